@@ -1,0 +1,107 @@
+#pragma once
+/// @file
+/// Read-only snapshot transactions (MDB_RDONLY). A `reader` sees the store
+/// as of the moment it began; it never blocks the writer and is never
+/// blocked by it (except during a rare map growth, which waits for open
+/// readers to end: keep readers short and never wait for a write
+/// completion while holding one).
+///
+/// Threading: the environment uses MDB_NOTLS, so a reader may be created on
+/// one thread and used or destroyed on another, but only by one thread at a
+/// time. Every getter returns decoded copies: no pointer into the map
+/// outlives the transaction.
+///
+/// Errors common to every getter: errc::corrupt_record /
+/// errc::unsupported_version (a stored value does not decode),
+/// errc::invalid_argument (an id that cannot be a key: empty or longer than
+/// keys::max_id_size), errc::internal (other LMDB failures).
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "dwt/engine/types.hpp"
+#include "dwt/persistence/env.hpp"
+#include "dwt/persistence/records.hpp"
+#include "dwt/persistence/result.hpp"
+
+namespace dwt::persistence {
+
+/// One read-only snapshot.
+class reader {
+public:
+  /// Begins a snapshot. Errors: errc::readers_full (all reader slots in
+  /// use), errc::internal.
+  [[nodiscard]] static result<reader> begin(env& store);
+
+  reader(reader&& other) noexcept;
+  reader& operator=(reader&& other) noexcept;
+  reader(const reader&) = delete;
+  reader& operator=(const reader&) = delete;
+  /// Ends the snapshot (aborts the read transaction).
+  ~reader();
+
+  /// Errors: errc::not_found.
+  [[nodiscard]] result<engine::partner_record> partner(const engine::partner_id& id) const;
+  /// Errors: errc::not_found.
+  [[nodiscard]] result<engine::profile_record> profile(const engine::profile_id& id) const;
+  /// Errors: errc::not_found.
+  [[nodiscard]] result<engine::card_record> card(const engine::card_id& id) const;
+  /// The card whose PAN hash is `pan_hash` (raw bytes). Errors:
+  /// errc::not_found, errc::corrupt_record (index points at a missing card).
+  [[nodiscard]] result<engine::card_record> card_by_pan_hash(std::string_view pan_hash) const;
+  /// Errors: errc::not_found.
+  [[nodiscard]] result<engine::token_record> token(const engine::token_ref& ref) const;
+  /// The refs of a card's tokens, in key (byte) order; empty if none.
+  [[nodiscard]] result<std::vector<engine::token_ref>>
+  token_refs_of_card(const engine::card_id& card) const;
+  /// A card's tokens, in ref order; empty if none. Errors also
+  /// errc::corrupt_record if the index names a missing token.
+  [[nodiscard]] result<std::vector<engine::token_record>>
+  tokens_of_card(const engine::card_id& card) const;
+  /// A token's transitions, oldest first (by sequence number); empty if none.
+  [[nodiscard]] result<std::vector<engine::transition_record>>
+  history(const engine::token_ref& ref) const;
+  /// Errors: errc::not_found.
+  [[nodiscard]] result<engine::verification_challenge>
+  challenge(const engine::token_ref& ref) const;
+
+  /// Outbox events with seq > after_seq, ascending, at most `limit`.
+  [[nodiscard]] result<std::vector<outbox_event>> outbox_after(std::uint64_t after_seq,
+                                                               std::size_t limit) const;
+  /// One partner's outbox events with seq > after_seq, ascending, at most
+  /// `limit`.
+  [[nodiscard]] result<std::vector<outbox_event>>
+  outbox_of_partner_after(const engine::partner_id& partner, std::uint64_t after_seq,
+                          std::size_t limit) const;
+  /// Outbox seqs not yet delivered or dead-lettered, > after_seq, ascending,
+  /// at most `limit`.
+  [[nodiscard]] result<std::vector<std::uint64_t>> pending_outbox(std::uint64_t after_seq,
+                                                                  std::size_t limit) const;
+  /// The highest outbox seq ever assigned (0 if none).
+  [[nodiscard]] result<std::uint64_t> last_outbox_seq() const;
+  /// One outbox event. Errors: errc::not_found.
+  [[nodiscard]] result<outbox_event> outbox_event_at(std::uint64_t seq) const;
+
+  /// Errors: errc::not_found (expired records are returned until swept;
+  /// callers compare expires_at with their clock).
+  [[nodiscard]] result<idempotency_record> idempotency(const engine::partner_id& partner,
+                                                       std::string_view key) const;
+  /// A counter's value (0 if it was never incremented).
+  [[nodiscard]] result<std::uint64_t> counter(std::string_view name) const;
+
+  /// Number of entries in a named database (from mdb_stat).
+  [[nodiscard]] result<std::size_t> entries(db d) const;
+
+private:
+  reader(env& store, MDB_txn* txn) noexcept : env_(&store), txn_(txn) {}
+  void close() noexcept;
+
+  env* env_ = nullptr;
+  MDB_txn* txn_ = nullptr;
+};
+
+} // namespace dwt::persistence

@@ -1,0 +1,362 @@
+#include "apply.hpp"
+
+#include <type_traits>
+
+#include "dwt/persistence/codec.hpp"
+#include "dwt/persistence/keys.hpp"
+#include "lmdb_util.hpp"
+
+namespace dwt::persistence::detail {
+namespace {
+
+using namespace dwt::engine;
+
+result<void> check_id(std::string_view id, std::string_view what) {
+  if (!keys::valid_id(id))
+    return fail(errc::invalid_argument,
+                std::string{what} + (id.empty() ? " is empty" : " is longer than 128 bytes"));
+  return {};
+}
+
+// Applies the operations of one unit. Holds the txn and the dbi table; one
+// instance per unit.
+class applier {
+public:
+  applier(const env& store, MDB_txn* t) : env_(store), t_(t) {}
+
+  result<void> operator()(const op::put_partner& o) {
+    if (auto r = check_id(o.rec.id.value, "partner id"); !r)
+      return r;
+    return put(db::partners, o.rec.id.value, codec::encode(o.rec),
+               o.if_absent ? MDB_NOOVERWRITE : 0u, "partner " + o.rec.id.value + " exists");
+  }
+  result<void> operator()(const op::erase_partner& o) {
+    if (auto r = check_id(o.id.value, "partner id"); !r)
+      return r;
+    return del(t_, dbi(db::partners), o.id.value, "erase partner");
+  }
+
+  result<void> operator()(const op::put_profile& o) {
+    if (auto r = check_id(o.rec.id.value, "profile id"); !r)
+      return r;
+    return put(db::profiles, o.rec.id.value, codec::encode(o.rec),
+               o.if_absent ? MDB_NOOVERWRITE : 0u, "profile " + o.rec.id.value + " exists");
+  }
+  result<void> operator()(const op::erase_profile& o) {
+    if (auto r = check_id(o.id.value, "profile id"); !r)
+      return r;
+    return del(t_, dbi(db::profiles), o.id.value, "erase profile");
+  }
+
+  result<void> operator()(const op::put_card& o) {
+    const auto& id = o.rec.id.value;
+    if (auto r = check_id(id, "card id"); !r)
+      return r;
+    if (auto r = check_id(o.rec.pan_hash, "card pan hash"); !r)
+      return r;
+    auto existing = get(t_, dbi(db::cards), id);
+    if (!existing)
+      return existing.err();
+    if (o.if_absent && existing->has_value())
+      return fail(errc::conflict, "card " + id + " exists");
+    auto owner = get(t_, dbi(db::cards_by_pan_hash), o.rec.pan_hash);
+    if (!owner)
+      return owner.err();
+    if (owner->has_value() && (o.if_absent || **owner != id))
+      return fail(errc::conflict, "the PAN of card " + id + " is already registered");
+    if (existing->has_value()) {
+      auto old = codec::decode<card_record>(**existing);
+      if (!old)
+        return old.err();
+      if (old->pan_hash != o.rec.pan_hash) {
+        if (auto r = erase_pan_index(old->pan_hash, id); !r)
+          return r;
+      }
+    }
+    if (auto r = put(db::cards, id, codec::encode(o.rec), 0, ""); !r)
+      return r;
+    return put(db::cards_by_pan_hash, o.rec.pan_hash, id, 0, "");
+  }
+  result<void> operator()(const op::erase_card& o) {
+    const auto& id = o.id.value;
+    if (auto r = check_id(id, "card id"); !r)
+      return r;
+    auto existing = get(t_, dbi(db::cards), id);
+    if (!existing)
+      return existing.err();
+    if (!existing->has_value())
+      return {};
+    auto old = codec::decode<card_record>(**existing);
+    if (!old)
+      return old.err();
+    if (auto r = erase_pan_index(old->pan_hash, id); !r)
+      return r;
+    return del(t_, dbi(db::cards), id, "erase card");
+  }
+
+  result<void> operator()(const op::put_token& o) {
+    const auto& ref = o.rec.ref.value;
+    if (auto r = check_id(ref, "token ref"); !r)
+      return r;
+    if (auto r = check_id(o.rec.card.value, "token card id"); !r)
+      return r;
+    auto existing = get(t_, dbi(db::tokens), ref);
+    if (!existing)
+      return existing.err();
+    if (existing->has_value()) {
+      if (o.if_absent)
+        return fail(errc::conflict, "token " + ref + " exists");
+      auto old = codec::decode<token_record>(**existing);
+      if (!old)
+        return old.err();
+      if (old->card != o.rec.card) {
+        if (auto r = del(t_, dbi(db::tokens_by_card), keys::token_by_card(old->card.value, ref),
+                         "erase token index");
+            !r)
+          return r;
+      }
+    }
+    if (auto r = put(db::tokens, ref, codec::encode(o.rec), 0, ""); !r)
+      return r;
+    return put(db::tokens_by_card, keys::token_by_card(o.rec.card.value, ref), {}, 0, "");
+  }
+  result<void> operator()(const op::erase_token& o) {
+    const auto& ref = o.ref.value;
+    if (auto r = check_id(ref, "token ref"); !r)
+      return r;
+    auto existing = get(t_, dbi(db::tokens), ref);
+    if (!existing)
+      return existing.err();
+    if (!existing->has_value())
+      return {};
+    auto old = codec::decode<token_record>(**existing);
+    if (!old)
+      return old.err();
+    if (auto r = del(t_, dbi(db::tokens_by_card), keys::token_by_card(old->card.value, ref),
+                     "erase token index");
+        !r)
+      return r;
+    return del(t_, dbi(db::tokens), ref, "erase token");
+  }
+  result<void> operator()(const op::expect_token_history_count& o) {
+    const auto& ref = o.ref.value;
+    if (auto r = check_id(ref, "token ref"); !r)
+      return r;
+    auto existing = get(t_, dbi(db::tokens), ref);
+    if (!existing)
+      return existing.err();
+    if (!existing->has_value())
+      return fail(errc::conflict, "token " + ref + " does not exist (expected history_count " +
+                                      std::to_string(o.count) + ")");
+    auto tok = codec::decode<token_record>(**existing);
+    if (!tok)
+      return tok.err();
+    if (tok->history_count != o.count)
+      return fail(errc::conflict, "token " + ref + " has history_count " +
+                                      std::to_string(tok->history_count) + ", expected " +
+                                      std::to_string(o.count));
+    return {};
+  }
+
+  result<void> operator()(const op::append_history& o) {
+    const auto& ref = o.rec.token.value;
+    if (auto r = check_id(ref, "transition token ref"); !r)
+      return r;
+    return put(db::history, keys::history(ref, o.seq), codec::encode(o.rec), MDB_NOOVERWRITE,
+               "history " + std::to_string(o.seq) + " of token " + ref + " exists");
+  }
+
+  result<void> operator()(const op::put_challenge& o) {
+    if (auto r = check_id(o.rec.token.value, "challenge token ref"); !r)
+      return r;
+    return put(db::challenges, o.rec.token.value, codec::encode(o.rec), 0, "");
+  }
+  result<void> operator()(const op::erase_challenge& o) {
+    if (auto r = check_id(o.ref.value, "challenge token ref"); !r)
+      return r;
+    return del(t_, dbi(db::challenges), o.ref.value, "erase challenge");
+  }
+
+  result<void> operator()(const op::append_outbox& o) {
+    if (auto r = check_id(o.event.partner.value, "outbox partner id"); !r)
+      return r;
+    if (o.event.token.value.size() > keys::max_id_size)
+      return fail(errc::invalid_argument, "outbox token ref is longer than 128 bytes");
+    auto last = get(t_, dbi(db::meta), keys::meta_outbox_last_seq);
+    if (!last)
+      return last.err();
+    std::uint64_t seq = 1;
+    if (last->has_value()) {
+      auto v = keys::read_be64(**last);
+      if (!v)
+        return fail(errc::corrupt_record, "meta.outbox_last_seq is malformed");
+      seq = *v + 1;
+    }
+    auto key = keys::outbox(seq);
+    auto event = o.event;
+    event.seq = seq;
+    // Seqs only grow, so MDB_APPEND (fill pages, no search) is valid; a
+    // refusal would mean the seq counter went backwards.
+    if (auto r = put(db::outbox, key, codec::encode(event), MDB_APPEND,
+                     "outbox seq " + std::to_string(seq) + " is not above the last event");
+        !r)
+      return r.code() == errc::conflict ? fail(errc::internal, r.err().message) : r;
+    if (auto r = put(db::outbox_pending, key, {}, MDB_APPEND, "outbox_pending seq is not above the last");
+        !r)
+      return r.code() == errc::conflict ? fail(errc::internal, r.err().message) : r;
+    if (auto r = put(db::outbox_by_partner, keys::outbox_by_partner(event.partner.value, seq), {},
+                     0, "");
+        !r)
+      return r;
+    if (auto r = put(db::meta, keys::meta_outbox_last_seq, key, 0, ""); !r)
+      return r;
+    ack_.outbox_seqs.push_back(seq);
+    return {};
+  }
+  result<void> operator()(const op::erase_outbox_pending& o) {
+    return del(t_, dbi(db::outbox_pending), keys::outbox(o.seq), "erase outbox pending");
+  }
+
+  result<void> operator()(const op::put_idempotency& o) {
+    const auto& rec = o.rec;
+    if (auto r = check_id(rec.partner.value, "idempotency partner id"); !r)
+      return r;
+    if (rec.key.empty() || rec.key.size() > keys::max_idempotency_key_size)
+      return fail(errc::invalid_argument, "idempotency key must be 1 to 255 bytes");
+    auto key = keys::idempotency(rec.partner.value, rec.key);
+    auto existing = get(t_, dbi(db::idempotency), key);
+    if (!existing)
+      return existing.err();
+    if (existing->has_value()) {
+      auto old = codec::decode<idempotency_record>(**existing);
+      if (!old)
+        return old.err();
+      if (o.if_absent && old->expires_at > rec.created_at)
+        return fail(errc::conflict, "idempotency key exists");
+      if (auto r = del(t_, dbi(db::idempotency_by_expiry),
+                       keys::idempotency_expiry(to_millis(old->expires_at), rec.partner.value,
+                                                rec.key),
+                       "erase idempotency expiry");
+          !r)
+        return r;
+    }
+    if (auto r = put(db::idempotency, key, codec::encode(rec), 0, ""); !r)
+      return r;
+    return put(db::idempotency_by_expiry,
+               keys::idempotency_expiry(to_millis(rec.expires_at), rec.partner.value, rec.key),
+               {}, 0, "");
+  }
+  result<void> operator()(const op::erase_idempotency& o) {
+    if (auto r = check_id(o.partner.value, "idempotency partner id"); !r)
+      return r;
+    if (o.key.empty() || o.key.size() > keys::max_idempotency_key_size)
+      return fail(errc::invalid_argument, "idempotency key must be 1 to 255 bytes");
+    auto key = keys::idempotency(o.partner.value, o.key);
+    auto existing = get(t_, dbi(db::idempotency), key);
+    if (!existing)
+      return existing.err();
+    if (!existing->has_value())
+      return {};
+    auto old = codec::decode<idempotency_record>(**existing);
+    if (!old)
+      return old.err();
+    if (auto r = del(t_, dbi(db::idempotency_by_expiry),
+                     keys::idempotency_expiry(to_millis(old->expires_at), o.partner.value, o.key),
+                     "erase idempotency expiry");
+        !r)
+      return r;
+    return del(t_, dbi(db::idempotency), key, "erase idempotency");
+  }
+  result<void> operator()(const op::sweep_idempotency& o) {
+    auto now_ms = to_millis(o.now);
+    if (now_ms < 0)
+      return {};
+    auto c = cursor::open(t_, dbi(db::idempotency_by_expiry));
+    if (!c)
+      return c.err();
+    for (std::size_t n = 0; n < o.limit; ++n) {
+      // Always take the first entry: the previous one was just deleted.
+      MDB_val k{};
+      MDB_val v{};
+      int rc = mdb_cursor_get(c->get(), &k, &v, MDB_FIRST);
+      if (rc == MDB_NOTFOUND)
+        break;
+      if (rc != 0)
+        return lmdb_error(rc, "sweep idempotency");
+      auto key = from_val(k);
+      auto expires = keys::read_be64(key.substr(0, 8));
+      if (key.size() < 9 || !expires)
+        return fail(errc::corrupt_record, "idempotency_by_expiry key is malformed");
+      if (*expires > static_cast<std::uint64_t>(now_ms))
+        break;
+      // Copy: the key bytes live in the page we are about to modify.
+      std::string record_key{key.substr(8)};
+      if (auto r = del(t_, dbi(db::idempotency), record_key, "sweep idempotency"); !r)
+        return r;
+      if (rc = mdb_cursor_del(c->get(), 0); rc != 0)
+        return lmdb_error(rc, "sweep idempotency expiry");
+      ++ack_.idempotency_swept;
+    }
+    return {};
+  }
+
+  result<void> operator()(const op::add_counter& o) {
+    if (o.name.empty() || o.name.size() > keys::max_counter_name_size)
+      return fail(errc::invalid_argument, "counter name must be 1 to 255 bytes");
+    auto existing = get(t_, dbi(db::counters), o.name);
+    if (!existing)
+      return existing.err();
+    std::uint64_t value = 0;
+    if (existing->has_value()) {
+      auto v = keys::read_be64(**existing);
+      if (!v)
+        return fail(errc::corrupt_record, "counter " + o.name + " is malformed");
+      value = *v;
+    }
+    value += o.delta;
+    std::string bytes;
+    keys::append_be64(bytes, value);
+    return put(db::counters, o.name, bytes, 0, "");
+  }
+
+  commit_ack take_ack() { return std::move(ack_); }
+
+private:
+  [[nodiscard]] MDB_dbi dbi(db d) const noexcept { return env_.dbi(d); }
+
+  // put with a conflict message for MDB_KEYEXIST.
+  result<void> put(db d, std::string_view key, std::string_view value, unsigned flags,
+                   std::string conflict_message) {
+    auto r = detail::put(t_, dbi(d), key, value, flags, db_name(d));
+    if (!r && r.code() == errc::conflict)
+      return fail(errc::conflict, std::move(conflict_message));
+    return r;
+  }
+
+  result<void> erase_pan_index(const std::string& pan_hash, const std::string& card) {
+    auto owner = get(t_, dbi(db::cards_by_pan_hash), pan_hash);
+    if (!owner)
+      return owner.err();
+    if (owner->has_value() && **owner == card)
+      return del(t_, dbi(db::cards_by_pan_hash), pan_hash, "erase pan hash index");
+    return {};
+  }
+
+  const env& env_;
+  MDB_txn* t_;
+  commit_ack ack_;
+};
+
+} // namespace
+
+result<commit_ack> apply_unit(const env& store, MDB_txn* t, const write_unit& unit) {
+  applier a{store, t};
+  for (const auto& operation : unit.operations()) {
+    auto r = std::visit(a, operation);
+    if (!r)
+      return r.err();
+  }
+  return a.take_ack();
+}
+
+} // namespace dwt::persistence::detail

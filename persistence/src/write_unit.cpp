@@ -1,0 +1,88 @@
+#include "dwt/persistence/write_unit.hpp"
+
+namespace dwt::persistence {
+
+write_unit& write_unit::add(op::any operation) {
+  ops_.push_back(std::move(operation));
+  return *this;
+}
+
+write_unit& write_unit::put_partner(engine::partner_record rec) {
+  return add(op::put_partner{std::move(rec), false});
+}
+write_unit& write_unit::put_partner_if_absent(engine::partner_record rec) {
+  return add(op::put_partner{std::move(rec), true});
+}
+write_unit& write_unit::erase_partner(engine::partner_id id) {
+  return add(op::erase_partner{std::move(id)});
+}
+
+write_unit& write_unit::put_profile(engine::profile_record rec) {
+  return add(op::put_profile{std::move(rec), false});
+}
+write_unit& write_unit::put_profile_if_absent(engine::profile_record rec) {
+  return add(op::put_profile{std::move(rec), true});
+}
+write_unit& write_unit::erase_profile(engine::profile_id id) {
+  return add(op::erase_profile{std::move(id)});
+}
+
+write_unit& write_unit::put_card(engine::card_record rec) {
+  return add(op::put_card{std::move(rec), false});
+}
+write_unit& write_unit::put_card_if_absent(engine::card_record rec) {
+  return add(op::put_card{std::move(rec), true});
+}
+write_unit& write_unit::erase_card(engine::card_id id) {
+  return add(op::erase_card{std::move(id)});
+}
+
+write_unit& write_unit::put_token(engine::token_record rec) {
+  return add(op::put_token{std::move(rec), false});
+}
+write_unit& write_unit::put_token_if_absent(engine::token_record rec) {
+  return add(op::put_token{std::move(rec), true});
+}
+write_unit& write_unit::erase_token(engine::token_ref ref) {
+  return add(op::erase_token{std::move(ref)});
+}
+write_unit& write_unit::expect_token_history_count(engine::token_ref ref, std::uint32_t count) {
+  return add(op::expect_token_history_count{std::move(ref), count});
+}
+
+write_unit& write_unit::append_history(std::uint32_t seq, engine::transition_record rec) {
+  return add(op::append_history{seq, std::move(rec)});
+}
+
+write_unit& write_unit::put_challenge(engine::verification_challenge rec) {
+  return add(op::put_challenge{std::move(rec)});
+}
+write_unit& write_unit::erase_challenge(engine::token_ref ref) {
+  return add(op::erase_challenge{std::move(ref)});
+}
+
+write_unit& write_unit::append_outbox(outbox_event event) {
+  return add(op::append_outbox{std::move(event)});
+}
+write_unit& write_unit::erase_outbox_pending(std::uint64_t seq) {
+  return add(op::erase_outbox_pending{seq});
+}
+
+write_unit& write_unit::put_idempotency(idempotency_record rec) {
+  return add(op::put_idempotency{std::move(rec), false});
+}
+write_unit& write_unit::put_idempotency_if_absent(idempotency_record rec) {
+  return add(op::put_idempotency{std::move(rec), true});
+}
+write_unit& write_unit::erase_idempotency(engine::partner_id partner, std::string key) {
+  return add(op::erase_idempotency{std::move(partner), std::move(key)});
+}
+write_unit& write_unit::sweep_idempotency(engine::timestamp now, std::size_t limit) {
+  return add(op::sweep_idempotency{now, limit});
+}
+
+write_unit& write_unit::add_counter(std::string name, std::uint64_t delta) {
+  return add(op::add_counter{std::move(name), delta});
+}
+
+} // namespace dwt::persistence
