@@ -1,0 +1,284 @@
+#pragma once
+/// @file
+/// The embedding API of dwt: start the engine on a data directory and call
+/// every flow asynchronously. This is the one header a host application
+/// (an API gateway, the `dwt-server`, the tests) includes.
+///
+/// Threading: every member function of `dwt::engine_host` is thread-safe and
+/// never blocks on I/O or on the actor system, except `start` (opens the
+/// store) and `stop` (drains). Callbacks run on an actor-system worker
+/// thread (or the LMDB writer thread) exactly once per call: they must be
+/// quick and must never block (post to your own executor). A callback is
+/// called even when the engine is stopping (with `runtime_errc::stopping`).
+///
+/// Durability: a callback reporting success for a mutating call runs only
+/// after the change (state, history, outbox event and idempotency record,
+/// as one atomic unit) is durable in LMDB.
+///
+/// Errors: results are `caf::expected<T>`; `describe(err)` maps any error
+/// to its stable API code and HTTP status (see errors.hpp).
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <caf/expected.hpp>
+
+#include "dwt/engine/decision.hpp"
+#include "dwt/engine/otp.hpp"
+#include "dwt/engine/random.hpp"
+#include "dwt/engine/types.hpp"
+#include "dwt/errors.hpp"
+#include "dwt/persistence/env.hpp"
+#include "dwt/persistence/group_commit.hpp"
+#include "dwt/persistence/records.hpp"
+#include "dwt/sms.hpp"
+
+namespace dwt {
+
+/// Every callback has this shape.
+template <class T>
+using callback = std::function<void(caf::expected<T>)>;
+
+/// The answer that is stored with an idempotency record and replayed.
+struct rendered_response {
+  std::uint16_t status = 200;
+  std::string body;
+};
+
+/// Makes a mutating call idempotent: the actor stores `render(result)` under
+/// (scope, key) in the same atomic unit as the change. A later call with
+/// the same key is answered from the store by the caller (see
+/// `engine_host::find_idempotent`). When two calls race with one key, the
+/// loser fails with `runtime_errc::idempotency_in_progress` and nothing of
+/// it is applied.
+template <class T>
+struct idempotency {
+  std::string key;
+  /// SHA-256 of the canonical request (method, path, body).
+  std::string fingerprint;
+  std::function<rendered_response(const T&)> render;
+};
+
+/// The idempotency scope of network-facing calls (partners use their id).
+inline const engine::partner_id network_scope{"__network__"};
+
+// -- requests and results ----------------------------------------------------
+
+struct profile_create {
+  std::string phone_number; ///< E.164
+  std::optional<std::string> email;
+};
+
+struct profile_patch {
+  std::optional<std::string> phone_number;
+  /// Set: change the email; `std::optional<std::string>{}` inside clears it.
+  std::optional<std::optional<std::string>> email;
+};
+
+struct card_register {
+  engine::profile_id profile;
+  std::string pan; ///< in clear only in memory, for this call
+  unsigned expiry_month = 0;
+  unsigned expiry_year = 0;
+  std::string card_product;
+  engine::card_type type = engine::card_type::virtual_card;
+  std::optional<std::string> phone_number;
+};
+
+struct tokenization_request {
+  std::string pan;
+  unsigned expiry_month = 0;
+  unsigned expiry_year = 0;
+  std::optional<std::string> cvc; ///< checked for shape only, never stored
+  engine::wallet_provider wallet = engine::wallet_provider::apple_pay;
+  engine::device_info device;
+  std::optional<engine::token_ref> token_ref; ///< else the engine makes one
+  engine::wallet_recommendation recommendation = engine::wallet_recommendation::green;
+};
+
+struct tokenization_result {
+  engine::decision decision = engine::decision::declined;
+  engine::token_ref token_ref;
+  engine::token_state state = engine::token_state::request_declined;
+  /// errc::ok unless declined.
+  engine::errc reason = engine::errc::ok;
+  std::vector<engine::offered_method> methods;
+  /// The token as stored (absent only when the request was refused before a
+  /// token could be recorded, e.g. an unknown PAN).
+  std::optional<engine::token_record> token;
+};
+
+struct verification_started {
+  engine::verification_method method = engine::verification_method::sms_otp;
+  engine::timestamp expires_at{};
+};
+
+struct otp_outcome {
+  engine::otp_result result = engine::otp_result::incorrect;
+  std::uint8_t attempts_left = 0;
+  engine::token_record token; ///< after the attempt
+};
+
+struct event_page {
+  std::vector<persistence::outbox_event> events;
+  /// Cursor for the next page (the last seq returned, or `after`).
+  std::uint64_t next = 0;
+};
+
+/// Counters for /metrics.
+struct runtime_stats {
+  std::uint64_t live_cards = 0;
+  std::uint64_t live_tokens = 0;
+  std::uint64_t activations = 0;
+  std::uint64_t passivations = 0;
+  std::uint64_t outbox_pending = 0;
+  persistence::group_commit_stats commit;
+};
+
+// -- options -----------------------------------------------------------------
+
+/// Everything the engine needs; the server fills it from its configuration.
+struct engine_options {
+  std::filesystem::path data_dir;
+  persistence::env_options store; ///< `directory` is overwritten with data_dir
+  persistence::group_commit_options commit;
+
+  /// CAF scheduler threads (0: CAF's default) and policy ("sharing",
+  /// "stealing" or "testing" for deterministic tests).
+  std::size_t scheduler_threads = 2;
+  std::string scheduler_policy = "sharing";
+  /// Registry shards: ids are hashed onto this many registry actors.
+  std::size_t shard_count = 8;
+  /// Card and token actors idle this long are passivated.
+  std::chrono::seconds passivate_after{300};
+  /// Most live card + token actors; beyond it the least recently used go.
+  std::size_t max_live_actors = 100000;
+
+  std::vector<engine::partner_record> partners;
+  std::vector<engine::card_product> products;
+  engine::decision_policy decision;
+  engine::otp_policy otp;
+  /// An unverified REQUESTED token is declined after this long.
+  std::chrono::seconds verification_expiry{std::chrono::minutes{30}};
+  /// Token BIN and length of generated DPANs.
+  std::string token_bin = "489537";
+  unsigned dpan_length = 16;
+
+  /// Key material (raw bytes; 32 bytes each). Never logged.
+  std::string pan_hash_key;
+  std::string pan_encryption_key;
+  std::string otp_key;
+
+  /// Where SMS go. Default: a file sink at data_dir/sms.jsonl.
+  std::shared_ptr<sms_gateway> sms;
+  /// The clock (default: the system clock, milliseconds).
+  std::function<engine::timestamp()> clock;
+  /// Random sources, one per actor (default: OpenSSL's CSPRNG). Tests pass
+  /// a factory of seeded generators so that a failure replays from a seed.
+  std::function<std::unique_ptr<engine::random_source>()> random;
+};
+
+// -- the engine --------------------------------------------------------------
+
+class engine_host {
+public:
+  /// Opens the store, seeds configured partners, starts the actor system.
+  /// Errors: persistence errors (store cannot be opened), runtime_errc::
+  /// invalid_options.
+  [[nodiscard]] static caf::expected<std::unique_ptr<engine_host>> start(engine_options options);
+
+  /// Stops accepting calls, waits for in-flight changes to be durable,
+  /// stops the actor system and closes the store. Idempotent.
+  void stop();
+  ~engine_host();
+
+  engine_host(const engine_host&) = delete;
+  engine_host& operator=(const engine_host&) = delete;
+
+  /// True while the store is open and calls are accepted.
+  [[nodiscard]] bool ready() const noexcept;
+  [[nodiscard]] runtime_stats stats() const;
+
+  /// The stored answer for (scope, key), if any (a snapshot read; safe on
+  /// any thread, does not block on the writer).
+  [[nodiscard]] caf::expected<std::optional<persistence::idempotency_record>>
+  find_idempotent(const engine::partner_id& scope, const std::string& key) const;
+
+  // -- partner-facing (every call is scoped to `partner`: another partner's
+  // -- ids answer not-found exactly like unknown ids) -------------------------
+
+  void create_profile(engine::partner_id partner, profile_create req,
+                      std::optional<idempotency<engine::profile_record>> idem,
+                      callback<engine::profile_record> done);
+  void update_profile(engine::partner_id partner, engine::profile_id id, profile_patch patch,
+                      std::optional<idempotency<engine::profile_record>> idem,
+                      callback<engine::profile_record> done);
+  void get_profile(engine::partner_id partner, engine::profile_id id,
+                   callback<engine::profile_record> done);
+
+  void register_card(engine::partner_id partner, card_register req,
+                     std::optional<idempotency<engine::card_record>> idem,
+                     callback<engine::card_record> done);
+  void get_card(engine::partner_id partner, engine::card_id id,
+                callback<engine::card_record> done);
+  /// Changes the card's state and cascades to its tokens (one atomic unit).
+  void set_card_state(engine::partner_id partner, engine::card_id id, engine::card_state state,
+                      std::optional<idempotency<engine::card_record>> idem,
+                      callback<engine::card_record> done);
+
+  void list_tokens(engine::partner_id partner, engine::card_id card,
+                   callback<std::vector<engine::token_record>> done);
+  /// Push provisioning: REQUESTED then ACTIVE at once (two transitions).
+  void push_provision(engine::partner_id partner, engine::card_id card,
+                      engine::wallet_provider wallet, engine::device_info device,
+                      std::optional<idempotency<engine::token_record>> idem,
+                      callback<engine::token_record> done);
+  /// A partner-requested transition (channel PARTNER_API).
+  void transition_token(engine::partner_id partner, engine::card_id card, engine::token_ref token,
+                        engine::token_state target, std::string reason,
+                        std::optional<idempotency<engine::token_record>> idem,
+                        callback<engine::token_record> done);
+  /// In-app verification answer: APPROVE → ACTIVE, DECLINE → REQUEST_DECLINED.
+  void activate(engine::partner_id partner, engine::card_id card, engine::token_ref token,
+                engine::activation answer, std::optional<idempotency<engine::token_record>> idem,
+                callback<engine::token_record> done);
+  void get_token(engine::partner_id partner, engine::token_ref token,
+                 callback<engine::token_record> done);
+  void token_history(engine::partner_id partner, engine::token_ref token,
+                     callback<std::vector<engine::transition_record>> done);
+  /// Events (webhooks) emitted for `partner`, seq > after, at most limit.
+  void events(engine::partner_id partner, std::uint64_t after, std::size_t limit,
+              callback<event_page> done);
+
+  // -- network-facing ---------------------------------------------------------
+
+  void tokenize(tokenization_request req, std::optional<idempotency<tokenization_result>> idem,
+                callback<tokenization_result> done);
+  void choose_verification(engine::token_ref token, engine::verification_method method,
+                           std::optional<idempotency<verification_started>> idem,
+                           callback<verification_started> done);
+  void submit_otp(engine::token_ref token, std::string code,
+                  std::optional<idempotency<otp_outcome>> idem, callback<otp_outcome> done);
+  void resend_otp(engine::token_ref token, std::optional<idempotency<verification_started>> idem,
+                  callback<verification_started> done);
+  /// DEVICE_LOST → SUSPENDED, DEVICE_FOUND → ACTIVE, DELETED_FROM_WALLET →
+  /// TERMINATED (channel NETWORK).
+  void network_event(engine::token_ref token, engine::network_event event,
+                     std::optional<idempotency<engine::token_record>> idem,
+                     callback<engine::token_record> done);
+  void get_token_network(engine::token_ref token, callback<engine::token_record> done);
+
+  struct impl;
+
+private:
+  explicit engine_host(std::unique_ptr<impl> self);
+  std::unique_ptr<impl> self_;
+};
+
+} // namespace dwt
