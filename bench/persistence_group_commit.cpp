@@ -6,9 +6,13 @@
 // DWT_BENCH_PREFILL=N writes N units before timing (see prefill()).
 // The store lives in a fresh directory under $TMPDIR (default /tmp), i.e.
 // on the real disk unless TMPDIR points at a tmpfs; it is removed after each
-// benchmark. Counters: units/s (items_per_second), mean batch size, mean and
-// max commit latency in microseconds (apply + commit of one batch), and the
-// KiB handed to the kernel per unit (LMDB's page writes: the write volume).
+// benchmark. Counters: units/s (items_per_second), mean batch size, commit
+// latency in microseconds (apply + commit of one batch: mean, p50 and p99 as
+// histogram bucket upper bounds, max), the mean submit-to-acknowledgement
+// latency a producer sees (ack_us_mean), and the KiB handed to the kernel
+// per unit (LMDB's page writes: the write volume). For the baseline,
+// commit_us_mean is one unit's commit including the wait for LMDB's writer
+// lock. Figures and the command: bench/README.md.
 
 #include <benchmark/benchmark.h>
 
@@ -18,7 +22,9 @@
 #include <cstdlib>
 #include <cstring>
 
+#include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <filesystem>
 #include <condition_variable>
 #include <mutex>
@@ -37,7 +43,31 @@ using namespace dwt::persistence;
 
 constexpr int producer_threads = 4;
 constexpr int in_flight_per_producer = 512; // like 512 actors per thread awaiting acks
-constexpr int units_per_iteration = 2048;
+constexpr int units_per_iteration = 2048; // one-commit-per-unit baseline
+
+// Group commit: enough units per iteration that the pipeline drain at the
+// end of each iteration (the last, small batches) is a small share of it.
+int group_units_per_iteration(std::size_t max_batch) {
+  return static_cast<int>(std::max<std::size_t>(units_per_iteration, 16 * max_batch));
+}
+
+// Upper bound (us) of the histogram bucket holding quantile q of the
+// batch commit latencies (bucket i holds commits of <= 2^(i+4) us).
+double latency_quantile_us(const group_commit_stats& s, double q) {
+  std::uint64_t total = 0;
+  for (auto c : s.commit_latency_us)
+    total += c;
+  if (total == 0)
+    return 0;
+  auto rank = static_cast<std::uint64_t>(q * static_cast<double>(total));
+  std::uint64_t seen = 0;
+  for (std::size_t i = 0; i < latency_histogram_buckets; ++i) {
+    seen += s.commit_latency_us[i];
+    if (seen > rank)
+      return static_cast<double>(std::uint64_t{16} << i);
+  }
+  return static_cast<double>(s.commit_latency_us_max);
+}
 
 class bench_dir {
 public:
@@ -206,6 +236,8 @@ void BM_GroupCommit(benchmark::State& state) {
   std::condition_variable done_cv;
   std::uint64_t acked = 0;
   std::uint64_t n = 0;
+  std::atomic<std::uint64_t> ack_ns{0}; // submit -> completion, summed
+  const int per_iteration = group_units_per_iteration(max_batch);
   auto written_before = bytes_written();
   for (auto _ : state) {
     std::vector<std::thread> producers;
@@ -213,10 +245,16 @@ void BM_GroupCommit(benchmark::State& state) {
       producers.emplace_back([&, p, base = n] {
         std::mt19937_64 rng{base * 31 + static_cast<std::uint64_t>(p)};
         auto& window = *windows[static_cast<std::size_t>(p)];
-        for (int i = 0; i < units_per_iteration / producer_threads; ++i) {
+        for (int i = 0; i < per_iteration / producer_threads; ++i) {
           window.acquire();
-          auto s = (*w)->submit(make_unit(rng, base + static_cast<std::uint64_t>(i)),
-                                [&](result<commit_ack> r) {
+          auto unit = make_unit(rng, base + static_cast<std::uint64_t>(i));
+          auto t0 = std::chrono::steady_clock::now();
+          auto s = (*w)->submit(std::move(unit),
+                                [&, t0](result<commit_ack> r) {
+                                  ack_ns += static_cast<std::uint64_t>(
+                                    std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                      std::chrono::steady_clock::now() - t0)
+                                      .count());
                                   if (!r)
                                     ++failures;
                                   window.release();
@@ -231,7 +269,7 @@ void BM_GroupCommit(benchmark::State& state) {
     }
     for (auto& t : producers)
       t.join();
-    n += units_per_iteration;
+    n += static_cast<std::uint64_t>(per_iteration);
     std::unique_lock lk{done_mutex};
     done_cv.wait(lk, [&] { return acked == n; });
   }
@@ -245,7 +283,12 @@ void BM_GroupCommit(benchmark::State& state) {
     static_cast<double>(stats.units) / static_cast<double>(std::max<std::uint64_t>(stats.batches, 1));
   state.counters["commit_us_mean"] = static_cast<double>(stats.commit_latency_us_sum) /
                                      static_cast<double>(std::max<std::uint64_t>(stats.batches, 1));
+  state.counters["commit_us_p50"] = latency_quantile_us(stats, 0.50);
+  state.counters["commit_us_p99"] = latency_quantile_us(stats, 0.99);
   state.counters["commit_us_max"] = static_cast<double>(stats.commit_latency_us_max);
+  // What a producer waits for: queueing + its batch's apply and commit.
+  state.counters["ack_us_mean"] =
+    static_cast<double>(ack_ns.load()) / 1000.0 / static_cast<double>(std::max<std::uint64_t>(n, 1));
   state.counters["kib_written_per_unit"] =
     static_cast<double>(written) / 1024.0 / static_cast<double>(std::max<std::uint64_t>(n, 1));
   state.SetLabel(std::string{to_string(mode)});

@@ -8,6 +8,7 @@
 #include <future>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <thread>
 
@@ -250,6 +251,43 @@ TEST(GroupCommit, FailingUnitFailsAloneInItsBatch) {
   EXPECT_EQ(ids, (std::vector<std::string>{"evt-DWT-EXISTING", "evt-DWT-A", "evt-D", "evt-DWT-F"}));
   auto stats = (*w)->stats();
   EXPECT_EQ(stats.units_failed, 3u);
+}
+
+TEST(GroupCommit, OpenReadersDoNotBlockTheWriter) {
+  temp_dir dir;
+  auto e = env::open(test::small_options(dir.path()));
+  ASSERT_TRUE(e.has_value()) << e.err().message;
+  ASSERT_TRUE(commit_now(**e, test::provisioning_unit("DWT-OLD", "card_1")).has_value());
+  // Snapshots held open for the whole test, one of them on another thread.
+  auto held = reader::begin(**e);
+  ASSERT_TRUE(held.has_value());
+  std::optional<result<reader>> held_elsewhere;
+  std::thread{[&] { held_elsewhere.emplace(reader::begin(**e)); }}.join();
+  ASSERT_TRUE(held_elsewhere->has_value());
+
+  auto w = group_commit_writer::start(**e, {.max_batch = 32});
+  ASSERT_TRUE(w.has_value());
+  completion_log log;
+  constexpr int units = 200;
+  for (int i = 0; i < units; ++i)
+    ASSERT_TRUE((*w)->submit(test::provisioning_unit("DWT-NEW-" + std::to_string(i), "card_2"),
+                             log.make(std::to_string(i))));
+  // Every unit is acknowledged although the readers never ended.
+  ASSERT_TRUE(log.wait_for(units)) << "the writer is blocked by open readers";
+  for (int i = 0; i < units; ++i)
+    ASSERT_TRUE(log.at(std::to_string(i)).has_value()) << log.at(std::to_string(i)).err().message;
+
+  // The held snapshots still show the old state; a new one shows the new.
+  for (const reader* r : {&*held, &**held_elsewhere}) {
+    EXPECT_EQ(*r->last_outbox_seq(), 1u);
+    EXPECT_EQ(r->token(token_ref{"DWT-NEW-0"}).code(), errc::not_found);
+    EXPECT_TRUE(r->token(token_ref{"DWT-OLD"}).has_value());
+  }
+  auto fresh = reader::begin(**e);
+  ASSERT_TRUE(fresh.has_value());
+  EXPECT_EQ(*fresh->last_outbox_seq(), static_cast<std::uint64_t>(units + 1));
+  EXPECT_TRUE(fresh->token(token_ref{"DWT-NEW-199"}).has_value());
+  (*w)->stop();
 }
 
 TEST(GroupCommit, QueueLimitAnswersOverloaded) {
