@@ -38,5 +38,12 @@ parse_wallet_recommendation(std::string_view s) noexcept;
 parse_verification_method(std::string_view s) noexcept;
 [[nodiscard]] std::optional<network_event> parse_network_event(std::string_view s) noexcept;
 [[nodiscard]] std::optional<activation> parse_activation(std::string_view s) noexcept;
+/// Parses "PENDING", "PROVISIONED", "REJECTED" (e.g. for stored records).
+[[nodiscard]] std::optional<fulfillment_status>
+parse_fulfillment_status(std::string_view s) noexcept;
+/// Parses "NETWORK", "PARTNER_API", "CARD_CASCADE", "SYSTEM".
+[[nodiscard]] std::optional<channel> parse_channel(std::string_view s) noexcept;
+/// Parses "APPROVED", "REQUIRE_VERIFICATION", "DECLINED".
+[[nodiscard]] std::optional<decision> parse_decision(std::string_view s) noexcept;
 
 } // namespace dwt::engine

@@ -1,0 +1,173 @@
+#include "dwt/engine/json.hpp"
+
+#include <chrono>
+#include <cstdio>
+
+#include <boost/json/serialize.hpp>
+
+#include "dwt/engine/enums.hpp"
+
+namespace dwt::engine::json {
+
+namespace bj = boost::json;
+
+namespace {
+
+[[nodiscard]] bj::string_view sv(std::string_view s) noexcept { return {s.data(), s.size()}; }
+
+[[nodiscard]] bool digits_at(std::string_view s, std::size_t pos, std::size_t n,
+                             unsigned& out) noexcept {
+  if (pos + n > s.size())
+    return false;
+  unsigned v = 0;
+  for (std::size_t i = pos; i < pos + n; ++i) {
+    if (s[i] < '0' || s[i] > '9')
+      return false;
+    v = v * 10 + static_cast<unsigned>(s[i] - '0');
+  }
+  out = v;
+  return true;
+}
+
+} // namespace
+
+std::string rfc3339(timestamp t) {
+  using namespace std::chrono;
+  const auto day = floor<days>(t);
+  const year_month_day ymd{day};
+  const hh_mm_ss<milliseconds> hms{t - day};
+  char buf[40];
+  const int n = std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02d.%03dZ",
+                              static_cast<int>(ymd.year()), static_cast<unsigned>(ymd.month()),
+                              static_cast<unsigned>(ymd.day()), static_cast<int>(hms.hours().count()),
+                              static_cast<int>(hms.minutes().count()),
+                              static_cast<int>(hms.seconds().count()),
+                              static_cast<int>(hms.subseconds().count()));
+  return std::string{buf, n > 0 ? static_cast<std::size_t>(n) : 0U};
+}
+
+std::optional<timestamp> parse_rfc3339(std::string_view s) noexcept {
+  using namespace std::chrono;
+  // YYYY-MM-DDTHH:MM:SS[.fraction](Z|+00:00)
+  unsigned y = 0, mo = 0, d = 0, h = 0, mi = 0, se = 0;
+  if (s.size() < 20 || !digits_at(s, 0, 4, y) || s[4] != '-' || !digits_at(s, 5, 2, mo) ||
+      s[7] != '-' || !digits_at(s, 8, 2, d) || s[10] != 'T' || !digits_at(s, 11, 2, h) ||
+      s[13] != ':' || !digits_at(s, 14, 2, mi) || s[16] != ':' || !digits_at(s, 17, 2, se))
+    return std::nullopt;
+  std::size_t pos = 19;
+  unsigned millis = 0;
+  if (s[pos] == '.') {
+    ++pos;
+    const std::size_t start = pos;
+    unsigned scale = 100;
+    while (pos < s.size() && s[pos] >= '0' && s[pos] <= '9') {
+      millis += static_cast<unsigned>(s[pos] - '0') * scale; // digits past ms are truncated
+      scale /= 10;
+      ++pos;
+    }
+    if (pos == start || pos - start > 9)
+      return std::nullopt;
+  }
+  const auto zone = s.substr(pos);
+  if (zone != "Z" && zone != "+00:00")
+    return std::nullopt;
+  const year_month_day ymd{year{static_cast<int>(y)}, month{mo}, day{d}};
+  if (!ymd.ok() || h > 23 || mi > 59 || se > 59)
+    return std::nullopt;
+  return timestamp{sys_days{ymd}} + hours{h} + minutes{mi} + seconds{se} + milliseconds{millis};
+}
+
+bj::object profile(const profile_record& p) {
+  bj::object o;
+  o["id"] = sv(p.id.str());
+  o["phoneNumber"] = sv(p.phone_number);
+  if (p.email)
+    o["email"] = sv(*p.email);
+  else
+    o["email"] = nullptr;
+  o["createdAt"] = rfc3339(p.created_at);
+  o["updatedAt"] = rfc3339(p.updated_at);
+  return o;
+}
+
+bj::object card(const card_record& c) {
+  bj::object o;
+  o["id"] = sv(c.id.str());
+  o["profileId"] = sv(c.profile.str());
+  o["last4"] = sv(c.last4);
+  o["expiryMonth"] = c.expiry_month;
+  o["expiryYear"] = c.expiry_year;
+  o["cardProduct"] = sv(c.card_product);
+  o["type"] = sv(to_string(c.type));
+  o["state"] = sv(to_string(c.state));
+  o["createdAt"] = rfc3339(c.created_at);
+  o["updatedAt"] = rfc3339(c.updated_at);
+  return o;
+}
+
+bj::object device(const device_info& d) {
+  bj::object o;
+  o["id"] = sv(d.id);
+  o["type"] = sv(to_string(d.type));
+  o["name"] = sv(d.name);
+  return o;
+}
+
+bj::object token(const token_record& t) {
+  bj::object o;
+  o["tokenUniqueReference"] = sv(t.ref.str());
+  o["cardId"] = sv(t.card.str());
+  o["walletProvider"] = sv(to_string(t.wallet));
+  o["device"] = device(t.device);
+  o["state"] = sv(to_string(t.state));
+  o["fulfillmentStatus"] = sv(to_string(t.fulfillment));
+  o["last4"] = sv(t.last4);
+  o["tokenLast4"] = sv(t.token_last4);
+  o["createdAt"] = rfc3339(t.created_at);
+  o["updatedAt"] = rfc3339(t.updated_at);
+  return o;
+}
+
+bj::object transition(const transition_record& r) {
+  bj::object o;
+  o["id"] = sv(r.id);
+  o["tokenUniqueReference"] = sv(r.token.str());
+  o["cardId"] = sv(r.card.str());
+  if (r.from_state)
+    o["fromState"] = sv(to_string(*r.from_state));
+  else
+    o["fromState"] = nullptr;
+  o["state"] = sv(to_string(r.to_state));
+  o["fulfillmentStatus"] = sv(to_string(r.fulfillment));
+  o["reason"] = sv(r.reason);
+  o["channel"] = sv(to_string(r.by));
+  o["createdAt"] = rfc3339(r.created_at);
+  return o;
+}
+
+bj::object transition_event_data(const transition_record& r, wallet_provider wallet) {
+  auto o = transition(r);
+  o["walletProvider"] = sv(to_string(wallet));
+  return o;
+}
+
+bj::object manual_verification_event_data(const token_record& t, verification_method method) {
+  bj::object o;
+  o["cardId"] = sv(t.card.str());
+  o["last4"] = sv(t.last4);
+  o["provisioningRequestedAt"] = rfc3339(t.created_at);
+  o["walletProvider"] = sv(to_string(t.wallet));
+  o["tokenUniqueReference"] = sv(t.ref.str());
+  o["verificationMethod"] = sv(to_string(method));
+  return o;
+}
+
+std::string webhook_body(std::string_view type, timestamp at, const bj::object& data) {
+  bj::object o;
+  o["type"] = sv(type);
+  o["timestamp"] = rfc3339(at);
+  o["data"] = data;
+  return bj::serialize(o);
+}
+
+} // namespace dwt::engine::json

@@ -1,0 +1,145 @@
+#include "dwt/engine/pan.hpp"
+
+#include <chrono>
+
+#include "dwt/engine/assert.hpp"
+#include "dwt/engine/crypto.hpp"
+
+namespace dwt::engine::pan {
+
+namespace {
+
+[[nodiscard]] constexpr bool is_digit(char c) noexcept { return c >= '0' && c <= '9'; }
+
+[[nodiscard]] bool all_digits(std::string_view s) noexcept {
+  for (char c : s)
+    if (!is_digit(c))
+      return false;
+  return true;
+}
+
+/// Luhn sum of `digits`, doubling every second digit counted from the right
+/// starting with the rightmost one when `double_rightmost`.
+[[nodiscard]] unsigned luhn_sum(std::string_view digits, bool double_rightmost) noexcept {
+  unsigned sum = 0;
+  bool dbl = double_rightmost;
+  for (auto it = digits.rbegin(); it != digits.rend(); ++it) {
+    auto d = static_cast<unsigned>(*it - '0');
+    if (dbl) {
+      d *= 2;
+      if (d > 9)
+        d -= 9;
+    }
+    sum += d;
+    dbl = !dbl;
+  }
+  return sum;
+}
+
+/// RFC 4648 base32 alphabet, upper case (token refs).
+constexpr std::string_view base32_upper = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+/// The same, lower case (ids).
+constexpr std::string_view base32_lower = "abcdefghijklmnopqrstuvwxyz234567";
+
+void append_base32(std::string& out, std::size_t n, std::string_view alphabet,
+                   random_source& rng) {
+  for (std::size_t i = 0; i < n; ++i)
+    out.push_back(alphabet[rng.uniform(32)]);
+}
+
+} // namespace
+
+bool luhn_valid(std::string_view digits) noexcept {
+  if (digits.empty() || !all_digits(digits))
+    return false;
+  return luhn_sum(digits, false) % 10 == 0;
+}
+
+char luhn_check_digit(std::string_view partial) noexcept {
+  DWT_ASSERT(all_digits(partial));
+  const unsigned sum = luhn_sum(partial, true);
+  return static_cast<char>('0' + (10 - sum % 10) % 10);
+}
+
+errc validate(std::string_view pan) noexcept {
+  if (pan.size() < 12 || pan.size() > 19 || !luhn_valid(pan))
+    return errc::invalid_pan;
+  return errc::ok;
+}
+
+errc validate_expiry(unsigned month, unsigned year, timestamp now) noexcept {
+  if (month < 1 || month > 12 || year < 1000 || year > 9999)
+    return errc::invalid_expiry;
+  const std::chrono::year_month_day today{std::chrono::floor<std::chrono::days>(now)};
+  const int now_year = static_cast<int>(today.year());
+  const unsigned now_month = static_cast<unsigned>(today.month());
+  const int y = static_cast<int>(year);
+  if (y < now_year || (y == now_year && month < now_month))
+    return errc::invalid_expiry;
+  return errc::ok;
+}
+
+std::string lookup_hash(std::string_view pan_key, std::string_view pan) {
+  return crypto::hmac_sha256(pan_key, pan);
+}
+
+std::string last4(std::string_view pan) {
+  DWT_ASSERT(pan.size() >= 4);
+  return std::string{pan.substr(pan.size() - 4)};
+}
+
+std::uint64_t bin_prefix(std::string_view pan, unsigned digits) noexcept {
+  if (pan.size() < digits)
+    return 0;
+  std::uint64_t v = 0;
+  for (unsigned i = 0; i < digits; ++i) {
+    if (!is_digit(pan[i]))
+      return 0;
+    v = v * 10 + static_cast<std::uint64_t>(pan[i] - '0');
+  }
+  return v;
+}
+
+bool in_range(std::string_view pan, const bin_range& range) noexcept {
+  if (range.digits == 0 || pan.size() < range.digits || !all_digits(pan.substr(0, range.digits)))
+    return false;
+  const auto prefix = bin_prefix(pan, range.digits);
+  return prefix >= range.low && prefix <= range.high;
+}
+
+std::optional<std::string> seal(std::string_view key, std::string_view pan, const card_id& card,
+                                random_source& rng) {
+  return crypto::aes256_gcm_seal(key, pan, card.str(), rng);
+}
+
+std::optional<std::string> open(std::string_view key, std::string_view sealed,
+                                const card_id& card) {
+  return crypto::aes256_gcm_open(key, sealed, card.str());
+}
+
+std::string generate_dpan(std::string_view token_bin, unsigned length, random_source& rng) {
+  DWT_ASSERT(token_bin.size() >= 6 && token_bin.size() <= 8 && all_digits(token_bin));
+  DWT_ASSERT(length >= 12 && length <= 19);
+  std::string out{token_bin};
+  out.reserve(length);
+  while (out.size() + 1 < length)
+    out.push_back(static_cast<char>('0' + rng.uniform(10)));
+  out.push_back(luhn_check_digit(out));
+  return out;
+}
+
+token_ref generate_token_ref(random_source& rng) {
+  std::string out{"DWT"};
+  out.reserve(32);
+  append_base32(out, 29, base32_upper, rng);
+  return token_ref{std::move(out)};
+}
+
+std::string generate_id(std::string_view prefix, random_source& rng) {
+  std::string out{prefix};
+  out.reserve(prefix.size() + 26);
+  append_base32(out, 26, base32_lower, rng);
+  return out;
+}
+
+} // namespace dwt::engine::pan
