@@ -18,7 +18,10 @@ namespace {
   if (suspended_by == channel::network) // a wallet/device suspension
     return by == channel::network || by == channel::partner_api;
   // An issuer suspension (partner API or card cascade): only that party.
-  return by == suspended_by;
+  // A SUSPENDED token marked as suspended by the system cannot arise from
+  // the table; nobody resumes it (it may still be terminated).
+  return (suspended_by == channel::partner_api || suspended_by == channel::card_cascade) &&
+         by == suspended_by;
 }
 
 /// Fulfillment after moving to `target`: set once, never reverted.

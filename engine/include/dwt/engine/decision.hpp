@@ -93,7 +93,7 @@ sms_destination(const partner_record& partner, const std::optional<std::string>&
                 const std::optional<std::string>& card_phone);
 
 /// Masks a phone number for display: every digit but the last four becomes
-/// '*', a leading '+' is kept ("+447700900123" → "+*******0123").
+/// '*', a leading '+' is kept ("+447700900123" → "+********0123").
 [[nodiscard]] std::string mask_phone(std::string_view e164);
 
 /// True if `s` is an E.164 number: '+' then 8 to 15 digits, first not 0.

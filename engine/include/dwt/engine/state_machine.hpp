@@ -17,6 +17,11 @@
 /// decline (→ REJECTED; also when a REQUESTED token is terminated by its
 /// card). Once PROVISIONED or REJECTED it never changes.
 ///
+/// Every refused resume (SUSPENDED → ACTIVE) answers errc::resume_not_allowed;
+/// every other refusal of a non-final token answers errc::illegal_transition.
+/// `suspended_by` is set to the channel on entering SUSPENDED and reset to
+/// `channel::system` on leaving it.
+///
 /// Threading: pure functions.
 
 #include <optional>
