@@ -52,7 +52,8 @@ int group_units_per_iteration(std::size_t max_batch) {
 }
 
 // Upper bound (us) of the histogram bucket holding quantile q of the
-// batch commit latencies (bucket i holds commits of <= 2^(i+4) us).
+// batch commit latencies (bucket i holds commits of <= 2^(i+4) us), capped
+// at the largest latency seen: coarse, within a factor of two.
 double latency_quantile_us(const group_commit_stats& s, double q) {
   std::uint64_t total = 0;
   for (auto c : s.commit_latency_us)
@@ -64,7 +65,7 @@ double latency_quantile_us(const group_commit_stats& s, double q) {
   for (std::size_t i = 0; i < latency_histogram_buckets; ++i) {
     seen += s.commit_latency_us[i];
     if (seen > rank)
-      return static_cast<double>(std::uint64_t{16} << i);
+      return static_cast<double>(std::min(std::uint64_t{16} << i, s.commit_latency_us_max));
   }
   return static_cast<double>(s.commit_latency_us_max);
 }
