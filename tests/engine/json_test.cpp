@@ -1,0 +1,219 @@
+#include <gtest/gtest.h>
+
+#include <set>
+#include <string>
+
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+
+#include "dwt/engine/crypto.hpp"
+#include "dwt/engine/json.hpp"
+#include "dwt/engine/random.hpp"
+#include "test_util.hpp"
+
+using namespace dwt::engine;
+namespace bj = boost::json;
+using dwt::engine::test::at;
+using dwt::engine::test::make_token;
+
+namespace {
+
+std::set<std::string> keys_of(const bj::object& o) {
+  std::set<std::string> keys;
+  for (const auto& kv : o)
+    keys.emplace(kv.key());
+  return keys;
+}
+
+std::string str(const bj::value& v) {
+  const auto* s = v.if_string();
+  return s ? std::string{s->data(), s->size()} : std::string{"<not a string>"};
+}
+
+transition_record sample_transition() {
+  transition_record r;
+  r.id = "tr_abc";
+  r.token = token_ref{"DWTREF"};
+  r.card = card_id{"card_1"};
+  r.from_state = token_state::requested;
+  r.to_state = token_state::active;
+  r.fulfillment = fulfillment_status::provisioned;
+  r.reason = "OTP verified";
+  r.by = channel::network;
+  r.created_at = at(2025, 6, 1, 9, 8, 7, 6);
+  return r;
+}
+
+} // namespace
+
+TEST(engine_json, rfc3339_format) {
+  EXPECT_EQ(json::rfc3339(at(2026, 11, 22, 20, 50, 3, 123)), "2026-11-22T20:50:03.123Z");
+  EXPECT_EQ(json::rfc3339(from_millis(0)), "1970-01-01T00:00:00.000Z");
+  EXPECT_EQ(json::rfc3339(from_millis(-1)), "1969-12-31T23:59:59.999Z");
+  EXPECT_EQ(json::rfc3339(at(2024, 2, 29, 23, 59, 59, 999)), "2024-02-29T23:59:59.999Z");
+  EXPECT_EQ(json::rfc3339(at(2025, 1, 2, 3, 4, 5, 60)), "2025-01-02T03:04:05.060Z");
+}
+
+TEST(engine_json, rfc3339_parse_accepted_forms) {
+  const auto t = at(2026, 11, 22, 20, 50, 3, 123);
+  EXPECT_EQ(json::parse_rfc3339("2026-11-22T20:50:03.123Z"), t);
+  EXPECT_EQ(json::parse_rfc3339("2026-11-22T20:50:03.123+00:00"), t);
+  EXPECT_EQ(json::parse_rfc3339("2026-11-22T20:50:03Z"), at(2026, 11, 22, 20, 50, 3));
+  EXPECT_EQ(json::parse_rfc3339("2026-11-22T20:50:03+00:00"), at(2026, 11, 22, 20, 50, 3));
+  EXPECT_EQ(json::parse_rfc3339("2026-11-22T20:50:03.1Z"), at(2026, 11, 22, 20, 50, 3, 100));
+  EXPECT_EQ(json::parse_rfc3339("2026-11-22T20:50:03.123456Z"), t);
+}
+
+TEST(engine_json, rfc3339_parse_rejects) {
+  for (std::string_view bad :
+       {"", "2026-11-22", "2026-11-22T20:50:03", "2026-11-22 20:50:03Z", "2026-11-22t20:50:03Z",
+        "2026-11-22T20:50:03.Z", "2026-11-22T20:50:03.123+01:00", "2026-11-22T20:50:03.123z",
+        "2026-02-30T00:00:00Z", "2026-13-01T00:00:00Z", "2026-00-01T00:00:00Z",
+        "2026-11-22T24:00:00Z", "2026-11-22T23:60:00Z", "2026-11-22T23:59:60Z",
+        "2026-11-22T20:50:03.123Z ", "x2026-11-22T20:50:03Z", "2026-1-22T20:50:03Z",
+        "2026-11-22T20:50:03.1234567890Z"})
+    EXPECT_FALSE(json::parse_rfc3339(bad)) << bad;
+}
+
+TEST(engine_json, rfc3339_round_trips) {
+  for (std::uint64_t seed = 1; seed <= 5; ++seed) {
+    seeded_random rng{seed};
+    for (int i = 0; i < 1000; ++i) {
+      // Anywhere from 1970 to 9999.
+      const auto ms = static_cast<std::int64_t>(rng.uniform(253402300799999ULL));
+      const auto t = from_millis(ms);
+      const auto text = json::rfc3339(t);
+      ASSERT_EQ(json::parse_rfc3339(text), t) << "seed " << seed << " " << text;
+    }
+  }
+}
+
+TEST(engine_json, profile_shape) {
+  profile_record p;
+  p.id = profile_id{"prof_1"};
+  p.partner = partner_id{"partner_1"};
+  p.phone_number = "+447700900123";
+  p.created_at = at(2025, 1, 1);
+  p.updated_at = at(2025, 1, 2);
+  auto o = json::profile(p);
+  EXPECT_EQ(keys_of(o),
+            (std::set<std::string>{"id", "phoneNumber", "email", "createdAt", "updatedAt"}));
+  EXPECT_TRUE(o.at("email").is_null());
+  EXPECT_EQ(str(o.at("phoneNumber")), "+447700900123");
+  EXPECT_EQ(str(o.at("updatedAt")), "2025-01-02T00:00:00.000Z");
+  p.email = "a@example.com";
+  EXPECT_EQ(str(json::profile(p).at("email")), "a@example.com");
+}
+
+TEST(engine_json, card_shape_never_contains_the_pan) {
+  const std::string pan = "4111111111111111";
+  seeded_random rng{1};
+  card_record c;
+  c.id = card_id{"card_1"};
+  c.profile = profile_id{"prof_1"};
+  c.partner = partner_id{"partner_1"};
+  c.pan_hash = crypto::hmac_sha256("k", pan);
+  c.last4 = "1111";
+  c.pan_sealed = *crypto::aes256_gcm_seal(std::string(32, 'k'), pan, "card_1", rng);
+  c.expiry_month = 9;
+  c.expiry_year = 2029;
+  c.card_product = "demo-debit";
+  c.type = card_type::physical;
+  c.state = card_state::suspended;
+  c.phone_number = "+447700900123";
+  auto o = json::card(c);
+  EXPECT_EQ(keys_of(o), (std::set<std::string>{"id", "profileId", "last4", "expiryMonth",
+                                               "expiryYear", "cardProduct", "type", "state",
+                                               "createdAt", "updatedAt"}));
+  EXPECT_EQ(str(o.at("type")), "PHYSICAL");
+  EXPECT_EQ(str(o.at("state")), "SUSPENDED");
+  EXPECT_EQ(o.at("expiryMonth").to_number<int>(), 9);
+  EXPECT_EQ(o.at("expiryYear").to_number<int>(), 2029);
+  const auto text = bj::serialize(o);
+  EXPECT_EQ(text.find(pan), std::string::npos);
+  EXPECT_EQ(text.find("411111"), std::string::npos);
+  EXPECT_EQ(text.find(crypto::hex_encode(c.pan_hash)), std::string::npos);
+  EXPECT_EQ(text.find(crypto::base64_encode(c.pan_hash)), std::string::npos);
+  EXPECT_EQ(text.find(crypto::base64_encode(c.pan_sealed)), std::string::npos);
+  EXPECT_EQ(text.find("pan"), std::string::npos);
+}
+
+TEST(engine_json, device_and_token_shapes) {
+  auto t = make_token("DWTREF", "card_9");
+  t.state = token_state::active;
+  t.fulfillment = fulfillment_status::provisioned;
+  t.wallet = wallet_provider::samsung_pay;
+  t.device = device_info{"dev-7", device_type::watch, "Galaxy Watch"};
+  auto d = json::device(t.device);
+  EXPECT_EQ(keys_of(d), (std::set<std::string>{"id", "type", "name"}));
+  EXPECT_EQ(str(d.at("type")), "WATCH");
+  auto o = json::token(t);
+  EXPECT_EQ(keys_of(o), (std::set<std::string>{"tokenUniqueReference", "cardId",
+                                               "walletProvider", "device", "state",
+                                               "fulfillmentStatus", "last4", "tokenLast4",
+                                               "createdAt", "updatedAt"}));
+  EXPECT_EQ(str(o.at("tokenUniqueReference")), "DWTREF");
+  EXPECT_EQ(str(o.at("cardId")), "card_9");
+  EXPECT_EQ(str(o.at("walletProvider")), "SAMSUNG_PAY");
+  EXPECT_EQ(str(o.at("state")), "ACTIVE");
+  EXPECT_EQ(str(o.at("fulfillmentStatus")), "PROVISIONED");
+  EXPECT_EQ(str(o.at("last4")), "1111");
+  EXPECT_EQ(str(o.at("tokenLast4")), "4242");
+  EXPECT_EQ(o.at("device").as_object(), d);
+}
+
+TEST(engine_json, transition_shape) {
+  auto r = sample_transition();
+  auto o = json::transition(r);
+  EXPECT_EQ(keys_of(o), (std::set<std::string>{"id", "tokenUniqueReference", "cardId",
+                                               "fromState", "state", "fulfillmentStatus",
+                                               "reason", "channel", "createdAt"}));
+  EXPECT_EQ(str(o.at("fromState")), "REQUESTED");
+  EXPECT_EQ(str(o.at("state")), "ACTIVE");
+  EXPECT_EQ(str(o.at("fulfillmentStatus")), "PROVISIONED");
+  EXPECT_EQ(str(o.at("channel")), "NETWORK");
+  EXPECT_EQ(str(o.at("reason")), "OTP verified");
+  EXPECT_EQ(str(o.at("createdAt")), "2025-06-01T09:08:07.006Z");
+  r.from_state = std::nullopt;
+  EXPECT_TRUE(json::transition(r).at("fromState").is_null());
+}
+
+TEST(engine_json, transition_event_data_adds_wallet_provider) {
+  auto o = json::transition_event_data(sample_transition(), wallet_provider::apple_pay);
+  auto want = keys_of(json::transition(sample_transition()));
+  want.insert("walletProvider");
+  EXPECT_EQ(keys_of(o), want);
+  EXPECT_EQ(str(o.at("walletProvider")), "APPLE_PAY");
+}
+
+TEST(engine_json, manual_verification_event_data_shape) {
+  auto t = make_token("DWTREF", "card_9");
+  t.created_at = at(2025, 6, 1, 1, 2, 3, 4);
+  auto o = json::manual_verification_event_data(t, verification_method::in_app);
+  EXPECT_EQ(keys_of(o), (std::set<std::string>{"cardId", "last4", "provisioningRequestedAt",
+                                               "walletProvider", "tokenUniqueReference",
+                                               "verificationMethod"}));
+  EXPECT_EQ(str(o.at("provisioningRequestedAt")), "2025-06-01T01:02:03.004Z");
+  EXPECT_EQ(str(o.at("verificationMethod")), "IN_APP");
+  EXPECT_EQ(str(o.at("walletProvider")), "GOOGLE_PAY");
+  EXPECT_EQ(str(o.at("last4")), "1111");
+}
+
+TEST(engine_json, webhook_body_shape) {
+  const auto data = json::transition_event_data(sample_transition(), wallet_provider::apple_pay);
+  const auto body =
+    json::webhook_body(json::transition_event_type, at(2025, 6, 1, 9, 8, 7, 999), data);
+  boost::system::error_code ec;
+  auto v = bj::parse(body, ec);
+  ASSERT_FALSE(ec) << body;
+  ASSERT_TRUE(v.is_object());
+  const auto& o = v.as_object();
+  EXPECT_EQ(keys_of(o), (std::set<std::string>{"type", "timestamp", "data"}));
+  EXPECT_EQ(str(o.at("type")), "DigitalWalletTokenTransition");
+  EXPECT_EQ(str(o.at("timestamp")), "2025-06-01T09:08:07.999Z");
+  EXPECT_EQ(o.at("data").as_object(), data);
+  EXPECT_EQ(json::manual_verification_event_type, "cards#manual-provisioning-verification");
+  // Deterministic bytes: rendering twice gives the same body.
+  EXPECT_EQ(body,
+            json::webhook_body(json::transition_event_type, at(2025, 6, 1, 9, 8, 7, 999), data));
+}
