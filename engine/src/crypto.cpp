@@ -1,12 +1,12 @@
 #include "dwt/engine/crypto.hpp"
 
+#include <algorithm>
 #include <array>
 #include <climits>
 #include <memory>
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
-#include <openssl/hmac.h>
 
 #include "dwt/engine/assert.hpp"
 
@@ -32,6 +32,31 @@ using cipher_ctx_ptr = std::unique_ptr<EVP_CIPHER_CTX, cipher_ctx_deleter>;
 
 [[nodiscard]] bool fits_int(std::size_t n) noexcept {
   return n <= static_cast<std::size_t>(INT_MAX);
+}
+
+struct md_ctx_deleter {
+  void operator()(EVP_MD_CTX* ctx) const noexcept { EVP_MD_CTX_free(ctx); }
+};
+using md_ctx_ptr = std::unique_ptr<EVP_MD_CTX, md_ctx_deleter>;
+
+/// SHA-256 fetched once from the default provider (thread-safe static init;
+/// the EVP_MD is immutable and shared for the life of the process).
+[[nodiscard]] const EVP_MD* sha256_md() noexcept {
+  static EVP_MD* const md = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+  DWT_ASSERT_MSG(md != nullptr, "SHA256 unavailable from the OpenSSL provider");
+  return md;
+}
+
+/// out = SHA-256(prefix[0..prefix_len) | data); out has room for 32 bytes.
+void digest_parts(const unsigned char* prefix, std::size_t prefix_len, std::string_view data,
+                  unsigned char* out) {
+  md_ctx_ptr ctx{EVP_MD_CTX_new()};
+  unsigned int len = 0;
+  const bool ok = ctx && EVP_DigestInit_ex(ctx.get(), sha256_md(), nullptr) == 1 &&
+                  (prefix_len == 0 || EVP_DigestUpdate(ctx.get(), prefix, prefix_len) == 1) &&
+                  (data.empty() || EVP_DigestUpdate(ctx.get(), data.data(), data.size()) == 1) &&
+                  EVP_DigestFinal_ex(ctx.get(), out, &len) == 1 && len == 32;
+  DWT_ASSERT_MSG(ok, "SHA-256 failed");
 }
 
 constexpr std::string_view b64_alphabet =
@@ -64,21 +89,33 @@ constexpr std::string_view b64_alphabet =
 } // namespace
 
 std::string hmac_sha256(std::string_view key, std::string_view data) {
-  DWT_ASSERT(fits_int(key.size()));
+  // RFC 2104 over an explicitly fetched SHA-256 (avoids the per-call
+  // algorithm fetch of OpenSSL 3's one-shot HMAC()).
+  constexpr std::size_t block = 64;
+  std::array<unsigned char, block> k{};
+  if (key.size() > block) {
+    const auto hk = sha256(key);
+    std::copy(hk.begin(), hk.end(), k.begin());
+  } else {
+    std::copy(key.begin(), key.end(), k.begin());
+  }
+  std::array<unsigned char, block> pad{};
+  for (std::size_t i = 0; i < block; ++i)
+    pad[i] = static_cast<unsigned char>(k[i] ^ 0x36U);
+  std::string inner(32, '\0');
+  digest_parts(pad.data(), block, data, bytes_of(inner));
+  for (std::size_t i = 0; i < block; ++i)
+    pad[i] = static_cast<unsigned char>(k[i] ^ 0x5cU);
   std::string out(32, '\0');
-  unsigned int len = 0;
-  const unsigned char* r = HMAC(EVP_sha256(), bytes_of(key), static_cast<int>(key.size()),
-                                bytes_of(data), data.size(), bytes_of(out), &len);
-  DWT_ASSERT_MSG(r != nullptr && len == 32, "HMAC-SHA256 failed");
+  digest_parts(pad.data(), block, inner, bytes_of(out));
+  OPENSSL_cleanse(k.data(), k.size());
+  OPENSSL_cleanse(pad.data(), pad.size());
   return out;
 }
 
 std::string sha256(std::string_view data) {
   std::string out(32, '\0');
-  unsigned int len = 0;
-  const int ok = EVP_Digest(bytes_of(data), data.size(), bytes_of(out), &len, EVP_sha256(),
-                            nullptr);
-  DWT_ASSERT_MSG(ok == 1 && len == 32, "SHA-256 failed");
+  digest_parts(nullptr, 0, data, bytes_of(out));
   return out;
 }
 
