@@ -12,6 +12,7 @@ packages=(
   libssl-dev
   libtomlplusplus-dev
   libgtest-dev libgmock-dev googletest
+  libyaml-cpp-dev
   libbenchmark-dev
   curl
 )
