@@ -349,6 +349,32 @@ TEST(GroupCommit, LingerCollectsStragglers) {
   EXPECT_EQ(*reader::begin(**e)->counter("n"), 2u);
 }
 
+TEST(GroupCommit, LingerWaitsForStragglersUntilTheBatchIsFull) {
+  // max_wait far longer than the test: the writer, having taken the first
+  // unit, must wait for the next two and commit all three as one batch
+  // (with max_wait 0 the first unit could be committed alone). The batch is
+  // committed as soon as it holds max_batch units, not when max_wait ends.
+  temp_dir dir;
+  auto e = env::open(test::small_options(dir.path()));
+  ASSERT_TRUE(e.has_value());
+  auto w = group_commit_writer::start(
+    **e, {.max_batch = 3, .max_wait = std::chrono::microseconds{std::chrono::minutes{10}}});
+  ASSERT_TRUE(w.has_value());
+  completion_log log;
+  ASSERT_TRUE((*w)->submit(write_unit{}.add_counter("n"), log.make("first")));
+  while ((*w)->queue_depth() != 0) // the writer took the first unit and lingers
+    std::this_thread::yield();
+  EXPECT_EQ(log.size(), 0u);
+  ASSERT_TRUE((*w)->submit(write_unit{}.add_counter("n"), log.make("second")));
+  ASSERT_TRUE((*w)->submit(write_unit{}.add_counter("n"), log.make("third")));
+  ASSERT_TRUE(log.wait_for(3));
+  auto stats = (*w)->stats();
+  EXPECT_EQ(stats.batches, 1u);
+  EXPECT_EQ(stats.batch_sizes[2], 1u) << "one batch of 3 (bucket 3..4)";
+  EXPECT_EQ(*reader::begin(**e)->counter("n"), 3u);
+  (*w)->stop();
+}
+
 TEST(GroupCommit, InvalidOptionsAreRefused) {
   temp_dir dir;
   auto e = env::open(test::small_options(dir.path()));
