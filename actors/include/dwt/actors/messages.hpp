@@ -1,0 +1,289 @@
+#pragma once
+/// @file
+/// Every message of the actor runtime and every typed actor interface, in
+/// one place (DESIGN section 4). CAF 0.17 style: message types are plain
+/// C++ values that never leave the process, declared with
+/// CAF_ALLOW_UNSAFE_MESSAGE_TYPE at the end of this file (they carry
+/// callables such as idempotency renderers, so they are not serialisable
+/// on purpose: the runtime is in-process only).
+///
+/// Interfaces:
+/// - `token_actor`: one virtual actor per token (lifecycle, OTP, timers).
+/// - `card_actor`: one virtual actor per card (decision, creation, cascade).
+/// - `registry_actor`: one shard of the id -> live actor map; routes
+///   requests by delegation (it never holds outstanding requests itself,
+///   except for the few calls queued while an actor passivates).
+/// - `checkpointer_actor`: wraps persistence::group_commit_writer.
+/// - `verification_actor`: a worker of the verification pool (OTP, SMS).
+/// - `webhook_dispatcher_actor`: placeholder, built by a later issue.
+///
+/// Threading: values only; moved into messages.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include <caf/allowed_unsafe_message_type.hpp>
+#include <caf/atom.hpp>
+#include <caf/replies_to.hpp>
+#include <caf/typed_actor.hpp>
+
+#include "dwt/dwt.hpp"
+#include "dwt/persistence/write_unit.hpp"
+
+namespace dwt::actors {
+
+// -- atoms -------------------------------------------------------------------
+
+/// Internal timer: "have I been idle for a whole period?".
+using idle_atom = caf::atom_constant<caf::atom("idle")>;
+/// Registry asks a live actor to passivate if it can (LRU eviction).
+using evict_atom = caf::atom_constant<caf::atom("evict")>;
+/// Registry tells an actor that reported idle to stop now.
+using stop_atom = caf::atom_constant<caf::atom("stop")>;
+/// Reload state from LMDB (after a card cascade changed the token).
+using refresh_atom = caf::atom_constant<caf::atom("refresh")>;
+/// Activate (load) the actor; used by the start-up expiry scan.
+using touch_atom = caf::atom_constant<caf::atom("touch")>;
+/// The verification-expiry timer of a REQUESTED token.
+using expire_atom = caf::atom_constant<caf::atom("expire")>;
+/// The engine stops: kill every live child.
+using shutdown_atom = caf::atom_constant<caf::atom("shutdown")>;
+/// Placeholder for the webhook dispatcher: new outbox events are durable.
+using outbox_atom = caf::atom_constant<caf::atom("outbox")>;
+
+// -- token commands ----------------------------------------------------------
+
+/// Read the token. `partner` set: scoped (another partner's token is
+/// token_not_found).
+struct tk_get {
+  std::optional<engine::partner_id> partner;
+};
+/// Read the token's history (oldest first).
+struct tk_history {
+  std::optional<engine::partner_id> partner;
+};
+/// Choose a verification method (network).
+struct tk_choose {
+  engine::verification_method method = engine::verification_method::sms_otp;
+  std::optional<idempotency<verification_started>> idem;
+};
+/// Submit an OTP (network).
+struct tk_submit_otp {
+  std::string code;
+  std::optional<idempotency<otp_outcome>> idem;
+};
+/// Resend the OTP (network).
+struct tk_resend {
+  std::optional<idempotency<verification_started>> idem;
+};
+/// A partner-requested transition.
+struct tk_transition {
+  engine::partner_id partner;
+  engine::card_id card;
+  engine::token_state target = engine::token_state::active;
+  std::string reason;
+  std::optional<idempotency<engine::token_record>> idem;
+};
+/// The partner's in-app verification answer.
+struct tk_activate {
+  engine::partner_id partner;
+  engine::card_id card;
+  engine::activation answer = engine::activation::approve;
+  std::optional<idempotency<engine::token_record>> idem;
+};
+/// A network lifecycle event.
+struct tk_network {
+  engine::network_event event = engine::network_event::device_lost;
+  std::optional<idempotency<engine::token_record>> idem;
+};
+
+using token_command =
+  std::variant<tk_get, tk_history, tk_choose, tk_submit_otp, tk_resend, tk_transition,
+               tk_activate, tk_network>;
+
+/// A command for the token `ref` (routed by the registry).
+struct token_request {
+  engine::token_ref ref;
+  token_command cmd;
+};
+
+/// What token commands answer: the token (get, transition, activate,
+/// network), its history, a started verification (choose, resend) or an OTP
+/// outcome (submit).
+using token_reply = std::variant<engine::token_record, std::vector<engine::transition_record>,
+                                 verification_started, otp_outcome>;
+
+// -- card commands -----------------------------------------------------------
+
+/// Register a new card under the routed id.
+struct cd_create {
+  engine::partner_id partner;
+  card_register req;
+  std::optional<idempotency<engine::card_record>> idem;
+};
+struct cd_get {
+  engine::partner_id partner;
+};
+struct cd_set_state {
+  engine::partner_id partner;
+  engine::card_state state = engine::card_state::active;
+  std::optional<idempotency<engine::card_record>> idem;
+};
+struct cd_list_tokens {
+  engine::partner_id partner;
+};
+struct cd_push {
+  engine::partner_id partner;
+  engine::wallet_provider wallet = engine::wallet_provider::apple_pay;
+  engine::device_info device;
+  std::optional<idempotency<engine::token_record>> idem;
+};
+/// A tokenisation request for the card whose PAN hash matched.
+struct cd_tokenize {
+  tokenization_request req;
+  std::optional<idempotency<tokenization_result>> idem;
+};
+
+using card_command =
+  std::variant<cd_create, cd_get, cd_set_state, cd_list_tokens, cd_push, cd_tokenize>;
+
+struct card_request {
+  engine::card_id id;
+  card_command cmd;
+};
+
+using card_reply = std::variant<engine::card_record, std::vector<engine::token_record>,
+                                engine::token_record, tokenization_result>;
+
+// -- registry bookkeeping ----------------------------------------------------
+
+enum class actor_kind : std::uint8_t { card = 0, token = 1 };
+
+/// An actor reports that it has been idle (or was asked to go): the
+/// registry stops it if nothing was routed to it since.
+struct idle_report {
+  actor_kind kind = actor_kind::token;
+  std::string id;
+  /// Requests the actor has received so far (the registry compares it with
+  /// the number it routed: equal means nothing is in flight).
+  std::uint64_t received = 0;
+};
+
+/// An actor has stopped (after stop_atom); queued calls may proceed.
+struct stopped_report {
+  actor_kind kind = actor_kind::token;
+  std::string id;
+};
+
+/// Tell the live actor of token `ref`, if any, to reload (card cascade).
+struct refresh_token {
+  engine::token_ref ref;
+};
+/// Activate token `ref` (start-up expiry scan).
+struct touch_token {
+  engine::token_ref ref;
+};
+
+// -- checkpointer ------------------------------------------------------------
+
+/// One atomic unit to make durable.
+struct commit_request {
+  persistence::write_unit unit;
+};
+/// A durable unit's acknowledgement.
+struct commit_reply {
+  persistence::commit_ack ack;
+};
+/// Internal: the writer thread reports a finished unit to the checkpointer.
+struct commit_done {
+  std::uint64_t id = 0;
+  std::optional<persistence::commit_ack> ack;
+  persistence::error err;
+};
+
+// -- verification pool -------------------------------------------------------
+
+/// Issue an SMS OTP (fresh, or a resend of `previous`).
+struct otp_issue {
+  engine::token_ref token;
+  std::string destination_masked;
+  std::optional<engine::verification_challenge> previous; ///< set: resend
+  engine::timestamp now{};
+};
+/// The issued challenge (hash only) and the clear code for the SMS, which
+/// the token actor hands back in `sms_send` once the challenge is durable.
+struct otp_issued {
+  engine::verification_challenge challenge;
+  std::string code;
+};
+/// Check a submitted code.
+struct otp_check {
+  engine::verification_challenge challenge;
+  std::string code;
+  engine::timestamp now{};
+};
+/// Hand one SMS to the gateway.
+struct sms_send {
+  sms_message msg;
+};
+
+// -- typed interfaces --------------------------------------------------------
+
+using token_actor = caf::typed_actor<caf::replies_to<token_request>::with<token_reply>,
+                                     caf::reacts_to<refresh_atom>, caf::reacts_to<touch_atom>,
+                                     caf::reacts_to<expire_atom>, caf::reacts_to<idle_atom>,
+                                     caf::reacts_to<evict_atom>, caf::reacts_to<stop_atom>>;
+
+using card_actor = caf::typed_actor<caf::replies_to<card_request>::with<card_reply>,
+                                    caf::reacts_to<idle_atom>, caf::reacts_to<evict_atom>,
+                                    caf::reacts_to<stop_atom>>;
+
+using registry_actor =
+  caf::typed_actor<caf::replies_to<token_request>::with<token_reply>,
+                   caf::replies_to<card_request>::with<card_reply>,
+                   caf::reacts_to<refresh_token>, caf::reacts_to<touch_token>,
+                   caf::reacts_to<idle_report>, caf::reacts_to<stopped_report>,
+                   caf::reacts_to<shutdown_atom>>;
+
+using checkpointer_actor = caf::typed_actor<caf::replies_to<commit_request>::with<commit_reply>,
+                                            caf::reacts_to<commit_done>>;
+
+using verification_actor =
+  caf::typed_actor<caf::replies_to<otp_issue>::with<otp_issued>,
+                   caf::replies_to<otp_check>::with<engine::otp_verdict>,
+                   caf::reacts_to<sms_send>>;
+
+/// Placeholder (a later issue builds it): told the highest durable outbox
+/// seq after each commit.
+using webhook_dispatcher_actor = caf::typed_actor<caf::reacts_to<outbox_atom, std::uint64_t>>;
+
+} // namespace dwt::actors
+
+// Message types (in-process only; see the file comment).
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(dwt::actors::token_request)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(dwt::actors::token_reply)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(dwt::actors::card_request)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(dwt::actors::card_reply)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(dwt::actors::idle_report)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(dwt::actors::stopped_report)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(dwt::actors::refresh_token)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(dwt::actors::touch_token)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(dwt::actors::commit_request)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(dwt::actors::commit_reply)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(dwt::actors::commit_done)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(dwt::actors::otp_issue)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(dwt::actors::otp_issued)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(dwt::actors::otp_check)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(dwt::actors::sms_send)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(dwt::engine::otp_verdict)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(dwt::engine::token_record)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(dwt::engine::card_record)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(dwt::engine::profile_record)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::vector<dwt::engine::token_record>)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::vector<dwt::engine::transition_record>)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(dwt::verification_started)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(dwt::otp_outcome)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(dwt::tokenization_result)

@@ -1,0 +1,104 @@
+#pragma once
+/// @file
+/// The shared context of one running engine: options, the store, the
+/// handles of the infrastructure actors and the counters. Card and token
+/// actors hold a `std::shared_ptr<const runtime>`; the mutable parts are
+/// atomics.
+///
+/// Threading: immutable after `spawn_runtime` returns (the handles are set
+/// before any message is sent); counters are atomics.
+
+#include <atomic>
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <caf/actor_system.hpp>
+
+#include "dwt/actors/messages.hpp"
+#include "dwt/dwt.hpp"
+#include "dwt/persistence/env.hpp"
+
+namespace dwt::actors {
+
+/// Counters shared by all actors of one engine.
+struct runtime_counters {
+  std::atomic<std::uint64_t> live_cards{0};
+  std::atomic<std::uint64_t> live_tokens{0};
+  std::atomic<std::uint64_t> activations{0};
+  std::atomic<std::uint64_t> passivations{0};
+};
+
+/// Everything an actor of the runtime needs.
+struct runtime {
+  /// Normalised options (clock and random set, partners as configured).
+  engine_options options;
+  persistence::env* store = nullptr;
+  checkpointer_actor checkpointer;
+  verification_actor verification;
+  std::vector<registry_actor> shards;
+  /// Most live actors per shard (max_live_actors / shard_count, >= 1).
+  std::size_t live_cap_per_shard = 1;
+  std::shared_ptr<runtime_counters> counters = std::make_shared<runtime_counters>();
+
+  [[nodiscard]] engine::timestamp now() const { return options.clock(); }
+  [[nodiscard]] std::unique_ptr<engine::random_source> make_random() const {
+    return options.random();
+  }
+  /// The registry shard owning `id` (card ids and token refs alike).
+  [[nodiscard]] const registry_actor& shard_for(const std::string& id) const;
+  /// The configured partner, or nullptr.
+  [[nodiscard]] const engine::partner_record* partner(const engine::partner_id& id) const;
+};
+
+/// Fills defaults (clock, random, sms sink) and validates the options.
+/// Errors: runtime_errc::invalid_options.
+[[nodiscard]] caf::expected<engine_options> normalise_options(engine_options options);
+
+/// Spawns the registry shards and the verification pool of a runtime whose
+/// `store`, `options` and `checkpointer` are set; fills `shards` and
+/// `verification`. Used by engine_host and by the deterministic tests.
+void spawn_runtime(caf::actor_system& sys, const std::shared_ptr<runtime>& rt);
+
+/// Sends shutdown to the shards (they kill their live children) and stops
+/// the pool. Does not wait.
+void shutdown_runtime(caf::actor_system& sys, runtime& rt);
+
+/// Spawns the production checkpointer over `writer` (which must outlive
+/// it). Acknowledges a unit only after the writer reports it durable.
+[[nodiscard]] checkpointer_actor spawn_checkpointer(caf::actor_system& sys,
+                                                    persistence::group_commit_writer& writer);
+
+/// Test seam: a checkpointer that commits each unit synchronously with
+/// persistence::commit_now on the actor's own thread (no writer thread), so
+/// that CAF's deterministic test coordinator can drive every step.
+[[nodiscard]] checkpointer_actor spawn_sync_checkpointer(caf::actor_system& sys,
+                                                         persistence::env& store);
+
+/// Spawns the verification pool (round-robin caf::actor_pool).
+[[nodiscard]] verification_actor spawn_verification_pool(caf::actor_system& sys,
+                                                         const std::shared_ptr<runtime>& rt,
+                                                         std::size_t workers);
+
+/// The SMS text: "Your dwt verification code is 123456. It expires in 10
+/// minutes." (the code is the only six-digit number).
+[[nodiscard]] std::string otp_sms_body(const std::string& code, std::chrono::seconds ttl);
+
+/// Spawns one registry shard.
+[[nodiscard]] registry_actor spawn_registry_shard(caf::actor_system& sys,
+                                                  const std::shared_ptr<runtime>& rt);
+
+/// Spawns a virtual token / card actor (lazy_init); the actor loads its
+/// state from LMDB on its first message.
+[[nodiscard]] token_actor spawn_token_actor(caf::local_actor* parent,
+                                            std::shared_ptr<const runtime> rt,
+                                            engine::token_ref ref, registry_actor shard);
+[[nodiscard]] card_actor spawn_card_actor(caf::local_actor* parent,
+                                          std::shared_ptr<const runtime> rt, engine::card_id id,
+                                          registry_actor shard);
+
+} // namespace dwt::actors

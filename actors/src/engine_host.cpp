@@ -1,0 +1,575 @@
+/// @file
+/// engine_host: the embedding API (dwt.hpp) over the actor runtime.
+///
+/// Every call spawns a short-lived bridge actor (lazy_init) that sends one
+/// request to a registry shard (or the checkpointer) with `then` and hands
+/// the answer to the caller's callback: no blocking receive anywhere, and
+/// no long-lived actor accumulates outstanding requests. The callback is
+/// held by a `once` guard: fired exactly once, with runtime_errc::stopping
+/// if the bridge dies without an answer (shutdown).
+
+#include <chrono>
+#include <mutex>
+#include <thread>
+
+#include <caf/actor_system.hpp>
+#include <caf/actor_system_config.hpp>
+#include <caf/event_based_actor.hpp>
+#include <caf/send.hpp>
+
+#include "changes.hpp"
+#include "dwt/actors/runtime.hpp"
+#include "dwt/dwt.hpp"
+#include "dwt/engine/caf_error.hpp"
+#include "dwt/engine/decision.hpp"
+#include "dwt/engine/pan.hpp"
+#include "dwt/persistence/caf_error.hpp"
+#include "dwt/persistence/group_commit.hpp"
+#include "dwt/persistence/reader.hpp"
+#include "expiry_scan.hpp"
+
+namespace dwt {
+
+using actors::card_reply;
+using actors::token_reply;
+
+namespace {
+
+using go_atom = caf::atom_constant<caf::atom("go")>;
+
+/// How long a bridge waits for an answer before reporting a timeout.
+constexpr auto call_timeout = std::chrono::seconds{30};
+
+/// Fires a callback exactly once; with `stopping` if never fired.
+template <class T>
+class once {
+public:
+  once(callback<T> cb, std::atomic<std::size_t>* inflight)
+    : cb_(std::move(cb)), inflight_(inflight) {}
+  once(const once&) = delete;
+  once& operator=(const once&) = delete;
+  ~once() {
+    if (!fired_.load())
+      fire(make_error(runtime_errc::stopping));
+  }
+  void fire(caf::expected<T> value) {
+    if (fired_.exchange(true))
+      return;
+    if (cb_)
+      cb_(std::move(value));
+    inflight_->fetch_sub(1);
+  }
+
+private:
+  callback<T> cb_;
+  std::atomic<std::size_t>* inflight_;
+  std::atomic<bool> fired_{false};
+};
+
+template <class T>
+using guard_ptr = std::shared_ptr<once<T>>;
+
+/// The alternative T of a reply variant.
+template <class T, class Variant>
+caf::expected<T> extract(Variant& v) {
+  if (auto* p = std::get_if<T>(&v))
+    return std::move(*p);
+  return make_error(runtime_errc::internal, "unexpected reply type");
+}
+
+template <class T, class Reply, class Handle, class Msg>
+void forward(caf::event_based_actor* self, const Handle& target, Msg msg, guard_ptr<T> g) {
+  self->request(target, call_timeout, std::move(msg))
+    .then([g](Reply& r) { g->fire(extract<T>(r)); },
+          [g](caf::error& e) { g->fire(std::move(e)); });
+}
+
+caf::error conflict_to_idempotency(caf::error err, bool has_key) {
+  if (has_key && actors::is_conflict(err))
+    return make_error(runtime_errc::idempotency_in_progress);
+  return err;
+}
+
+} // namespace
+
+struct engine_host::impl {
+  engine_options options;
+  std::unique_ptr<persistence::env> store;
+  std::unique_ptr<persistence::group_commit_writer> writer;
+  std::unique_ptr<caf::actor_system_config> cfg;
+  std::unique_ptr<caf::actor_system> system;
+  std::shared_ptr<actors::runtime> rt;
+  std::atomic<bool> accepting{false};
+  std::atomic<std::size_t> inflight{0};
+  std::atomic<bool> scan_stop{false};
+  std::thread scanner;
+  std::mutex stop_mutex;
+  bool stopped = false;
+
+  /// Runs `f(self, guard)` inside a fresh bridge actor.
+  template <class T, class F>
+  void async(callback<T> done, F f) {
+    inflight.fetch_add(1);
+    if (!accepting.load()) {
+      inflight.fetch_sub(1);
+      if (done)
+        done(make_error(runtime_errc::stopping));
+      return;
+    }
+    auto g = std::make_shared<once<T>>(std::move(done), &inflight);
+    // lazy_init: the bridge is initialised by its first message (bursts of
+    // eager spawns collapse the scheduler, DESIGN section 5).
+    auto bridge = system->spawn<caf::lazy_init>(
+      [g, f = std::move(f)](caf::event_based_actor* self) mutable -> caf::behavior {
+        return {[self, g, f](go_atom) mutable {
+          f(self, g);
+          self->unbecome(); // stays alive until its one response arrives
+        }};
+      });
+    caf::anon_send(bridge, go_atom::value);
+  }
+
+  template <class T>
+  void token_call(engine::token_ref ref, actors::token_command cmd, callback<T> done) {
+    async<T>(std::move(done), [this, ref = std::move(ref), cmd = std::move(cmd)](
+                                caf::event_based_actor* self, guard_ptr<T> g) mutable {
+      auto shard = rt->shard_for(ref.value);
+      forward<T, token_reply>(self, shard, actors::token_request{std::move(ref), std::move(cmd)},
+                              g);
+    });
+  }
+
+  template <class T>
+  void card_call(engine::card_id id, actors::card_command cmd, callback<T> done) {
+    async<T>(std::move(done), [this, id = std::move(id), cmd = std::move(cmd)](
+                                caf::event_based_actor* self, guard_ptr<T> g) mutable {
+      if (id.empty()) {
+        auto rng = rt->make_random();
+        id = engine::card_id{engine::pan::generate_id("card_", *rng)};
+      }
+      auto shard = rt->shard_for(id.value);
+      forward<T, card_reply>(self, shard, actors::card_request{std::move(id), std::move(cmd)}, g);
+    });
+  }
+
+  /// Commits `unit` through the checkpointer and answers `value` once durable.
+  template <class T>
+  void commit_then(caf::event_based_actor* self, persistence::write_unit unit, T value,
+                   bool has_key, guard_ptr<T> g) {
+    self->request(rt->checkpointer, call_timeout, actors::commit_request{std::move(unit)})
+      .then([g, value = std::move(value)](actors::commit_reply&) mutable { g->fire(std::move(value)); },
+            [g, has_key](caf::error& e) { g->fire(conflict_to_idempotency(std::move(e), has_key)); });
+  }
+
+  void stop() {
+    std::lock_guard<std::mutex> guard{stop_mutex};
+    if (stopped)
+      return;
+    stopped = true;
+    accepting.store(false);
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds{30};
+    while (inflight.load() > 0 && std::chrono::steady_clock::now() < deadline)
+      std::this_thread::sleep_for(std::chrono::milliseconds{1});
+    scan_stop.store(true);
+    if (scanner.joinable())
+      scanner.join();
+    if (system) {
+      shutdown_runtime(*system, *rt);
+      system.reset(); // waits for every actor to finish
+    }
+    if (writer)
+      writer->stop();
+    writer.reset();
+    rt.reset();
+    if (store && options.store.mode == persistence::durability::nosync)
+      (void) store->sync();
+    store.reset();
+  }
+};
+
+caf::expected<std::unique_ptr<engine_host>> engine_host::start(engine_options options) {
+  auto normalised = actors::normalise_options(std::move(options));
+  if (!normalised)
+    return std::move(normalised.error());
+  auto self = std::make_unique<impl>();
+  self->options = std::move(*normalised);
+  auto env = persistence::env::open(self->options.store);
+  if (!env)
+    return persistence::to_caf_error(env.err());
+  self->store = std::move(*env);
+  if (!self->options.partners.empty()) {
+    persistence::write_unit unit;
+    for (const auto& p : self->options.partners)
+      unit.put_partner(p);
+    if (auto r = persistence::commit_now(*self->store, unit); !r)
+      return persistence::to_caf_error(r.err());
+  }
+  auto writer = persistence::group_commit_writer::start(*self->store, self->options.commit);
+  if (!writer)
+    return persistence::to_caf_error(writer.err());
+  self->writer = std::move(*writer);
+
+  self->cfg = std::make_unique<caf::actor_system_config>();
+  self->cfg->set("scheduler.policy", caf::atom_from_string(self->options.scheduler_policy));
+  if (self->options.scheduler_threads > 0)
+    self->cfg->set("scheduler.max-threads", self->options.scheduler_threads);
+  self->system = std::make_unique<caf::actor_system>(*self->cfg);
+
+  self->rt = std::make_shared<actors::runtime>();
+  self->rt->options = self->options;
+  self->rt->store = self->store.get();
+  self->rt->checkpointer = actors::spawn_checkpointer(*self->system, *self->writer);
+  actors::spawn_runtime(*self->system, self->rt);
+  self->accepting.store(true);
+
+  // Re-arm verification-expiry timers of REQUESTED tokens in the background.
+  auto* host = self.get();
+  self->scanner = std::thread{[host] {
+    auto rt = host->rt;
+    actors::scan_requested_tokens(
+      *host->store,
+      [&rt](const engine::token_ref& ref) {
+        caf::anon_send(rt->shard_for(ref.value), actors::touch_token{ref});
+      },
+      host->scan_stop);
+  }};
+  return std::unique_ptr<engine_host>{new engine_host(std::move(self))};
+}
+
+engine_host::engine_host(std::unique_ptr<impl> self) : self_(std::move(self)) {}
+
+engine_host::~engine_host() { stop(); }
+
+void engine_host::stop() {
+  if (self_)
+    self_->stop();
+}
+
+bool engine_host::ready() const noexcept { return self_ && self_->accepting.load(); }
+
+runtime_stats engine_host::stats() const {
+  runtime_stats s;
+  if (!self_ || !self_->rt)
+    return s;
+  const auto& c = *self_->rt->counters;
+  s.live_cards = c.live_cards.load();
+  s.live_tokens = c.live_tokens.load();
+  s.activations = c.activations.load();
+  s.passivations = c.passivations.load();
+  if (self_->writer)
+    s.commit = self_->writer->stats();
+  if (self_->store) {
+    if (auto rd = persistence::reader::begin(*self_->store)) {
+      if (auto n = rd->entries(persistence::db::outbox_pending))
+        s.outbox_pending = *n;
+    }
+  }
+  return s;
+}
+
+caf::expected<std::optional<persistence::idempotency_record>>
+engine_host::find_idempotent(const engine::partner_id& scope, const std::string& key) const {
+  if (!self_ || !self_->store || !self_->accepting.load())
+    return make_error(runtime_errc::stopping);
+  auto rd = persistence::reader::begin(*self_->store);
+  if (!rd)
+    return persistence::to_caf_error(rd.err());
+  auto rec = rd->idempotency(scope, key);
+  if (!rec) {
+    if (rec.code() == persistence::errc::not_found)
+      return std::optional<persistence::idempotency_record>{};
+    return persistence::to_caf_error(rec.err());
+  }
+  if (rec->expires_at <= self_->options.clock())
+    return std::optional<persistence::idempotency_record>{};
+  return std::optional<persistence::idempotency_record>{std::move(*rec)};
+}
+
+// -- profiles ------------------------------------------------------------------
+
+void engine_host::create_profile(engine::partner_id partner, profile_create req,
+                                 std::optional<idempotency<engine::profile_record>> idem,
+                                 callback<engine::profile_record> done) {
+  auto* s = self_.get();
+  s->async<engine::profile_record>(
+    std::move(done), [s, partner = std::move(partner), req = std::move(req),
+                      idem = std::move(idem)](caf::event_based_actor* self,
+                                              guard_ptr<engine::profile_record> g) mutable {
+      if (!engine::is_e164(req.phone_number)) {
+        g->fire(engine::make_error(engine::errc::invalid_request, "phoneNumber must be E.164"));
+        return;
+      }
+      auto rng = s->rt->make_random();
+      auto now = s->rt->now();
+      engine::profile_record rec;
+      rec.id = engine::profile_id{engine::pan::generate_id("prof_", *rng)};
+      rec.partner = partner;
+      rec.phone_number = req.phone_number;
+      rec.email = req.email;
+      rec.created_at = now;
+      rec.updated_at = now;
+      persistence::write_unit unit;
+      unit.put_profile_if_absent(rec);
+      actors::add_idempotency(unit, partner, idem, rec, now);
+      s->commit_then(self, std::move(unit), rec, idem.has_value(), g);
+    });
+}
+
+void engine_host::update_profile(engine::partner_id partner, engine::profile_id id,
+                                 profile_patch patch,
+                                 std::optional<idempotency<engine::profile_record>> idem,
+                                 callback<engine::profile_record> done) {
+  auto* s = self_.get();
+  s->async<engine::profile_record>(
+    std::move(done),
+    [s, partner = std::move(partner), id = std::move(id), patch = std::move(patch),
+     idem = std::move(idem)](caf::event_based_actor* self,
+                             guard_ptr<engine::profile_record> g) mutable {
+      engine::profile_record rec;
+      {
+        auto rd = persistence::reader::begin(*s->store);
+        if (!rd) {
+          g->fire(persistence::to_caf_error(rd.err()));
+          return;
+        }
+        auto p = rd->profile(id);
+        if (!p || p->partner != partner) {
+          g->fire(p || p.code() == persistence::errc::not_found
+                    ? engine::make_error(engine::errc::profile_not_found)
+                    : persistence::to_caf_error(p.err()));
+          return;
+        }
+        rec = std::move(*p);
+      }
+      if (patch.phone_number) {
+        if (!engine::is_e164(*patch.phone_number)) {
+          g->fire(engine::make_error(engine::errc::invalid_request, "phoneNumber must be E.164"));
+          return;
+        }
+        rec.phone_number = *patch.phone_number;
+      }
+      if (patch.email)
+        rec.email = *patch.email;
+      auto now = s->rt->now();
+      rec.updated_at = now;
+      persistence::write_unit unit;
+      unit.put_profile(rec);
+      actors::add_idempotency(unit, partner, idem, rec, now);
+      s->commit_then(self, std::move(unit), rec, idem.has_value(), g);
+    });
+}
+
+void engine_host::get_profile(engine::partner_id partner, engine::profile_id id,
+                              callback<engine::profile_record> done) {
+  auto* s = self_.get();
+  s->async<engine::profile_record>(
+    std::move(done), [s, partner = std::move(partner), id = std::move(id)](
+                       caf::event_based_actor*, guard_ptr<engine::profile_record> g) {
+      auto rd = persistence::reader::begin(*s->store);
+      if (!rd) {
+        g->fire(persistence::to_caf_error(rd.err()));
+        return;
+      }
+      auto p = rd->profile(id);
+      if (!p || p->partner != partner) {
+        g->fire(p || p.code() == persistence::errc::not_found
+                  ? engine::make_error(engine::errc::profile_not_found)
+                  : persistence::to_caf_error(p.err()));
+        return;
+      }
+      g->fire(std::move(*p));
+    });
+}
+
+// -- cards ---------------------------------------------------------------------
+
+void engine_host::register_card(engine::partner_id partner, card_register req,
+                                std::optional<idempotency<engine::card_record>> idem,
+                                callback<engine::card_record> done) {
+  // The id is generated inside the bridge (an empty id means "new card").
+  self_->card_call<engine::card_record>(
+    engine::card_id{}, actors::cd_create{std::move(partner), std::move(req), std::move(idem)}, std::move(done));
+}
+
+void engine_host::get_card(engine::partner_id partner, engine::card_id id,
+                           callback<engine::card_record> done) {
+  self_->card_call<engine::card_record>(std::move(id), actors::cd_get{std::move(partner)},
+                                        std::move(done));
+}
+
+void engine_host::set_card_state(engine::partner_id partner, engine::card_id id,
+                                 engine::card_state state,
+                                 std::optional<idempotency<engine::card_record>> idem,
+                                 callback<engine::card_record> done) {
+  self_->card_call<engine::card_record>(
+    std::move(id), actors::cd_set_state{std::move(partner), state, std::move(idem)},
+    std::move(done));
+}
+
+void engine_host::list_tokens(engine::partner_id partner, engine::card_id card,
+                              callback<std::vector<engine::token_record>> done) {
+  self_->card_call<std::vector<engine::token_record>>(
+    std::move(card), actors::cd_list_tokens{std::move(partner)}, std::move(done));
+}
+
+void engine_host::push_provision(engine::partner_id partner, engine::card_id card,
+                                 engine::wallet_provider wallet, engine::device_info device,
+                                 std::optional<idempotency<engine::token_record>> idem,
+                                 callback<engine::token_record> done) {
+  self_->card_call<engine::token_record>(
+    std::move(card),
+    actors::cd_push{std::move(partner), wallet, std::move(device), std::move(idem)},
+    std::move(done));
+}
+
+// -- tokens (partner) ----------------------------------------------------------
+
+void engine_host::transition_token(engine::partner_id partner, engine::card_id card,
+                                   engine::token_ref token, engine::token_state target,
+                                   std::string reason,
+                                   std::optional<idempotency<engine::token_record>> idem,
+                                   callback<engine::token_record> done) {
+  self_->token_call<engine::token_record>(
+    std::move(token),
+    actors::tk_transition{std::move(partner), std::move(card), target, std::move(reason),
+                          std::move(idem)},
+    std::move(done));
+}
+
+void engine_host::activate(engine::partner_id partner, engine::card_id card,
+                           engine::token_ref token, engine::activation answer,
+                           std::optional<idempotency<engine::token_record>> idem,
+                           callback<engine::token_record> done) {
+  self_->token_call<engine::token_record>(
+    std::move(token),
+    actors::tk_activate{std::move(partner), std::move(card), answer, std::move(idem)},
+    std::move(done));
+}
+
+void engine_host::get_token(engine::partner_id partner, engine::token_ref token,
+                            callback<engine::token_record> done) {
+  self_->token_call<engine::token_record>(std::move(token), actors::tk_get{std::move(partner)},
+                                          std::move(done));
+}
+
+void engine_host::token_history(engine::partner_id partner, engine::token_ref token,
+                                callback<std::vector<engine::transition_record>> done) {
+  self_->token_call<std::vector<engine::transition_record>>(
+    std::move(token), actors::tk_history{std::move(partner)}, std::move(done));
+}
+
+void engine_host::events(engine::partner_id partner, std::uint64_t after, std::size_t limit,
+                         callback<event_page> done) {
+  auto* s = self_.get();
+  s->async<event_page>(std::move(done), [s, partner = std::move(partner), after, limit](
+                                          caf::event_based_actor*, guard_ptr<event_page> g) {
+    auto rd = persistence::reader::begin(*s->store);
+    if (!rd) {
+      g->fire(persistence::to_caf_error(rd.err()));
+      return;
+    }
+    auto evs = rd->outbox_of_partner_after(partner, after,
+                                           std::clamp<std::size_t>(limit, 1, 1000));
+    if (!evs) {
+      g->fire(persistence::to_caf_error(evs.err()));
+      return;
+    }
+    event_page page;
+    page.next = evs->empty() ? after : evs->back().seq;
+    page.events = std::move(*evs);
+    g->fire(std::move(page));
+  });
+}
+
+// -- network-facing --------------------------------------------------------------
+
+void engine_host::tokenize(tokenization_request req,
+                           std::optional<idempotency<tokenization_result>> idem,
+                           callback<tokenization_result> done) {
+  auto* s = self_.get();
+  s->async<tokenization_result>(
+    std::move(done), [s, req = std::move(req), idem = std::move(idem)](
+                       caf::event_based_actor* self, guard_ptr<tokenization_result> g) mutable {
+      const auto& opts = s->rt->options;
+      if (auto e = engine::pan::validate(req.pan); e != engine::errc::ok) {
+        g->fire(engine::make_error(e));
+        return;
+      }
+      if (auto e = engine::pan::validate_expiry(req.expiry_month, req.expiry_year, s->rt->now());
+          e != engine::errc::ok) {
+        g->fire(engine::make_error(e));
+        return;
+      }
+      if (req.cvc && (req.cvc->size() < 3 || req.cvc->size() > 4
+                      || req.cvc->find_first_not_of("0123456789") != std::string::npos)) {
+        g->fire(engine::make_error(engine::errc::invalid_request, "cvc"));
+        return;
+      }
+      auto hash = engine::pan::lookup_hash(opts.pan_hash_key, req.pan);
+      engine::card_id card;
+      {
+        auto rd = persistence::reader::begin(*s->store);
+        if (!rd) {
+          g->fire(persistence::to_caf_error(rd.err()));
+          return;
+        }
+        auto c = rd->card_by_pan_hash(hash);
+        if (!c) {
+          if (c.code() != persistence::errc::not_found) {
+            g->fire(persistence::to_caf_error(c.err()));
+            return;
+          }
+          g->fire(engine::make_error(engine::find_product(opts.products, req.pan) == nullptr
+                                       ? engine::errc::bin_not_enabled
+                                       : engine::errc::card_not_found));
+          return;
+        }
+        card = c->id;
+      }
+      auto shard = s->rt->shard_for(card.value);
+      forward<tokenization_result, card_reply>(
+        self, shard,
+        actors::card_request{std::move(card), actors::cd_tokenize{std::move(req), std::move(idem)}},
+        g);
+    });
+}
+
+void engine_host::choose_verification(engine::token_ref token,
+                                      engine::verification_method method,
+                                      std::optional<idempotency<verification_started>> idem,
+                                      callback<verification_started> done) {
+  self_->token_call<verification_started>(std::move(token),
+                                          actors::tk_choose{method, std::move(idem)},
+                                          std::move(done));
+}
+
+void engine_host::submit_otp(engine::token_ref token, std::string code,
+                             std::optional<idempotency<otp_outcome>> idem,
+                             callback<otp_outcome> done) {
+  self_->token_call<otp_outcome>(std::move(token),
+                                 actors::tk_submit_otp{std::move(code), std::move(idem)},
+                                 std::move(done));
+}
+
+void engine_host::resend_otp(engine::token_ref token,
+                             std::optional<idempotency<verification_started>> idem,
+                             callback<verification_started> done) {
+  self_->token_call<verification_started>(std::move(token), actors::tk_resend{std::move(idem)},
+                                          std::move(done));
+}
+
+void engine_host::network_event(engine::token_ref token, engine::network_event event,
+                                std::optional<idempotency<engine::token_record>> idem,
+                                callback<engine::token_record> done) {
+  self_->token_call<engine::token_record>(std::move(token),
+                                          actors::tk_network{event, std::move(idem)},
+                                          std::move(done));
+}
+
+void engine_host::get_token_network(engine::token_ref token,
+                                    callback<engine::token_record> done) {
+  self_->token_call<engine::token_record>(std::move(token), actors::tk_get{std::nullopt},
+                                          std::move(done));
+}
+
+} // namespace dwt

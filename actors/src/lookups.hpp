@@ -1,0 +1,31 @@
+#pragma once
+/// @file
+/// Short snapshot reads shared by the card and token actors.
+///
+/// Threading: called on the actor's thread; each opens and closes its own
+/// read transaction (never held across a message).
+
+#include <optional>
+#include <string>
+
+#include <caf/expected.hpp>
+
+#include "dwt/actors/runtime.hpp"
+#include "dwt/persistence/reader.hpp"
+
+namespace dwt::actors {
+
+/// The partner record (stored, else configured). Errors:
+/// engine::errc::invalid_request if unknown.
+[[nodiscard]] caf::expected<engine::partner_record>
+lookup_partner(const runtime& rt, const persistence::reader& rd, const engine::partner_id& id);
+
+/// The SMS destination (unmasked) for a card, by the partner's rule.
+[[nodiscard]] caf::expected<std::optional<std::string>>
+lookup_sms_destination(const runtime& rt, const persistence::reader& rd,
+                       const engine::card_record& card);
+
+/// Opens a snapshot as caf::expected.
+[[nodiscard]] caf::expected<persistence::reader> begin_read(const runtime& rt);
+
+} // namespace dwt::actors

@@ -1,0 +1,591 @@
+/// @file
+/// The virtual token actor: owns one token's lifecycle state (the record
+/// and its pending verification challenge), loads it from LMDB on its first
+/// message, and commits every change through the checkpointer as one unit
+/// (token + history + outbox event + idempotency record) guarded by
+/// expect_token_history_count.
+///
+/// Ordering: every commit (and every call to the verification pool) is a
+/// request with `await`, so while a change of this token is in flight the
+/// actor handles no other message: later messages wait in the mailbox and
+/// run in arrival order. The in-memory state changes only after the
+/// checkpointer acknowledged the unit as durable; a failed commit leaves
+/// it as it was. On an optimistic conflict (a card cascade changed the
+/// token meanwhile) the actor reloads and re-runs the command.
+///
+/// Timers (CAF delayed messages): the idle check (passivation) and, while
+/// the token is REQUESTED, the verification expiry. A REQUESTED token never
+/// passivates (its timer must fire); such tokens are bounded by the number
+/// of requests within `verification_expiry`.
+
+#include <caf/stateful_actor.hpp>
+#include <caf/typed_event_based_actor.hpp>
+
+#include "changes.hpp"
+#include "dwt/actors/runtime.hpp"
+#include "dwt/engine/caf_error.hpp"
+#include "dwt/engine/decision.hpp"
+#include "dwt/engine/enums.hpp"
+#include "dwt/engine/state_machine.hpp"
+#include "lookups.hpp"
+
+namespace dwt::actors {
+namespace {
+
+using engine::errc;
+
+struct token_data {
+  std::shared_ptr<const runtime> rt;
+  registry_actor shard;
+  engine::token_ref ref;
+  std::optional<engine::token_record> token;
+  std::optional<engine::verification_challenge> challenge;
+  bool loaded = false;
+  bool idle_armed = false;
+  bool expiry_armed = false;
+  std::uint64_t received = 0;
+  std::uint64_t activity = 0;
+  std::uint64_t activity_seen = 0;
+  std::unique_ptr<engine::random_source> rng;
+  static inline const char* name = "dwt.token";
+
+  engine::random_source& random() {
+    if (!rng)
+      rng = rt->make_random();
+    return *rng;
+  }
+};
+
+using self_ptr = token_actor::stateful_pointer<token_data>;
+using promise = caf::typed_response_promise<token_reply>;
+
+constexpr int max_attempts = 4;
+
+caf::error load(self_ptr self) {
+  auto& st = self->state;
+  st.loaded = false;
+  st.token.reset();
+  st.challenge.reset();
+  auto rd = persistence::reader::begin(*st.rt->store);
+  if (!rd)
+    return to_error(rd.err());
+  auto t = rd->token(st.ref);
+  if (!t) {
+    if (t.code() != persistence::errc::not_found)
+      return to_error(t.err());
+  } else {
+    st.token = std::move(*t);
+    auto c = rd->challenge(st.ref);
+    if (c)
+      st.challenge = std::move(*c);
+    else if (c.code() != persistence::errc::not_found)
+      return to_error(c.err());
+  }
+  st.loaded = true;
+  return {};
+}
+
+bool pinned(self_ptr self) {
+  const auto& t = self->state.token;
+  return t && t->state == engine::token_state::requested;
+}
+
+void arm_timers(self_ptr self) {
+  auto& st = self->state;
+  if (!st.idle_armed) {
+    st.idle_armed = true;
+    self->delayed_send(self, st.rt->options.passivate_after, idle_atom::value);
+  }
+  if (!st.expiry_armed && pinned(self)) {
+    st.expiry_armed = true;
+    auto deadline = st.token->created_at + st.rt->options.verification_expiry;
+    auto now = st.rt->now();
+    auto delay = deadline > now ? std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now)
+                                : std::chrono::milliseconds{0};
+    self->delayed_send(self, delay, expire_atom::value);
+  }
+}
+
+/// Loads if needed (an absent token is re-read every time: it may have
+/// been created since).
+caf::error ensure_loaded(self_ptr self) {
+  auto& st = self->state;
+  if (st.loaded && st.token)
+    return {};
+  if (auto err = load(self))
+    return err;
+  arm_timers(self);
+  return {};
+}
+
+/// The token, if it exists and (when scoped) belongs to `partner`.
+const engine::token_record* visible(self_ptr self,
+                                    const std::optional<engine::partner_id>& partner) {
+  const auto& t = self->state.token;
+  if (!t || (partner && t->partner != *partner))
+    return nullptr;
+  return &*t;
+}
+
+void run(self_ptr self, token_command cmd, promise rp, int attempt);
+
+/// A change to commit: the unit and the state after it.
+struct change {
+  persistence::write_unit unit;
+  engine::token_record token;
+  std::optional<engine::verification_challenge> challenge;
+  token_reply reply;
+  std::optional<sms_message> sms; ///< sent once durable
+  /// (scope, key) of the idempotency record, for conflict diagnosis.
+  std::optional<std::pair<engine::partner_id, std::string>> idem;
+};
+
+void commit(self_ptr self, change c, token_command cmd, promise rp, int attempt) {
+  auto& st = self->state;
+  auto unit = std::move(c.unit);
+  auto shared = std::make_shared<change>(std::move(c));
+  self->request(st.rt->checkpointer, caf::infinite, commit_request{std::move(unit)})
+    .await(
+      [self, shared, rp](commit_reply&) mutable {
+        auto& s = self->state;
+        s.token = std::move(shared->token);
+        s.challenge = std::move(shared->challenge);
+        if (shared->sms)
+          self->send(s.rt->verification, sms_send{std::move(*shared->sms)});
+        rp.deliver(std::move(shared->reply));
+      },
+      [self, shared, cmd = std::move(cmd), rp, attempt](caf::error& err) mutable {
+        if (is_conflict(err)) {
+          auto& s = self->state;
+          if (shared->idem
+              && idempotency_taken(*s.rt->store, shared->idem->first, shared->idem->second)) {
+            rp.deliver(make_error(runtime_errc::idempotency_in_progress));
+            return;
+          }
+          if (attempt + 1 < max_attempts) {
+            if (auto lerr = load(self)) {
+              rp.deliver(std::move(lerr));
+              return;
+            }
+            run(self, std::move(cmd), std::move(rp), attempt + 1);
+            return;
+          }
+        }
+        rp.deliver(std::move(err));
+      });
+}
+
+template <class T>
+std::optional<std::pair<engine::partner_id, std::string>>
+idem_key(const engine::partner_id& scope, const std::optional<idempotency<T>>& idem) {
+  if (!idem || idem->key.empty())
+    return std::nullopt;
+  return std::make_pair(scope, idem->key);
+}
+
+/// Applies a transition and commits it. `finish` may add to the change
+/// (e.g. compute the reply) before commit.
+template <class T, class MakeReply>
+void transition(self_ptr self, const token_command& cmd, promise rp, int attempt,
+                engine::token_state target, engine::channel by, std::string reason,
+                const engine::partner_id& scope, const std::optional<idempotency<T>>& idem,
+                MakeReply make_reply) {
+  auto& st = self->state;
+  auto now = st.rt->now();
+  auto o = engine::apply_transition(*st.token, target, by, std::move(reason), now,
+                                    new_transition_id(st.random()));
+  if (!o) {
+    rp.deliver(std::move(o.error()));
+    return;
+  }
+  change c;
+  c.unit.expect_token_history_count(st.ref, st.token->history_count).put_token(o->token);
+  add_transition(c.unit, *o, st.random());
+  c.challenge = st.challenge;
+  if (engine::is_final(o->token.state) || o->token.state == engine::token_state::active) {
+    if (st.challenge)
+      c.unit.erase_challenge(st.ref);
+    c.challenge.reset();
+  }
+  T result = make_reply(o->token);
+  add_idempotency(c.unit, scope, idem, result, now);
+  c.token = o->token;
+  c.reply = token_reply{std::move(result)};
+  c.idem = idem_key(scope, idem);
+  commit(self, std::move(c), cmd, std::move(rp), attempt);
+}
+
+engine::token_record identity(const engine::token_record& t) { return t; }
+
+// -- commands ------------------------------------------------------------------
+
+void on(self_ptr self, const tk_get& c, const token_command&, promise rp, int) {
+  if (const auto* t = visible(self, c.partner))
+    rp.deliver(token_reply{*t});
+  else
+    rp.deliver(engine::make_error(errc::token_not_found));
+}
+
+void on(self_ptr self, const tk_history& c, const token_command&, promise rp, int) {
+  if (visible(self, c.partner) == nullptr) {
+    rp.deliver(engine::make_error(errc::token_not_found));
+    return;
+  }
+  auto rd = begin_read(*self->state.rt);
+  if (!rd) {
+    rp.deliver(std::move(rd.error()));
+    return;
+  }
+  auto h = rd->history(self->state.ref);
+  if (!h) {
+    rp.deliver(to_error(h.err()));
+    return;
+  }
+  rp.deliver(token_reply{std::move(*h)});
+}
+
+void on(self_ptr self, const tk_transition& c, const token_command& cmd, promise rp,
+        int attempt) {
+  const auto* t = visible(self, c.partner);
+  if (t == nullptr || t->card != c.card) {
+    rp.deliver(engine::make_error(errc::token_not_found));
+    return;
+  }
+  transition(self, cmd, std::move(rp), attempt, c.target, engine::channel::partner_api,
+             c.reason.empty() ? std::string{"partner_request"} : c.reason, c.partner, c.idem,
+             identity);
+}
+
+void on(self_ptr self, const tk_activate& c, const token_command& cmd, promise rp,
+        int attempt) {
+  const auto* t = visible(self, c.partner);
+  if (t == nullptr || t->card != c.card) {
+    rp.deliver(engine::make_error(errc::token_not_found));
+    return;
+  }
+  if (t->state != engine::token_state::requested) {
+    rp.deliver(engine::make_error(engine::is_final(t->state) ? errc::token_final
+                                                             : errc::no_pending_verification));
+    return;
+  }
+  bool approve = c.answer == engine::activation::approve;
+  transition(self, cmd, std::move(rp), attempt,
+             approve ? engine::token_state::active : engine::token_state::request_declined,
+             engine::channel::partner_api, approve ? "partner_approved" : "partner_declined",
+             c.partner, c.idem, identity);
+}
+
+void on(self_ptr self, const tk_network& c, const token_command& cmd, promise rp,
+        int attempt) {
+  if (visible(self, std::nullopt) == nullptr) {
+    rp.deliver(engine::make_error(errc::token_not_found));
+    return;
+  }
+  engine::token_state target = engine::token_state::suspended;
+  switch (c.event) {
+    case engine::network_event::device_lost: target = engine::token_state::suspended; break;
+    case engine::network_event::device_found: target = engine::token_state::active; break;
+    case engine::network_event::deleted_from_wallet:
+      target = engine::token_state::terminated;
+      break;
+  }
+  transition(self, cmd, std::move(rp), attempt, target, engine::channel::network,
+             std::string{engine::to_string(c.event)}, network_scope, c.idem, identity);
+}
+
+/// The unmasked SMS destination of this token's card.
+caf::expected<std::string> destination(self_ptr self) {
+  auto& st = self->state;
+  auto rd = begin_read(*st.rt);
+  if (!rd)
+    return std::move(rd.error());
+  auto card = rd->card(st.token->card);
+  if (!card)
+    return to_error(card.err());
+  auto dest = lookup_sms_destination(*st.rt, *rd, *card);
+  if (!dest)
+    return std::move(dest.error());
+  if (!*dest)
+    return engine::make_error(errc::no_sms_destination);
+  return std::move(**dest);
+}
+
+/// Commits a freshly issued (or re-issued) SMS challenge and sends the SMS.
+void commit_sms_challenge(self_ptr self, otp_issued issued, std::string to, bool with_event,
+                          const std::optional<idempotency<verification_started>>& idem,
+                          const token_command& cmd, promise rp, int attempt) {
+  auto& st = self->state;
+  auto now = st.rt->now();
+  change c;
+  c.unit.expect_token_history_count(st.ref, st.token->history_count)
+    .put_challenge(issued.challenge);
+  if (with_event)
+    add_manual_verification_event(c.unit, *st.token, engine::verification_method::sms_otp, now,
+                                  st.random());
+  verification_started started{engine::verification_method::sms_otp,
+                               issued.challenge.expires_at};
+  add_idempotency(c.unit, network_scope, idem, started, now);
+  c.token = *st.token;
+  c.challenge = issued.challenge;
+  c.reply = token_reply{started};
+  c.sms = sms_message{std::move(to), otp_sms_body(issued.code, st.rt->options.otp.ttl), now};
+  c.idem = idem_key(network_scope, idem);
+  commit(self, std::move(c), cmd, std::move(rp), attempt);
+}
+
+void on(self_ptr self, const tk_choose& c, const token_command& cmd, promise rp, int attempt) {
+  auto& st = self->state;
+  const auto* t = visible(self, std::nullopt);
+  if (t == nullptr) {
+    rp.deliver(engine::make_error(errc::token_not_found));
+    return;
+  }
+  if (t->state != engine::token_state::requested) {
+    rp.deliver(engine::make_error(engine::is_final(t->state) ? errc::token_final
+                                                             : errc::no_pending_verification));
+    return;
+  }
+  auto now = st.rt->now();
+  if (c.method == engine::verification_method::in_app) {
+    if (!st.rt->options.decision.offer_in_app) {
+      rp.deliver(engine::make_error(errc::verification_method_unavailable));
+      return;
+    }
+    auto ch = engine::issue_in_app(st.ref, now, st.rt->options.otp);
+    change ch_change;
+    ch_change.unit.expect_token_history_count(st.ref, t->history_count).put_challenge(ch);
+    add_manual_verification_event(ch_change.unit, *t, engine::verification_method::in_app, now,
+                                  st.random());
+    verification_started started{engine::verification_method::in_app, ch.expires_at};
+    add_idempotency(ch_change.unit, network_scope, c.idem, started, now);
+    ch_change.token = *t;
+    ch_change.challenge = ch;
+    ch_change.reply = token_reply{started};
+    ch_change.idem = idem_key(network_scope, c.idem);
+    commit(self, std::move(ch_change), cmd, std::move(rp), attempt);
+    return;
+  }
+  auto to = destination(self);
+  if (!to) {
+    auto err = std::move(to.error());
+    if (err.category() == engine::error_category
+        && err.code() == static_cast<std::uint8_t>(errc::no_sms_destination))
+      err = engine::make_error(errc::verification_method_unavailable, "no SMS destination");
+    rp.deliver(std::move(err));
+    return;
+  }
+  otp_issue req{st.ref, engine::mask_phone(*to), std::nullopt, now};
+  // A repeated choice keeps the counters of an earlier SMS challenge, so
+  // that choosing again never resets wrong attempts or resends.
+  std::optional<engine::verification_challenge> previous;
+  if (st.challenge && st.challenge->method == engine::verification_method::sms_otp)
+    previous = st.challenge;
+  self->request(st.rt->verification, caf::infinite, std::move(req))
+    .await(
+      [self, to = *to, previous, idem = c.idem, cmd, rp, attempt](otp_issued& issued) mutable {
+        if (previous) {
+          issued.challenge.wrong_attempts = previous->wrong_attempts;
+          issued.challenge.resends = previous->resends;
+        }
+        commit_sms_challenge(self, std::move(issued), std::move(to), true, idem, cmd,
+                             std::move(rp), attempt);
+      },
+      [rp](caf::error& err) mutable { rp.deliver(std::move(err)); });
+}
+
+void on(self_ptr self, const tk_resend& c, const token_command& cmd, promise rp, int attempt) {
+  auto& st = self->state;
+  const auto* t = visible(self, std::nullopt);
+  if (t == nullptr) {
+    rp.deliver(engine::make_error(errc::token_not_found));
+    return;
+  }
+  if (t->state != engine::token_state::requested || !st.challenge
+      || st.challenge->method != engine::verification_method::sms_otp) {
+    rp.deliver(engine::make_error(engine::is_final(t->state) ? errc::token_final
+                                                             : errc::no_pending_verification));
+    return;
+  }
+  auto to = destination(self);
+  if (!to) {
+    rp.deliver(std::move(to.error()));
+    return;
+  }
+  otp_issue req{st.ref, st.challenge->destination_masked, st.challenge, st.rt->now()};
+  self->request(st.rt->verification, caf::infinite, std::move(req))
+    .await(
+      [self, to = *to, idem = c.idem, cmd, rp, attempt](otp_issued& issued) mutable {
+        commit_sms_challenge(self, std::move(issued), std::move(to), false, idem, cmd,
+                             std::move(rp), attempt);
+      },
+      [rp](caf::error& err) mutable { rp.deliver(std::move(err)); });
+}
+
+void on(self_ptr self, const tk_submit_otp& c, const token_command& cmd, promise rp,
+        int attempt) {
+  auto& st = self->state;
+  const auto* t = visible(self, std::nullopt);
+  if (t == nullptr) {
+    rp.deliver(engine::make_error(errc::token_not_found));
+    return;
+  }
+  if (t->state != engine::token_state::requested || !st.challenge
+      || st.challenge->method != engine::verification_method::sms_otp) {
+    rp.deliver(engine::make_error(engine::is_final(t->state) ? errc::token_final
+                                                             : errc::no_pending_verification));
+    return;
+  }
+  otp_check req{*st.challenge, c.code, st.rt->now()};
+  self->request(st.rt->verification, caf::infinite, std::move(req))
+    .await(
+      [self, idem = c.idem, cmd, rp, attempt](engine::otp_verdict& v) mutable {
+        auto& s = self->state;
+        auto make = [&v](const engine::token_record& tok) {
+          return otp_outcome{v.result, v.attempts_left, tok};
+        };
+        switch (v.result) {
+          case engine::otp_result::verified:
+            transition(self, cmd, std::move(rp), attempt, engine::token_state::active,
+                       engine::channel::network, "otp_verified", network_scope, idem, make);
+            return;
+          case engine::otp_result::exhausted:
+            transition(self, cmd, std::move(rp), attempt, engine::token_state::request_declined,
+                       engine::channel::system, "otp_attempts_exhausted", network_scope, idem,
+                       make);
+            return;
+          case engine::otp_result::expired:
+            transition(self, cmd, std::move(rp), attempt, engine::token_state::request_declined,
+                       engine::channel::system, "verification_expired", network_scope, idem,
+                       make);
+            return;
+          case engine::otp_result::incorrect: break;
+        }
+        auto now = s.rt->now();
+        change ch;
+        ch.unit.expect_token_history_count(s.ref, s.token->history_count)
+          .put_challenge(v.challenge);
+        otp_outcome out = make(*s.token);
+        add_idempotency(ch.unit, network_scope, idem, out, now);
+        ch.token = *s.token;
+        ch.challenge = v.challenge;
+        ch.reply = token_reply{std::move(out)};
+        ch.idem = idem_key(network_scope, idem);
+        commit(self, std::move(ch), cmd, std::move(rp), attempt);
+      },
+      [rp](caf::error& err) mutable { rp.deliver(std::move(err)); });
+}
+
+void run(self_ptr self, token_command cmd, promise rp, int attempt) {
+  if (auto err = ensure_loaded(self)) {
+    rp.deliver(std::move(err));
+    return;
+  }
+  std::visit([&](const auto& c) { on(self, c, cmd, rp, attempt); }, cmd);
+}
+
+/// The verification-expiry timer fired.
+void on_expire(self_ptr self, int attempt) {
+  auto& st = self->state;
+  st.expiry_armed = false;
+  if (ensure_loaded(self) || !pinned(self))
+    return;
+  auto deadline = st.token->created_at + st.rt->options.verification_expiry;
+  auto now = st.rt->now();
+  if (now < deadline) {
+    // The (injected) clock has not reached the deadline yet: wait more.
+    st.expiry_armed = true;
+    auto delay = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now);
+    self->delayed_send(self, delay, expire_atom::value);
+    return;
+  }
+  auto o = engine::apply_transition(*st.token, engine::token_state::request_declined,
+                                    engine::channel::system, "verification_expired", now,
+                                    new_transition_id(st.random()));
+  if (!o)
+    return;
+  persistence::write_unit unit;
+  unit.expect_token_history_count(st.ref, st.token->history_count).put_token(o->token);
+  add_transition(unit, *o, st.random());
+  if (st.challenge)
+    unit.erase_challenge(st.ref);
+  auto after = o->token;
+  self->request(st.rt->checkpointer, caf::infinite, commit_request{std::move(unit)})
+    .await(
+      [self, after](commit_reply&) {
+        self->state.token = after;
+        self->state.challenge.reset();
+      },
+      [self, attempt](caf::error& err) {
+        auto& s = self->state;
+        if (attempt + 1 < max_attempts && !load(self)) {
+          if (is_conflict(err)) {
+            on_expire(self, attempt + 1);
+            return;
+          }
+        }
+        // Not durable (e.g. overloaded): try again later.
+        s.expiry_armed = true;
+        self->delayed_send(self, std::chrono::seconds{1}, expire_atom::value);
+      });
+}
+
+void report_idle(self_ptr self) {
+  auto& st = self->state;
+  self->send(st.shard, idle_report{actor_kind::token, st.ref.value, st.received});
+}
+
+token_actor::behavior_type token_impl(self_ptr self, std::shared_ptr<const runtime> rt,
+                                      engine::token_ref ref, registry_actor shard) {
+  self->state.rt = std::move(rt);
+  self->state.ref = std::move(ref);
+  self->state.shard = std::move(shard);
+  return {
+    [self](token_request& req) -> caf::result<token_reply> {
+      auto& st = self->state;
+      ++st.received;
+      ++st.activity;
+      auto rp = self->make_response_promise<token_reply>();
+      run(self, std::move(req.cmd), rp, 0);
+      return rp;
+    },
+    [self](refresh_atom) {
+      ++self->state.received;
+      ++self->state.activity;
+      if (!load(self))
+        arm_timers(self);
+    },
+    [self](touch_atom) {
+      ++self->state.received;
+      ++self->state.activity;
+      (void) ensure_loaded(self);
+    },
+    [self](expire_atom) { on_expire(self, 0); },
+    [self](idle_atom) {
+      auto& st = self->state;
+      st.idle_armed = false;
+      if (st.activity == st.activity_seen && !pinned(self))
+        report_idle(self);
+      st.activity_seen = st.activity;
+      arm_timers(self);
+    },
+    [self](evict_atom) {
+      if (!pinned(self))
+        report_idle(self);
+    },
+    [self](stop_atom) {
+      auto& st = self->state;
+      self->send(st.shard, stopped_report{actor_kind::token, st.ref.value});
+      self->quit();
+    },
+  };
+}
+
+} // namespace
+
+token_actor spawn_token_actor(caf::local_actor* parent, std::shared_ptr<const runtime> rt,
+                              engine::token_ref ref, registry_actor shard) {
+  return parent->system().spawn<caf::lazy_init>(token_impl, std::move(rt), std::move(ref),
+                                                std::move(shard));
+}
+
+} // namespace dwt::actors

@@ -1,0 +1,599 @@
+// Every flow through engine_host with the real scheduler, the real
+// group-commit writer and LMDB in a temporary directory. Seeded random
+// sources and an injected clock: a failure replays with DWT_TEST_SEED.
+
+#include <gtest/gtest.h>
+
+#include <thread>
+
+#include "dwt/engine/decision.hpp"
+#include "dwt/engine/enums.hpp"
+#include "test_util.hpp"
+
+using namespace dwt;
+using namespace dwt::engine;
+using namespace dwt_test;
+
+namespace {
+
+class Flows : public ::testing::Test {
+protected:
+  void SetUp() override {
+    RecordProperty("seed", std::to_string(test_seed()));
+    start();
+  }
+  void TearDown() override {
+    if (host)
+      host->stop();
+  }
+
+  void start(std::function<void(engine_options&)> tweak = {}) {
+    auto o = make_options(dir.path, clock);
+    if (tweak)
+      tweak(o);
+    auto h = engine_host::start(std::move(o));
+    ASSERT_TRUE(h) << to_string(h.error());
+    host = std::move(*h);
+  }
+  void restart(std::function<void(engine_options&)> tweak = {}) {
+    host->stop();
+    host.reset();
+    start(std::move(tweak));
+  }
+
+  profile_record profile(const char* partner = "p1", std::string phone = "+447700900123") {
+    auto r = wait_for<profile_record>([&](auto cb) {
+      host->create_profile(partner_id{partner}, profile_create{phone, std::nullopt}, std::nullopt,
+                           cb);
+    });
+    EXPECT_TRUE(r) << to_string(r.error());
+    return r ? *r : profile_record{};
+  }
+
+  card_record card(const std::string& pan, const char* partner = "p1",
+                   std::optional<std::string> card_phone = std::nullopt) {
+    auto p = profile(partner);
+    card_register req;
+    req.profile = p.id;
+    req.pan = pan;
+    req.expiry_month = 12;
+    req.expiry_year = 2030;
+    req.card_product = "demo-debit";
+    req.phone_number = std::move(card_phone);
+    auto r = wait_for<card_record>(
+      [&](auto cb) { host->register_card(partner_id{partner}, req, std::nullopt, cb); });
+    EXPECT_TRUE(r) << to_string(r.error());
+    return r ? *r : card_record{};
+  }
+
+  caf::expected<tokenization_result> tokenize(const std::string& pan,
+                                              wallet_recommendation rec = wallet_recommendation::green,
+                                              std::string device = "dev-1") {
+    tokenization_request req;
+    req.pan = pan;
+    req.expiry_month = 12;
+    req.expiry_year = 2030;
+    req.wallet = wallet_provider::google_pay;
+    req.device = device_info{std::move(device), device_type::phone, "Pixel"};
+    req.recommendation = rec;
+    return wait_for<tokenization_result>(
+      [&](auto cb) { host->tokenize(req, std::nullopt, cb); });
+  }
+
+  caf::expected<token_record> get(const token_ref& ref) {
+    return wait_for<token_record>([&](auto cb) { host->get_token_network(ref, cb); });
+  }
+  caf::expected<token_record> push(const card_record& c, const char* partner = "p1",
+                                   std::string device = "dev-push") {
+    return wait_for<token_record>([&](auto cb) {
+      host->push_provision(partner_id{partner}, c.id, wallet_provider::apple_pay,
+                           device_info{std::move(device), device_type::watch, "Watch"},
+                           std::nullopt, cb);
+    });
+  }
+  caf::expected<token_record> transition(const card_record& c, const token_ref& t,
+                                         token_state target, const char* partner = "p1") {
+    return wait_for<token_record>([&](auto cb) {
+      host->transition_token(partner_id{partner}, c.id, t, target, "test", std::nullopt, cb);
+    });
+  }
+  std::vector<transition_record> history(const token_ref& t, const char* partner = "p1") {
+    auto h = wait_for<std::vector<transition_record>>(
+      [&](auto cb) { host->token_history(partner_id{partner}, t, cb); });
+    EXPECT_TRUE(h) << to_string(h.error());
+    return h ? *h : std::vector<transition_record>{};
+  }
+  std::vector<persistence::outbox_event> events(const char* partner = "p1") {
+    auto page = wait_for<event_page>(
+      [&](auto cb) { host->events(partner_id{partner}, 0, 1000, cb); });
+    EXPECT_TRUE(page);
+    return page ? page->events : std::vector<persistence::outbox_event>{};
+  }
+
+  static std::string code_of(const caf::error& e) { return describe(e).code; }
+
+  temp_dir dir;
+  std::shared_ptr<test_clock> clock = std::make_shared<test_clock>();
+  std::unique_ptr<engine_host> host;
+};
+
+std::size_t count_type(const std::vector<persistence::outbox_event>& evs, std::string_view type,
+                       const token_ref& t) {
+  std::size_t n = 0;
+  for (const auto& e : evs)
+    n += (e.type == type && e.token == t) ? 1 : 0;
+  return n;
+}
+
+} // namespace
+
+TEST_F(Flows, ProfileAndCardRoundTripNeverReturnPan) {
+  auto pan = make_pan("411111", 1);
+  auto c = card(pan);
+  EXPECT_EQ(c.last4, pan.substr(12));
+  EXPECT_EQ(c.state, card_state::active);
+  EXPECT_EQ(c.pan_hash.find(pan), std::string::npos);
+  auto again = wait_for<card_record>(
+    [&](auto cb) { host->get_card(partner_id{"p1"}, c.id, cb); });
+  ASSERT_TRUE(again);
+  EXPECT_EQ(*again, c);
+  auto opened = pan::open(key32('e'), c.pan_sealed, c.id);
+  ASSERT_TRUE(opened);
+  EXPECT_EQ(*opened, pan);
+}
+
+TEST_F(Flows, GreenTokenisationIsApprovedActiveProvisioned) {
+  auto pan = make_pan("422222", 2);
+  card(pan);
+  auto r = tokenize(pan);
+  ASSERT_TRUE(r) << to_string(r.error());
+  EXPECT_EQ(r->decision, decision::approved);
+  EXPECT_EQ(r->state, token_state::active);
+  ASSERT_TRUE(r->token);
+  EXPECT_EQ(r->token->fulfillment, fulfillment_status::provisioned);
+  auto h = history(r->token_ref);
+  ASSERT_EQ(h.size(), 2u);
+  EXPECT_FALSE(h[0].from_state);
+  EXPECT_EQ(h[0].to_state, token_state::requested);
+  EXPECT_EQ(h[1].to_state, token_state::active);
+  auto evs = events();
+  EXPECT_EQ(count_type(evs, "DigitalWalletTokenTransition", r->token_ref), 2u);
+  for (const auto& e : evs)
+    EXPECT_EQ(e.event_id.rfind("evt_", 0), 0u);
+}
+
+TEST_F(Flows, UnknownAndInvalidPansAreRefusedWithoutToken) {
+  auto bad = tokenize("4111111111111112");
+  ASSERT_FALSE(bad);
+  EXPECT_EQ(code_of(bad.error()), "invalid_pan");
+  auto unknown = tokenize(make_pan("433333", 3));
+  ASSERT_FALSE(unknown);
+  EXPECT_EQ(code_of(unknown.error()), "card_not_found");
+  auto no_bin = tokenize(make_pan("611111", 3));
+  ASSERT_FALSE(no_bin);
+  EXPECT_EQ(code_of(no_bin.error()), "bin_not_enabled");
+}
+
+TEST_F(Flows, RedRecommendationDeclinesWithRecordedToken) {
+  auto pan = make_pan("444444", 4);
+  card(pan);
+  auto r = tokenize(pan, wallet_recommendation::red);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->decision, decision::declined);
+  EXPECT_EQ(r->reason, errc::wallet_risk_red);
+  EXPECT_EQ(r->state, token_state::request_declined);
+  ASSERT_TRUE(r->token);
+  EXPECT_EQ(r->token->fulfillment, fulfillment_status::rejected);
+  auto again = transition(card_record{}, r->token_ref, token_state::active);
+  EXPECT_FALSE(again);
+}
+
+TEST_F(Flows, SmsOtpFlowWrongThenRight) {
+  auto pan = make_pan("455555", 5);
+  card(pan);
+  auto r = tokenize(pan, wallet_recommendation::yellow);
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->decision, decision::require_verification);
+  ASSERT_FALSE(r->methods.empty());
+  EXPECT_EQ(r->methods[0].type, verification_method::sms_otp);
+  EXPECT_EQ(r->methods[0].destination_masked, "+********0123");
+  auto started = wait_for<verification_started>([&](auto cb) {
+    host->choose_verification(r->token_ref, verification_method::sms_otp, std::nullopt, cb);
+  });
+  ASSERT_TRUE(started) << to_string(started.error());
+  std::string code;
+  for (int i = 0; i < 200 && code.empty(); ++i) {
+    std::this_thread::sleep_for(5ms);
+    code = last_code(dir.path / "sms.jsonl");
+  }
+  ASSERT_EQ(code.size(), 6u);
+  auto sms = read_file(dir.path / "sms.jsonl");
+  EXPECT_NE(sms.find("\"to\":\"+447700900123\""), std::string::npos);
+  EXPECT_NE(sms.find("\"sentAt\""), std::string::npos);
+  std::string wrong = code == "000000" ? "111111" : "000000";
+  auto w = wait_for<otp_outcome>(
+    [&](auto cb) { host->submit_otp(r->token_ref, wrong, std::nullopt, cb); });
+  ASSERT_TRUE(w);
+  EXPECT_EQ(w->result, otp_result::incorrect);
+  EXPECT_EQ(w->attempts_left, 2);
+  auto ok = wait_for<otp_outcome>(
+    [&](auto cb) { host->submit_otp(r->token_ref, code, std::nullopt, cb); });
+  ASSERT_TRUE(ok);
+  EXPECT_EQ(ok->result, otp_result::verified);
+  EXPECT_EQ(ok->token.state, token_state::active);
+  EXPECT_EQ(ok->token.fulfillment, fulfillment_status::provisioned);
+  auto evs = events();
+  EXPECT_EQ(count_type(evs, "cards#manual-provisioning-verification", r->token_ref), 1u);
+  // The code never reaches LMDB in clear.
+  auto bytes = read_file(dir.path / "data.mdb");
+  EXPECT_EQ(bytes.find(code + "."), std::string::npos);
+  EXPECT_EQ(bytes.find(pan), std::string::npos);
+}
+
+TEST_F(Flows, ThreeWrongOtpsDecline) {
+  auto pan = make_pan("466666", 6);
+  card(pan);
+  auto r = tokenize(pan, wallet_recommendation::yellow);
+  ASSERT_TRUE(r);
+  ASSERT_TRUE(wait_for<verification_started>([&](auto cb) {
+    host->choose_verification(r->token_ref, verification_method::sms_otp, std::nullopt, cb);
+  }));
+  otp_result last = otp_result::incorrect;
+  for (int i = 0; i < 3; ++i) {
+    auto w = wait_for<otp_outcome>(
+      [&](auto cb) { host->submit_otp(r->token_ref, "abc", std::nullopt, cb); });
+    ASSERT_TRUE(w);
+    last = w->result;
+  }
+  EXPECT_EQ(last, otp_result::exhausted);
+  auto t = get(r->token_ref);
+  ASSERT_TRUE(t);
+  EXPECT_EQ(t->state, token_state::request_declined);
+  EXPECT_EQ(t->fulfillment, fulfillment_status::rejected);
+}
+
+TEST_F(Flows, ExpiredOtpDeclinesAndResendIsLimited) {
+  auto pan = make_pan("477777", 7);
+  card(pan);
+  auto r = tokenize(pan, wallet_recommendation::yellow);
+  ASSERT_TRUE(r);
+  ASSERT_TRUE(wait_for<verification_started>([&](auto cb) {
+    host->choose_verification(r->token_ref, verification_method::sms_otp, std::nullopt, cb);
+  }));
+  for (int i = 0; i < 3; ++i) {
+    auto s = wait_for<verification_started>(
+      [&](auto cb) { host->resend_otp(r->token_ref, std::nullopt, cb); });
+    ASSERT_TRUE(s) << i << " " << to_string(s.error());
+  }
+  auto over = wait_for<verification_started>(
+    [&](auto cb) { host->resend_otp(r->token_ref, std::nullopt, cb); });
+  ASSERT_FALSE(over);
+  EXPECT_EQ(code_of(over.error()), "otp_resend_limit");
+  clock->advance(11min);
+  auto e = wait_for<otp_outcome>(
+    [&](auto cb) { host->submit_otp(r->token_ref, "123456", std::nullopt, cb); });
+  ASSERT_TRUE(e);
+  EXPECT_EQ(e->result, otp_result::expired);
+  EXPECT_EQ(e->token.state, token_state::request_declined);
+}
+
+TEST_F(Flows, InAppApproveAndDecline) {
+  auto pan = make_pan("488888", 8);
+  auto c = card(pan);
+  auto a = tokenize(pan, wallet_recommendation::yellow, "dev-a");
+  auto b = tokenize(pan, wallet_recommendation::yellow, "dev-b");
+  ASSERT_TRUE(a && b);
+  ASSERT_TRUE(wait_for<verification_started>([&](auto cb) {
+    host->choose_verification(a->token_ref, verification_method::in_app, std::nullopt, cb);
+  }));
+  auto approved = wait_for<token_record>([&](auto cb) {
+    host->activate(partner_id{"p1"}, c.id, a->token_ref, activation::approve, std::nullopt, cb);
+  });
+  ASSERT_TRUE(approved);
+  EXPECT_EQ(approved->state, token_state::active);
+  auto declined = wait_for<token_record>([&](auto cb) {
+    host->activate(partner_id{"p1"}, c.id, b->token_ref, activation::decline, std::nullopt, cb);
+  });
+  ASSERT_TRUE(declined);
+  EXPECT_EQ(declined->state, token_state::request_declined);
+  auto evs = events();
+  EXPECT_EQ(count_type(evs, "cards#manual-provisioning-verification", a->token_ref), 1u);
+}
+
+TEST_F(Flows, PushProvisioningPartnerTransitionsAndFinalStates) {
+  auto c = card(make_pan("491111", 9));
+  auto t = push(c);
+  ASSERT_TRUE(t) << to_string(t.error());
+  EXPECT_EQ(t->state, token_state::active);
+  EXPECT_EQ(t->fulfillment, fulfillment_status::provisioned);
+  EXPECT_EQ(history(t->ref).size(), 2u);
+  auto s = transition(c, t->ref, token_state::suspended);
+  ASSERT_TRUE(s);
+  EXPECT_EQ(s->state, token_state::suspended);
+  auto back = transition(c, t->ref, token_state::active);
+  ASSERT_TRUE(back);
+  auto term = transition(c, t->ref, token_state::terminated);
+  ASSERT_TRUE(term);
+  auto refused = transition(c, t->ref, token_state::active);
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(code_of(refused.error()), "token_final");
+  EXPECT_EQ(describe(refused.error()).status, 409);
+  EXPECT_EQ(history(t->ref).size(), 5u);
+}
+
+TEST_F(Flows, NetworkEvents) {
+  auto c = card(make_pan("492222", 10));
+  auto t = push(c);
+  ASSERT_TRUE(t);
+  auto ev = [&](network_event e) {
+    return wait_for<token_record>(
+      [&](auto cb) { host->network_event(t->ref, e, std::nullopt, cb); });
+  };
+  auto lost = ev(network_event::device_lost);
+  ASSERT_TRUE(lost);
+  EXPECT_EQ(lost->state, token_state::suspended);
+  auto found = ev(network_event::device_found);
+  ASSERT_TRUE(found);
+  EXPECT_EQ(found->state, token_state::active);
+  auto del = ev(network_event::deleted_from_wallet);
+  ASSERT_TRUE(del);
+  EXPECT_EQ(del->state, token_state::terminated);
+}
+
+TEST_F(Flows, CardStateCascadesToTokens) {
+  auto c = card(make_pan("493333", 11));
+  std::vector<token_ref> refs;
+  for (int i = 0; i < 3; ++i) {
+    auto t = push(c, "p1", "dev-" + std::to_string(i));
+    ASSERT_TRUE(t);
+    refs.push_back(t->ref);
+  }
+  auto set = [&](card_state s) {
+    return wait_for<card_record>(
+      [&](auto cb) { host->set_card_state(partner_id{"p1"}, c.id, s, std::nullopt, cb); });
+  };
+  ASSERT_TRUE(set(card_state::suspended));
+  for (const auto& r : refs) {
+    auto t = get(r);
+    ASSERT_TRUE(t);
+    EXPECT_EQ(t->state, token_state::suspended);
+    EXPECT_EQ(history(r).back().by, channel::card_cascade);
+  }
+  ASSERT_TRUE(set(card_state::active));
+  for (const auto& r : refs)
+    EXPECT_EQ(get(r)->state, token_state::active);
+  ASSERT_TRUE(set(card_state::terminated));
+  for (const auto& r : refs)
+    EXPECT_EQ(get(r)->state, token_state::terminated);
+  auto again = set(card_state::active);
+  ASSERT_FALSE(again);
+  EXPECT_EQ(code_of(again.error()), "card_final");
+}
+
+TEST_F(Flows, TokenCapPerCard) {
+  auto c = card(make_pan("494444", 12));
+  for (int i = 0; i < 3; ++i)
+    ASSERT_TRUE(push(c, "p1", "d" + std::to_string(i)));
+  auto over = push(c, "p1", "d3");
+  ASSERT_FALSE(over);
+  EXPECT_EQ(code_of(over.error()), "token_cap_reached");
+  auto tk = tokenize(make_pan("494444", 12));
+  ASSERT_TRUE(tk);
+  EXPECT_EQ(tk->decision, decision::declined);
+  EXPECT_EQ(tk->reason, errc::token_cap_reached);
+}
+
+TEST_F(Flows, TenantIsolationAnswersNotFoundLikeUnknownIds) {
+  auto c = card(make_pan("495555", 13));
+  auto t = push(c);
+  ASSERT_TRUE(t);
+  auto other_card = wait_for<card_record>(
+    [&](auto cb) { host->get_card(partner_id{"p2"}, c.id, cb); });
+  auto unknown_card = wait_for<card_record>(
+    [&](auto cb) { host->get_card(partner_id{"p2"}, card_id{"card_nope"}, cb); });
+  ASSERT_FALSE(other_card);
+  ASSERT_FALSE(unknown_card);
+  EXPECT_EQ(describe(other_card.error()).code, describe(unknown_card.error()).code);
+  EXPECT_EQ(describe(other_card.error()).status, 404);
+  auto other_token = wait_for<token_record>(
+    [&](auto cb) { host->get_token(partner_id{"p2"}, t->ref, cb); });
+  ASSERT_FALSE(other_token);
+  EXPECT_EQ(code_of(other_token.error()), "token_not_found");
+  auto other_tr = wait_for<token_record>([&](auto cb) {
+    host->transition_token(partner_id{"p2"}, c.id, t->ref, token_state::suspended, "x",
+                           std::nullopt, cb);
+  });
+  ASSERT_FALSE(other_tr);
+  EXPECT_EQ(code_of(other_tr.error()), "token_not_found");
+  auto other_set = wait_for<card_record>([&](auto cb) {
+    host->set_card_state(partner_id{"p2"}, c.id, card_state::suspended, std::nullopt, cb);
+  });
+  ASSERT_FALSE(other_set);
+  EXPECT_EQ(code_of(other_set.error()), "card_not_found");
+  auto other_profile = wait_for<profile_record>(
+    [&](auto cb) { host->get_profile(partner_id{"p2"}, c.profile, cb); });
+  ASSERT_FALSE(other_profile);
+  EXPECT_EQ(code_of(other_profile.error()), "profile_not_found");
+  EXPECT_TRUE(events("p2").empty());
+  EXPECT_EQ(get(t->ref)->state, token_state::active);
+}
+
+TEST_F(Flows, LegacyPartnerSendsSmsToCardPhone) {
+  auto pan = make_pan("496666", 14);
+  card(pan, "p2", std::string{"+447700900999"});
+  auto r = tokenize(pan, wallet_recommendation::yellow);
+  ASSERT_TRUE(r);
+  ASSERT_FALSE(r->methods.empty());
+  EXPECT_EQ(r->methods[0].destination_masked, "+********0999");
+}
+
+TEST_F(Flows, IdempotencyRecordIsStoredWithTheChange) {
+  auto c = card(make_pan("497777", 15));
+  idempotency<token_record> idem{"key-1", std::string(32, 'f'), [](const token_record& t) {
+                                   return rendered_response{201, "{\"ref\":\"" + t.ref.value + "\"}"};
+                                 }};
+  auto t = wait_for<token_record>([&](auto cb) {
+    host->push_provision(partner_id{"p1"}, c.id, wallet_provider::apple_pay,
+                         device_info{"d", device_type::phone, "n"}, idem, cb);
+  });
+  ASSERT_TRUE(t);
+  auto rec = host->find_idempotent(partner_id{"p1"}, "key-1");
+  ASSERT_TRUE(rec);
+  ASSERT_TRUE(*rec);
+  EXPECT_EQ((*rec)->http_status, 201);
+  EXPECT_NE((*rec)->response_body.find(t->ref.value), std::string::npos);
+  EXPECT_GE((*rec)->expires_at - (*rec)->created_at, std::chrono::hours{24});
+  auto racing = wait_for<token_record>([&](auto cb) {
+    host->push_provision(partner_id{"p1"}, c.id, wallet_provider::apple_pay,
+                         device_info{"d2", device_type::phone, "n"}, idem, cb);
+  });
+  ASSERT_FALSE(racing);
+  EXPECT_EQ(code_of(racing.error()), "idempotency_in_progress");
+  auto list = wait_for<std::vector<token_record>>(
+    [&](auto cb) { host->list_tokens(partner_id{"p1"}, c.id, cb); });
+  ASSERT_TRUE(list);
+  EXPECT_EQ(list->size(), 1u);
+}
+
+TEST_F(Flows, ManyCardsAndTokensInParallel) {
+  constexpr int cards = 40;
+  std::vector<card_record> cs;
+  for (int i = 0; i < cards; ++i)
+    cs.push_back(card(make_pan("498", 1000 + i)));
+  std::atomic<int> ok{0};
+  std::atomic<int> failed{0};
+  std::vector<std::promise<void>> done(cards * 2);
+  for (int i = 0; i < cards; ++i) {
+    for (int j = 0; j < 2; ++j) {
+      auto* p = &done[i * 2 + j];
+      host->push_provision(partner_id{"p1"}, cs[i].id, wallet_provider::samsung_pay,
+                           device_info{"d" + std::to_string(j), device_type::phone, "x"},
+                           std::nullopt, [&, p](caf::expected<token_record> r) {
+                             (r ? ok : failed).fetch_add(1);
+                             p->set_value();
+                           });
+    }
+  }
+  for (auto& p : done)
+    ASSERT_EQ(p.get_future().wait_for(20s), std::future_status::ready);
+  EXPECT_EQ(ok.load(), cards * 2);
+  EXPECT_EQ(failed.load(), 0);
+  // Suspend every card in parallel: the cascade reaches every token.
+  std::vector<std::promise<void>> susp(cards);
+  for (int i = 0; i < cards; ++i) {
+    auto* p = &susp[i];
+    host->set_card_state(partner_id{"p1"}, cs[i].id, card_state::suspended, std::nullopt,
+                         [p](caf::expected<card_record> r) {
+                           EXPECT_TRUE(r);
+                           p->set_value();
+                         });
+  }
+  for (auto& p : susp)
+    ASSERT_EQ(p.get_future().wait_for(20s), std::future_status::ready);
+  for (const auto& c : cs) {
+    auto list = wait_for<std::vector<token_record>>(
+      [&](auto cb) { host->list_tokens(partner_id{"p1"}, c.id, cb); });
+    ASSERT_TRUE(list);
+    ASSERT_EQ(list->size(), 2u);
+    for (const auto& t : *list)
+      EXPECT_EQ(t.state, token_state::suspended);
+  }
+}
+
+TEST_F(Flows, RestartKeepsAllState) {
+  auto pan = make_pan("499999", 16);
+  auto c = card(pan);
+  auto t = push(c);
+  ASSERT_TRUE(t);
+  ASSERT_TRUE(transition(c, t->ref, token_state::suspended));
+  auto before = history(t->ref);
+  auto evs_before = events();
+  restart();
+  auto t2 = get(t->ref);
+  ASSERT_TRUE(t2);
+  EXPECT_EQ(t2->state, token_state::suspended);
+  EXPECT_EQ(history(t->ref), before);
+  EXPECT_EQ(events(), evs_before);
+  auto c2 = wait_for<card_record>([&](auto cb) { host->get_card(partner_id{"p1"}, c.id, cb); });
+  ASSERT_TRUE(c2);
+  EXPECT_EQ(*c2, c);
+  // Tokenisation still finds the card by PAN hash.
+  auto tk = tokenize(pan);
+  ASSERT_TRUE(tk);
+}
+
+TEST_F(Flows, VerificationExpiryTimerDeclines) {
+  restart([](engine_options& o) { o.verification_expiry = std::chrono::seconds{1}; });
+  auto pan = make_pan("481234", 17);
+  card(pan);
+  auto r = tokenize(pan, wallet_recommendation::yellow);
+  ASSERT_TRUE(r);
+  clock->advance(2s);
+  token_state s = token_state::requested;
+  for (int i = 0; i < 400 && s == token_state::requested; ++i) {
+    std::this_thread::sleep_for(10ms);
+    auto t = get(r->token_ref);
+    ASSERT_TRUE(t);
+    s = t->state;
+  }
+  EXPECT_EQ(s, token_state::request_declined);
+  auto h = history(r->token_ref);
+  ASSERT_EQ(h.size(), 2u);
+  EXPECT_EQ(h[1].reason, "verification_expired");
+  EXPECT_EQ(h[1].by, channel::system);
+}
+
+TEST_F(Flows, PendingExpiryFiresAfterRestart) {
+  auto pan = make_pan("482345", 18);
+  card(pan);
+  auto r = tokenize(pan, wallet_recommendation::yellow);
+  ASSERT_TRUE(r);
+  // Stop before the 30 min expiry; time passes while the engine is down.
+  host->stop();
+  host.reset();
+  clock->advance(31min);
+  start();
+  // No call touches the token: the start-up scan re-arms its timer.
+  token_state s = token_state::requested;
+  for (int i = 0; i < 400 && s == token_state::requested; ++i) {
+    std::this_thread::sleep_for(10ms);
+    auto rd = wait_for<std::vector<transition_record>>(
+      [&](auto cb) { host->token_history(partner_id{"p1"}, r->token_ref, cb); });
+    ASSERT_TRUE(rd);
+    s = rd->back().to_state;
+  }
+  EXPECT_EQ(s, token_state::request_declined);
+}
+
+TEST_F(Flows, PassivationAndReactivationUnderLiveCap) {
+  restart([](engine_options& o) {
+    o.max_live_actors = 8;
+    o.shard_count = 2;
+  });
+  std::vector<std::pair<card_record, token_record>> all;
+  for (int i = 0; i < 12; ++i) {
+    auto c = card(make_pan("483", 500 + i));
+    auto t = push(c);
+    ASSERT_TRUE(t);
+    all.emplace_back(c, *t);
+  }
+  for (auto& [c, t] : all)
+    ASSERT_TRUE(transition(c, t.ref, token_state::suspended));
+  auto st = host->stats();
+  EXPECT_GT(st.passivations, 0u);
+  EXPECT_LE(st.live_cards + st.live_tokens, 8u + 8u); // cap plus in-flight slack
+  for (auto& [c, t] : all) {
+    auto now = get(t.ref);
+    ASSERT_TRUE(now);
+    EXPECT_EQ(now->state, token_state::suspended);
+    EXPECT_EQ(now->history_count, 3u);
+  }
+}
+
+TEST_F(Flows, CallsAfterStopAnswerStopping) {
+  host->stop();
+  auto r = wait_for<token_record>(
+    [&](auto cb) { host->get_token_network(token_ref{"DWTX"}, cb); });
+  ASSERT_FALSE(r);
+  EXPECT_EQ(code_of(r.error()), "stopping");
+}
