@@ -1,5 +1,9 @@
 #include "dwt/outbound/http_client.hpp"
 
+#include <atomic>
+#include <thread>
+
+#include <boost/asio/executor_work_guard.hpp>
 #include <gtest/gtest.h>
 
 #include "outbound/test_receiver.hpp"
@@ -95,6 +99,39 @@ TEST_F(HttpClient, PoolIsBoundedPerEndpoint) {
   EXPECT_EQ(done, 5);
   EXPECT_EQ(rx.request_count(), 5u);
   EXPECT_LE(client->idle_connections(), 2u);
+}
+
+TEST_F(HttpClient, ManyConcurrentRequestsOnSeveralIoThreads) {
+  test_receiver rx;
+  auto client = make();
+  constexpr int total = 60;
+  std::atomic<int> ok{0};
+  std::atomic<int> done{0};
+  auto guard = boost::asio::make_work_guard(io_);
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 2; ++i)
+    threads.emplace_back([this] { io_.run_for(dwt::outbound::testing::io_safety_limit); });
+  std::vector<std::thread> callers;
+  for (int t = 0; t < 3; ++t)
+    callers.emplace_back([&] {
+      for (int i = 0; i < total / 3; ++i)
+        client->post({rx.url(), {}, "{}"}, [&](http_result r) {
+          ok += r.status == 200 ? 1 : 0;
+          ++done;
+        });
+    });
+  for (auto& c : callers)
+    c.join();
+  const auto give_up = std::chrono::steady_clock::now() + dwt::outbound::testing::io_safety_limit;
+  while (done.load() < total && std::chrono::steady_clock::now() < give_up)
+    std::this_thread::sleep_for(1ms);
+  guard.reset();
+  for (auto& t : threads)
+    t.join();
+  EXPECT_EQ(done.load(), total);
+  EXPECT_EQ(ok.load(), total);
+  EXPECT_EQ(rx.request_count(), static_cast<std::size_t>(total));
+  EXPECT_LE(client->idle_connections(), dwt::outbound::default_max_idle_per_endpoint);
 }
 
 TEST_F(HttpClient, TimesOutOnAHangingReceiver) {
