@@ -1,0 +1,141 @@
+#include "dwt/http/body.hpp"
+
+#include <boost/json/parse.hpp>
+#include <boost/json/value.hpp>
+
+namespace dwt::http {
+
+checked<boost::json::object> parse_json_object(std::string_view body) {
+  boost::system::error_code ec;
+  boost::json::value v = boost::json::parse(boost::json::string_view{body.data(), body.size()},
+                                            ec);
+  if (ec)
+    return problem(400, "malformed_json", "The request body is not valid JSON.");
+  if (!v.is_object())
+    return problem(400, "malformed_json", "The request body must be a JSON object.");
+  return std::move(v.as_object());
+}
+
+field_reader::field_reader(const boost::json::object& obj)
+    : field_reader(obj, {}, std::make_shared<shared_failure>()) {}
+
+field_reader::field_reader(const boost::json::object& obj, std::string prefix,
+                           std::shared_ptr<shared_failure> failure)
+    : obj_(&obj), prefix_(std::move(prefix)), failure_(std::move(failure)) {}
+
+const boost::json::value* field_reader::find(std::string_view name) const {
+  const auto* v = obj_->if_contains(boost::json::string_view{name.data(), name.size()});
+  return (v != nullptr && !v->is_null()) ? v : nullptr;
+}
+
+std::string field_reader::path_of(std::string_view name) const {
+  return prefix_.empty() ? std::string{name} : prefix_ + "." + std::string{name};
+}
+
+void field_reader::reject(std::string_view name, std::string_view problem_text) {
+  if (failure_->failed)
+    return;
+  failure_->failed = true;
+  failure_->field = path_of(name);
+  failure_->message = failure_->field + ": " + std::string{problem_text};
+}
+
+bool field_reader::ok() const noexcept { return !failure_->failed; }
+
+std::optional<response> field_reader::failure() const {
+  if (!failure_->failed)
+    return std::nullopt;
+  boost::json::object extra;
+  extra["field"] = failure_->field;
+  return problem(400, "invalid_request", failure_->message, std::move(extra));
+}
+
+std::optional<std::string> field_reader::read_string(std::string_view name, bool required,
+                                                     std::size_t max_length) {
+  const auto* v = find(name);
+  if (v == nullptr) {
+    if (required)
+      reject(name, "required field is missing");
+    return std::nullopt;
+  }
+  if (!v->is_string()) {
+    reject(name, "expected a string");
+    return std::nullopt;
+  }
+  const auto& s = v->get_string();
+  if (s.size() > max_length) {
+    reject(name, "longer than " + std::to_string(max_length) + " characters");
+    return std::nullopt;
+  }
+  return std::string{s.data(), s.size()};
+}
+
+std::optional<std::int64_t> field_reader::read_int(std::string_view name, bool required,
+                                                   std::int64_t min, std::int64_t max) {
+  const auto* v = find(name);
+  if (v == nullptr) {
+    if (required)
+      reject(name, "required field is missing");
+    return std::nullopt;
+  }
+  std::optional<std::int64_t> n;
+  if (v->is_int64())
+    n = v->get_int64();
+  else if (v->is_uint64() && v->get_uint64() <= static_cast<std::uint64_t>(INT64_MAX))
+    n = static_cast<std::int64_t>(v->get_uint64());
+  if (!n || *n < min || *n > max) {
+    reject(name, "expected an integer between " + std::to_string(min) + " and " +
+                     std::to_string(max));
+    return std::nullopt;
+  }
+  return n;
+}
+
+std::optional<field_reader> field_reader::read_object(std::string_view name, bool required) {
+  const auto* v = find(name);
+  if (v == nullptr) {
+    if (required)
+      reject(name, "required field is missing");
+    return std::nullopt;
+  }
+  if (!v->is_object()) {
+    reject(name, "expected an object");
+    return std::nullopt;
+  }
+  return field_reader{v->get_object(), path_of(name), failure_};
+}
+
+std::optional<std::string> field_reader::required_string(std::string_view name,
+                                                         std::size_t max_length) {
+  return read_string(name, true, max_length);
+}
+std::optional<std::string> field_reader::optional_string(std::string_view name,
+                                                         std::size_t max_length) {
+  return read_string(name, false, max_length);
+}
+std::optional<std::int64_t> field_reader::required_int(std::string_view name, std::int64_t min,
+                                                       std::int64_t max) {
+  return read_int(name, true, min, max);
+}
+std::optional<std::int64_t> field_reader::optional_int(std::string_view name, std::int64_t min,
+                                                       std::int64_t max) {
+  return read_int(name, false, min, max);
+}
+std::optional<bool> field_reader::optional_bool(std::string_view name) {
+  const auto* v = find(name);
+  if (v == nullptr)
+    return std::nullopt;
+  if (!v->is_bool()) {
+    reject(name, "expected true or false");
+    return std::nullopt;
+  }
+  return v->get_bool();
+}
+std::optional<field_reader> field_reader::required_object(std::string_view name) {
+  return read_object(name, true);
+}
+std::optional<field_reader> field_reader::optional_object(std::string_view name) {
+  return read_object(name, false);
+}
+
+} // namespace dwt::http

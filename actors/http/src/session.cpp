@@ -1,0 +1,323 @@
+#include "session.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <cstdio>
+#include <exception>
+
+#include <boost/asio/post.hpp>
+#include <boost/beast/http/error.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/write.hpp>
+#include <boost/url/parse.hpp>
+
+#include "check.hpp"
+#include "dwt/http/response.hpp"
+
+namespace dwt::http::detail {
+
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+namespace asio = boost::asio;
+using tcp = asio::ip::tcp;
+
+namespace {
+
+/// Most bytes read and discarded while lingering before a close.
+constexpr std::size_t max_drain_bytes = 1 << 20;
+/// Longest linger before a close.
+constexpr std::chrono::milliseconds max_linger{1000};
+
+bool is_http_error(const beast::error_code& ec) {
+  return &ec.category() == &bhttp::make_error_code(bhttp::error::bad_target).category();
+}
+
+std::string lower(std::string_view s) {
+  std::string out{s};
+  std::transform(out.begin(), out.end(), out.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return out;
+}
+
+/// The Authorization scheme for the log, never the credentials.
+std::string auth_scheme_of(std::string_view value) {
+  const auto sp = value.find(' ');
+  if (sp == std::string_view::npos)
+    return "other";
+  const std::string scheme = lower(value.substr(0, sp));
+  if (scheme == "bearer")
+    return "Bearer";
+  if (scheme == "basic")
+    return "Basic";
+  return "other";
+}
+
+} // namespace
+
+session::session(tcp::socket&& socket, std::shared_ptr<shared_state> state, bool reject)
+    : state_(std::move(state)), stream_(std::move(socket)), reject_(reject), counted_(!reject) {}
+
+session::~session() {
+  if (counted_) {
+    state_->connections.fetch_sub(1, std::memory_order_relaxed);
+    state_->connections_open.dec();
+  }
+}
+
+void session::start() {
+  asio::post(stream_.get_executor(), [self = shared_from_this()] {
+    if (self->reject_) {
+      self->keep_alive_ = false;
+      self->write(problem(503, "too_many_connections",
+                          "The server has reached its connection limit; retry later.")
+                      .with_header("Retry-After", "1"),
+                  self->state_->next_request_id(), true);
+      return;
+    }
+    self->do_read();
+  });
+}
+
+void session::do_read() {
+  if (state_->stopping.load()) {
+    beast::error_code ec;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+    finish();
+    return;
+  }
+  parser_.emplace();
+  parser_->header_limit(static_cast<std::uint32_t>(state_->limits.max_header_bytes));
+  parser_->body_limit(state_->limits.max_body_bytes);
+  if (buffer_.size() > 0) {
+    read_request();
+    return;
+  }
+  // Wait for the first byte of the next request under the idle timeout.
+  phase_ = phase::idle;
+  stream_.expires_after(state_->limits.idle_timeout);
+  stream_.async_read_some(
+      buffer_.prepare(4096), [self = shared_from_this()](beast::error_code ec, std::size_t n) {
+        if (ec) {
+          self->finish();
+          return;
+        }
+        self->buffer_.commit(n);
+        self->read_request();
+      });
+}
+
+void session::read_request() {
+  phase_ = phase::reading;
+  stream_.expires_after(state_->limits.read_timeout);
+  bhttp::async_read(stream_, buffer_, *parser_,
+                    [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                      self->on_read(ec);
+                    });
+}
+
+void session::on_read(beast::error_code ec) {
+  if (!ec) {
+    dispatch();
+    return;
+  }
+  if (phase_ == phase::closed)
+    return;
+  request_meta meta;
+  meta.request_id = state_->next_request_id();
+  meta.received_at = std::chrono::system_clock::now();
+  meta.received_steady = std::chrono::steady_clock::now();
+  if (parser_ && parser_->is_header_done()) {
+    const auto& h = parser_->get();
+    meta.method = std::string{h.method_string()};
+    const auto target = h.target();
+    meta.path = std::string{target.substr(0, target.find('?'))};
+  }
+  if (ec == bhttp::error::header_limit) {
+    keep_alive_ = false;
+    answer_locally(problem(431, "request_header_too_large",
+                           "The request line and headers exceed " +
+                               std::to_string(state_->limits.max_header_bytes) + " bytes."),
+                   std::move(meta), true);
+    return;
+  }
+  if (ec == bhttp::error::body_limit) {
+    keep_alive_ = false;
+    answer_locally(problem(413, "payload_too_large",
+                           "The request body exceeds " +
+                               std::to_string(state_->limits.max_body_bytes) + " bytes."),
+                   std::move(meta), true);
+    return;
+  }
+  if (is_http_error(ec) && ec != bhttp::error::end_of_stream &&
+      ec != bhttp::error::partial_message) {
+    keep_alive_ = false;
+    answer_locally(problem(400, "bad_request", "The request is not valid HTTP/1.1."),
+                   std::move(meta), true);
+    return;
+  }
+  // End of stream, timeout (slow or silent client), reset, cancellation.
+  beast::error_code ignored;
+  stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+  finish();
+}
+
+void session::dispatch() {
+  auto msg = parser_->release();
+  parser_.reset();
+  stream_.expires_never();
+  keep_alive_ = msg.keep_alive() && !state_->stopping.load();
+  version_ = msg.version();
+
+  request_context ctx;
+  ctx.method = std::string{msg.method_string()};
+  ctx.target = std::string{msg.target()};
+  ctx.request_id = state_->next_request_id();
+  ctx.received_at = std::chrono::system_clock::now();
+  ctx.received_steady = std::chrono::steady_clock::now();
+
+  request_meta meta;
+  meta.request_id = ctx.request_id;
+  meta.method = ctx.method;
+  meta.received_at = ctx.received_at;
+  meta.received_steady = ctx.received_steady;
+  meta.path = ctx.target.substr(0, ctx.target.find('?'));
+
+  auto url = boost::urls::parse_uri_reference(ctx.target);
+  if (!url || !url->path().starts_with('/')) {
+    answer_locally(problem(400, "bad_request", "The request target is not a valid path."),
+                   std::move(meta), false);
+    return;
+  }
+  ctx.path = url->path();
+  for (auto seg : url->segments())
+    ctx.segments.push_back(seg);
+  for (auto param : url->params())
+    ctx.query.emplace_back(param.key, param.value);
+  for (const auto& field : msg) {
+    ctx.headers.emplace_back(lower(field.name_string()), std::string{field.value()});
+    if (field.name() == bhttp::field::authorization)
+      meta.auth_scheme = auth_scheme_of(field.value());
+  }
+  ctx.body = std::move(msg.body());
+
+  const std::size_t before = state_->in_flight.fetch_add(1, std::memory_order_relaxed);
+  if (before >= state_->limits.max_requests_in_flight) {
+    state_->in_flight.fetch_sub(1, std::memory_order_relaxed);
+    answer_locally(problem(503, "overloaded",
+                           "Too many requests in flight; retry after the indicated delay.")
+                       .with_header("Retry-After", "1"),
+                   std::move(meta), false);
+    return;
+  }
+  state_->requests_in_flight.inc();
+  phase_ = phase::handling;
+  auto ex = std::make_shared<exchange>(exchange{state_, weak_from_this(), std::move(meta)});
+  try {
+    state_->app(std::move(ctx), responder{std::move(ex)});
+  } catch (const std::exception& e) {
+    // The responder was destroyed during unwinding: the client gets 500.
+    std::fprintf(stderr, "dwt::http: handler threw: %s\n", e.what());
+  } catch (...) {
+    std::fprintf(stderr, "dwt::http: handler threw a non-exception\n");
+  }
+}
+
+void session::answer_locally(response r, request_meta meta, bool close_after) {
+  const auto latency = std::chrono::steady_clock::now() - meta.received_steady;
+  state_->record(meta, r.status, latency);
+  write(std::move(r), meta.request_id, close_after);
+}
+
+void session::deliver(response r, const std::string& request_id) {
+  if (phase_ == phase::closed)
+    return;
+  DWT_HTTP_CHECK(phase_ == phase::handling, "response delivered to a session not handling");
+  write(std::move(r), request_id, false);
+}
+
+void session::write(response r, const std::string& request_id, bool close_after) {
+  phase_ = phase::writing;
+  auto res = std::make_shared<beast_response>();
+  res->version(version_);
+  res->result(r.status);
+  for (auto& [name, value] : r.headers) {
+    DWT_HTTP_CHECK(name.find_first_of("\r\n:") == std::string::npos &&
+                       value.find_first_of("\r\n") == std::string::npos,
+                   "response header with CR/LF");
+    res->insert(name, value);
+  }
+  if (!r.content_type.empty())
+    res->set(bhttp::field::content_type, r.content_type);
+  res->set("X-Request-Id", request_id);
+  res->body() = std::move(r.body);
+  const bool keep = keep_alive_ && !close_after && !state_->stopping.load();
+  res->keep_alive(keep);
+  res->prepare_payload();
+  out_ = std::move(res);
+  stream_.expires_after(state_->limits.write_timeout);
+  bhttp::async_write(stream_, *out_,
+                     [self = shared_from_this(), keep, close_after](beast::error_code ec,
+                                                                    std::size_t) {
+                       self->on_write(ec, keep, close_after);
+                     });
+}
+
+void session::on_write(beast::error_code ec, bool keep, bool linger) {
+  out_.reset();
+  if (ec) {
+    finish();
+    return;
+  }
+  if (linger) {
+    linger_close();
+    return;
+  }
+  if (!keep) {
+    beast::error_code ignored;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    finish();
+    return;
+  }
+  do_read();
+}
+
+void session::linger_close() {
+  phase_ = phase::closing;
+  beast::error_code ignored;
+  stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+  stream_.expires_after(std::min<std::chrono::milliseconds>(state_->limits.read_timeout,
+                                                            max_linger));
+  drain();
+}
+
+void session::drain() {
+  stream_.async_read_some(asio::buffer(drain_buf_),
+                          [self = shared_from_this()](beast::error_code ec, std::size_t n) {
+                            self->drained_ += n;
+                            if (ec || self->drained_ > max_drain_bytes) {
+                              self->finish();
+                              return;
+                            }
+                            self->drain();
+                          });
+}
+
+void session::on_server_stop() {
+  if (phase_ == phase::idle || phase_ == phase::reading) {
+    finish(); // the pending read completes with operation_aborted
+    return;
+  }
+  keep_alive_ = false; // close after the response in progress
+}
+
+void session::finish() {
+  if (phase_ == phase::closed)
+    return;
+  phase_ = phase::closed;
+  beast::error_code ignored;
+  stream_.socket().close(ignored);
+  if (!reject_)
+    state_->remove_session(this);
+}
+
+} // namespace dwt::http::detail

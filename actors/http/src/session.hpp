@@ -1,0 +1,78 @@
+#pragma once
+/// @file
+/// Internal: one HTTP/1.1 connection. Reads one request at a time (the next
+/// read starts only after the response is written), enforces the size and
+/// time limits, hands requests to the application, writes responses.
+///
+/// Threading: every member function runs on the connection's strand, except
+/// the constructor and `executor()`.
+
+#include <array>
+#include <cstddef>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/message.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/string_body.hpp>
+
+#include "state.hpp"
+
+namespace dwt::http::detail {
+
+class session : public std::enable_shared_from_this<session> {
+public:
+  /// `reject`: answer 503 at once and close (max_connections reached).
+  session(boost::asio::ip::tcp::socket&& socket, std::shared_ptr<shared_state> state,
+          bool reject);
+  session(const session&) = delete;
+  session& operator=(const session&) = delete;
+  ~session();
+
+  /// Starts the connection (posts onto its strand).
+  void start();
+
+  /// The connection's strand.
+  [[nodiscard]] boost::asio::any_io_executor executor() { return stream_.get_executor(); }
+
+  /// Writes the application's response (on the strand).
+  void deliver(response r, const std::string& request_id);
+
+  /// The server is stopping: close if idle, else close after the response.
+  void on_server_stop();
+
+private:
+  enum class phase { idle, reading, handling, writing, closing, closed };
+  using beast_response = boost::beast::http::response<boost::beast::http::string_body>;
+
+  void do_read();
+  void read_request();
+  void on_read(boost::beast::error_code ec);
+  void dispatch();
+  void answer_locally(response r, request_meta meta, bool close_after);
+  void write(response r, const std::string& request_id, bool close_after);
+  void on_write(boost::beast::error_code ec, bool keep, bool linger);
+  /// Half-closes, drains what the client still sends (bounded), closes.
+  void linger_close();
+  void drain();
+  void finish();
+
+  std::shared_ptr<shared_state> state_;
+  boost::beast::tcp_stream stream_;
+  boost::beast::flat_buffer buffer_;
+  std::optional<boost::beast::http::request_parser<boost::beast::http::string_body>> parser_;
+  std::shared_ptr<beast_response> out_;
+  std::array<char, 4096> drain_buf_{};
+  std::size_t drained_ = 0;
+  phase phase_ = phase::idle;
+  bool reject_;
+  bool keep_alive_ = true;
+  unsigned version_ = 11;
+  bool counted_;
+};
+
+} // namespace dwt::http::detail

@@ -1,0 +1,191 @@
+// Request helpers without a server: JSON bodies, typed fields, idempotency
+// keys and fingerprints, the metrics text format, access log lines.
+#include <gtest/gtest.h>
+
+#include <boost/json/parse.hpp>
+
+#include "dwt/http/access_log.hpp"
+#include "dwt/http/auth.hpp"
+#include "dwt/http/body.hpp"
+#include "dwt/http/idempotency.hpp"
+#include "dwt/http/metrics.hpp"
+
+namespace dwt::http {
+namespace {
+
+enum class wallet { apple, google };
+
+boost::json::object problem_body(const response& r) {
+  return boost::json::parse(r.body).as_object();
+}
+
+TEST(HttpBody, MalformedJsonIs400) {
+  for (std::string_view bad : {"", "{", "[1,2]", "\"pan\"", "{\"a\":1} x"}) {
+    auto parsed = parse_json_object(bad);
+    ASSERT_FALSE(parsed.ok()) << bad;
+    EXPECT_EQ(parsed.error().status, 400u);
+    EXPECT_EQ(problem_body(parsed.error()).at("code").as_string(), "malformed_json");
+  }
+  EXPECT_TRUE(parse_json_object(R"({"a":1})").ok());
+}
+
+TEST(HttpBody, TypedFieldsNameTheField) {
+  auto obj = parse_json_object(
+      R"({"pan":"4111","expiryMonth":12,"walletProvider":"APPLE_PAY","device":{"id":"d1","type":"TOASTER"}})");
+  ASSERT_TRUE(obj.ok());
+  field_reader f{*obj};
+  EXPECT_EQ(f.required_string("pan"), std::optional<std::string>{"4111"});
+  EXPECT_EQ(f.required_int("expiryMonth", 1, 12), std::optional<std::int64_t>{12});
+  EXPECT_EQ(f.required_enum<wallet>("walletProvider",
+                                    {{"APPLE_PAY", wallet::apple}, {"GOOGLE_PAY", wallet::google}}),
+            std::optional<wallet>{wallet::apple});
+  EXPECT_EQ(f.optional_string("cvc"), std::nullopt);
+  EXPECT_TRUE(f.ok());
+  auto device = f.required_object("device");
+  ASSERT_TRUE(device.has_value());
+  EXPECT_EQ(device->required_string("id"), std::optional<std::string>{"d1"});
+  (void)device->required_enum<int>("type", {{"PHONE", 0}, {"WATCH", 1}});
+  auto failure = f.failure();
+  ASSERT_TRUE(failure.has_value());
+  EXPECT_EQ(failure->status, 400u);
+  auto body = problem_body(*failure);
+  EXPECT_EQ(body.at("code").as_string(), "invalid_request");
+  EXPECT_EQ(body.at("field").as_string(), "device.type");
+  EXPECT_EQ(body.at("detail").as_string(), "device.type: expected one of PHONE, WATCH");
+  EXPECT_EQ(body.at("detail").as_string().find("TOASTER"), boost::json::string::npos);
+}
+
+TEST(HttpBody, MissingAndWrongTypes) {
+  auto obj = parse_json_object(R"({"expiryMonth":"12","n":13,"flag":1,"nul":null})");
+  ASSERT_TRUE(obj.ok());
+  {
+    field_reader f{*obj};
+    (void)f.required_string("pan");
+    EXPECT_EQ(problem_body(*f.failure()).at("detail").as_string(),
+              "pan: required field is missing");
+  }
+  {
+    field_reader f{*obj};
+    (void)f.required_int("expiryMonth", 1, 12);
+    EXPECT_EQ(problem_body(*f.failure()).at("field").as_string(), "expiryMonth");
+  }
+  {
+    field_reader f{*obj};
+    (void)f.required_int("n", 1, 12);
+    EXPECT_FALSE(f.ok());
+  }
+  {
+    field_reader f{*obj};
+    (void)f.optional_bool("flag");
+    EXPECT_EQ(problem_body(*f.failure()).at("field").as_string(), "flag");
+  }
+  {
+    field_reader f{*obj};
+    EXPECT_EQ(f.optional_string("nul"), std::nullopt);
+    (void)f.required_string("nul");
+    EXPECT_FALSE(f.ok()) << "null counts as missing";
+  }
+}
+
+TEST(HttpIdempotency, KeyValidation) {
+  request_context ctx;
+  auto none = idempotency_key(ctx);
+  ASSERT_TRUE(none.ok());
+  EXPECT_FALSE(none->has_value());
+
+  ctx.headers = {{"idempotency-key", "abc-123"}};
+  auto good = idempotency_key(ctx);
+  ASSERT_TRUE(good.ok());
+  EXPECT_EQ(**good, "abc-123");
+
+  ctx.headers = {{"idempotency-key", std::string(255, 'k')}};
+  EXPECT_TRUE(idempotency_key(ctx).ok());
+  for (std::string bad : {std::string(256, 'k'), std::string{}, std::string{"has space"},
+                          std::string{"caf\xc3\xa9"}}) {
+    ctx.headers = {{"idempotency-key", bad}};
+    auto r = idempotency_key(ctx);
+    ASSERT_FALSE(r.ok()) << bad;
+    EXPECT_EQ(r.error().status, 400u);
+    EXPECT_EQ(problem_body(r.error()).at("code").as_string(), "invalid_idempotency_key");
+  }
+}
+
+TEST(HttpIdempotency, FingerprintCoversMethodPathBody) {
+  const auto base = request_fingerprint("POST", "/v1/cards", R"({"a":1})");
+  EXPECT_EQ(base.size(), 64u);
+  EXPECT_EQ(base, request_fingerprint("POST", "/v1/cards", R"({"a":1})"));
+  EXPECT_NE(base, request_fingerprint("PUT", "/v1/cards", R"({"a":1})"));
+  EXPECT_NE(base, request_fingerprint("POST", "/v1/card", R"({"a":1})"));
+  EXPECT_NE(base, request_fingerprint("POST", "/v1/cards", R"({"a":2})"));
+  // Length prefixes: moving bytes between parts changes the fingerprint.
+  EXPECT_NE(request_fingerprint("POST", "/ab", "c"), request_fingerprint("POST", "/a", "bc"));
+}
+
+TEST(HttpAuth, DigestAndHex) {
+  EXPECT_EQ(to_hex(sha256("abc")),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  api_key_authenticator auth;
+  auth.add("p", sha256("k"));
+  EXPECT_EQ(auth.authenticate_header("Bearer k"), std::optional<std::string>{"p"});
+  EXPECT_EQ(auth.authenticate_header("Bearer  k "), std::optional<std::string>{"p"});
+  EXPECT_EQ(auth.authenticate_header("Bearer"), std::nullopt);
+  EXPECT_EQ(auth.authenticate_header("Bearer "), std::nullopt);
+  EXPECT_EQ(auth.authenticate_header("k"), std::nullopt);
+  EXPECT_EQ(auth.authenticate_header(std::nullopt), std::nullopt);
+  auto r = unauthorized();
+  EXPECT_EQ(r.status, 401u);
+  EXPECT_EQ(r.header("www-authenticate"), "Bearer");
+}
+
+TEST(HttpMetrics, TextExposition) {
+  metrics_registry reg;
+  auto& requests = reg.counter("t_requests_total", "Requests.", {"route", "status"});
+  requests.with({"/a", "200"}).inc();
+  requests.with({"/a", "200"}).inc(2);
+  requests.with({"/b\"x", "500"}).inc();
+  reg.gauge("t_open", "Open.").with({}).set(3);
+  auto& h = reg.histogram("t_seconds", "Latency.", {"route"}, {0.1, 1.0});
+  h.with({"/a"}).observe(0.05);
+  h.with({"/a"}).observe(0.5);
+  h.with({"/a"}).observe(5);
+  EXPECT_EQ(&reg.counter("t_requests_total", "again", {"route", "status"}), &requests);
+
+  const std::string text = reg.render();
+  EXPECT_NE(text.find("# HELP t_requests_total Requests.\n# TYPE t_requests_total counter\n"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("t_requests_total{route=\"/a\",status=\"200\"} 3\n"), std::string::npos);
+  EXPECT_NE(text.find("t_requests_total{route=\"/b\\\"x\",status=\"500\"} 1\n"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("# TYPE t_open gauge\nt_open 3\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("t_seconds_bucket{route=\"/a\",le=\"0.1\"} 1\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("t_seconds_bucket{route=\"/a\",le=\"1\"} 2\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("t_seconds_bucket{route=\"/a\",le=\"+Inf\"} 3\n"), std::string::npos);
+  EXPECT_NE(text.find("t_seconds_sum{route=\"/a\"} 5.55\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("t_seconds_count{route=\"/a\"} 3\n"), std::string::npos);
+}
+
+TEST(HttpAccessLog, OneJsonLineWithoutSecrets) {
+  access_entry e;
+  e.time = std::chrono::system_clock::time_point{std::chrono::milliseconds{1748779200123}};
+  e.request_id = "req_1";
+  e.method = "POST";
+  e.route = "/v1/cards";
+  e.path = "/v1/cards";
+  e.status = 201;
+  e.latency = std::chrono::microseconds{1500};
+  e.auth_scheme = "Bearer";
+  const std::string line = format_access_entry(e);
+  EXPECT_EQ(line.find('\n'), std::string::npos);
+  auto v = boost::json::parse(line).as_object();
+  EXPECT_EQ(v.at("time").as_string(), "2025-06-01T12:00:00.123Z");
+  EXPECT_EQ(v.at("requestId").as_string(), "req_1");
+  EXPECT_EQ(v.at("route").as_string(), "/v1/cards");
+  EXPECT_EQ(v.at("status").as_int64(), 201);
+  EXPECT_DOUBLE_EQ(v.at("latencyMs").to_number<double>(), 1.5);
+  EXPECT_EQ(v.at("auth").as_string(), "Bearer [redacted]");
+}
+
+} // namespace
+} // namespace dwt::http
