@@ -208,6 +208,10 @@ public:
                      0, "");
         !r)
       return r;
+    if (keys::valid_id(event.event_id)) {
+      if (auto r = put(db::outbox_by_event_id, event.event_id, key, 0, ""); !r)
+        return r;
+    }
     if (auto r = put(db::meta, keys::meta_outbox_last_seq, key, 0, ""); !r)
       return r;
     ack_.outbox_seqs.push_back(seq);
@@ -215,6 +219,25 @@ public:
   }
   result<void> operator()(const op::erase_outbox_pending& o) {
     return del(t_, dbi(db::outbox_pending), keys::outbox(o.seq), "erase outbox pending");
+  }
+
+  result<void> operator()(const op::requeue_outbox_pending& o) {
+    auto key = keys::outbox(o.seq);
+    auto existing = get(t_, dbi(db::outbox), key);
+    if (!existing)
+      return existing.err();
+    if (!existing->has_value())
+      return fail(errc::not_found, "outbox event " + std::to_string(o.seq) + " not found");
+    return put(db::outbox_pending, key, {}, 0, "");
+  }
+  result<void> operator()(const op::put_delivery_state& o) {
+    return put(db::deliveries, keys::outbox(o.rec.seq), codec::encode(o.rec), 0, "");
+  }
+  result<void> operator()(const op::append_delivery_attempt& o) {
+    return put(db::delivery_attempts, keys::delivery_attempt(o.rec.seq, o.rec.attempt_no),
+               codec::encode(o.rec), MDB_NOOVERWRITE,
+               "attempt " + std::to_string(o.rec.attempt_no) + " of outbox event " +
+                 std::to_string(o.rec.seq) + " exists");
   }
 
   result<void> operator()(const op::put_idempotency& o) {

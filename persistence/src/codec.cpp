@@ -17,6 +17,7 @@ constexpr std::uint8_t max_wallet = 2;
 constexpr std::uint8_t max_device_type = 3;
 constexpr std::uint8_t max_channel = 3;
 constexpr std::uint8_t max_method = 1;
+constexpr std::uint8_t max_delivery_status = 2;
 
 // -- encoding -----------------------------------------------------------------
 
@@ -474,6 +475,62 @@ result<idempotency_record> decode<idempotency_record>(std::string_view bytes) {
   v.created_at = r.t();
   v.expires_at = r.t();
   return finish(r, std::move(v), "idempotency");
+}
+
+// -- delivery state -----------------------------------------------------------
+
+std::string encode(const delivery_state& r) {
+  out w{record_tag::delivery_state, 32};
+  w.u(r.seq);
+  w.u(r.attempts);
+  w.u(r.round_base);
+  w.t(r.next_attempt_at);
+  w.e(r.status);
+  w.t(r.updated_at);
+  return w.take();
+}
+
+template <>
+result<delivery_state> decode<delivery_state>(std::string_view bytes) {
+  in r{bytes};
+  if (auto h = r.header(record_tag::delivery_state); !h)
+    return h.err();
+  delivery_state v;
+  v.seq = r.u();
+  v.attempts = r.u_as<std::uint32_t>();
+  v.round_base = r.u_as<std::uint32_t>();
+  v.next_attempt_at = r.t();
+  v.status = r.e<delivery_status>(max_delivery_status);
+  v.updated_at = r.t();
+  return finish(r, std::move(v), "delivery state");
+}
+
+// -- delivery attempt ---------------------------------------------------------
+
+std::string encode(const delivery_attempt_record& r) {
+  out w{record_tag::delivery_attempt, 40 + r.error.size()};
+  w.u(r.seq);
+  w.u(r.attempt_no);
+  w.t(r.at);
+  w.u(r.status);
+  w.u(r.latency_ms);
+  w.s(r.error);
+  return w.take();
+}
+
+template <>
+result<delivery_attempt_record> decode<delivery_attempt_record>(std::string_view bytes) {
+  in r{bytes};
+  if (auto h = r.header(record_tag::delivery_attempt); !h)
+    return h.err();
+  delivery_attempt_record v;
+  v.seq = r.u();
+  v.attempt_no = r.u_as<std::uint32_t>();
+  v.at = r.t();
+  v.status = r.u_as<std::uint16_t>();
+  v.latency_ms = r.u_as<std::uint32_t>();
+  v.error = r.s();
+  return finish(r, std::move(v), "delivery attempt");
 }
 
 } // namespace dwt::persistence::codec

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <system_error>
 
+#include "dwt/persistence/codec.hpp"
 #include "dwt/persistence/keys.hpp"
 #include "lmdb_util.hpp"
 
@@ -33,11 +34,50 @@ std::string_view db_name(db d) noexcept {
     case db::idempotency: return "idempotency";
     case db::idempotency_by_expiry: return "idempotency_by_expiry";
     case db::counters: return "counters";
+    case db::outbox_by_event_id: return "outbox_by_event_id";
+    case db::deliveries: return "deliveries";
+    case db::delivery_attempts: return "delivery_attempts";
   }
   return "unknown";
 }
 
 namespace {
+
+// outbox_by_event_id was added after schema 1: a directory written before
+// (or by an older build since) has outbox events without an index entry.
+// When the counts differ, index every event (idempotent; one pass).
+result<void> backfill_event_ids(MDB_txn* t, const std::array<MDB_dbi, db_count>& dbis) {
+  auto outbox = dbis[static_cast<std::size_t>(db::outbox)];
+  auto index = dbis[static_cast<std::size_t>(db::outbox_by_event_id)];
+  MDB_stat a{};
+  MDB_stat b{};
+  if (int rc = mdb_stat(t, outbox, &a); rc != 0)
+    return lmdb_error(rc, "stat outbox");
+  if (int rc = mdb_stat(t, index, &b); rc != 0)
+    return lmdb_error(rc, "stat outbox_by_event_id");
+  if (a.ms_entries == b.ms_entries)
+    return {};
+  auto c = detail::cursor::open(t, outbox);
+  if (!c)
+    return c.err();
+  MDB_val k{};
+  MDB_val v{};
+  int rc = mdb_cursor_get(c->get(), &k, &v, MDB_FIRST);
+  for (; rc == 0; rc = mdb_cursor_get(c->get(), &k, &v, MDB_NEXT)) {
+    auto ev = codec::decode<outbox_event>(detail::from_val(v));
+    if (!ev)
+      return ev.err();
+    if (!keys::valid_id(ev->event_id))
+      continue;
+    if (auto r = detail::put(t, index, ev->event_id, detail::from_val(k), 0,
+                             "backfill outbox_by_event_id");
+        !r)
+      return r;
+  }
+  if (rc != MDB_NOTFOUND)
+    return lmdb_error(rc, "scan outbox");
+  return {};
+}
 
 // Opens every named database and checks (or writes) the schema version in
 // one write transaction. Nothing is written when the version is too new.
@@ -85,6 +125,10 @@ result<void> open_databases(env& store, std::array<MDB_dbi, db_count>& dbis,
     version = current_schema_version;
   }
   // Future schema migrations from `version` to current go here.
+  if (auto r = backfill_event_ids(t, dbis); !r) {
+    abort();
+    return r.err();
+  }
   if (int rc = mdb_txn_commit(t); rc != 0)
     return lmdb_error(rc, "commit schema transaction");
   return {};

@@ -66,6 +66,12 @@ std::string outbox(std::uint64_t seq) {
   return out;
 }
 
+std::string delivery_attempt(std::uint64_t seq, std::uint32_t attempt_no) {
+  auto out = outbox(seq);
+  append_be32(out, attempt_no);
+  return out;
+}
+
 std::string outbox_by_partner(std::string_view partner, std::uint64_t seq) {
   auto out = prefixed(partner);
   append_be64(out, seq);

@@ -274,6 +274,50 @@ result<outbox_event> reader::outbox_event_at(std::uint64_t seq) const {
   return get_record<outbox_event>(*env_, txn_, db::outbox, keys::outbox(seq), "outbox event");
 }
 
+result<bool> reader::outbox_is_pending(std::uint64_t seq) const {
+  auto v = detail::get(txn_, env_->dbi(db::outbox_pending), keys::outbox(seq));
+  if (!v)
+    return v.err();
+  return v->has_value();
+}
+
+result<std::uint64_t> reader::outbox_seq_of_event(std::string_view event_id) const {
+  if (auto r = check_id(event_id, "event id"); !r)
+    return r.err();
+  auto v = detail::get(txn_, env_->dbi(db::outbox_by_event_id), event_id);
+  if (!v)
+    return v.err();
+  if (!v->has_value())
+    return fail(errc::not_found, "outbox event not found");
+  auto seq = keys::read_be64(**v);
+  if (!seq)
+    return fail(errc::corrupt_record, "outbox_by_event_id value is malformed");
+  return *seq;
+}
+
+result<delivery_state> reader::delivery_state_of(std::uint64_t seq) const {
+  return get_record<delivery_state>(*env_, txn_, db::deliveries, keys::outbox(seq),
+                                    "delivery state");
+}
+
+result<std::vector<delivery_attempt_record>> reader::delivery_attempts_of(std::uint64_t seq) const {
+  std::vector<delivery_attempt_record> out;
+  auto prefix = keys::outbox(seq);
+  auto r = scan_prefix(txn_, env_->dbi(db::delivery_attempts), prefix, prefix,
+                       [&](std::string_view key, std::string_view value) -> result<bool> {
+                         if (key.size() != prefix.size() + 4)
+                           return fail(errc::corrupt_record, "delivery_attempts key is malformed");
+                         auto rec = codec::decode<delivery_attempt_record>(value);
+                         if (!rec)
+                           return rec.err();
+                         out.push_back(std::move(*rec));
+                         return true;
+                       });
+  if (!r)
+    return r.err();
+  return out;
+}
+
 result<idempotency_record> reader::idempotency(const partner_id& partner,
                                                std::string_view key) const {
   if (auto r = check_id(partner.value, "partner id"); !r)

@@ -68,6 +68,16 @@ write_unit& write_unit::erase_outbox_pending(std::uint64_t seq) {
   return add(op::erase_outbox_pending{seq});
 }
 
+write_unit& write_unit::requeue_outbox_pending(std::uint64_t seq) {
+  return add(op::requeue_outbox_pending{seq});
+}
+write_unit& write_unit::put_delivery_state(delivery_state rec) {
+  return add(op::put_delivery_state{std::move(rec)});
+}
+write_unit& write_unit::append_delivery_attempt(delivery_attempt_record rec) {
+  return add(op::append_delivery_attempt{std::move(rec)});
+}
+
 write_unit& write_unit::put_idempotency(idempotency_record rec) {
   return add(op::put_idempotency{std::move(rec), false});
 }

@@ -36,6 +36,8 @@ enum class record_tag : std::uint8_t {
   challenge = 6,
   outbox_event = 7,
   idempotency = 8,
+  delivery_state = 9,
+  delivery_attempt = 10,
 };
 
 /// The codec version this build writes (and the only one it reads).
@@ -49,8 +51,10 @@ inline constexpr std::uint8_t current_version = 1;
 [[nodiscard]] std::string encode(const engine::verification_challenge& r);
 [[nodiscard]] std::string encode(const outbox_event& r);
 [[nodiscard]] std::string encode(const idempotency_record& r);
+[[nodiscard]] std::string encode(const delivery_state& r);
+[[nodiscard]] std::string encode(const delivery_attempt_record& r);
 
-/// Decodes a record of type T (one of the eight types `encode` accepts).
+/// Decodes a record of type T (one of the ten types `encode` accepts).
 /// Errors: errc::corrupt_record, errc::unsupported_version.
 template <class T>
 [[nodiscard]] result<T> decode(std::string_view bytes);
@@ -72,5 +76,9 @@ template <>
 result<outbox_event> decode<outbox_event>(std::string_view bytes);
 template <>
 result<idempotency_record> decode<idempotency_record>(std::string_view bytes);
+template <>
+result<delivery_state> decode<delivery_state>(std::string_view bytes);
+template <>
+result<delivery_attempt_record> decode<delivery_attempt_record>(std::string_view bytes);
 
 } // namespace dwt::persistence::codec

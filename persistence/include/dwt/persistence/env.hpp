@@ -64,10 +64,15 @@ enum class db : std::uint8_t {
   idempotency,            ///< len8 partner id | key -> idempotency_record
   idempotency_by_expiry,  ///< be u64 expires_ms | len8 partner id | key -> empty
   counters,               ///< name -> be u64
+  // Added after schema 1 shipped; created empty when an older directory is
+  // opened (no schema bump: existing data keeps its format).
+  outbox_by_event_id,     ///< event id -> be u64 seq (backfilled at open)
+  deliveries,             ///< be u64 seq -> delivery_state
+  delivery_attempts,      ///< be u64 seq | be u32 attempt_no -> delivery_attempt_record
 };
 
 /// Number of named databases.
-inline constexpr std::size_t db_count = 15;
+inline constexpr std::size_t db_count = 18;
 
 /// The LMDB name of a database, e.g. "tokens_by_card".
 [[nodiscard]] std::string_view db_name(db d) noexcept;

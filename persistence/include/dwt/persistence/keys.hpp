@@ -54,6 +54,10 @@ void append_be64(std::string& out, std::uint64_t v);
 /// outbox, outbox_pending: be u64 seq.
 [[nodiscard]] std::string outbox(std::uint64_t seq);
 
+/// delivery_attempts: be u64 seq | be u32 attempt_no. The prefix of one
+/// event's attempts is `outbox(seq)`.
+[[nodiscard]] std::string delivery_attempt(std::uint64_t seq, std::uint32_t attempt_no);
+
 /// outbox_by_partner: len8 partner id | be u64 seq.
 [[nodiscard]] std::string outbox_by_partner(std::string_view partner, std::uint64_t seq);
 

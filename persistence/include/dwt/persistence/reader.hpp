@@ -86,6 +86,18 @@ public:
   /// One outbox event. Errors: errc::not_found.
   [[nodiscard]] result<outbox_event> outbox_event_at(std::uint64_t seq) const;
 
+  /// True if seq is in outbox_pending (not yet delivered or dead-lettered).
+  [[nodiscard]] result<bool> outbox_is_pending(std::uint64_t seq) const;
+  /// The seq of the outbox event with this event id (`webhook-id`).
+  /// Errors: errc::not_found, errc::invalid_argument.
+  [[nodiscard]] result<std::uint64_t> outbox_seq_of_event(std::string_view event_id) const;
+  /// The delivery state of an outbox event. Errors: errc::not_found (no
+  /// attempt has been recorded yet).
+  [[nodiscard]] result<delivery_state> delivery_state_of(std::uint64_t seq) const;
+  /// Every recorded attempt of an outbox event, oldest first; empty if none.
+  [[nodiscard]] result<std::vector<delivery_attempt_record>>
+  delivery_attempts_of(std::uint64_t seq) const;
+
   /// Errors: errc::not_found (expired records are returned until swept;
   /// callers compare expires_at with their clock).
   [[nodiscard]] result<idempotency_record> idempotency(const engine::partner_id& partner,

@@ -1,8 +1,8 @@
 #pragma once
 /// @file
 /// Records owned by the persistence layer itself (the domain records live in
-/// `dwt/engine/types.hpp`): the durable outbox event and the idempotency
-/// record.
+/// `dwt/engine/types.hpp`): the durable outbox event, the idempotency
+/// record, and the webhook delivery state and attempt log of outbox events.
 ///
 /// Threading: plain values; share by copy.
 
@@ -46,6 +46,50 @@ struct idempotency_record {
   /// After this instant the record may be swept.
   engine::timestamp expires_at{};
   friend bool operator==(const idempotency_record&, const idempotency_record&) = default;
+};
+
+/// Where the delivery of one outbox event stands.
+enum class delivery_status : std::uint8_t {
+  /// Not yet delivered; the event is in outbox_pending.
+  pending = 0,
+  /// A 2xx answer was received.
+  delivered = 1,
+  /// The retry schedule ended (or the event cannot be sent): given up.
+  dead_lettered = 2,
+};
+
+/// The durable delivery state of one outbox event (absent until the first
+/// attempt: an event without a state is pending with no attempt made).
+struct delivery_state {
+  /// The outbox seq (the key).
+  std::uint64_t seq = 0;
+  /// Attempts made so far (every attempt is in the attempt log).
+  std::uint32_t attempts = 0;
+  /// Attempts made before the current delivery round: a redelivery starts
+  /// a new round, and the retry schedule counts `attempts - round_base`.
+  std::uint32_t round_base = 0;
+  /// When the next attempt is due (meaningful while pending).
+  engine::timestamp next_attempt_at{};
+  delivery_status status = delivery_status::pending;
+  /// When this state was written.
+  engine::timestamp updated_at{};
+  friend bool operator==(const delivery_state&, const delivery_state&) = default;
+};
+
+/// One delivery attempt of an outbox event (append-only log).
+struct delivery_attempt_record {
+  /// The outbox seq and the attempt number (1-based): the key.
+  std::uint64_t seq = 0;
+  std::uint32_t attempt_no = 0;
+  /// When the attempt started.
+  engine::timestamp at{};
+  /// HTTP status; 0 when no answer was received.
+  std::uint16_t status = 0;
+  std::uint32_t latency_ms = 0;
+  /// Empty when a status was received; else what failed ("timeout", ...).
+  std::string error;
+  friend bool operator==(const delivery_attempt_record&,
+                         const delivery_attempt_record&) = default;
 };
 
 } // namespace dwt::persistence

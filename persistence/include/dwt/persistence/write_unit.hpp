@@ -62,11 +62,20 @@ struct put_challenge { engine::verification_challenge rec; };
 struct erase_challenge { engine::token_ref ref; };
 /// Appends to the outbox with the next seq (assigned at apply time; the
 /// event's own `seq` is ignored) and indexes it in outbox_by_partner and
-/// outbox_pending. The seq is reported in `commit_ack::outbox_seqs`.
+/// outbox_pending (and outbox_by_event_id: event id -> seq, when the id is a
+/// valid key). The seq is reported in `commit_ack::outbox_seqs`.
 struct append_outbox { outbox_event event; };
 /// Removes seq from outbox_pending (delivered or dead-lettered; the event
 /// stays in the outbox for the events feed). Absent is not an error.
 struct erase_outbox_pending { std::uint64_t seq = 0; };
+/// Puts seq back into outbox_pending (redelivery of a delivered or
+/// dead-lettered event). errc::not_found if the outbox has no such event.
+struct requeue_outbox_pending { std::uint64_t seq = 0; };
+/// deliveries[rec.seq] = rec (replaces the previous state).
+struct put_delivery_state { delivery_state rec; };
+/// delivery_attempts[rec.seq|rec.attempt_no] = rec. Conflict if that
+/// attempt is already recorded (the log is append-only).
+struct append_delivery_attempt { delivery_attempt_record rec; };
 /// idempotency[partner|key] = rec, maintaining idempotency_by_expiry.
 /// `if_absent`: conflict if a record exists whose expires_at is after
 /// rec.created_at (an expired record is replaced). The key must be
@@ -85,7 +94,8 @@ using any = std::variant<put_partner, erase_partner, put_profile, erase_profile,
                          erase_card, put_token, erase_token, expect_token_history_count,
                          append_history, put_challenge, erase_challenge, append_outbox,
                          erase_outbox_pending, put_idempotency, erase_idempotency,
-                         sweep_idempotency, add_counter>;
+                         sweep_idempotency, add_counter, requeue_outbox_pending,
+                         put_delivery_state, append_delivery_attempt>;
 } // namespace op
 
 /// What a committed unit reports back.
@@ -130,6 +140,9 @@ public:
 
   write_unit& append_outbox(outbox_event event);
   write_unit& erase_outbox_pending(std::uint64_t seq);
+  write_unit& requeue_outbox_pending(std::uint64_t seq);
+  write_unit& put_delivery_state(delivery_state rec);
+  write_unit& append_delivery_attempt(delivery_attempt_record rec);
 
   write_unit& put_idempotency(idempotency_record rec);
   write_unit& put_idempotency_if_absent(idempotency_record rec);
