@@ -1,0 +1,194 @@
+#!/usr/bin/env bash
+# bench/run-baselines.sh — issue #7: dwt-server against its baselines, same
+# machine, same run, same concurrency (DESIGN §6):
+#   1. the no-op Beast server (HTTP ceiling) under dwt-load closed loop, and wrk;
+#   2. dwt-server (fresh data dir, durability sync) under
+#      dwt-load --scenario provision (one durable transaction per request);
+#   3. PostgreSQL (throwaway cluster, synchronous_commit = on) running the same
+#      transaction from pgbench (bench/pg/provision.sql);
+#   4. a burst run: 10x over a sustained rate, acknowledged/lost, 429/503, p99.
+# Prints a table and the ratios dwt/no-op (goal >= 0.5) and dwt/postgres
+# (goal >= 5). Loopback only; every process it starts is stopped on exit.
+#
+#   bench/run-baselines.sh            # builds nothing: set BUILD to a build dir
+#
+# Environment: BUILD (build dir with dwt-load, dwt-noop-server, dwt-server;
+# default build-load), CONNECTIONS (64), DURATION (10 s per measurement),
+# OUT (bench/results), SKIP_INSTALL=1 (never apt-get).
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+BUILD=${BUILD:-$ROOT/build-load}
+CONNECTIONS=${CONNECTIONS:-64}
+DURATION=${DURATION:-10}
+OUT=${OUT:-$ROOT/bench/results}
+LOAD=$BUILD/dwt-load
+NOOP=$BUILD/dwt-noop-server
+SERVER=$BUILD/dwt-server
+# Longest any single client run may take (seconds), whatever happens.
+STEP_TIMEOUT=$((DURATION * 3 + 60))
+
+log() { printf '[baselines %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+die() { log "error: $*"; exit 1; }
+
+for b in "$LOAD" "$NOOP" "$SERVER"; do
+  [[ -x $b ]] || die "$b missing: cmake --build $BUILD --target dwt-load dwt-noop-server dwt-server"
+done
+
+# --- tools (idempotent) ---------------------------------------------------------
+PG_BIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1 || true)
+missing=()
+[[ -n $PG_BIN && -x $PG_BIN/initdb ]] || missing+=(postgresql)
+command -v pgbench >/dev/null || [[ -x ${PG_BIN:-/nonexistent}/pgbench ]] || missing+=(postgresql-contrib)
+command -v wrk >/dev/null || missing+=(wrk)
+command -v jq >/dev/null || missing+=(jq)
+if ((${#missing[@]})); then
+  [[ ${SKIP_INSTALL:-0} == 1 ]] && die "missing: ${missing[*]}"
+  [[ $(id -u) == 0 ]] || die "missing ${missing[*]}; run as root to apt-get install them"
+  log "installing ${missing[*]}"
+  apt-get update -qq >/dev/null
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+  PG_BIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
+fi
+PGBENCH=$(command -v pgbench || echo "$PG_BIN/pgbench")
+
+# --- scratch space and cleanup ----------------------------------------------------
+TMP=$(mktemp -d /tmp/dwt-baselines.XXXXXX)
+chmod 755 "$TMP"
+PIDS=()
+PG_STARTED=0
+as_pg() { if [[ $(id -u) == 0 ]]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+cleanup() {
+  local pid
+  for pid in "${PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  for pid in "${PIDS[@]}"; do
+    for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL "$pid" 2>/dev/null || true
+  done
+  if ((PG_STARTED)); then as_pg "$PG_BIN/pg_ctl" -D "$TMP/pg" -m immediate stop >/dev/null 2>&1 || true; fi
+  rm -rf "$TMP"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+mkdir -p "$OUT"
+
+port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+pick_port() { local p=$1; while ! port_free "$p"; do p=$((p + 1)); done; echo "$p"; }
+wait_for() { # FILE PATTERN SECONDS
+  for _ in $(seq $(($3 * 10))); do grep -q "$2" "$1" 2>/dev/null && return 0; sleep 0.1; done
+  return 1
+}
+loadavg() { cut -d' ' -f1-3 /proc/loadavg; }
+
+MACHINE="$(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')"
+log "machine: $MACHINE; load average $(loadavg)"
+LOAD_BEFORE=$(loadavg)
+
+# --- 1. no-op server ---------------------------------------------------------------
+NOOP_PORT=$(pick_port 18090)
+"$NOOP" --listen 127.0.0.1:"$NOOP_PORT" >"$TMP/noop.log" 2>&1 &
+PIDS+=($!)
+wait_for "$TMP/noop.log" "listening" 10 || die "no-op server did not start"
+log "no-op server: dwt-load closed loop, $CONNECTIONS connections, ${DURATION}s"
+timeout "$STEP_TIMEOUT" "$LOAD" --target 127.0.0.1:"$NOOP_PORT" --scenario get --mode closed \
+  --connections "$CONNECTIONS" --duration "$DURATION" --seed 1 \
+  --out "$OUT/noop.json" >"$TMP/noop-load.txt" 2>&1 || die "dwt-load against no-op failed: $(tail -5 "$TMP/noop-load.txt")"
+log "no-op server: wrk -t1 -c$CONNECTIONS"
+timeout "$STEP_TIMEOUT" wrk -t1 -c"$CONNECTIONS" -d"${DURATION}s" "http://127.0.0.1:$NOOP_PORT/" >"$TMP/wrk.txt" 2>&1 || true
+WRK_RPS=$(awk '/Requests\/sec/ {print $2}' "$TMP/wrk.txt")
+
+# --- 2. dwt-server, durable push provisioning -----------------------------------------
+DWT_PORT=$(pick_port 18080)
+HOOK_PORT=$(pick_port $((NOOP_PORT + 1)))
+"$NOOP" --listen 127.0.0.1:"$HOOK_PORT" >"$TMP/hooks.log" 2>&1 &  # webhook receiver
+PIDS+=($!)
+wait_for "$TMP/hooks.log" "listening" 10 || die "webhook receiver did not start"
+mkdir -p "$TMP/dwt-data"
+# The example configuration, on loopback ports and scratch paths; durability sync.
+sed -e "s|http://127.0.0.1:8081/webhooks|http://127.0.0.1:$HOOK_PORT/webhooks|" \
+    -e "s|^path = \"var/sms.jsonl\"|path = \"$TMP/sms.jsonl\"|" \
+    -e "s|^durability = .*|durability = \"sync\"|" \
+    "$ROOT/config/dwt.example.toml" >"$TMP/dwt.toml"
+grep -q "$TMP/sms.jsonl" "$TMP/dwt.toml" || die "could not set the SMS sink path in the config"
+"$SERVER" --config "$TMP/dwt.toml" --listen 127.0.0.1:"$DWT_PORT" --data-dir "$TMP/dwt-data" >"$TMP/dwt.log" 2>&1 &
+DWT_PID=$!
+PIDS+=($DWT_PID)
+wait_for "$TMP/dwt.log" "listening on" 30 || die "dwt-server did not start: $(tail -5 "$TMP/dwt.log")"
+# Cards prepared before measuring: 24 tokens each (the cap is 25).
+SETUP_CARDS=${SETUP_CARDS:-$(( (DURATION * 12000) / (24 * CONNECTIONS) + 1 ))}
+log "dwt-server: dwt-load --scenario provision closed loop, $CONNECTIONS connections, ${DURATION}s ($SETUP_CARDS cards/connection first)"
+LOAD_DWT=$(loadavg)
+DWT_RC=0
+timeout "$STEP_TIMEOUT" "$LOAD" --target 127.0.0.1:"$DWT_PORT" --scenario provision --mode closed \
+  --connections "$CONNECTIONS" --duration "$DURATION" --seed 2 --setup-cards "$SETUP_CARDS" \
+  --tokens-per-card 24 --sms-file "$TMP/sms.jsonl" --out "$OUT/dwt.json" \
+  --svg "$OUT/chart-closed.svg" --title "dwt-server, push provisioning, closed loop, $CONNECTIONS connections" \
+  >"$TMP/dwt-load.txt" 2>&1 || DWT_RC=$?
+log "dwt-load exit $DWT_RC"
+
+# --- 3. PostgreSQL, same transaction ---------------------------------------------------
+PG_PORT=$(pick_port 15432)
+mkdir -p "$TMP/pg" "$TMP/pgsock"
+[[ $(id -u) == 0 ]] && chown postgres: "$TMP/pg" "$TMP/pgsock"
+as_pg "$PG_BIN/initdb" -D "$TMP/pg" --auth=trust -U postgres >"$TMP/initdb.log" 2>&1 || die "initdb failed"
+as_pg "$PG_BIN/pg_ctl" -D "$TMP/pg" -l "$TMP/pg/server.log" -w -t 30 \
+  -o "-c listen_addresses=127.0.0.1 -p $PG_PORT -k $TMP/pgsock -c max_connections=$((CONNECTIONS + 20)) -c shared_buffers=256MB -c fsync=on -c synchronous_commit=on" \
+  start >/dev/null || die "postgres did not start"
+PG_STARTED=1
+PSQL=(psql -q -h 127.0.0.1 -p "$PG_PORT" -U postgres -v ON_ERROR_STOP=1)
+"${PSQL[@]}" -d postgres -c "CREATE DATABASE dwtbench" >/dev/null
+"${PSQL[@]}" -d dwtbench -f "$ROOT/bench/pg/schema.sql" >/dev/null
+log "postgres: pgbench provision.sql, $CONNECTIONS clients, ${DURATION}s, synchronous_commit=on"
+LOAD_PG=$(loadavg)
+timeout "$STEP_TIMEOUT" "$PGBENCH" -h 127.0.0.1 -p "$PG_PORT" -U postgres -n -M prepared \
+  -f "$ROOT/bench/pg/provision.sql" -c "$CONNECTIONS" -j 2 -T "$DURATION" -r dwtbench \
+  >"$TMP/pgbench.txt" 2>&1 || die "pgbench failed: $(tail -5 "$TMP/pgbench.txt")"
+PG_TPS=$(awk '/^tps = / {print $3; exit}' "$TMP/pgbench.txt")
+PG_LAT=$(awk '/^latency average/ {print $4; exit}' "$TMP/pgbench.txt")
+as_pg "$PG_BIN/pg_ctl" -D "$TMP/pg" -m fast stop >/dev/null 2>&1 || true
+PG_STARTED=0
+
+# --- 4. burst: 10x over a sustained rate -------------------------------------------------
+DWT_OK=$(jq -r '.kinds.push_provision.okPerS // 0' "$OUT/dwt.json")
+# Sustained at a quarter of the measured capacity, so the burst (10x) is 2.5x it.
+SUSTAINED=$(awk -v c="$DWT_OK" 'BEGIN { r = int(c / 4); if (r < 20) r = 20; print r }')
+BURST=$((SUSTAINED * 10))
+B_DUR=12; B_AT=4; B_FOR=3; BURST_RC=0
+B_CARDS=$(( (SUSTAINED * B_DUR + BURST * B_FOR) / (24 * CONNECTIONS) + 2 ))
+log "burst: $SUSTAINED req/s sustained, $BURST req/s for ${B_FOR}s at ${B_AT}s, ${B_DUR}s"
+timeout "$STEP_TIMEOUT" "$LOAD" --target 127.0.0.1:"$DWT_PORT" --scenario provision --mode burst \
+  --rate "$SUSTAINED" --burst-rate "$BURST" --burst-at "$B_AT" --burst-for "$B_FOR" \
+  --duration "$B_DUR" --connections "$CONNECTIONS" --seed 3 --setup-cards "$B_CARDS" \
+  --tokens-per-card 24 --out "$OUT/burst.json" --svg "$OUT/chart.svg" \
+  --title "dwt-server, push provisioning: $SUSTAINED req/s with a 10x burst ($BURST req/s, ${B_AT}-$((B_AT + B_FOR)) s)" \
+  >"$TMP/burst-load.txt" 2>&1 || BURST_RC=$?
+LOAD_AFTER=$(loadavg)
+
+# --- report --------------------------------------------------------------------------------
+j() { jq -r "$2" "$1"; }
+NOOP_OK=$(j "$OUT/noop.json" '.okPerS')
+{
+  echo
+  echo "machine: $MACHINE"
+  echo "load average: before $LOAD_BEFORE, at dwt $LOAD_DWT, at pgbench $LOAD_PG, after $LOAD_AFTER"
+  echo "concurrency: $CONNECTIONS connections/clients; ${DURATION}s per measurement"
+  echo
+  printf '| %-44s | %12s | %9s | %9s |\n' "system" "req/s" "p50 ms" "p99 ms"
+  printf '|%s|%s|%s|%s|\n' "$(printf -- '-%.0s' {1..46})" "$(printf -- '-%.0s' {1..13})-" "$(printf -- '-%.0s' {1..11})" "$(printf -- '-%.0s' {1..11})"
+  printf '| %-44s | %12.0f | %9.3f | %9.3f |\n' "no-op Beast server (dwt-load, closed)" "$NOOP_OK" \
+    "$(j "$OUT/noop.json" .latency.p50Ms)" "$(j "$OUT/noop.json" .latency.p99Ms)"
+  printf '| %-44s | %12.0f | %9s | %9s |\n' "no-op Beast server (wrk -t1)" "${WRK_RPS:-0}" "-" "-"
+  printf '| %-44s | %12.0f | %9.3f | %9.3f |\n' "dwt-server push provisioning (sync)" "$DWT_OK" \
+    "$(j "$OUT/dwt.json" '.kinds.push_provision.latency.p50Ms')" "$(j "$OUT/dwt.json" '.kinds.push_provision.latency.p99Ms')"
+  printf '| %-44s | %12.0f | %9s | %9s |\n' "PostgreSQL same transaction (pgbench)" "${PG_TPS:-0}" "${PG_LAT:-?} (avg)" "-"
+  echo
+  awk -v d="$DWT_OK" -v n="$NOOP_OK" -v p="${PG_TPS:-0}" 'BEGIN {
+    r1 = n > 0 ? d / n : 0; r2 = p > 0 ? d / p : 0;
+    printf "ratio dwt / no-op    = %.2f  (goal >= 0.5: %s)\n", r1, r1 >= 0.5 ? "met" : "MISSED";
+    printf "ratio dwt / postgres = %.2f  (goal >= 5:   %s)\n", r2, r2 >= 5 ? "met" : "MISSED" }'
+  echo "dwt closed run: $(j "$OUT/dwt.json" '"acknowledged \(.totals.acknowledgedChanges), 429 \(.totals.status429), 503 \(.totals.status503), errors \(.totals.clientErrors + .totals.serverErrors + .totals.transportErrors), verify \(if .verify.passed then "PASS" else "FAIL" end) (\(.verify.tokensChecked) tokens, missing \(.verify.missing), wrong \(.verify.wrong))"') [exit $DWT_RC]"
+  echo "burst run: $(j "$OUT/burst.json" '"acknowledged \(.totals.acknowledgedChanges), lost \(.verify.missing + .verify.wrong) (unreadable \(.verify.unreadable)), 429 \(.totals.status429), 503 \(.totals.status503), errors \(.totals.clientErrors + .totals.serverErrors + .totals.transportErrors), p99 \(.latency.p99Ms) ms, max \(.latency.maxMs) ms, 2xx/s \(.okPerS | floor)"') [exit $BURST_RC]"
+  echo
+  echo "dwt-load output (closed):"; sed -n '/^measured/,$p' "$TMP/dwt-load.txt"
+  echo "dwt-load output (burst):"; sed -n '/^measured/,$p' "$TMP/burst-load.txt"
+} | tee "$OUT/summary.txt"
