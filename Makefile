@@ -42,3 +42,8 @@ format:
 
 clean:
 	rm -rf $(BUILD_DIR) build-asan build-tsan
+
+# libFuzzer targets of tests/fuzz/ (clang-14, build-fuzz/): FUZZ_SECONDS per target.
+.PHONY: fuzz
+fuzz:
+	bash scripts/fuzz.sh $(or $(FUZZ_SECONDS),30)

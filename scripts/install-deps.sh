@@ -15,6 +15,7 @@ packages=(
   libyaml-cpp-dev
   libbenchmark-dev
   curl
+  clang-14 libclang-rt-14-dev
 )
 
 missing=()
