@@ -1,0 +1,33 @@
+#pragma once
+/// @file
+/// What every route handler shares: the engine, the two key
+/// authenticators, the metrics registry and the draining flag.
+///
+/// Threading: filled before the HTTP server starts, then only read (the
+/// flag is atomic).
+
+#include <atomic>
+#include <memory>
+
+#include "dwt/dwt.hpp"
+#include "dwt/http/auth.hpp"
+#include "dwt/http/metrics.hpp"
+
+namespace dwt::server {
+
+struct api_context {
+  /// The engine; outlives the HTTP server.
+  engine_host* host = nullptr;
+  /// Partner keys → partner id (reach /v1).
+  http::api_key_authenticator partners;
+  /// The network key → "network" (reaches /network/v1).
+  http::api_key_authenticator network;
+  /// The HTTP server's registry (rendered by /metrics).
+  std::shared_ptr<http::metrics_registry> metrics;
+  /// Set when shutdown begins: /readyz answers 503.
+  std::atomic<bool> draining{false};
+};
+
+using api_ptr = std::shared_ptr<api_context>;
+
+} // namespace dwt::server

@@ -1,0 +1,114 @@
+/// @file
+/// Runtime figures in the Prometheus text format (metrics_text.hpp).
+
+#include "dwt/server/metrics_text.hpp"
+
+#include <cstdio>
+
+namespace dwt::server {
+
+namespace {
+
+std::string number(double v) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.17g", v);
+  return buf;
+}
+
+void header(std::string& out, std::string_view name, std::string_view type,
+            std::string_view help) {
+  out.append("# HELP ").append(name).append(" ").append(help).append("\n");
+  out.append("# TYPE ").append(name).append(" ").append(type).append("\n");
+}
+
+void sample(std::string& out, std::string_view name, std::string_view labels, double v) {
+  out.append(name);
+  if (!labels.empty())
+    out.append("{").append(labels).append("}");
+  out.append(" ").append(number(v)).append("\n");
+}
+
+void scalar(std::string& out, std::string_view name, std::string_view type,
+            std::string_view help, double v) {
+  header(out, name, type, help);
+  sample(out, name, {}, v);
+}
+
+/// A histogram from non-cumulative bucket counts with upper bounds
+/// `bound(i)` (the last bucket is +Inf).
+template <class Bound>
+void histogram(std::string& out, std::string_view name, std::string_view help,
+               const std::uint64_t* counts, std::size_t n, Bound bound, double sum) {
+  header(out, name, "histogram", help);
+  std::uint64_t cumulative = 0;
+  const std::string bucket = std::string{name} + "_bucket";
+  for (std::size_t i = 0; i < n; ++i) {
+    cumulative += counts[i];
+    const std::string le = (i + 1 == n) ? std::string{"+Inf"} : number(bound(i));
+    sample(out, bucket, "le=\"" + le + "\"", static_cast<double>(cumulative));
+  }
+  sample(out, std::string{name} + "_sum", {}, sum);
+  sample(out, std::string{name} + "_count", {}, static_cast<double>(cumulative));
+}
+
+} // namespace
+
+std::string render_runtime_metrics(const runtime_stats& s, bool ready) {
+  std::string out;
+  out.reserve(8192);
+  scalar(out, "dwt_engine_ready", "gauge", "1 while the engine accepts calls.", ready ? 1 : 0);
+  header(out, "dwt_live_actors", "gauge", "Live (activated) virtual actors by kind.");
+  sample(out, "dwt_live_actors", "kind=\"card\"", static_cast<double>(s.live_cards));
+  sample(out, "dwt_live_actors", "kind=\"token\"", static_cast<double>(s.live_tokens));
+  scalar(out, "dwt_actor_activations_total", "counter",
+         "Card and token actors activated from the store.", static_cast<double>(s.activations));
+  scalar(out, "dwt_actor_passivations_total", "counter", "Card and token actors passivated.",
+         static_cast<double>(s.passivations));
+  scalar(out, "dwt_outbox_pending", "gauge", "Outbox events not yet delivered.",
+         static_cast<double>(s.outbox_pending));
+
+  const auto& c = s.commit;
+  scalar(out, "dwt_checkpointer_batches_total", "counter", "Group-commit batches.",
+         static_cast<double>(c.batches));
+  scalar(out, "dwt_checkpointer_units_total", "counter", "Write units taken by the writer.",
+         static_cast<double>(c.units));
+  scalar(out, "dwt_checkpointer_units_failed_total", "counter",
+         "Write units completed with an error.", static_cast<double>(c.units_failed));
+  scalar(out, "dwt_checkpointer_commit_failures_total", "counter", "Failed LMDB commits.",
+         static_cast<double>(c.commit_failures));
+  scalar(out, "dwt_checkpointer_rejected_overloaded_total", "counter",
+         "Write units refused because the writer queue was full.",
+         static_cast<double>(c.rejected_overloaded));
+  scalar(out, "dwt_store_map_growths_total", "counter", "Automatic LMDB map growths.",
+         static_cast<double>(c.map_growths));
+  histogram(
+    out, "dwt_checkpointer_batch_size", "Write units per group commit.", c.batch_sizes,
+    persistence::batch_histogram_buckets,
+    [](std::size_t i) { return static_cast<double>(std::uint64_t{1} << i); },
+    static_cast<double>(c.units));
+  histogram(
+    out, "dwt_checkpointer_commit_latency_seconds",
+    "Apply and commit latency of one group-commit transaction.", c.commit_latency_us,
+    persistence::latency_histogram_buckets,
+    [](std::size_t i) { return static_cast<double>(std::uint64_t{1} << (i + 4)) / 1e6; },
+    static_cast<double>(c.commit_latency_us_sum) / 1e6);
+
+  const auto& w = s.webhooks;
+  scalar(out, "dwt_webhook_delivered_total", "counter", "Webhook events delivered (2xx).",
+         static_cast<double>(w.delivered));
+  scalar(out, "dwt_webhook_failed_attempts_total", "counter",
+         "Webhook delivery attempts that did not deliver.",
+         static_cast<double>(w.failed_attempts));
+  scalar(out, "dwt_webhook_dead_lettered_total", "counter", "Webhook events given up on.",
+         static_cast<double>(w.dead_lettered));
+  scalar(out, "dwt_webhook_pending", "gauge", "Webhook events held in memory for delivery.",
+         static_cast<double>(w.pending));
+  scalar(out, "dwt_webhook_in_flight", "gauge", "Webhook HTTP requests in flight.",
+         static_cast<double>(w.in_flight));
+  scalar(out, "dwt_webhook_record_failures_total", "counter",
+         "Delivery attempt records that failed to commit.",
+         static_cast<double>(w.record_failures));
+  return out;
+}
+
+} // namespace dwt::server

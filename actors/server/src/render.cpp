@@ -1,0 +1,160 @@
+/// @file
+/// Route answers (render.hpp).
+
+#include "render.hpp"
+
+#include <boost/json/array.hpp>
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+
+#include "dwt/engine/enums.hpp"
+#include "dwt/engine/errc.hpp"
+#include "dwt/engine/json.hpp"
+#include "respond.hpp"
+
+namespace dwt::server::render {
+
+namespace json = boost::json;
+
+namespace {
+
+rendered_response ok(std::uint16_t status, const json::value& v) {
+  return rendered_response{status, json::serialize(v)};
+}
+
+json::string str(std::string_view s) { return json::string{s.data(), s.size()}; }
+
+} // namespace
+
+rendered_response profile_created(const engine::profile_record& p) {
+  return ok(201, engine::json::profile(p));
+}
+
+rendered_response profile(const engine::profile_record& p) {
+  return ok(200, engine::json::profile(p));
+}
+
+rendered_response card_created(const engine::card_record& c) {
+  return ok(201, engine::json::card(c));
+}
+
+rendered_response card(const engine::card_record& c) { return ok(200, engine::json::card(c)); }
+
+rendered_response token_created(const engine::token_record& t) {
+  return ok(201, engine::json::token(t));
+}
+
+rendered_response token(const engine::token_record& t) {
+  return ok(200, engine::json::token(t));
+}
+
+rendered_response token_list(const std::vector<engine::token_record>& ts) {
+  json::array data;
+  data.reserve(ts.size());
+  for (const auto& t : ts)
+    data.emplace_back(engine::json::token(t));
+  json::object o;
+  o["data"] = std::move(data);
+  return ok(200, o);
+}
+
+rendered_response transition_result(const engine::token_record& t) {
+  json::object o;
+  o["state"] = str(engine::to_string(t.state));
+  o["digitalWalletToken"] = t.ref.value;
+  o["fulfillmentStatus"] = str(engine::to_string(t.fulfillment));
+  return ok(201, o);
+}
+
+rendered_response activation(const engine::token_record&) { return rendered_response{204, {}}; }
+
+rendered_response history(const std::vector<engine::transition_record>& h) {
+  json::array data;
+  data.reserve(h.size());
+  for (const auto& r : h)
+    data.emplace_back(engine::json::transition(r));
+  json::object o;
+  o["data"] = std::move(data);
+  return ok(200, o);
+}
+
+rendered_response events(const event_page& page) {
+  json::array data;
+  data.reserve(page.events.size());
+  for (const auto& e : page.events) {
+    json::object ev;
+    ev["id"] = e.event_id;
+    ev["seq"] = e.seq;
+    ev["type"] = e.type;
+    ev["timestamp"] = engine::json::rfc3339(e.created_at);
+    if (!e.token.empty())
+      ev["tokenUniqueReference"] = e.token.value;
+    boost::system::error_code ec;
+    auto payload = json::parse(e.payload, ec);
+    ev["data"] = ec ? json::value(json::object{}) : std::move(payload);
+    data.emplace_back(std::move(ev));
+  }
+  json::object o;
+  o["data"] = std::move(data);
+  // The cursor is opaque text; null only while the feed is empty.
+  if (page.next == 0)
+    o["next"] = nullptr;
+  else
+    o["next"] = std::to_string(page.next);
+  return ok(200, o);
+}
+
+rendered_response tokenization(const tokenization_result& r) {
+  json::object o;
+  o["decision"] = str(engine::to_string(r.decision));
+  o["tokenUniqueReference"] = r.token_ref.value;
+  o["state"] = str(engine::to_string(r.state));
+  if (r.reason != engine::errc::ok)
+    o["reason"] = str(engine::to_code(r.reason));
+  if (!r.methods.empty()) {
+    json::array methods;
+    for (const auto& m : r.methods) {
+      json::object mo;
+      mo["type"] = str(engine::to_string(m.type));
+      if (m.type == engine::verification_method::sms_otp)
+        mo["destination"] = m.destination_masked;
+      methods.emplace_back(std::move(mo));
+    }
+    o["verificationMethods"] = std::move(methods);
+  }
+  return ok(200, o);
+}
+
+rendered_response verification_started(const dwt::verification_started& v) {
+  json::object o;
+  o["method"] = str(engine::to_string(v.method));
+  o["expiresAt"] = engine::json::rfc3339(v.expires_at);
+  return ok(202, o);
+}
+
+rendered_response otp(const otp_outcome& o) {
+  switch (o.result) {
+    case engine::otp_result::verified: {
+      json::object body;
+      body["result"] = "VERIFIED";
+      body["state"] = str(engine::to_string(o.token.state));
+      return ok(200, body);
+    }
+    case engine::otp_result::incorrect: {
+      json::object extra;
+      extra["attemptsLeft"] = o.attempts_left;
+      return {422, problem_body(422, "otp_incorrect", "The one-time code is wrong.",
+                                std::move(extra))};
+    }
+    case engine::otp_result::exhausted:
+      return {422, problem_body(422, "otp_attempts_exhausted",
+                                "Too many wrong codes: the request was declined; start again.")};
+    case engine::otp_result::expired:
+      return {422, problem_body(422, "otp_expired",
+                                "The verification expired: the request was declined; start "
+                                "again.")};
+  }
+  return {500, problem_body(500, "internal", "unexpected OTP result")};
+}
+
+} // namespace dwt::server::render

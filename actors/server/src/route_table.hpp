@@ -1,0 +1,34 @@
+#pragma once
+/// @file
+/// The route table: every (method, pattern, handler) of the API, built by
+/// one function per route group. `served_routes()` and the router are both
+/// made from it.
+///
+/// Threading: build before the server starts; handlers are thread-safe.
+
+#include <string>
+#include <vector>
+
+#include "api_context.hpp"
+#include "dwt/http/server.hpp"
+
+namespace dwt::server {
+
+struct route_entry {
+  std::string method;
+  std::string pattern;
+  http::handler handler;
+};
+
+using route_table = std::vector<route_entry>;
+
+void add_profile_routes(route_table& t, const api_ptr& api);
+void add_card_routes(route_table& t, const api_ptr& api);
+void add_token_routes(route_table& t, const api_ptr& api);
+void add_network_routes(route_table& t, const api_ptr& api);
+void add_ops_routes(route_table& t, const api_ptr& api);
+
+/// Every route of the API, handlers bound to `api`.
+[[nodiscard]] route_table make_route_table(const api_ptr& api);
+
+} // namespace dwt::server

@@ -1,0 +1,48 @@
+/// @file
+/// Operations, unauthenticated: /healthz, /readyz, /metrics.
+
+#include <boost/json/object.hpp>
+
+#include "dwt/server/metrics_text.hpp"
+#include "respond.hpp"
+#include "route_table.hpp"
+
+namespace dwt::server {
+
+namespace {
+
+http::response status_answer(std::string_view status) {
+  boost::json::object o;
+  o["status"] = boost::json::string{status.data(), status.size()};
+  return http::json_response(200, o);
+}
+
+} // namespace
+
+void add_ops_routes(route_table& t, const api_ptr& api) {
+  t.push_back({"GET", "/healthz", [](http::request_context, http::responder res) {
+                 res.respond(status_answer("ok"));
+               }});
+  t.push_back({"GET", "/readyz", [api](http::request_context, http::responder res) {
+                 if (api->draining.load() || api->host == nullptr || !api->host->ready()) {
+                   auto r = http::problem(503, "not_ready",
+                                          "The engine is not accepting requests.");
+                   r.with_header("Retry-After", "1");
+                   return res.respond(std::move(r));
+                 }
+                 res.respond(status_answer("ready"));
+               }});
+  t.push_back({"GET", "/metrics", [api](http::request_context, http::responder res) {
+                 http::response r;
+                 r.status = 200;
+                 r.content_type = std::string{http::prometheus_content_type};
+                 if (api->metrics)
+                   r.body = api->metrics->render();
+                 if (api->host != nullptr)
+                   r.body += render_runtime_metrics(api->host->stats(), api->host->ready() &&
+                                                                          !api->draining.load());
+                 res.respond(std::move(r));
+               }});
+}
+
+} // namespace dwt::server
