@@ -1,5 +1,6 @@
 #include "dwt/engine/json.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 
@@ -33,6 +34,12 @@ namespace {
 
 std::string rfc3339(timestamp t) {
   using namespace std::chrono;
+  // RFC 3339 years have four digits: clamp to 0000-01-01 .. 9999-12-31.
+  // This also keeps the calendar arithmetic below from overflowing (UB) on
+  // an extreme timestamp, e.g. one read from a corrupt stored record.
+  constexpr timestamp earliest{sys_days{year{0} / January / 1}};
+  constexpr timestamp latest{sys_days{year{9999} / December / 31} + days{1} - milliseconds{1}};
+  t = std::clamp(t, earliest, latest);
   const auto day = floor<days>(t);
   const year_month_day ymd{day};
   const hh_mm_ss<milliseconds> hms{t - day};
