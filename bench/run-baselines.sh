@@ -13,6 +13,7 @@
 #   bench/run-baselines.sh            # builds nothing: set BUILD to a build dir
 #
 # Environment: BUILD (build dir with dwt-load, dwt-noop-server, dwt-server;
+# DWT_SERVER overrides the server binary;
 # default build-load), CONNECTIONS (64), DURATION (10 s per measurement),
 # OUT (bench/results), SKIP_INSTALL=1 (never apt-get).
 set -euo pipefail
@@ -24,7 +25,7 @@ DURATION=${DURATION:-10}
 OUT=${OUT:-$ROOT/bench/results}
 LOAD=$BUILD/dwt-load
 NOOP=$BUILD/dwt-noop-server
-SERVER=$BUILD/dwt-server
+SERVER=${DWT_SERVER:-$BUILD/dwt-server}
 # Longest any single client run may take (seconds), whatever happens.
 STEP_TIMEOUT=$((DURATION * 3 + 60))
 
@@ -104,12 +105,19 @@ HOOK_PORT=$(pick_port $((NOOP_PORT + 1)))
 PIDS+=($!)
 wait_for "$TMP/hooks.log" "listening" 10 || die "webhook receiver did not start"
 mkdir -p "$TMP/dwt-data"
+# Admission limit: above the measured concurrency, below the burst's connections,
+# so the burst meets the server's own overload answers (503 + Retry-After)
+# instead of queueing only in the client.
+MAX_IN_FLIGHT=${MAX_IN_FLIGHT:-$((CONNECTIONS * 4))}
+BURST_CONNECTIONS=${BURST_CONNECTIONS:-$((CONNECTIONS * 8))}
 # The example configuration, on loopback ports and scratch paths; durability sync.
 sed -e "s|http://127.0.0.1:8081/webhooks|http://127.0.0.1:$HOOK_PORT/webhooks|" \
     -e "s|^path = \"var/sms.jsonl\"|path = \"$TMP/sms.jsonl\"|" \
     -e "s|^durability = .*|durability = \"sync\"|" \
+    -e "s|^max_requests_in_flight = [0-9]*|max_requests_in_flight = $MAX_IN_FLIGHT|" \
     "$ROOT/config/dwt.example.toml" >"$TMP/dwt.toml"
 grep -q "$TMP/sms.jsonl" "$TMP/dwt.toml" || die "could not set the SMS sink path in the config"
+grep -q "max_requests_in_flight = $MAX_IN_FLIGHT" "$TMP/dwt.toml" || die "could not set max_requests_in_flight"
 "$SERVER" --config "$TMP/dwt.toml" --listen 127.0.0.1:"$DWT_PORT" --data-dir "$TMP/dwt-data" >"$TMP/dwt.log" 2>&1 &
 DWT_PID=$!
 PIDS+=($DWT_PID)
@@ -135,6 +143,7 @@ as_pg "$PG_BIN/pg_ctl" -D "$TMP/pg" -l "$TMP/pg/server.log" -w -t 30 \
   -o "-c listen_addresses=127.0.0.1 -p $PG_PORT -k $TMP/pgsock -c max_connections=$((CONNECTIONS + 20)) -c shared_buffers=256MB -c fsync=on -c synchronous_commit=on" \
   start >/dev/null || die "postgres did not start"
 PG_STARTED=1
+export PGOPTIONS="-c client_min_messages=warning"
 PSQL=(psql -q -h 127.0.0.1 -p "$PG_PORT" -U postgres -v ON_ERROR_STOP=1)
 "${PSQL[@]}" -d postgres -c "CREATE DATABASE dwtbench" >/dev/null
 "${PSQL[@]}" -d dwtbench -f "$ROOT/bench/pg/schema.sql" >/dev/null
@@ -154,11 +163,11 @@ DWT_OK=$(jq -r '.kinds.push_provision.okPerS // 0' "$OUT/dwt.json")
 SUSTAINED=$(awk -v c="$DWT_OK" 'BEGIN { r = int(c / 4); if (r < 20) r = 20; print r }')
 BURST=$((SUSTAINED * 10))
 B_DUR=12; B_AT=4; B_FOR=3; BURST_RC=0
-B_CARDS=$(( (SUSTAINED * B_DUR + BURST * B_FOR) / (24 * CONNECTIONS) + 2 ))
-log "burst: $SUSTAINED req/s sustained, $BURST req/s for ${B_FOR}s at ${B_AT}s, ${B_DUR}s"
+B_CARDS=$(( (SUSTAINED * B_DUR + BURST * B_FOR) / (24 * BURST_CONNECTIONS) + 2 ))
+log "burst: $SUSTAINED req/s sustained, $BURST req/s for ${B_FOR}s at ${B_AT}s, ${B_DUR}s, $BURST_CONNECTIONS connections, server admits $MAX_IN_FLIGHT in flight"
 timeout "$STEP_TIMEOUT" "$LOAD" --target 127.0.0.1:"$DWT_PORT" --scenario provision --mode burst \
   --rate "$SUSTAINED" --burst-rate "$BURST" --burst-at "$B_AT" --burst-for "$B_FOR" \
-  --duration "$B_DUR" --connections "$CONNECTIONS" --seed 3 --setup-cards "$B_CARDS" \
+  --duration "$B_DUR" --connections "$BURST_CONNECTIONS" --seed 3 --setup-cards "$B_CARDS" \
   --tokens-per-card 24 --out "$OUT/burst.json" --svg "$OUT/chart.svg" \
   --title "dwt-server, push provisioning: $SUSTAINED req/s with a 10x burst ($BURST req/s, ${B_AT}-$((B_AT + B_FOR)) s)" \
   >"$TMP/burst-load.txt" 2>&1 || BURST_RC=$?
@@ -184,10 +193,10 @@ NOOP_OK=$(j "$OUT/noop.json" '.okPerS')
   echo
   awk -v d="$DWT_OK" -v n="$NOOP_OK" -v p="${PG_TPS:-0}" 'BEGIN {
     r1 = n > 0 ? d / n : 0; r2 = p > 0 ? d / p : 0;
-    printf "ratio dwt / no-op    = %.2f  (goal >= 0.5: %s)\n", r1, r1 >= 0.5 ? "met" : "MISSED";
-    printf "ratio dwt / postgres = %.2f  (goal >= 5:   %s)\n", r2, r2 >= 5 ? "met" : "MISSED" }'
+    printf "ratio dwt / no-op    = %.2f  (goal >= 0.5: %s)\n", r1, (r1 >= 0.5 ? "met" : "MISSED");
+    printf "ratio dwt / postgres = %.2f  (goal >= 5:   %s)\n", r2, (r2 >= 5 ? "met" : "MISSED") }'
   echo "dwt closed run: $(j "$OUT/dwt.json" '"acknowledged \(.totals.acknowledgedChanges), 429 \(.totals.status429), 503 \(.totals.status503), errors \(.totals.clientErrors + .totals.serverErrors + .totals.transportErrors), verify \(if .verify.passed then "PASS" else "FAIL" end) (\(.verify.tokensChecked) tokens, missing \(.verify.missing), wrong \(.verify.wrong))"') [exit $DWT_RC]"
-  echo "burst run: $(j "$OUT/burst.json" '"acknowledged \(.totals.acknowledgedChanges), lost \(.verify.missing + .verify.wrong) (unreadable \(.verify.unreadable)), 429 \(.totals.status429), 503 \(.totals.status503), errors \(.totals.clientErrors + .totals.serverErrors + .totals.transportErrors), p99 \(.latency.p99Ms) ms, max \(.latency.maxMs) ms, 2xx/s \(.okPerS | floor)"') [exit $BURST_RC]"
+  echo "burst run ($SUSTAINED -> $BURST req/s, $BURST_CONNECTIONS connections, max_requests_in_flight $MAX_IN_FLIGHT): $(j "$OUT/burst.json" '"acknowledged \(.totals.acknowledgedChanges), lost \(.verify.missing + .verify.wrong) (unreadable \(.verify.unreadable)), 429 \(.totals.status429), 503 \(.totals.status503), errors \(.totals.clientErrors + .totals.serverErrors + .totals.transportErrors), p99 \(.latency.p99Ms) ms, max \(.latency.maxMs) ms, 2xx/s \(.okPerS | floor)"') [exit $BURST_RC]"
   echo
   echo "dwt-load output (closed):"; sed -n '/^measured/,$p' "$TMP/dwt-load.txt"
   echo "dwt-load output (burst):"; sed -n '/^measured/,$p' "$TMP/burst-load.txt"

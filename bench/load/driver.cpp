@@ -180,9 +180,11 @@ public:
       : run_(run), rec_(rec), index_(index), stream_(ioc), timer_(ioc), rng_(seed) {}
 
   awaitable<void> setup() {
-    for (unsigned i = 0; i < run_.opt.setup_cards; ++i)
-      if (!co_await new_card(phase::setup))
+    for (unsigned i = 0; i < run_.opt.setup_cards; ++i) {
+      const bool created = co_await new_card(phase::setup);
+      if (!created)
         break;
+    }
   }
 
   awaitable<void> measure() {
@@ -495,8 +497,12 @@ private:
   awaitable<std::optional<std::size_t>> card_with_budget() {
     while (current_card_ < cards_.size() && cards_[current_card_].used >= run_.opt.tokens_per_card)
       ++current_card_;
-    if (current_card_ >= cards_.size() && !co_await new_card(phase::measured))
-      co_return std::nullopt;
+    // (No co_await inside a condition: GCC 12 miscompiles it.)
+    if (current_card_ >= cards_.size()) {
+      const bool created = co_await new_card(phase::measured);
+      if (!created)
+        co_return std::nullopt;
+    }
     if (current_card_ >= cards_.size())
       co_return std::nullopt;
     co_return current_card_;
@@ -695,7 +701,10 @@ public:
     const auto s = take_snapshot(recs_);
     const double elapsed = std::max(0.0, std::chrono::duration<double>(now - run_.start).count());
     const double answered = static_cast<double>(s.totals.sent - s.totals.transport_errors);
-    const double rate = since_print > 0 ? (answered - last_answered_) / since_print : 0;
+    // The final line shows the whole run's average, the others the last interval's.
+    const double rate = final_line ? (elapsed > 0 ? answered / elapsed : 0)
+                        : since_print > 0 ? (answered - last_answered_) / since_print
+                                          : 0;
     last_answered_ = answered;
     last_print_ = now;
     const auto sec = static_cast<std::size_t>(elapsed);

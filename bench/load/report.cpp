@@ -247,6 +247,9 @@ std::string to_svg(const std::vector<series_point>& series, const svg_options& o
     thr_max = std::max({thr_max, p.completed_per_s, p.ok_per_s, p.overload_per_s});
     lat_max = std::max({lat_max, p.p50_ms, p.p99_ms});
   }
+  // Round the time axis up so that its ticks fall on whole, nice steps.
+  const double x_step = nice_ceiling(x_max / ticks);
+  x_max = std::ceil(x_max / x_step - 1e-9) * x_step;
   const panel top{margin_left, title_h + 10, pw, ph - 10, x_max, nice_ceiling(thr_max)};
   const panel bottom{margin_left, title_h + ph + gap, pw, ph - 10, x_max, nice_ceiling(lat_max)};
   draw_frame(out, top, "throughput (requests/s)");
