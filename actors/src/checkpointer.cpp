@@ -26,6 +26,8 @@ namespace {
 
 struct checkpointer_state {
   persistence::group_commit_writer* writer = nullptr;
+  /// Told about new durable outbox events (may be unset).
+  webhook_dispatcher_actor notify;
   std::uint64_t next_id = 0;
   std::unordered_map<std::uint64_t, caf::typed_response_promise<commit_reply>> pending;
   static inline const char* name = "dwt.checkpointer";
@@ -33,15 +35,20 @@ struct checkpointer_state {
 
 checkpointer_actor::behavior_type
 checkpointer_impl(checkpointer_actor::stateful_pointer<checkpointer_state> self,
-                  persistence::group_commit_writer* writer) {
+                  persistence::group_commit_writer* writer, webhook_dispatcher_actor notify) {
   self->state.writer = writer;
+  self->state.notify = std::move(notify);
   return {
     [self](commit_request& req) -> caf::result<commit_reply> {
       auto& st = self->state;
       auto id = ++st.next_id;
       auto me = checkpointer_actor{self};
+      auto listener = st.notify;
       auto submitted =
-        st.writer->submit(std::move(req.unit), [me, id](persistence::result<persistence::commit_ack> r) {
+        st.writer->submit(std::move(req.unit), [me, id, listener](persistence::result<persistence::commit_ack> r) {
+          // New outbox events are durable: wake the dispatcher at once.
+          if (listener && r && !r->outbox_seqs.empty())
+            caf::anon_send(listener, outbox_atom::value, r->outbox_seqs.back());
           commit_done done;
           done.id = id;
           if (r)
@@ -88,7 +95,13 @@ checkpointer_actor::behavior_type sync_checkpointer_impl(checkpointer_actor::poi
 
 checkpointer_actor spawn_checkpointer(caf::actor_system& sys,
                                       persistence::group_commit_writer& writer) {
-  return sys.spawn(checkpointer_impl, &writer);
+  return sys.spawn(checkpointer_impl, &writer, webhook_dispatcher_actor{});
+}
+
+checkpointer_actor spawn_checkpointer(caf::actor_system& sys,
+                                      persistence::group_commit_writer& writer,
+                                      webhook_dispatcher_actor notify) {
+  return sys.spawn(checkpointer_impl, &writer, std::move(notify));
 }
 
 checkpointer_actor spawn_sync_checkpointer(caf::actor_system& sys, persistence::env& store) {

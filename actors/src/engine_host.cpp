@@ -15,6 +15,7 @@
 #include <caf/actor_system.hpp>
 #include <caf/actor_system_config.hpp>
 #include <caf/event_based_actor.hpp>
+#include <caf/scoped_actor.hpp>
 #include <caf/send.hpp>
 
 #include "changes.hpp"
@@ -25,8 +26,12 @@
 #include "dwt/engine/pan.hpp"
 #include "dwt/persistence/caf_error.hpp"
 #include "dwt/persistence/group_commit.hpp"
+#include "dwt/persistence/keys.hpp"
 #include "dwt/persistence/reader.hpp"
 #include "expiry_scan.hpp"
+#include "webhook_config.hpp"
+#include "webhook_dispatcher.hpp"
+#include "webhook_io.hpp"
 
 namespace dwt {
 
@@ -105,6 +110,25 @@ struct engine_host::impl {
   std::thread scanner;
   std::mutex stop_mutex;
   bool stopped = false;
+  // Webhooks (only when endpoints are configured). Declared after `system`
+  // so that they are destroyed first: io handlers hold actor handles.
+  std::vector<actors::endpoint_entry> endpoints;
+  std::unique_ptr<actors::webhook_io> webhook_io;
+  actors::webhook_dispatcher_actor dispatcher;
+  std::shared_ptr<actors::webhook_counters> webhook_counters =
+    std::make_shared<actors::webhook_counters>();
+
+  /// Stops the dispatcher (waits until it has terminated), then its I/O.
+  void stop_webhooks() {
+    if (dispatcher && system) {
+      caf::scoped_actor waiter{*system};
+      waiter->send_exit(dispatcher, caf::exit_reason::user_shutdown);
+      waiter->wait_for(dispatcher);
+    }
+    dispatcher = actors::webhook_dispatcher_actor{};
+    if (webhook_io)
+      webhook_io->stop();
+  }
 
   /// Runs `f(self, guard)` inside a fresh bridge actor.
   template <class T, class F>
@@ -173,6 +197,7 @@ struct engine_host::impl {
     scan_stop.store(true);
     if (scanner.joinable())
       scanner.join();
+    stop_webhooks();
     if (system) {
       shutdown_runtime(*system, *rt);
       system.reset(); // waits for every actor to finish
@@ -193,6 +218,16 @@ caf::expected<std::unique_ptr<engine_host>> engine_host::start(engine_options op
     return std::move(normalised.error());
   auto self = std::make_unique<impl>();
   self->options = std::move(*normalised);
+  if (!self->options.webhooks.empty()) {
+    auto endpoints = actors::parse_webhook_endpoints(self->options);
+    if (!endpoints)
+      return std::move(endpoints.error());
+    self->endpoints = std::move(*endpoints);
+    auto io = actors::webhook_io::start(self->options.dispatcher);
+    if (!io)
+      return std::move(io.error());
+    self->webhook_io = std::move(*io);
+  }
   auto env = persistence::env::open(self->options.store);
   if (!env)
     return persistence::to_caf_error(env.err());
@@ -218,7 +253,20 @@ caf::expected<std::unique_ptr<engine_host>> engine_host::start(engine_options op
   self->rt = std::make_shared<actors::runtime>();
   self->rt->options = self->options;
   self->rt->store = self->store.get();
-  self->rt->checkpointer = actors::spawn_checkpointer(*self->system, *self->writer);
+  if (self->webhook_io) {
+    auto ctx = std::make_shared<actors::dispatcher_context>();
+    ctx->options = self->options;
+    ctx->store = self->store.get();
+    ctx->writer = self->writer.get();
+    ctx->sender = &self->webhook_io->sender();
+    ctx->endpoints = self->endpoints;
+    ctx->counters = self->webhook_counters;
+    self->dispatcher = actors::spawn_webhook_dispatcher(*self->system, std::move(ctx));
+    self->rt->checkpointer =
+      actors::spawn_checkpointer(*self->system, *self->writer, self->dispatcher);
+  } else {
+    self->rt->checkpointer = actors::spawn_checkpointer(*self->system, *self->writer);
+  }
   actors::spawn_runtime(*self->system, self->rt);
   self->accepting.store(true);
 
@@ -258,6 +306,13 @@ runtime_stats engine_host::stats() const {
   s.passivations = c.passivations.load();
   if (self_->writer)
     s.commit = self_->writer->stats();
+  const auto& w = *self_->webhook_counters;
+  s.webhooks.delivered = w.delivered.load();
+  s.webhooks.failed_attempts = w.failed_attempts.load();
+  s.webhooks.dead_lettered = w.dead_lettered.load();
+  s.webhooks.pending = w.pending.load();
+  s.webhooks.in_flight = w.in_flight.load();
+  s.webhooks.record_failures = w.record_failures.load();
   if (self_->store) {
     if (auto rd = persistence::reader::begin(*self_->store)) {
       if (auto n = rd->entries(persistence::db::outbox_pending))
@@ -479,6 +534,125 @@ void engine_host::events(engine::partner_id partner, std::uint64_t after, std::s
     page.events = std::move(*evs);
     g->fire(std::move(page));
   });
+}
+
+// -- webhook deliveries ------------------------------------------------------------
+
+namespace {
+
+/// The outbox event `ref` of `partner` (another partner's event, or none:
+/// runtime_errc::event_not_found).
+caf::expected<persistence::outbox_event> find_event(const persistence::reader& rd,
+                                                    const engine::partner_id& partner,
+                                                    const event_ref& ref) {
+  std::uint64_t seq = 0;
+  if (const auto* id = std::get_if<std::string>(&ref)) {
+    if (!persistence::keys::valid_id(*id))
+      return make_error(runtime_errc::event_not_found);
+    auto s = rd.outbox_seq_of_event(*id);
+    if (!s)
+      return s.code() == persistence::errc::not_found ? make_error(runtime_errc::event_not_found)
+                                                       : persistence::to_caf_error(s.err());
+    seq = *s;
+  } else {
+    seq = std::get<std::uint64_t>(ref);
+  }
+  auto ev = rd.outbox_event_at(seq);
+  if (!ev)
+    return ev.code() == persistence::errc::not_found ? make_error(runtime_errc::event_not_found)
+                                                      : persistence::to_caf_error(ev.err());
+  if (ev->partner != partner)
+    return make_error(runtime_errc::event_not_found);
+  return std::move(*ev);
+}
+
+} // namespace
+
+void engine_host::delivery_attempts(
+  engine::partner_id partner, event_ref event,
+  callback<std::vector<persistence::delivery_attempt_record>> done) {
+  using attempts = std::vector<persistence::delivery_attempt_record>;
+  auto* s = self_.get();
+  s->async<attempts>(std::move(done), [s, partner = std::move(partner), event = std::move(event)](
+                                        caf::event_based_actor*, guard_ptr<attempts> g) {
+    auto rd = persistence::reader::begin(*s->store);
+    if (!rd) {
+      g->fire(persistence::to_caf_error(rd.err()));
+      return;
+    }
+    auto ev = find_event(*rd, partner, event);
+    if (!ev) {
+      g->fire(std::move(ev.error()));
+      return;
+    }
+    auto list = rd->delivery_attempts_of(ev->seq);
+    if (!list) {
+      g->fire(persistence::to_caf_error(list.err()));
+      return;
+    }
+    g->fire(std::move(*list));
+  });
+}
+
+void engine_host::delivery_state(engine::partner_id partner, event_ref event,
+                                 callback<persistence::delivery_state> done) {
+  auto* s = self_.get();
+  s->async<persistence::delivery_state>(
+    std::move(done), [s, partner = std::move(partner), event = std::move(event)](
+                       caf::event_based_actor*, guard_ptr<persistence::delivery_state> g) {
+      auto rd = persistence::reader::begin(*s->store);
+      if (!rd) {
+        g->fire(persistence::to_caf_error(rd.err()));
+        return;
+      }
+      auto ev = find_event(*rd, partner, event);
+      if (!ev) {
+        g->fire(std::move(ev.error()));
+        return;
+      }
+      auto st = rd->delivery_state_of(ev->seq);
+      if (st) {
+        g->fire(std::move(*st));
+      } else if (st.code() == persistence::errc::not_found) {
+        persistence::delivery_state fresh;
+        fresh.seq = ev->seq;
+        fresh.next_attempt_at = ev->created_at;
+        fresh.updated_at = ev->created_at;
+        g->fire(fresh);
+      } else {
+        g->fire(persistence::to_caf_error(st.err()));
+      }
+    });
+}
+
+void engine_host::redeliver(engine::partner_id partner, event_ref event,
+                            callback<persistence::delivery_state> done) {
+  auto* s = self_.get();
+  s->async<persistence::delivery_state>(
+    std::move(done), [s, partner = std::move(partner), event = std::move(event)](
+                       caf::event_based_actor* self, guard_ptr<persistence::delivery_state> g) {
+      std::uint64_t seq = 0;
+      {
+        auto rd = persistence::reader::begin(*s->store);
+        if (!rd) {
+          g->fire(persistence::to_caf_error(rd.err()));
+          return;
+        }
+        auto ev = find_event(*rd, partner, event);
+        if (!ev) {
+          g->fire(std::move(ev.error()));
+          return;
+        }
+        seq = ev->seq;
+      }
+      if (!s->dispatcher) {
+        g->fire(make_error(runtime_errc::no_webhook_endpoint));
+        return;
+      }
+      self->request(s->dispatcher, call_timeout, actors::wh_redeliver{partner, seq})
+        .then([g](persistence::delivery_state& st) { g->fire(std::move(st)); },
+              [g](caf::error& e) { g->fire(std::move(e)); });
+    });
 }
 
 // -- network-facing --------------------------------------------------------------

@@ -29,6 +29,8 @@ std::string to_string(runtime_errc e) {
     case runtime_errc::invalid_options: return "invalid_options";
     case runtime_errc::timeout: return "timeout";
     case runtime_errc::internal: return "internal";
+    case runtime_errc::event_not_found: return "event_not_found";
+    case runtime_errc::no_webhook_endpoint: return "no_webhook_endpoint";
   }
   return "internal";
 }
@@ -111,6 +113,11 @@ error_info describe_runtime(const caf::error& err) {
       return {"invalid_options", 500, with_context("invalid engine options", err)};
     case runtime_errc::timeout:
       return {"timeout", 504, with_context("the engine did not answer in time", err)};
+    case runtime_errc::event_not_found:
+      return {"event_not_found", 404, with_context("no such event", err)};
+    case runtime_errc::no_webhook_endpoint:
+      return {"no_webhook_endpoint", 409,
+              with_context("no webhook endpoint is configured for this partner", err)};
     case runtime_errc::internal: break;
   }
   return {"internal", 500, with_context("internal error", err)};

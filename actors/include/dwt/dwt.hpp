@@ -25,6 +25,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <variant>
 #include <vector>
 
 #include <caf/expected.hpp>
@@ -131,6 +132,26 @@ struct event_page {
   std::uint64_t next = 0;
 };
 
+/// Which outbox event: by its id (the `webhook-id`) or by its outbox seq.
+using event_ref = std::variant<std::string, std::uint64_t>;
+
+/// Webhook dispatcher counters (zero when no endpoint is configured).
+struct webhook_stats {
+  /// Events delivered (2xx) since start.
+  std::uint64_t delivered = 0;
+  /// Attempts that did not deliver (non-2xx, timeout, connection error).
+  std::uint64_t failed_attempts = 0;
+  /// Events given up on since start.
+  std::uint64_t dead_lettered = 0;
+  /// Events the dispatcher holds in memory awaiting delivery (the rest of
+  /// the backlog is `runtime_stats::outbox_pending`).
+  std::uint64_t pending = 0;
+  /// HTTP requests in flight.
+  std::uint64_t in_flight = 0;
+  /// Attempt records that failed to commit (re-submitted later).
+  std::uint64_t record_failures = 0;
+};
+
 /// Counters for /metrics.
 struct runtime_stats {
   std::uint64_t live_cards = 0;
@@ -139,9 +160,46 @@ struct runtime_stats {
   std::uint64_t passivations = 0;
   std::uint64_t outbox_pending = 0;
   persistence::group_commit_stats commit;
+  webhook_stats webhooks;
 };
 
 // -- options -----------------------------------------------------------------
+
+/// A partner's webhook endpoint.
+struct webhook_endpoint_config {
+  engine::partner_id partner;
+  /// `http://...` or `https://...`.
+  std::string url;
+  /// Standard Webhooks secrets (`whsec_` + base64), 1 to 4; every one signs
+  /// each delivery, so several are configured while rotating.
+  std::vector<std::string> secrets;
+};
+
+/// How the webhook dispatcher delivers (DESIGN section 4).
+struct webhook_dispatcher_options {
+  /// Total time allowed for one delivery attempt.
+  std::chrono::milliseconds timeout{5000};
+  /// HTTP requests in flight per endpoint (each endpoint has its own slots).
+  std::size_t max_concurrent_per_endpoint = 8;
+  /// Upper bound between two looks at the outbox and at due retries (new
+  /// events wake the dispatcher at once; this is the fallback).
+  std::chrono::milliseconds poll_interval{1000};
+  /// PEM file of trusted CAs for https endpoints; empty: system defaults.
+  std::string ca_file;
+  /// Threads running the dispatcher's own io_context.
+  std::size_t io_threads = 1;
+  /// Events held in memory per endpoint; the rest wait in LMDB
+  /// (outbox_pending) and are loaded in seq order as room frees up.
+  std::size_t max_tracked_per_endpoint = 4096;
+  /// Redeliveries queued per endpoint beyond the tracked events.
+  std::size_t max_redeliveries_per_endpoint = 256;
+  /// Retry delays: `retry_delays[i]` before attempt i + 1 (the first is
+  /// normally 0). Empty: the default schedule (~3 days, 10 attempts, see
+  /// actors/outbound/README.md). After the last attempt: dead-letter.
+  std::vector<std::chrono::milliseconds> retry_delays;
+  /// Each delay is drawn from [delay * (1 - jitter%), delay].
+  std::uint32_t retry_jitter_percent = 10;
+};
 
 /// Everything the engine needs; the server fills it from its configuration.
 struct engine_options {
@@ -182,6 +240,12 @@ struct engine_options {
   /// Random sources, one per actor (default: OpenSSL's CSPRNG). Tests pass
   /// a factory of seeded generators so that a failure replays from a seed.
   std::function<std::unique_ptr<engine::random_source>()> random;
+
+  /// Webhook endpoints, at most one per partner. The dispatcher runs when
+  /// at least one is configured; events of partners without an endpoint
+  /// stay pending in the outbox.
+  std::vector<webhook_endpoint_config> webhooks;
+  webhook_dispatcher_options dispatcher;
 };
 
 // -- the engine --------------------------------------------------------------
@@ -255,6 +319,22 @@ public:
   /// Events (webhooks) emitted for `partner`, seq > after, at most limit.
   void events(engine::partner_id partner, std::uint64_t after, std::size_t limit,
               callback<event_page> done);
+  /// Every recorded delivery attempt of one of `partner`'s events, oldest
+  /// first (empty if none yet). Errors: runtime_errc::event_not_found
+  /// (unknown, or another partner's event).
+  void delivery_attempts(engine::partner_id partner, event_ref event,
+                         callback<std::vector<persistence::delivery_attempt_record>> done);
+  /// The delivery state of one of `partner`'s events (an event without
+  /// attempts answers a pending state with 0 attempts).
+  void delivery_state(engine::partner_id partner, event_ref event,
+                      callback<persistence::delivery_state> done);
+  /// Re-queues a delivered or dead-lettered event for delivery now (a new
+  /// round of the retry schedule; attempts keep their numbering); a pending
+  /// event is made due now. Answers the new state once it is durable.
+  /// Errors: runtime_errc::event_not_found (also for another partner's
+  /// event), runtime_errc::no_webhook_endpoint, runtime_errc::overloaded.
+  void redeliver(engine::partner_id partner, event_ref event,
+                 callback<persistence::delivery_state> done);
 
   // -- network-facing ---------------------------------------------------------
 

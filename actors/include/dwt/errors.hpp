@@ -30,6 +30,10 @@ enum class runtime_errc : std::uint8_t {
   timeout = 5,
   /// Unexpected internal failure (500).
   internal = 6,
+  /// No outbox event of this partner has that id or seq (404).
+  event_not_found = 7,
+  /// The partner has no webhook endpoint configured (409).
+  no_webhook_endpoint = 8,
 };
 
 inline constexpr caf::atom_value runtime_error_category = caf::atom("runtime");

@@ -15,7 +15,7 @@
 ///   except for the few calls queued while an actor passivates).
 /// - `checkpointer_actor`: wraps persistence::group_commit_writer.
 /// - `verification_actor`: a worker of the verification pool (OTP, SMS).
-/// - `webhook_dispatcher_actor`: placeholder, built by a later issue.
+/// - `webhook_dispatcher_actor`: delivers the durable outbox (issue #6).
 ///
 /// Threading: values only; moved into messages.
 
@@ -51,8 +51,12 @@ using touch_atom = caf::atom_constant<caf::atom("touch")>;
 using expire_atom = caf::atom_constant<caf::atom("expire")>;
 /// The engine stops: kill every live child.
 using shutdown_atom = caf::atom_constant<caf::atom("shutdown")>;
-/// Placeholder for the webhook dispatcher: new outbox events are durable.
+/// Tells the webhook dispatcher that outbox events up to a seq are durable.
 using outbox_atom = caf::atom_constant<caf::atom("outbox")>;
+/// Dispatcher: look at the outbox now (coalesces many outbox_atom).
+using wh_load_atom = caf::atom_constant<caf::atom("wh_load")>;
+/// Dispatcher timer (with its generation): retries may be due, poll.
+using wh_tick_atom = caf::atom_constant<caf::atom("wh_tick")>;
 
 // -- token commands ----------------------------------------------------------
 
@@ -230,6 +234,34 @@ struct sms_send {
   sms_message msg;
 };
 
+// -- webhook dispatcher ------------------------------------------------------
+
+/// Re-queue an event for delivery now (already resolved to a seq; the
+/// dispatcher checks that it belongs to `partner`).
+struct wh_redeliver {
+  engine::partner_id partner;
+  std::uint64_t seq = 0;
+};
+/// Internal: an HTTP attempt finished (sent from an io_context thread).
+struct wh_attempt_done {
+  std::size_t endpoint = 0;
+  std::uint64_t seq = 0;
+  /// seq and attempt_no are filled by the dispatcher.
+  persistence::delivery_attempt_record attempt;
+  /// 0 delivered, 1 retry, 2 invalid (never retried).
+  std::uint8_t outcome = 1;
+};
+/// Internal: the durable record of an attempt (or a redelivery) committed
+/// or failed (sent from the writer thread).
+struct wh_recorded {
+  std::size_t endpoint = 0;
+  std::uint64_t seq = 0;
+  /// 0 for attempt records; else the id of a pending redelivery answer.
+  std::uint64_t redelivery = 0;
+  bool ok = false;
+  persistence::error err; ///< when !ok
+};
+
 // -- typed interfaces --------------------------------------------------------
 
 using token_actor = caf::typed_actor<caf::replies_to<token_request>::with<token_reply>,
@@ -256,9 +288,14 @@ using verification_actor =
                    caf::replies_to<otp_check>::with<engine::otp_verdict>,
                    caf::reacts_to<sms_send>>;
 
-/// Placeholder (a later issue builds it): told the highest durable outbox
-/// seq after each commit.
-using webhook_dispatcher_actor = caf::typed_actor<caf::reacts_to<outbox_atom, std::uint64_t>>;
+/// The webhook dispatcher: told the highest durable outbox seq after each
+/// commit that appended events (by the checkpointer); answers redelivery
+/// requests; the rest are its own internal messages.
+using webhook_dispatcher_actor =
+  caf::typed_actor<caf::reacts_to<outbox_atom, std::uint64_t>,
+                   caf::replies_to<wh_redeliver>::with<persistence::delivery_state>,
+                   caf::reacts_to<wh_attempt_done>, caf::reacts_to<wh_recorded>,
+                   caf::reacts_to<wh_load_atom>, caf::reacts_to<wh_tick_atom, std::uint64_t>>;
 
 } // namespace dwt::actors
 
@@ -287,3 +324,8 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::vector<dwt::engine::transition_record>)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(dwt::verification_started)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(dwt::otp_outcome)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(dwt::tokenization_result)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(dwt::actors::wh_redeliver)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(dwt::actors::wh_attempt_done)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(dwt::actors::wh_recorded)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(dwt::persistence::delivery_state)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::vector<dwt::persistence::delivery_attempt_record>)

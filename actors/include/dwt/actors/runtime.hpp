@@ -72,6 +72,12 @@ void shutdown_runtime(caf::actor_system& sys, runtime& rt);
 /// it). Acknowledges a unit only after the writer reports it durable.
 [[nodiscard]] checkpointer_actor spawn_checkpointer(caf::actor_system& sys,
                                                     persistence::group_commit_writer& writer);
+/// Same, and tells `notify` (the webhook dispatcher) the highest outbox seq
+/// of every acknowledged unit that appended events (from the writer
+/// thread, before the requester's acknowledgement).
+[[nodiscard]] checkpointer_actor spawn_checkpointer(caf::actor_system& sys,
+                                                    persistence::group_commit_writer& writer,
+                                                    webhook_dispatcher_actor notify);
 
 /// Test seam: a checkpointer that commits each unit synchronously with
 /// persistence::commit_now on the actor's own thread (no writer thread), so
