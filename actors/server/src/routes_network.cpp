@@ -3,6 +3,9 @@
 /// method, submit or resend the OTP), wallet-side lifecycle events, read.
 /// Idempotency scope: `dwt::network_scope`.
 
+#include "dwt/engine/caf_error.hpp"
+#include "dwt/engine/pan.hpp"
+#include "dwt/engine/random.hpp"
 #include "dwt/http/body.hpp"
 #include "idempotent_call.hpp"
 #include "render.hpp"
@@ -16,6 +19,35 @@ namespace {
 
 engine::token_ref token_param(const http::request_context& ctx) {
   return engine::token_ref{std::string{ctx.param("tokenUniqueReference")}};
+}
+
+/// The engine refuses a PAN it holds no card for (card_not_found, or
+/// bin_not_enabled outside every product) with an error; the contract
+/// answers every refusal of a tokenisation as a 200 DECLINED decision.
+std::optional<engine::errc> refused_pan(const caf::error& err) {
+  if (!engine::is_engine_error(err))
+    return std::nullopt;
+  auto e = static_cast<engine::errc>(err.code());
+  if (e == engine::errc::card_not_found || e == engine::errc::bin_not_enabled)
+    return e;
+  return std::nullopt;
+}
+
+callback<tokenization_result> declining_unknown_pans(engine::token_ref ref,
+                                                     callback<tokenization_result> done) {
+  return [ref = std::move(ref), done = std::move(done)](caf::expected<tokenization_result> r) {
+    if (!r) {
+      if (auto why = refused_pan(r.error())) {
+        tokenization_result declined;
+        declined.decision = engine::decision::declined;
+        declined.token_ref = ref;
+        declined.state = engine::token_state::request_declined;
+        declined.reason = *why;
+        return done(std::move(declined));
+      }
+    }
+    done(std::move(r));
+  };
 }
 
 void tokenize(const api_context& api, http::request_context ctx, http::responder res) {
@@ -53,9 +85,17 @@ void tokenize(const api_context& api, http::request_context ctx, http::responder
   if (ref)
     req.token_ref = engine::token_ref{std::move(*ref)};
   req.recommendation = *rec;
+  engine::token_ref answer_ref;
+  if (req.token_ref) {
+    answer_ref = *req.token_ref;
+  } else {
+    engine::secure_random rng;
+    answer_ref = engine::pan::generate_token_ref(rng);
+  }
   idempotent_call<tokenization_result>(
     api, ctx, std::move(res), network_scope, &render::tokenization, [&](auto idem, auto done) {
-      api.host->tokenize(std::move(req), std::move(idem), std::move(done));
+      api.host->tokenize(std::move(req), std::move(idem),
+                         declining_unknown_pans(std::move(answer_ref), std::move(done)));
     });
 }
 
