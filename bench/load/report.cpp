@@ -165,6 +165,7 @@ namespace {
 struct panel {
   double left, top, width, height;
   double x_max, y_max;
+  double x_step; ///< distance between time ticks
 
   [[nodiscard]] double x(double v) const { return left + width * (x_max > 0 ? v / x_max : 0); }
   [[nodiscard]] double y(double v) const {
@@ -186,9 +187,12 @@ void draw_frame(std::string& out, const panel& p, std::string_view y_label) {
     out += "<text x=\"" + num(p.left - 6) + "\" y=\"" + num(yy + 4) +
            "\" text-anchor=\"end\" font-size=\"11\">" + num(v, v < 10 && v != 0 ? 2 : 0) +
            "</text>\n";
-    const double xv = p.x_max * i / ticks;
-    const double xx = p.x(xv);
-    out += "<text x=\"" + num(xx) + "\" y=\"" + num(p.top + p.height + 14) +
+  }
+  // Time ticks on whole steps; at most max_x_ticks of them.
+  constexpr int max_x_ticks = 50;
+  for (int i = 0; i <= max_x_ticks && i * p.x_step <= p.x_max + 1e-9; ++i) {
+    const double xv = i * p.x_step;
+    out += "<text x=\"" + num(p.x(xv)) + "\" y=\"" + num(p.top + p.height + 14) +
            "\" text-anchor=\"middle\" font-size=\"11\">" + num(xv, 0) + " s</text>\n";
   }
   out += "<text x=\"" + num(p.left) + "\" y=\"" + num(p.top - 6) + "\" font-size=\"12\">" +
@@ -250,8 +254,9 @@ std::string to_svg(const std::vector<series_point>& series, const svg_options& o
   // Round the time axis up so that its ticks fall on whole, nice steps.
   const double x_step = nice_ceiling(x_max / ticks);
   x_max = std::ceil(x_max / x_step - 1e-9) * x_step;
-  const panel top{margin_left, title_h + 10, pw, ph - 10, x_max, nice_ceiling(thr_max)};
-  const panel bottom{margin_left, title_h + ph + gap, pw, ph - 10, x_max, nice_ceiling(lat_max)};
+  const panel top{margin_left, title_h + 10, pw, ph - 10, x_max, nice_ceiling(thr_max), x_step};
+  const panel bottom{margin_left, title_h + ph + gap, pw, ph - 10, x_max, nice_ceiling(lat_max),
+                     x_step};
   draw_frame(out, top, "throughput (requests/s)");
   draw_frame(out, bottom, "latency (ms)");
   if (series.empty()) {
