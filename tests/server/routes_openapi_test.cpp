@@ -1,0 +1,46 @@
+// The router serves exactly the operations docs/openapi.yaml documents,
+// with the documented security: every served route is documented and
+// every documented operation is served.
+
+#include <algorithm>
+
+#include "dwt/server/routes.hpp"
+#include "support.hpp"
+
+namespace dwt_server_test {
+namespace {
+
+TEST(RoutesVsOpenApi, EveryServedRouteIsDocumented) {
+  for (const auto& r : dwt::server::served_routes()) {
+    const auto* op = openapi().find(r.method, r.pattern);
+    ASSERT_NE(op, nullptr) << r.method << " " << r.pattern << " is not in openapi.yaml";
+    const std::string expected_security = r.pattern.starts_with("/network/v1/") ? "networkKey"
+                                          : r.pattern.starts_with("/v1/")         ? "partnerKey"
+                                                                                  : "";
+    EXPECT_EQ(op->security, expected_security) << r.method << " " << r.pattern;
+  }
+}
+
+TEST(RoutesVsOpenApi, EveryDocumentedOperationIsServed) {
+  const auto served = dwt::server::served_routes();
+  for (const auto& op : openapi().operations()) {
+    const bool found = std::any_of(served.begin(), served.end(), [&](const auto& r) {
+      return r.method == op.method && r.pattern == op.path;
+    });
+    EXPECT_TRUE(found) << op.method << " " << op.path << " is documented but not served";
+  }
+  EXPECT_EQ(served.size(), openapi().operations().size());
+}
+
+TEST(RoutesVsOpenApi, PostsDocumentIdempotencyKey) {
+  for (const auto& op : openapi().operations()) {
+    if (op.method != "POST")
+      continue;
+    EXPECT_NE(std::find(op.request_headers.begin(), op.request_headers.end(), "Idempotency-Key"),
+              op.request_headers.end())
+      << op.path;
+  }
+}
+
+} // namespace
+} // namespace dwt_server_test
