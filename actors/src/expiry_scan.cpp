@@ -1,17 +1,17 @@
 /// @file
-/// Start-up scan for REQUESTED tokens (expiry_scan.hpp). Uses the
-/// environment's low-level handle with a cursor over the `tokens` database
-/// (the reader API has no full scan), registering the transaction with the
-/// env's resize gate like every other transaction.
+/// Start-up scan for REQUESTED tokens (expiry_scan.hpp). Walks the
+/// persistence index `tokens_requested` (only the tokens in state
+/// REQUESTED, not the whole `tokens` database), one short reader per chunk,
+/// and re-checks each token's state in the same snapshot (an entry is never
+/// stale in this build, but a token may change between chunks).
 
 #include "expiry_scan.hpp"
 
-#include <lmdb.h>
-
+#include <algorithm>
 #include <string>
 #include <vector>
 
-#include "dwt/persistence/codec.hpp"
+#include "dwt/persistence/reader.hpp"
 
 namespace dwt::actors {
 
@@ -20,44 +20,26 @@ std::size_t scan_requested_tokens(persistence::env& store,
                                   const std::atomic<bool>& stop, std::size_t chunk) {
   std::size_t found = 0;
   std::string last_key;
-  bool first = true;
+  chunk = std::max<std::size_t>(chunk, 1);
   while (!stop.load(std::memory_order_relaxed)) {
     std::vector<engine::token_ref> batch;
     bool done = false;
-    store.txn_starting();
-    MDB_txn* txn = nullptr;
-    if (mdb_txn_begin(store.handle(), nullptr, MDB_RDONLY, &txn) != 0) {
-      store.txn_ended();
-      break;
+    {
+      auto rd = persistence::reader::begin(store);
+      if (!rd)
+        break;
+      auto refs = rd->requested_token_refs(last_key, chunk);
+      if (!refs)
+        break;
+      done = refs->size() < chunk;
+      if (!refs->empty())
+        last_key = refs->back().value;
+      for (auto& ref : *refs) {
+        auto t = rd->token(ref);
+        if (t && t->state == engine::token_state::requested)
+          batch.push_back(std::move(ref));
+      }
     }
-    MDB_cursor* cur = nullptr;
-    if (mdb_cursor_open(txn, store.dbi(persistence::db::tokens), &cur) != 0) {
-      mdb_txn_abort(txn);
-      store.txn_ended();
-      break;
-    }
-    MDB_val key{last_key.size(), last_key.data()};
-    MDB_val val{0, nullptr};
-    int rc = first ? mdb_cursor_get(cur, &key, &val, MDB_FIRST)
-                   : mdb_cursor_get(cur, &key, &val, MDB_SET_RANGE);
-    if (!first && rc == 0
-        && std::string_view{static_cast<const char*>(key.mv_data), key.mv_size} == last_key)
-      rc = mdb_cursor_get(cur, &key, &val, MDB_NEXT);
-    std::size_t n = 0;
-    while (rc == 0 && n < chunk) {
-      last_key.assign(static_cast<const char*>(key.mv_data), key.mv_size);
-      auto rec = persistence::codec::decode<engine::token_record>(
-        std::string_view{static_cast<const char*>(val.mv_data), val.mv_size});
-      if (rec && rec->state == engine::token_state::requested)
-        batch.push_back(rec->ref);
-      ++n;
-      rc = mdb_cursor_get(cur, &key, &val, MDB_NEXT);
-    }
-    done = rc != 0;
-    first = false;
-    mdb_cursor_close(cur);
-    mdb_txn_abort(txn);
-    store.txn_ended();
     for (const auto& ref : batch)
       on_requested(ref);
     found += batch.size();

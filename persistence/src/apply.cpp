@@ -103,6 +103,7 @@ public:
     auto existing = get(t_, dbi(db::tokens), ref);
     if (!existing)
       return existing.err();
+    const bool is_new = !existing->has_value();
     if (existing->has_value()) {
       if (o.if_absent)
         return fail(errc::conflict, "token " + ref + " exists");
@@ -118,7 +119,15 @@ public:
     }
     if (auto r = put(db::tokens, ref, codec::encode(o.rec), 0, ""); !r)
       return r;
-    return put(db::tokens_by_card, keys::token_by_card(o.rec.card.value, ref), {}, 0, "");
+    if (auto r = put(db::tokens_by_card, keys::token_by_card(o.rec.card.value, ref), {}, 0, "");
+        !r)
+      return r;
+    if (auto r = o.rec.state == token_state::requested
+                   ? put(db::tokens_requested, ref, {}, 0, "")
+                   : del(t_, dbi(db::tokens_requested), ref, "erase requested index");
+        !r)
+      return r;
+    return is_new ? count_indexed_tokens(+1) : result<void>{};
   }
   result<void> operator()(const op::erase_token& o) {
     const auto& ref = o.ref.value;
@@ -136,7 +145,11 @@ public:
                      "erase token index");
         !r)
       return r;
-    return del(t_, dbi(db::tokens), ref, "erase token");
+    if (auto r = del(t_, dbi(db::tokens_requested), ref, "erase requested index"); !r)
+      return r;
+    if (auto r = del(t_, dbi(db::tokens), ref, "erase token"); !r)
+      return r;
+    return count_indexed_tokens(-1);
   }
   result<void> operator()(const op::expect_token_history_count& o) {
     const auto& ref = o.ref.value;
@@ -354,6 +367,25 @@ private:
     if (!r && r.code() == errc::conflict)
       return fail(errc::conflict, std::move(conflict_message));
     return r;
+  }
+
+  /// meta.requested_indexed_tokens += delta: the tokens_requested index
+  /// accounts for every token written by this build (see env.cpp).
+  result<void> count_indexed_tokens(int delta) {
+    auto existing = get(t_, dbi(db::meta), keys::meta_requested_indexed_tokens);
+    if (!existing)
+      return existing.err();
+    std::uint64_t value = 0;
+    if (existing->has_value()) {
+      auto v = keys::read_be64(**existing);
+      if (!v)
+        return fail(errc::corrupt_record, "meta.requested_indexed_tokens is malformed");
+      value = *v;
+    }
+    value = delta < 0 ? (value == 0 ? 0 : value - 1) : value + 1;
+    std::string bytes;
+    keys::append_be64(bytes, value);
+    return put(db::meta, keys::meta_requested_indexed_tokens, bytes, 0, "");
   }
 
   result<void> erase_pan_index(const std::string& pan_hash, const std::string& card) {

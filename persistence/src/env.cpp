@@ -37,6 +37,7 @@ std::string_view db_name(db d) noexcept {
     case db::outbox_by_event_id: return "outbox_by_event_id";
     case db::deliveries: return "deliveries";
     case db::delivery_attempts: return "delivery_attempts";
+    case db::tokens_requested: return "tokens_requested";
   }
   return "unknown";
 }
@@ -77,6 +78,57 @@ result<void> backfill_event_ids(MDB_txn* t, const std::array<MDB_dbi, db_count>&
   if (rc != MDB_NOTFOUND)
     return lmdb_error(rc, "scan outbox");
   return {};
+}
+
+// tokens_requested was added after schema 1 (and is unknown to older
+// builds): it is right when meta.requested_indexed_tokens (absent: 0)
+// equals the number of tokens, which put_token / erase_token keep so. A
+// directory written before, or one where an older build has created tokens
+// since, is re-indexed here: the index is emptied and rebuilt in one pass
+// over `tokens` (a one-time cost proportional to the store).
+result<void> backfill_requested_index(MDB_txn* t, const std::array<MDB_dbi, db_count>& dbis) {
+  auto tokens = dbis[static_cast<std::size_t>(db::tokens)];
+  auto index = dbis[static_cast<std::size_t>(db::tokens_requested)];
+  auto meta = dbis[static_cast<std::size_t>(db::meta)];
+  MDB_stat st{};
+  if (int rc = mdb_stat(t, tokens, &st); rc != 0)
+    return lmdb_error(rc, "stat tokens");
+  auto stored = detail::get(t, meta, keys::meta_requested_indexed_tokens);
+  if (!stored)
+    return stored.err();
+  std::uint64_t indexed = 0;
+  if (stored->has_value()) {
+    auto v = keys::read_be64(**stored);
+    if (!v)
+      return fail(errc::corrupt_record, "meta.requested_indexed_tokens is malformed");
+    indexed = *v;
+  }
+  if (indexed == st.ms_entries)
+    return {};
+  if (int rc = mdb_drop(t, index, 0); rc != 0)
+    return lmdb_error(rc, "empty tokens_requested");
+  auto c = detail::cursor::open(t, tokens);
+  if (!c)
+    return c.err();
+  MDB_val k{};
+  MDB_val v{};
+  int rc = mdb_cursor_get(c->get(), &k, &v, MDB_FIRST);
+  for (; rc == 0; rc = mdb_cursor_get(c->get(), &k, &v, MDB_NEXT)) {
+    auto tok = codec::decode<engine::token_record>(detail::from_val(v));
+    if (!tok)
+      return tok.err();
+    if (tok->state != engine::token_state::requested)
+      continue;
+    if (auto r = detail::put(t, index, detail::from_val(k), {}, 0, "backfill tokens_requested");
+        !r)
+      return r;
+  }
+  if (rc != MDB_NOTFOUND)
+    return lmdb_error(rc, "scan tokens");
+  std::string bytes;
+  keys::append_be64(bytes, st.ms_entries);
+  return detail::put(t, meta, keys::meta_requested_indexed_tokens, bytes, 0,
+                     "write requested_indexed_tokens");
 }
 
 // Opens every named database and checks (or writes) the schema version in
@@ -126,6 +178,10 @@ result<void> open_databases(env& store, std::array<MDB_dbi, db_count>& dbis,
   }
   // Future schema migrations from `version` to current go here.
   if (auto r = backfill_event_ids(t, dbis); !r) {
+    abort();
+    return r.err();
+  }
+  if (auto r = backfill_requested_index(t, dbis); !r) {
     abort();
     return r.err();
   }

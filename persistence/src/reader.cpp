@@ -258,6 +258,30 @@ result<std::vector<std::uint64_t>> reader::pending_outbox(std::uint64_t after_se
   return out;
 }
 
+result<std::vector<token_ref>> reader::requested_token_refs(std::string_view after,
+                                                            std::size_t limit) const {
+  std::vector<token_ref> out;
+  if (limit == 0)
+    return out;
+  auto c = detail::cursor::open(txn_, env_->dbi(db::tokens_requested));
+  if (!c)
+    return c.err();
+  // after + NUL is the smallest key greater than `after` (LMDB refuses an
+  // empty key for MDB_SET_RANGE: from the start, use MDB_FIRST).
+  std::string start{after};
+  start.push_back('\0');
+  MDB_val k = to_val(start);
+  MDB_val v{};
+  int rc = mdb_cursor_get(c->get(), &k, &v, after.empty() ? MDB_FIRST : MDB_SET_RANGE);
+  while (rc == 0 && out.size() < limit) {
+    out.emplace_back(std::string{from_val(k)});
+    rc = mdb_cursor_get(c->get(), &k, &v, MDB_NEXT);
+  }
+  if (rc != 0 && rc != MDB_NOTFOUND)
+    return lmdb_error(rc, "scan tokens_requested");
+  return out;
+}
+
 result<std::uint64_t> reader::last_outbox_seq() const {
   auto v = detail::get(txn_, env_->dbi(db::meta), keys::meta_outbox_last_seq);
   if (!v)

@@ -69,10 +69,11 @@ enum class db : std::uint8_t {
   outbox_by_event_id,     ///< event id -> be u64 seq (backfilled at open)
   deliveries,             ///< be u64 seq -> delivery_state
   delivery_attempts,      ///< be u64 seq | be u32 attempt_no -> delivery_attempt_record
+  tokens_requested,       ///< token ref -> empty: the tokens in state REQUESTED (backfilled at open)
 };
 
 /// Number of named databases.
-inline constexpr std::size_t db_count = 18;
+inline constexpr std::size_t db_count = 19;
 
 /// The LMDB name of a database, e.g. "tokens_by_card".
 [[nodiscard]] std::string_view db_name(db d) noexcept;

@@ -72,5 +72,9 @@ void append_be64(std::string& out, std::uint64_t v);
 /// meta keys.
 inline constexpr std::string_view meta_schema_version = "schema_version";
 inline constexpr std::string_view meta_outbox_last_seq = "outbox_last_seq";
+/// be u64: the number of `tokens` entries that `tokens_requested` accounts
+/// for (kept equal by put_token / erase_token; a mismatch at open, or its
+/// absence, means the index must be rebuilt).
+inline constexpr std::string_view meta_requested_indexed_tokens = "requested_indexed_tokens";
 
 } // namespace dwt::persistence::keys

@@ -105,6 +105,12 @@ public:
   /// A counter's value (0 if it was never incremented).
   [[nodiscard]] result<std::uint64_t> counter(std::string_view name) const;
 
+  /// Refs of tokens in state REQUESTED (the `tokens_requested` index), in
+  /// key order, strictly after `after` (empty: from the first), at most
+  /// `limit`. Lets the start-up expiry scan touch only these tokens.
+  [[nodiscard]] result<std::vector<engine::token_ref>>
+  requested_token_refs(std::string_view after, std::size_t limit) const;
+
   /// Number of entries in a named database (from mdb_stat).
   [[nodiscard]] result<std::size_t> entries(db d) const;
 
