@@ -12,6 +12,7 @@
 ///
 /// Ordering: like token actors, every commit uses `await`.
 
+#include <caf/after.hpp>
 #include <caf/stateful_actor.hpp>
 #include <caf/typed_event_based_actor.hpp>
 
@@ -35,10 +36,7 @@ struct card_data {
   engine::card_id id;
   std::optional<engine::card_record> card;
   bool loaded = false;
-  bool idle_armed = false;
   std::uint64_t received = 0;
-  std::uint64_t activity = 0;
-  std::uint64_t activity_seen = 0;
   std::unique_ptr<engine::random_source> rng;
   static inline const char* name = "dwt.card";
 
@@ -67,10 +65,6 @@ caf::error load(self_ptr self) {
   else if (c.code() != persistence::errc::not_found)
     return to_error(c.err());
   st.loaded = true;
-  if (!st.idle_armed) {
-    st.idle_armed = true;
-    self->delayed_send(self, st.rt->options.passivate_after, idle_atom::value);
-  }
   return {};
 }
 
@@ -481,19 +475,13 @@ card_actor::behavior_type card_impl(self_ptr self, std::shared_ptr<const runtime
     [self](card_request& req) -> caf::result<card_reply> {
       auto& st = self->state;
       ++st.received;
-      ++st.activity;
       auto rp = self->make_response_promise<card_reply>();
       run(self, std::move(req.cmd), rp, 0);
       return rp;
     },
     [self](idle_atom) {
       auto& st = self->state;
-      st.idle_armed = false;
-      if (st.activity == st.activity_seen)
-        self->send(st.shard, idle_report{actor_kind::card, st.id.value, st.received});
-      st.activity_seen = st.activity;
-      st.idle_armed = true;
-      self->delayed_send(self, st.rt->options.passivate_after, idle_atom::value);
+      self->send(st.shard, idle_report{actor_kind::card, st.id.value, st.received});
     },
     [self](evict_atom) {
       auto& st = self->state;
@@ -504,6 +492,15 @@ card_actor::behavior_type card_impl(self_ptr self, std::shared_ptr<const runtime
       self->send(st.shard, stopped_report{actor_kind::card, st.id.value});
       self->quit();
     },
+    // Idle check: a whole passivate_after without any message. A receive
+    // timeout, not a delayed message, so that CAF cancels it when the actor
+    // quits (a pending delayed message keeps its receiver in memory; see
+    // token_actor.cpp).
+    caf::after(self->state.rt->options.passivate_after) >>
+      [self] {
+        auto& st = self->state;
+        self->send(st.shard, idle_report{actor_kind::card, st.id.value, st.received});
+      },
   };
 }
 

@@ -13,11 +13,17 @@
 /// it as it was. On an optimistic conflict (a card cascade changed the
 /// token meanwhile) the actor reloads and re-runs the command.
 ///
-/// Timers (CAF delayed messages): the idle check (passivation) and, while
-/// the token is REQUESTED, the verification expiry. A REQUESTED token never
-/// passivates (its timer must fire); such tokens are bounded by the number
-/// of requests within `verification_expiry`.
+/// Timers: the idle check (passivation) is the behavior's receive timeout
+/// (`caf::after(passivate_after)`: fires after a whole period without any
+/// message, and CAF cancels it when the actor quits). It must not be a
+/// delayed message: CAF's clock holds a strong reference to the receiver of
+/// a pending delayed message, so every passivated actor would stay in
+/// memory (~1.4 KB) until its timer fired, passivate_after later. While the
+/// token is REQUESTED, the verification expiry is a delayed message. A
+/// REQUESTED token never passivates (its timer must fire); such tokens are
+/// bounded by the number of requests within `verification_expiry`.
 
+#include <caf/after.hpp>
 #include <caf/stateful_actor.hpp>
 #include <caf/typed_event_based_actor.hpp>
 
@@ -41,11 +47,8 @@ struct token_data {
   std::optional<engine::token_record> token;
   std::optional<engine::verification_challenge> challenge;
   bool loaded = false;
-  bool idle_armed = false;
   bool expiry_armed = false;
   std::uint64_t received = 0;
-  std::uint64_t activity = 0;
-  std::uint64_t activity_seen = 0;
   std::unique_ptr<engine::random_source> rng;
   static inline const char* name = "dwt.token";
 
@@ -92,10 +95,6 @@ bool pinned(self_ptr self) {
 
 void arm_timers(self_ptr self) {
   auto& st = self->state;
-  if (!st.idle_armed) {
-    st.idle_armed = true;
-    self->delayed_send(self, st.rt->options.passivate_after, idle_atom::value);
-  }
   if (!st.expiry_armed && pinned(self)) {
     st.expiry_armed = true;
     auto deadline = st.token->created_at + st.rt->options.verification_expiry;
@@ -543,30 +542,23 @@ token_actor::behavior_type token_impl(self_ptr self, std::shared_ptr<const runti
     [self](token_request& req) -> caf::result<token_reply> {
       auto& st = self->state;
       ++st.received;
-      ++st.activity;
       auto rp = self->make_response_promise<token_reply>();
       run(self, std::move(req.cmd), rp, 0);
       return rp;
     },
     [self](refresh_atom) {
       ++self->state.received;
-      ++self->state.activity;
       if (!load(self))
         arm_timers(self);
     },
     [self](touch_atom) {
       ++self->state.received;
-      ++self->state.activity;
       (void) ensure_loaded(self);
     },
     [self](expire_atom) { on_expire(self, 0); },
     [self](idle_atom) {
-      auto& st = self->state;
-      st.idle_armed = false;
-      if (st.activity == st.activity_seen && !pinned(self))
+      if (!pinned(self))
         report_idle(self);
-      st.activity_seen = st.activity;
-      arm_timers(self);
     },
     [self](evict_atom) {
       if (!pinned(self))
@@ -577,6 +569,12 @@ token_actor::behavior_type token_impl(self_ptr self, std::shared_ptr<const runti
       self->send(st.shard, stopped_report{actor_kind::token, st.ref.value});
       self->quit();
     },
+    // A whole passivate_after without any message (re-armed after each).
+    caf::after(self->state.rt->options.passivate_after) >>
+      [self] {
+        if (!pinned(self))
+          report_idle(self);
+      },
   };
 }
 
