@@ -1,10 +1,13 @@
 #include "dwt/engine/random.hpp"
 
+#include <algorithm>
+#include <array>
 #include <climits>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 
+#include <openssl/crypto.h>
 #include <openssl/rand.h>
 
 #include "dwt/engine/assert.hpp"
@@ -70,9 +73,10 @@ void seeded_random::fill(std::span<std::byte> out) {
   }
 }
 
-void secure_random::fill(std::span<std::byte> out) {
-  auto* p = reinterpret_cast<unsigned char*>(out.data());
-  std::size_t left = out.size();
+namespace {
+
+void rand_bytes(unsigned char* p, std::size_t size) {
+  std::size_t left = size;
   while (left > 0) {
     const auto n = left > static_cast<std::size_t>(INT_MAX) ? INT_MAX : static_cast<int>(left);
     if (RAND_bytes(p, n) != 1) {
@@ -81,6 +85,42 @@ void secure_random::fill(std::span<std::byte> out) {
     }
     p += n;
     left -= static_cast<std::size_t>(n);
+  }
+}
+
+/// The calling thread's buffer of CSPRNG bytes not yet handed out.
+struct random_buffer {
+  static constexpr std::size_t size = 1024;
+  std::array<unsigned char, size> bytes{};
+  std::size_t next = size; ///< first unused byte; `size` = empty
+  random_buffer() = default;
+  random_buffer(const random_buffer&) = delete;
+  random_buffer& operator=(const random_buffer&) = delete;
+  ~random_buffer() { OPENSSL_cleanse(bytes.data(), bytes.size()); }
+};
+
+} // namespace
+
+void secure_random::fill(std::span<std::byte> out) {
+  auto* p = reinterpret_cast<unsigned char*>(out.data());
+  if (out.size() > random_buffer::size / 4) {
+    // Large draws gain nothing from the buffer.
+    rand_bytes(p, out.size());
+    return;
+  }
+  thread_local random_buffer buf;
+  std::size_t done = 0;
+  while (done < out.size()) {
+    if (buf.next == random_buffer::size) {
+      rand_bytes(buf.bytes.data(), random_buffer::size);
+      buf.next = 0;
+    }
+    const std::size_t n = std::min(out.size() - done, random_buffer::size - buf.next);
+    std::memcpy(p + done, buf.bytes.data() + buf.next, n);
+    // Bytes handed out may become secrets (OTPs, ids): wipe the copy left here.
+    OPENSSL_cleanse(buf.bytes.data() + buf.next, n);
+    buf.next += n;
+    done += n;
   }
 }
 

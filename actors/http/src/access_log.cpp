@@ -4,6 +4,7 @@
 #include <ctime>
 #include <memory>
 #include <mutex>
+#include <string>
 
 #include <boost/json/serialize.hpp>
 #include <boost/json/string.hpp>
@@ -37,9 +38,14 @@ void append_field(std::string& out, std::string_view key, std::string_view value
 log_sink stderr_log_sink() {
   auto mutex = std::make_shared<std::mutex>();
   return [mutex](std::string_view line) {
+    // One write per line: stderr is unbuffered, so a separate newline was a
+    // second system call per request.
+    std::string out;
+    out.reserve(line.size() + 1);
+    out.append(line);
+    out.push_back('\n');
     std::lock_guard lock{*mutex};
-    std::fwrite(line.data(), 1, line.size(), stderr);
-    std::fputc('\n', stderr);
+    std::fwrite(out.data(), 1, out.size(), stderr);
   };
 }
 
