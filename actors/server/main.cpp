@@ -4,7 +4,8 @@
 /// Exit codes: 0 after a graceful stop (SIGTERM / SIGINT), 2 for a usage or
 /// configuration error (the loader's message names the key), 1 when the
 /// engine or the listener cannot start. When ready it prints exactly one
-/// line to stdout: `dwt-server listening on http://HOST:PORT`.
+/// line to stdout: `dwt-server listening on http://HOST:PORT` (`https://`
+/// with `[listen.tls]`).
 
 #include <csignal>
 #include <cstdio>

@@ -15,6 +15,15 @@ constexpr std::int64_t day_s = 24 * 3600;
 void read_listen(table_reader& r, listen_settings& out) {
   r.string("host", out.host);
   r.uint("port", out.port, 0, 65535);
+  if (auto tls = r.table("tls")) {
+    // Both required and non-empty: a half-configured TLS never falls back
+    // to plain HTTP silently.
+    const bool cert = tls->string("cert_file", out.tls.cert_file, /*required=*/true);
+    const bool key = tls->string("key_file", out.tls.key_file, /*required=*/true);
+    if (!cert || !key)
+      out.tls = {};
+    tls->finish();
+  }
   r.finish();
 }
 

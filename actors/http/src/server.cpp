@@ -9,6 +9,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/ssl/context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 
@@ -22,11 +23,41 @@ using tcp = asio::ip::tcp;
 
 namespace detail {
 
+namespace {
+
+/// A TLS server context: TLS 1.2 minimum, the PEM chain and key of
+/// `settings`, key checked against the certificate.
+std::unique_ptr<asio::ssl::context> make_tls_context(const config::tls_settings& settings,
+                                                     boost::system::error_code& ec) {
+  auto ctx = std::make_unique<asio::ssl::context>(asio::ssl::context::tls_server);
+  ctx->set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_sslv2 |
+                       asio::ssl::context::no_sslv3 | asio::ssl::context::no_tlsv1 |
+                       asio::ssl::context::no_tlsv1_1 | asio::ssl::context::single_dh_use,
+                   ec);
+  if (ec)
+    return nullptr;
+  if (SSL_CTX_set_min_proto_version(ctx->native_handle(), TLS1_2_VERSION) != 1) {
+    ec = asio::error::invalid_argument;
+    return nullptr;
+  }
+  if (ctx->use_certificate_chain_file(settings.cert_file, ec); ec)
+    return nullptr;
+  if (ctx->use_private_key_file(settings.key_file, asio::ssl::context::pem, ec); ec)
+    return nullptr;
+  if (SSL_CTX_check_private_key(ctx->native_handle()) != 1) {
+    ec = asio::error::invalid_argument;
+    return nullptr;
+  }
+  return ctx;
+}
+
+} // namespace
+
 /// Owns the I/O context, the acceptor and the I/O threads.
 class server_core {
 public:
   server_core(server_options options, handler app)
-      : host_(options.host), port_(options.port),
+      : host_(options.host), port_(options.port), tls_settings_(options.tls),
         threads_wanted_(std::max<std::uint32_t>(1, options.limits.io_threads)),
         state_(std::make_shared<shared_state>(std::move(options), std::move(app))),
         ioc_(static_cast<int>(threads_wanted_)), acceptor_(asio::make_strand(ioc_)),
@@ -41,6 +72,11 @@ public:
     if (started_)
       return std::make_error_code(std::errc::operation_in_progress);
     boost::system::error_code ec;
+    if (tls_settings_.enabled()) {
+      tls_ = make_tls_context(tls_settings_, ec);
+      if (!tls_)
+        return ec ? std::error_code{ec} : std::make_error_code(std::errc::invalid_argument);
+    }
     tcp::resolver resolver{ioc_};
     auto results = resolver.resolve(host_, std::to_string(port_),
                                     tcp::resolver::passive | tcp::resolver::numeric_service, ec);
@@ -127,11 +163,11 @@ private:
     socket.set_option(tcp::no_delay(true), ignored);
     if (state_->connections.load() >= state_->limits.max_connections) {
       state_->connections_rejected.inc();
-      std::make_shared<session>(std::move(socket), state_, true)->start();
+      std::make_shared<session>(std::move(socket), state_, true, tls_.get())->start();
     } else {
       state_->connections.fetch_add(1);
       state_->connections_open.inc();
-      auto s = std::make_shared<session>(std::move(socket), state_, false);
+      auto s = std::make_shared<session>(std::move(socket), state_, false, tls_.get());
       state_->add_session(s);
       s->start();
     }
@@ -140,8 +176,12 @@ private:
 
   std::string host_;
   std::uint16_t port_;
+  config::tls_settings tls_settings_;
   std::uint32_t threads_wanted_;
   std::shared_ptr<shared_state> state_;
+  /// The TLS context (null for plain HTTP). Declared before `ioc_` so it
+  /// outlives the sessions still held by handlers the context destroys.
+  std::unique_ptr<asio::ssl::context> tls_;
   asio::io_context ioc_;
   tcp::acceptor acceptor_;
   asio::steady_timer retry_timer_;

@@ -54,8 +54,29 @@ std::string auth_scheme_of(std::string_view value) {
 
 } // namespace
 
-session::session(tcp::socket&& socket, std::shared_ptr<shared_state> state, bool reject)
-    : state_(std::move(state)), stream_(std::move(socket)), reject_(reject), counted_(!reject) {}
+namespace {
+std::variant<beast::tcp_stream, beast::ssl_stream<beast::tcp_stream>>
+make_stream(tcp::socket&& socket, asio::ssl::context* tls) {
+  if (tls == nullptr)
+    return beast::tcp_stream{std::move(socket)};
+  return beast::ssl_stream<beast::tcp_stream>{beast::tcp_stream{std::move(socket)}, *tls};
+}
+} // namespace
+
+session::session(tcp::socket&& socket, std::shared_ptr<shared_state> state, bool reject,
+                 asio::ssl::context* tls)
+    : state_(std::move(state)), stream_(make_stream(std::move(socket), tls)), reject_(reject),
+      counted_(!reject) {}
+
+beast::tcp_stream& session::lowest() {
+  return std::visit([](auto& s) -> beast::tcp_stream& { return beast::get_lowest_layer(s); },
+                    stream_);
+}
+
+void session::shutdown_send() {
+  beast::error_code ignored;
+  lowest().socket().shutdown(tcp::socket::shutdown_send, ignored);
+}
 
 session::~session() {
   if (counted_) {
@@ -65,23 +86,51 @@ session::~session() {
 }
 
 void session::start() {
-  asio::post(stream_.get_executor(), [self = shared_from_this()] {
-    if (self->reject_) {
-      self->keep_alive_ = false;
-      self->write(problem(503, "too_many_connections",
-                          "The server has reached its connection limit; retry later.")
-                      .with_header("Retry-After", "1"),
-                  self->state_->next_request_id(), true);
+  asio::post(executor(), [self = shared_from_this()] { self->begin(); });
+}
+
+void session::begin() {
+  auto* tls = std::get_if<tls_stream>(&stream_);
+  if (tls == nullptr) {
+    if (reject_) {
+      keep_alive_ = false;
+      write(problem(503, "too_many_connections",
+                    "The server has reached its connection limit; retry later.")
+                .with_header("Retry-After", "1"),
+            state_->next_request_id(), true);
       return;
     }
-    self->do_read();
-  });
+    do_read();
+    return;
+  }
+  // TLS: the handshake counts as reading (a silent client is dropped by the
+  // read timeout); a client speaking plain HTTP fails it and is closed.
+  phase_ = phase::reading;
+  lowest().expires_after(state_->limits.read_timeout);
+  tls->async_handshake(asio::ssl::stream_base::server,
+                       [self = shared_from_this()](beast::error_code ec) {
+                         if (ec) {
+                           self->finish();
+                           return;
+                         }
+                         self->lowest().expires_never();
+                         self->phase_ = phase::idle;
+                         if (self->reject_) {
+                           self->keep_alive_ = false;
+                           self->write(problem(503, "too_many_connections",
+                                               "The server has reached its connection limit; "
+                                               "retry later.")
+                                           .with_header("Retry-After", "1"),
+                                       self->state_->next_request_id(), true);
+                           return;
+                         }
+                         self->do_read();
+                       });
 }
 
 void session::do_read() {
   if (state_->stopping.load()) {
-    beast::error_code ec;
-    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+    shutdown_send();
     finish();
     return;
   }
@@ -94,25 +143,29 @@ void session::do_read() {
   }
   // Wait for the first byte of the next request under the idle timeout.
   phase_ = phase::idle;
-  stream_.expires_after(state_->limits.idle_timeout);
-  stream_.async_read_some(
-      buffer_.prepare(4096), [self = shared_from_this()](beast::error_code ec, std::size_t n) {
-        if (ec) {
-          self->finish();
-          return;
-        }
-        self->buffer_.commit(n);
-        self->read_request();
-      });
+  lowest().expires_after(state_->limits.idle_timeout);
+  with_stream([this](auto& stream) {
+    stream.async_read_some(buffer_.prepare(4096), [self = shared_from_this()](
+                                                      beast::error_code ec, std::size_t n) {
+      if (ec) {
+        self->finish();
+        return;
+      }
+      self->buffer_.commit(n);
+      self->read_request();
+    });
+  });
 }
 
 void session::read_request() {
   phase_ = phase::reading;
-  stream_.expires_after(state_->limits.read_timeout);
-  bhttp::async_read(stream_, buffer_, *parser_,
-                    [self = shared_from_this()](beast::error_code ec, std::size_t) {
-                      self->on_read(ec);
-                    });
+  lowest().expires_after(state_->limits.read_timeout);
+  with_stream([this](auto& stream) {
+    bhttp::async_read(stream, buffer_, *parser_,
+                      [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                        self->on_read(ec);
+                      });
+  });
 }
 
 void session::on_read(beast::error_code ec) {
@@ -156,15 +209,14 @@ void session::on_read(beast::error_code ec) {
     return;
   }
   // End of stream, timeout (slow or silent client), reset, cancellation.
-  beast::error_code ignored;
-  stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+  shutdown_send();
   finish();
 }
 
 void session::dispatch() {
   auto msg = parser_->release();
   parser_.reset();
-  stream_.expires_never();
+  lowest().expires_never();
   keep_alive_ = msg.keep_alive() && !state_->stopping.load();
   version_ = msg.version();
 
@@ -254,12 +306,14 @@ void session::write(response r, const std::string& request_id, bool close_after)
   res->keep_alive(keep);
   res->prepare_payload();
   out_ = std::move(res);
-  stream_.expires_after(state_->limits.write_timeout);
-  bhttp::async_write(stream_, *out_,
-                     [self = shared_from_this(), keep, close_after](beast::error_code ec,
-                                                                    std::size_t) {
-                       self->on_write(ec, keep, close_after);
-                     });
+  lowest().expires_after(state_->limits.write_timeout);
+  with_stream([this, keep, close_after](auto& stream) {
+    bhttp::async_write(stream, *out_,
+                       [self = shared_from_this(), keep, close_after](beast::error_code ec,
+                                                                      std::size_t) {
+                         self->on_write(ec, keep, close_after);
+                       });
+  });
 }
 
 void session::on_write(beast::error_code ec, bool keep, bool linger) {
@@ -273,8 +327,7 @@ void session::on_write(beast::error_code ec, bool keep, bool linger) {
     return;
   }
   if (!keep) {
-    beast::error_code ignored;
-    stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    shutdown_send();
     finish();
     return;
   }
@@ -283,23 +336,24 @@ void session::on_write(beast::error_code ec, bool keep, bool linger) {
 
 void session::linger_close() {
   phase_ = phase::closing;
-  beast::error_code ignored;
-  stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
-  stream_.expires_after(std::min<std::chrono::milliseconds>(state_->limits.read_timeout,
-                                                            max_linger));
+  shutdown_send();
+  lowest().expires_after(std::min<std::chrono::milliseconds>(state_->limits.read_timeout,
+                                                             max_linger));
   drain();
 }
 
 void session::drain() {
-  stream_.async_read_some(asio::buffer(drain_buf_),
-                          [self = shared_from_this()](beast::error_code ec, std::size_t n) {
-                            self->drained_ += n;
-                            if (ec || self->drained_ > max_drain_bytes) {
-                              self->finish();
-                              return;
-                            }
-                            self->drain();
-                          });
+  // Reads the TCP layer directly: after a half-close only the client's
+  // leftover bytes (or its TLS close_notify) arrive, and they are discarded.
+  lowest().async_read_some(asio::buffer(drain_buf_),
+                           [self = shared_from_this()](beast::error_code ec, std::size_t n) {
+                             self->drained_ += n;
+                             if (ec || self->drained_ > max_drain_bytes) {
+                               self->finish();
+                               return;
+                             }
+                             self->drain();
+                           });
 }
 
 void session::on_server_stop() {
@@ -315,7 +369,7 @@ void session::finish() {
     return;
   phase_ = phase::closed;
   beast::error_code ignored;
-  stream_.socket().close(ignored);
+  lowest().socket().close(ignored);
   if (!reject_)
     state_->remove_session(this);
 }

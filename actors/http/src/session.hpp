@@ -12,6 +12,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <variant>
 
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
@@ -19,6 +20,7 @@
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/string_body.hpp>
+#include <boost/beast/ssl/ssl_stream.hpp>
 
 #include "state.hpp"
 
@@ -27,8 +29,10 @@ namespace dwt::http::detail {
 class session : public std::enable_shared_from_this<session> {
 public:
   /// `reject`: answer 503 at once and close (max_connections reached).
+  /// With `tls` the connection starts with a TLS handshake (bounded by the
+  /// read timeout); a client that does not speak TLS is closed.
   session(boost::asio::ip::tcp::socket&& socket, std::shared_ptr<shared_state> state,
-          bool reject);
+          bool reject, boost::asio::ssl::context* tls);
   session(const session&) = delete;
   session& operator=(const session&) = delete;
   ~session();
@@ -37,7 +41,7 @@ public:
   void start();
 
   /// The connection's strand.
-  [[nodiscard]] boost::asio::any_io_executor executor() { return stream_.get_executor(); }
+  [[nodiscard]] boost::asio::any_io_executor executor() { return lowest().get_executor(); }
 
   /// Writes the application's response (on the strand).
   void deliver(response r, const std::string& request_id);
@@ -49,6 +53,19 @@ private:
   enum class phase { idle, reading, handling, writing, closing, closed };
   using beast_response = boost::beast::http::response<boost::beast::http::string_body>;
 
+  using plain_stream = boost::beast::tcp_stream;
+  using tls_stream = boost::beast::ssl_stream<boost::beast::tcp_stream>;
+
+  /// The TCP layer (timeouts, socket) of either stream.
+  [[nodiscard]] boost::beast::tcp_stream& lowest();
+  /// Runs `fn(stream)` on the plain or the TLS stream.
+  template <class Fn>
+  void with_stream(Fn&& fn) {
+    std::visit(std::forward<Fn>(fn), stream_);
+  }
+  /// Half-closes the TCP connection (ignores errors).
+  void shutdown_send();
+  void begin();
   void do_read();
   void read_request();
   void on_read(boost::beast::error_code ec);
@@ -62,7 +79,7 @@ private:
   void finish();
 
   std::shared_ptr<shared_state> state_;
-  boost::beast::tcp_stream stream_;
+  std::variant<plain_stream, tls_stream> stream_;
   boost::beast::flat_buffer buffer_;
   std::optional<boost::beast::http::request_parser<boost::beast::http::string_body>> parser_;
   std::shared_ptr<beast_response> out_;

@@ -23,6 +23,8 @@ struct server_app::state {
   std::unique_ptr<http::http_server> http;
   std::string host_name;
   std::uint16_t port = 0;
+  /// The listener speaks HTTPS (`[listen.tls]`).
+  bool tls = false;
   std::mutex stop_mutex;
   bool stopped = false;
 
@@ -58,7 +60,8 @@ std::uint16_t server_app::port() const noexcept { return self_->port; }
 std::string server_app::base_url() const {
   const auto& h = self_->host_name;
   const bool v6 = h.find(':') != std::string::npos;
-  return "http://" + (v6 ? "[" + h + "]" : h) + ":" + std::to_string(self_->port);
+  const std::string scheme = self_->tls ? "https://" : "http://";
+  return scheme + (v6 ? "[" + h + "]" : h) + ":" + std::to_string(self_->port);
 }
 
 engine_host& server_app::engine() noexcept { return *self_->host; }
@@ -106,6 +109,7 @@ server_app::started server_app::start(const config::settings& settings, app_opti
   }
   st->host_name = settings.listen.host;
   st->port = st->http->port();
+  st->tls = settings.listen.tls.enabled();
   return {std::unique_ptr<server_app>{new server_app{std::move(st)}}, {}};
 }
 

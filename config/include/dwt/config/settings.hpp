@@ -22,11 +22,24 @@
 
 namespace dwt::config {
 
+/// HTTPS on the listener. `[listen.tls]`: both files or neither; absent
+/// (both empty) means plain HTTP, the default. TLS 1.2 is the minimum.
+struct tls_settings {
+  /// PEM certificate chain (leaf first).
+  std::string cert_file;
+  /// PEM private key of the leaf certificate (unencrypted).
+  std::string key_file;
+  /// True when TLS is configured.
+  [[nodiscard]] bool enabled() const noexcept { return !cert_file.empty(); }
+};
+
 /// Where the HTTP server listens. `[listen]`
 struct listen_settings {
   std::string host = "127.0.0.1";
   /// 0 asks the OS for an ephemeral port.
   std::uint16_t port = 8080;
+  /// `[listen.tls]`: serve HTTPS instead of HTTP.
+  tls_settings tls;
 };
 
 /// `store.durability`: "sync" fsyncs every group commit, "nosync" leaves it

@@ -16,6 +16,10 @@
 /// Per connection one request at a time: the next request is not read until
 /// the response is written (backpressure).
 ///
+/// With `server_options::tls` the listener speaks HTTPS only (TLS 1.2+,
+/// handshake bounded by the read timeout); a plain-HTTP client fails the
+/// handshake and is closed.
+///
 /// Threading: the handler runs on an I/O thread (the connection's strand)
 /// and must never block; hand the work elsewhere and complete the responder
 /// from any thread. `start`, `stop` and the destructor are called from a
@@ -47,6 +51,10 @@ struct server_options {
   std::shared_ptr<metrics_registry> metrics;
   /// Access log sink; stderr when empty.
   log_sink access_log;
+  /// HTTPS when `tls.enabled()`: the PEM certificate chain and key are read
+  /// by `start()` (an unreadable or mismatched file is its error); TLS 1.2
+  /// is the minimum version. Plain HTTP otherwise.
+  config::tls_settings tls;
 
   [[nodiscard]] static server_options from(const config::listen_settings& listen,
                                            const config::http_settings& limits) {
@@ -54,6 +62,7 @@ struct server_options {
     o.host = listen.host;
     o.port = listen.port;
     o.limits = limits;
+    o.tls = listen.tls;
     return o;
   }
 };
@@ -70,8 +79,10 @@ public:
   /// Calls `stop()`.
   ~http_server();
 
-  /// Binds, listens and starts the I/O threads. Returns the error (e.g.
-  /// address in use, bad host) without starting; call at most once.
+  /// Loads the TLS certificate and key (when configured), binds, listens
+  /// and starts the I/O threads. Returns the error (e.g. a missing or
+  /// invalid certificate file, address in use, bad host) without starting;
+  /// call at most once.
   [[nodiscard]] std::error_code start();
 
   /// The bound port (useful with port 0); 0 before a successful `start`.

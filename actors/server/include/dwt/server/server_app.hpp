@@ -57,7 +57,7 @@ public:
   /// configured port is 0).
   [[nodiscard]] const std::string& host() const noexcept;
   [[nodiscard]] std::uint16_t port() const noexcept;
-  /// `http://HOST:PORT` (IPv6 hosts in brackets).
+  /// `http://HOST:PORT` (`https://` with `[listen.tls]`; IPv6 hosts in brackets).
   [[nodiscard]] std::string base_url() const;
 
   /// The engine (valid until `stop`).

@@ -1,0 +1,61 @@
+// `[listen.tls]`: both files or neither; plain HTTP stays the default.
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "dwt/config/load.hpp"
+#include "support.hpp"
+
+namespace dwt::config {
+namespace {
+
+using test::minimal_toml;
+using test::no_env;
+
+TEST(ConfigTls, AbsentMeansPlainHttp) {
+  auto loaded = load_string(minimal_toml(), no_env());
+  ASSERT_TRUE(loaded.has_value()) << loaded.error_value().message;
+  EXPECT_FALSE(loaded->listen.tls.enabled());
+  EXPECT_TRUE(loaded->listen.tls.cert_file.empty());
+  EXPECT_TRUE(loaded->listen.tls.key_file.empty());
+}
+
+TEST(ConfigTls, BothFilesEnableTls) {
+  auto loaded = load_string(minimal_toml() + "\n[listen]\nport = 0\n[listen.tls]\n"
+                                             "cert_file = \"/etc/dwt/server.pem\"\n"
+                                             "key_file = \"/etc/dwt/server.key\"\n",
+                            no_env());
+  ASSERT_TRUE(loaded.has_value()) << loaded.error_value().message;
+  EXPECT_TRUE(loaded->listen.tls.enabled());
+  EXPECT_EQ(loaded->listen.tls.cert_file, "/etc/dwt/server.pem");
+  EXPECT_EQ(loaded->listen.tls.key_file, "/etc/dwt/server.key");
+}
+
+/// Loads `text`, expects failure with `code` and `fragment` in the message.
+void expect_error(const std::string& text, errc code, std::string_view fragment) {
+  auto loaded = load_string(text, no_env());
+  ASSERT_FALSE(loaded.has_value()) << "accepted:\n" << text;
+  EXPECT_EQ(loaded.error_value().code, code) << loaded.error_value().message;
+  EXPECT_NE(loaded.error_value().message.find(fragment), std::string::npos)
+      << loaded.error_value().message;
+}
+
+TEST(ConfigTls, HalfConfiguredIsRefused) {
+  expect_error(minimal_toml() + "\n[listen.tls]\ncert_file = \"a.pem\"\n", errc::missing_key,
+               "listen.tls.key_file");
+  expect_error(minimal_toml() + "\n[listen.tls]\nkey_file = \"a.key\"\n", errc::missing_key,
+               "listen.tls.cert_file");
+  expect_error(minimal_toml() + "\n[listen.tls]\ncert_file = \"\"\nkey_file = \"a.key\"\n",
+               errc::invalid_value, "listen.tls.cert_file");
+  expect_error(minimal_toml() + "\n[listen.tls]\ncert_file = 3\nkey_file = \"a.key\"\n",
+               errc::wrong_type, "listen.tls.cert_file");
+}
+
+TEST(ConfigTls, UnknownKeyIsRefused) {
+  expect_error(minimal_toml() + "\n[listen.tls]\ncert_file = \"a.pem\"\nkey_file = \"a.key\"\n"
+                                "min_version = \"1.0\"\n",
+               errc::unknown_key, "listen.tls.min_version");
+}
+
+} // namespace
+} // namespace dwt::config

@@ -1,0 +1,179 @@
+// The HTTPS listener (`server_options::tls`): a verifying TLS client is
+// served (also keep-alive, also the limits), a plain-HTTP client on the TLS
+// port is closed without an answer and the server keeps serving, TLS 1.1 is
+// refused, and bad certificate files are `start()` errors. Uses the
+// test-only certificates of tests/outbound/tls (CN/SAN 127.0.0.1,
+// localhost; signed by the throw-away CA `ca.pem`).
+#include <gtest/gtest.h>
+
+#include <boost/asio/ssl.hpp>
+#include <boost/beast/ssl/ssl_stream.hpp>
+
+#include <openssl/ssl.h>
+
+#include "support.hpp"
+
+namespace dwt::http::test {
+namespace {
+
+namespace asio = boost::asio;
+namespace ssl = boost::asio::ssl;
+
+std::string tls_dir() { return std::string{DWT_SOURCE_DIR} + "/tests/outbound/tls/"; }
+
+config::tls_settings test_tls() {
+  return {tls_dir() + "server.pem", tls_dir() + "server.key"};
+}
+
+std::unique_ptr<http_server> start_tls_server(handler app, config::tls_settings tls = test_tls(),
+                                              std::error_code* error = nullptr) {
+  server_options o;
+  o.host = "127.0.0.1";
+  o.port = 0;
+  o.limits = test_limits();
+  o.access_log = null_log_sink();
+  o.tls = std::move(tls);
+  auto s = std::make_unique<http_server>(std::move(o), std::move(app));
+  const auto ec = s->start();
+  if (error != nullptr)
+    *error = ec;
+  else
+    EXPECT_FALSE(ec) << ec.message();
+  return s;
+}
+
+handler hello_handler() {
+  return [](request_context ctx, responder res) {
+    res.respond(json_response(200, {{"path", ctx.path}, {"size", ctx.body.size()}}));
+  };
+}
+
+/// A verifying TLS client over one connection (bounded operations).
+class tls_client {
+public:
+  explicit tls_client(std::uint16_t port, int max_version = 0)
+      : ctx_(ssl::context::tls_client), stream_(ioc_, ctx_) {
+    // The stream's SSL object exists already: per-connection settings go
+    // to it, the trust store is the context's (shared).
+    ctx_.load_verify_file(tls_dir() + "ca.pem");
+    stream_.set_verify_mode(ssl::verify_peer);
+    if (max_version != 0) {
+      SSL_set_max_proto_version(stream_.native_handle(), max_version);
+      // OpenSSL 3 refuses TLS < 1.2 from security level 1: let this client
+      // offer it, so a refusal is the server's.
+      SSL_set_security_level(stream_.native_handle(), 0);
+    }
+    stream_.set_verify_callback(ssl::host_name_verification("localhost"));
+    asio::ip::tcp::endpoint ep{asio::ip::make_address("127.0.0.1"), port};
+    beast::get_lowest_layer(stream_).expires_after(op_limit);
+    beast::get_lowest_layer(stream_).async_connect(ep, [&](beast::error_code e) { ec_ = e; });
+    run();
+    if (ec_)
+      return;
+    beast::get_lowest_layer(stream_).expires_after(op_limit);
+    stream_.async_handshake(ssl::stream_base::client, [&](beast::error_code e) { ec_ = e; });
+    run();
+  }
+
+  /// The connect or handshake error (none once connected).
+  [[nodiscard]] beast::error_code handshake_error() const { return ec_; }
+  /// The negotiated protocol version (e.g. TLS1_2_VERSION).
+  [[nodiscard]] int version() { return SSL_version(stream_.native_handle()); }
+
+  beast_response request(bhttp::verb method, const std::string& target, std::string body = {}) {
+    beast_request req{method, target, 11};
+    req.set(bhttp::field::host, "localhost");
+    req.body() = std::move(body);
+    req.prepare_payload();
+    beast::error_code ec;
+    beast::get_lowest_layer(stream_).expires_after(op_limit);
+    bhttp::async_write(stream_, req, [&](beast::error_code e, std::size_t) { ec = e; });
+    run();
+    EXPECT_FALSE(ec) << ec.message();
+    beast_response res;
+    bhttp::async_read(stream_, buffer_, res, [&](beast::error_code e, std::size_t) { ec = e; });
+    run();
+    EXPECT_FALSE(ec) << ec.message();
+    return res;
+  }
+
+private:
+  void run() {
+    ioc_.run();
+    ioc_.restart();
+  }
+  asio::io_context ioc_;
+  ssl::context ctx_;
+  beast::ssl_stream<beast::tcp_stream> stream_;
+  beast::flat_buffer buffer_;
+  beast::error_code ec_;
+};
+
+TEST(HttpTls, VerifiedClientIsServedWithKeepAlive) {
+  auto server = start_tls_server(hello_handler());
+  tls_client c{server->port()};
+  ASSERT_FALSE(c.handshake_error()) << c.handshake_error().message();
+  for (int i = 0; i < 3; ++i) {
+    auto res = c.request(bhttp::verb::post, "/hello", std::string(1000, 'x'));
+    EXPECT_EQ(res.result_int(), 200u);
+    EXPECT_TRUE(res.keep_alive());
+    EXPECT_EQ(json_body(res).at("path").as_string(), "/hello");
+    EXPECT_EQ(json_body(res).at("size").as_int64(), 1000);
+  }
+}
+
+TEST(HttpTls, LimitsStillApplyOverTls) {
+  auto server = start_tls_server(hello_handler());
+  tls_client c{server->port()};
+  ASSERT_FALSE(c.handshake_error());
+  auto res = c.request(bhttp::verb::post, "/big", std::string(64 * 1024 + 1, 'a'));
+  EXPECT_EQ(res.result_int(), 413u);
+  EXPECT_EQ(json_body(res).at("code").as_string(), "payload_too_large");
+}
+
+TEST(HttpTls, PlainHttpOnTheTlsPortIsClosedAndOthersAreStillServed) {
+  auto server = start_tls_server(hello_handler());
+  {
+    client plain{server->port()};
+    ASSERT_FALSE(plain.send_raw("GET /hello HTTP/1.1\r\nHost: x\r\n\r\n"));
+    beast::error_code ec;
+    auto res = plain.receive(ec);
+    EXPECT_TRUE(ec) << "a plain-HTTP request on the TLS port got an HTTP answer: "
+                    << res.result_int();
+  }
+  tls_client c{server->port()};
+  ASSERT_FALSE(c.handshake_error()) << c.handshake_error().message();
+  EXPECT_EQ(c.request(bhttp::verb::get, "/after").result_int(), 200u);
+}
+
+TEST(HttpTls, TlsBelow12IsRefused) {
+  auto server = start_tls_server(hello_handler());
+  tls_client old{server->port(), TLS1_1_VERSION};
+  EXPECT_TRUE(old.handshake_error()) << "a TLS 1.1 handshake succeeded, version 0x" << std::hex
+                                      << old.version();
+  tls_client current{server->port(), TLS1_2_VERSION};
+  EXPECT_FALSE(current.handshake_error()) << current.handshake_error().message();
+}
+
+TEST(HttpTls, BadFilesAreStartErrors) {
+  std::error_code ec;
+  auto missing = start_tls_server(hello_handler(), {tls_dir() + "nope.pem", tls_dir() + "server.key"},
+                                  &ec);
+  EXPECT_TRUE(ec) << "a missing certificate file started";
+  EXPECT_EQ(missing->port(), 0);
+  // A key that is not the certificate's: the CA certificate with the server key.
+  auto mismatched =
+      start_tls_server(hello_handler(), {tls_dir() + "ca.pem", tls_dir() + "server.key"}, &ec);
+  EXPECT_TRUE(ec) << "a mismatched key started";
+  EXPECT_EQ(mismatched->port(), 0);
+}
+
+TEST(HttpTls, PlainHttpStaysTheDefault) {
+  EXPECT_FALSE(server_options{}.tls.enabled());
+  auto server = start_server(hello_handler());
+  client c{server->port()};
+  EXPECT_EQ(c.request(bhttp::verb::get, "/plain").result_int(), 200u);
+}
+
+} // namespace
+} // namespace dwt::http::test
