@@ -627,10 +627,17 @@ void engine_host::delivery_state(engine::partner_id partner, event_ref event,
 
 void engine_host::redeliver(engine::partner_id partner, event_ref event,
                             callback<persistence::delivery_state> done) {
+  redeliver(std::move(partner), std::move(event), std::nullopt, std::move(done));
+}
+
+void engine_host::redeliver(engine::partner_id partner, event_ref event,
+                            std::optional<idempotency<persistence::delivery_state>> idem,
+                            callback<persistence::delivery_state> done) {
   auto* s = self_.get();
   s->async<persistence::delivery_state>(
-    std::move(done), [s, partner = std::move(partner), event = std::move(event)](
-                       caf::event_based_actor* self, guard_ptr<persistence::delivery_state> g) {
+    std::move(done), [s, partner = std::move(partner), event = std::move(event),
+                      idem = std::move(idem)](caf::event_based_actor* self,
+                                              guard_ptr<persistence::delivery_state> g) mutable {
       std::uint64_t seq = 0;
       {
         auto rd = persistence::reader::begin(*s->store);
@@ -650,8 +657,17 @@ void engine_host::redeliver(engine::partner_id partner, event_ref event,
         return;
       }
       self->request(s->dispatcher, call_timeout, actors::wh_redeliver{partner, seq})
-        .then([g](persistence::delivery_state& st) { g->fire(std::move(st)); },
-              [g](caf::error& e) { g->fire(std::move(e)); });
+        .then(
+          [s, self, g, partner, idem = std::move(idem)](persistence::delivery_state& st) {
+            if (!idem || idem->key.empty()) {
+              g->fire(std::move(st));
+              return;
+            }
+            persistence::write_unit unit;
+            actors::add_idempotency(unit, partner, idem, st, s->rt->now());
+            s->commit_then(self, std::move(unit), std::move(st), true, g);
+          },
+          [g](caf::error& e) { g->fire(std::move(e)); });
     });
 }
 

@@ -335,6 +335,14 @@ public:
   /// event), runtime_errc::no_webhook_endpoint, runtime_errc::overloaded.
   void redeliver(engine::partner_id partner, event_ref event,
                  callback<persistence::delivery_state> done);
+  /// The same with an Idempotency-Key: `render(state)` is stored under
+  /// (partner, key) in a unit committed once the redelivery is durable. A
+  /// crash in between, or a concurrent call with the same key (which then
+  /// answers runtime_errc::idempotency_in_progress), may queue one more
+  /// delivery: harmless under at-least-once delivery.
+  void redeliver(engine::partner_id partner, event_ref event,
+                 std::optional<idempotency<persistence::delivery_state>> idem,
+                 callback<persistence::delivery_state> done);
 
   // -- network-facing ---------------------------------------------------------
 

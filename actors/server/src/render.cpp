@@ -104,6 +104,63 @@ rendered_response events(const event_page& page) {
   return ok(200, o);
 }
 
+namespace {
+
+std::string_view status_name(persistence::delivery_status s) {
+  switch (s) {
+    case persistence::delivery_status::pending: return "PENDING";
+    case persistence::delivery_status::delivered: return "DELIVERED";
+    case persistence::delivery_status::dead_lettered: return "DEAD_LETTERED";
+  }
+  return "PENDING";
+}
+
+/// `{status, attempts, nextAttemptAt, updatedAt}`; nextAttemptAt is null
+/// unless the event is pending.
+json::object delivery_state_json(const persistence::delivery_state& s) {
+  json::object o;
+  o["status"] = str(status_name(s.status));
+  o["attempts"] = s.attempts;
+  if (s.status == persistence::delivery_status::pending)
+    o["nextAttemptAt"] = engine::json::rfc3339(s.next_attempt_at);
+  else
+    o["nextAttemptAt"] = nullptr;
+  o["updatedAt"] = engine::json::rfc3339(s.updated_at);
+  return o;
+}
+
+} // namespace
+
+rendered_response deliveries(const delivery_report& r) {
+  json::array data;
+  data.reserve(r.attempts.size());
+  for (const auto& a : r.attempts) {
+    json::object o;
+    o["attempt"] = a.attempt_no;
+    o["at"] = engine::json::rfc3339(a.at);
+    if (a.status == 0)
+      o["status"] = nullptr;
+    else
+      o["status"] = a.status;
+    o["latencyMs"] = a.latency_ms;
+    if (a.error.empty())
+      o["error"] = nullptr;
+    else
+      o["error"] = a.error;
+    const bool delivered = a.status >= 200 && a.status < 300;
+    o["outcome"] = delivered ? "DELIVERED" : "FAILED";
+    data.emplace_back(std::move(o));
+  }
+  json::object o;
+  o["data"] = std::move(data);
+  o["state"] = delivery_state_json(r.state);
+  return ok(200, o);
+}
+
+rendered_response redelivery(const persistence::delivery_state& s) {
+  return ok(202, delivery_state_json(s));
+}
+
 rendered_response tokenization(const tokenization_result& r) {
   json::object o;
   o["decision"] = str(engine::to_string(r.decision));

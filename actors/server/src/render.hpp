@@ -12,6 +12,17 @@
 
 #include "dwt/dwt.hpp"
 
+namespace dwt::server {
+
+/// What GET /v1/events/{eventId}/deliveries reports: every attempt, oldest
+/// first, and the event's delivery state.
+struct delivery_report {
+  std::vector<persistence::delivery_attempt_record> attempts;
+  persistence::delivery_state state;
+};
+
+} // namespace dwt::server
+
 namespace dwt::server::render {
 
 /// POST /v1/profiles → 201 profile.
@@ -39,6 +50,11 @@ namespace dwt::server::render {
 [[nodiscard]] rendered_response history(const std::vector<engine::transition_record>& h);
 /// GET /v1/events → 200 `{data: [event], next}`.
 [[nodiscard]] rendered_response events(const event_page& page);
+
+/// GET /v1/events/{eventId}/deliveries → 200 `{data: [attempt], state}`.
+[[nodiscard]] rendered_response deliveries(const delivery_report& r);
+/// POST /v1/events/{eventId}/redeliver → 202 delivery state.
+[[nodiscard]] rendered_response redelivery(const persistence::delivery_state& s);
 
 /// POST /network/v1/tokenization-requests → 200
 /// `{decision, tokenUniqueReference, state, reason?, verificationMethods?}`.

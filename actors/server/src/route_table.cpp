@@ -13,6 +13,7 @@ route_table make_route_table(const api_ptr& api) {
   add_profile_routes(t, api);
   add_card_routes(t, api);
   add_token_routes(t, api);
+  add_webhook_routes(t, api);
   add_ops_routes(t, api);
   return t;
 }

@@ -25,6 +25,7 @@ using route_table = std::vector<route_entry>;
 void add_profile_routes(route_table& t, const api_ptr& api);
 void add_card_routes(route_table& t, const api_ptr& api);
 void add_token_routes(route_table& t, const api_ptr& api);
+void add_webhook_routes(route_table& t, const api_ptr& api);
 void add_network_routes(route_table& t, const api_ptr& api);
 void add_ops_routes(route_table& t, const api_ptr& api);
 
