@@ -72,6 +72,9 @@ struct config_options {
   std::uint16_t listen_port = 0;
   /// Appended verbatim at the end of the file (extra tables).
   std::string extra_toml;
+  /// Appended verbatim right after the demo partner's `[[partners]]` keys,
+  /// e.g. its `[partners.webhook]` sub-table.
+  std::string demo_partner_toml;
 };
 
 /// The TOML text of a valid configuration for `layout`: listen
@@ -79,7 +82,7 @@ struct config_options {
 /// partners (demo 2025-06-01; legacy 2024-11-15 not migrated; capped with
 /// max_tokens_per_card = 2), the demo-debit product over BIN
 /// 400000-499999 and freshly generated development keys. No webhook
-/// endpoints (deliveries are out of scope here).
+/// endpoint unless `options.demo_partner_toml` adds one.
 [[nodiscard]] std::string make_config_text(const server_layout& layout,
                                            const config_options& options = {});
 

@@ -35,6 +35,20 @@ std::vector<std::string> contract_problems(std::string_view method, std::string_
 #endif
 }
 
+std::vector<std::string> schema_problems(std::string_view schema_name,
+                                         std::string_view json_text) {
+#ifdef DWT_BLACKBOX_HAS_OPENAPI
+  static const auto loaded = openapi_testkit::load(DWT_OPENAPI_PATH);
+  if (!loaded.doc)
+    return {"cannot load the OpenAPI document: " + loaded.error};
+  return loaded.doc->check_schema(schema_name, json_text);
+#else
+  (void)schema_name;
+  (void)json_text;
+  return {};
+#endif
+}
+
 std::string describe(const http_response& r) {
   std::ostringstream s;
   s << r.status << ' ' << r.content_type() << ' ' << r.body.substr(0, 2000);
@@ -175,7 +189,7 @@ void blackbox_test::SetUp() {
                            ::testing::UnitTest::GetInstance()->current_test_info()->name());
   RecordProperty("seed", std::to_string(seed_));
   data_ = std::make_unique<test_data>(seed_);
-  server_ = std::make_unique<server_instance>();
+  server_ = std::make_unique<server_instance>(server_options());
   const auto err = server_->start();
   ASSERT_EQ(err, "") << "dwt-server did not start";
   api_ = std::make_unique<api>(server_->port());

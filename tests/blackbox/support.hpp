@@ -32,6 +32,12 @@ namespace dwt::blackbox {
                                                          std::string_view target,
                                                          const http_response& response);
 
+/// Problems of a JSON text against one schema of docs/openapi.yaml's
+/// components/schemas (e.g. "TransitionWebhook"); same rules as
+/// `contract_problems`.
+[[nodiscard]] std::vector<std::string> schema_problems(std::string_view schema_name,
+                                                       std::string_view json_text);
+
 /// The seed of this run: DWT_TEST_SEED when set, else random.
 [[nodiscard]] std::uint64_t run_seed();
 
@@ -90,6 +96,9 @@ class blackbox_test : public ::testing::Test {
 protected:
   void SetUp() override;
   void TearDown() override;
+
+  /// The configuration knobs of the server SetUp starts (default: none).
+  [[nodiscard]] virtual config_options server_options() { return {}; }
 
   /// SIGTERM (expect exit 0) then start again on the same data directory.
   void restart();
