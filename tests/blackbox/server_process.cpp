@@ -327,7 +327,7 @@ std::string server_process::stdout_text() const {
 std::string server_process::stderr_text() const { return read_file(stderr_file_); }
 
 std::string server_process::wait_ready(std::chrono::milliseconds timeout) {
-  static const std::regex line_re{R"(^dwt-server listening on http://([0-9.]+):([0-9]+)$)"};
+  static const std::regex line_re{R"(^dwt-server listening on https?://([0-9.]+):([0-9]+)$)"};
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   auto with_stderr = [this](std::string why) {
     return why + "\n--- server stdout ---\n" + stdout_text() + "\n--- server stderr ---\n" +

@@ -43,7 +43,7 @@ TEST(HttpLimits, OversizeHeaderIs431) {
   ASSERT_FALSE(c.send(std::move(req)));
   auto res = c.receive();
   EXPECT_EQ(res.result_int(), 431u);
-  EXPECT_EQ(json_body(res).at("code").as_string(), "request_header_too_large");
+  EXPECT_EQ(json_body(res).at("code").as_string(), "header_fields_too_large");
   EXPECT_TRUE(c.closed_by_peer());
 }
 

@@ -187,7 +187,7 @@ void session::on_read(beast::error_code ec) {
   }
   if (ec == bhttp::error::header_limit) {
     keep_alive_ = false;
-    answer_locally(problem(431, "request_header_too_large",
+    answer_locally(problem(431, "header_fields_too_large",
                            "The request line and headers exceed " +
                                std::to_string(state_->limits.max_header_bytes) + " bytes."),
                    std::move(meta), true);
