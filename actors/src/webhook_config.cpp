@@ -69,9 +69,7 @@ caf::expected<std::vector<endpoint_entry>> parse_webhook_endpoints(const engine_
 }
 
 outbound::retry_schedule make_retry_schedule(const webhook_dispatcher_options& o) {
-  if (o.retry_delays.empty())
-    return outbound::retry_schedule{};
-  return outbound::retry_schedule{o.retry_delays, o.retry_jitter_percent};
+  return outbound::make_retry_schedule(o.retry_delays, o.retry_jitter_percent);
 }
 
 } // namespace dwt::actors

@@ -87,12 +87,24 @@ void read_webhooks(table_reader& r, webhook_delivery_settings& out) {
   r.duration("timeout_ms", out.timeout, 1, 600 * 1000);
   r.uint("max_concurrency_per_endpoint", out.max_concurrency_per_endpoint, 1, 1024);
   r.string("ca_file", out.ca_file, false, false);
-  r.duration("initial_backoff_ms", out.initial_backoff, 1, day_s * 1000);
-  r.duration("max_backoff_ms", out.max_backoff, 1, 7 * day_s * 1000);
-  if (out.max_backoff < out.initial_backoff)
-    r.diag().add(errc::invalid_value, r.path_of("max_backoff_ms"),
-                 "must be at least initial_backoff_ms");
-  r.uint("max_attempts", out.max_attempts, 1, 1000);
+  // No backoff key: the engine's built-in ~3-day schedule (out.backoff
+  // stays nullopt). Any of them: a custom schedule, and then all three are
+  // required, so a half-written schedule never mixes with invented values.
+  if (r.has("initial_backoff_ms") || r.has("max_backoff_ms") || r.has("max_attempts")) {
+    std::int64_t initial = 0;
+    std::int64_t max = 0;
+    webhook_backoff_settings b;
+    const bool ok_initial = r.integer("initial_backoff_ms", initial, 1, day_s * 1000, true);
+    const bool ok_max = r.integer("max_backoff_ms", max, 1, 7 * day_s * 1000, true);
+    const bool ok_attempts = r.uint("max_attempts", b.max_attempts, 1, max_webhook_attempts, true);
+    b.initial_backoff = std::chrono::milliseconds{initial};
+    b.max_backoff = std::chrono::milliseconds{max};
+    if (ok_initial && ok_max && max < initial)
+      r.diag().add(errc::invalid_value, r.path_of("max_backoff_ms"),
+                   "must be at least initial_backoff_ms");
+    if (ok_initial && ok_max && ok_attempts)
+      out.backoff = b;
+  }
   r.finish();
 }
 

@@ -83,6 +83,27 @@ TEST(ConfigErrors, MissingRequiredKeys) {
                {"sms.twilio"});
 }
 
+TEST(ConfigErrors, WebhookBackoffKeysGoTogether) {
+  // Half a custom schedule would mix with invented values: refused.
+  expect_error(minimal_toml() + "\n[webhooks]\nmax_attempts = 30\n", errc::missing_key,
+               {"webhooks.initial_backoff_ms", "webhooks.max_backoff_ms"});
+  expect_error(minimal_toml() + "\n[webhooks]\ninitial_backoff_ms = 10\nmax_backoff_ms = 5\n"
+                                "max_attempts = 3\n",
+               errc::invalid_value, {"webhooks.max_backoff_ms", "at least initial_backoff_ms"});
+  // More attempts than the engine accepts fail at load, not at start.
+  expect_error(minimal_toml() + "\n[webhooks]\ninitial_backoff_ms = 10\nmax_backoff_ms = 20\n"
+                                "max_attempts = 65\n",
+               errc::invalid_value, {"webhooks.max_attempts"});
+  auto loaded = load_string(minimal_toml() + "\n[webhooks]\ninitial_backoff_ms = 10\n"
+                                             "max_backoff_ms = 20\nmax_attempts = 64\n",
+                            no_env());
+  ASSERT_TRUE(loaded.has_value()) << loaded.error_value().message;
+  ASSERT_TRUE(loaded->webhooks.backoff.has_value());
+  EXPECT_EQ(*loaded->webhooks.backoff,
+            (webhook_backoff_settings{std::chrono::milliseconds{10}, std::chrono::milliseconds{20},
+                                      64}));
+}
+
 TEST(ConfigErrors, UnknownKeysAreRefused) {
   expect_error(minimal_toml() + "\n[listen]\nprot = 8080\n", errc::unknown_key,
                {"listen.prot: unknown key"});

@@ -62,6 +62,9 @@ TEST(ConfigExample, LoadsWithExpectedValues) {
   EXPECT_EQ(s.http.max_header_bytes, 8u * 1024u);
   EXPECT_EQ(s.http.max_body_bytes, 64u * 1024u);
   EXPECT_EQ(s.webhooks.timeout, milliseconds{5000});
+  // No custom retry schedule: the engine's built-in ~3-day one
+  // (tests/server units_test checks the schedule it yields).
+  EXPECT_FALSE(s.webhooks.backoff.has_value());
   EXPECT_EQ(s.store.durability_mode, durability::sync);
 }
 
@@ -74,6 +77,7 @@ TEST(ConfigExample, MinimalFileTakesDocumentedDefaults) {
   EXPECT_EQ(loaded->runtime.shard_count, defaults.runtime.shard_count);
   EXPECT_EQ(loaded->verification.expiry, defaults.verification.expiry);
   EXPECT_TRUE(loaded->partners.empty());
+  EXPECT_FALSE(loaded->webhooks.backoff.has_value());
 }
 
 TEST(ConfigExample, MissingFileIsAnIoError) {

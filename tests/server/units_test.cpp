@@ -2,9 +2,12 @@
 // engine_options mapping (on the example configuration), the webhook retry
 // schedule and the runtime metrics text.
 
+#include <algorithm>
 #include <filesystem>
 
 #include "dwt/config/load.hpp"
+#include "dwt/engine/random.hpp"
+#include "dwt/outbound/retry_schedule.hpp"
 #include "dwt/server/cli.hpp"
 #include "dwt/server/engine_config.hpp"
 #include "dwt/server/metrics_text.hpp"
@@ -73,17 +76,81 @@ TEST(EngineConfig, MapsTheExampleConfiguration) {
   ASSERT_EQ(o.webhooks[0].secrets.size(), 1u);
   EXPECT_EQ(o.webhooks[0].secrets[0], "whsec_X73qG1LrAtQNT/5lYFLH1zfzQNFD2IqjCO3B7PI56dA=");
   EXPECT_EQ(o.dispatcher.timeout, s.webhooks.timeout);
-  EXPECT_EQ(o.dispatcher.retry_delays.size(), s.webhooks.max_attempts);
+  // No custom schedule in the example: the engine's built-in one.
+  EXPECT_FALSE(s.webhooks.backoff.has_value());
+  EXPECT_TRUE(o.dispatcher.retry_delays.empty());
+}
+
+/// The schedule the engine runs for `s` (the same rule as the dispatcher).
+dwt::outbound::retry_schedule schedule_of(const dwt::config::settings& s) {
+  const auto o = dwt::server::to_engine_options(s);
+  return dwt::outbound::make_retry_schedule(o.dispatcher.retry_delays,
+                                            o.dispatcher.retry_jitter_percent);
+}
+
+/// Issue #6 promises about 3 days of retries before dead-letter: every
+/// jittered draw of the schedule spans 2.5–3.5 days, step by step monotone.
+void expect_about_three_days(const dwt::outbound::retry_schedule& schedule) {
+  using namespace std::chrono_literals;
+  const std::chrono::milliseconds low = 60h;   // 2.5 days
+  const std::chrono::milliseconds high = 84h;  // 3.5 days
+  EXPECT_GE(schedule.nominal_total(), low);
+  EXPECT_LE(schedule.nominal_total(), high);
+  const auto t0 = dwt::engine::from_millis(1'750'000'000'000);
+  for (std::uint64_t seed = 0; seed < 100; ++seed) {
+    dwt::engine::seeded_random rng{seed};
+    auto now = t0;
+    std::chrono::milliseconds previous{0};
+    std::uint32_t made = 0;
+    for (;; ++made) {
+      const auto next = schedule.next_attempt_at(made, now, rng);
+      if (!next)
+        break;
+      const auto delay = std::chrono::duration_cast<std::chrono::milliseconds>(*next - now);
+      EXPECT_GE(delay, previous) << "seed " << seed << " attempt " << made + 1;
+      previous = delay;
+      now = *next;
+    }
+    EXPECT_EQ(made, schedule.max_attempts());
+    EXPECT_GE(now - t0, low) << "seed " << seed;
+    EXPECT_LE(now - t0, high) << "seed " << seed;
+  }
+}
+
+TEST(EngineConfig, DefaultWebhookScheduleSpansAboutThreeDays) {
+  const dwt::config::settings defaults;
+  const auto schedule = schedule_of(defaults);
+  expect_about_three_days(schedule);
+  // And it is the engine's built-in table, not a copy of it.
+  const dwt::outbound::retry_schedule builtin;
+  EXPECT_TRUE(std::ranges::equal(schedule.delays(), builtin.delays()));
+  EXPECT_EQ(schedule.jitter_percent(), builtin.jitter_percent());
+}
+
+TEST(EngineConfig, ExampleConfigurationYieldsTheDefaultWebhookSchedule) {
+  const auto root = std::filesystem::path{DWT_OPENAPI_PATH}.parent_path().parent_path();
+  auto loaded = dwt::config::load_file(root / "config" / "dwt.example.toml");
+  ASSERT_TRUE(loaded) << loaded.error_value().message;
+  const auto schedule = schedule_of(loaded.value());
+  expect_about_three_days(schedule);
+  const auto defaults = schedule_of(dwt::config::settings{});
+  EXPECT_TRUE(std::ranges::equal(schedule.delays(), defaults.delays()));
+  EXPECT_EQ(schedule.jitter_percent(), defaults.jitter_percent());
 }
 
 TEST(EngineConfig, RetryScheduleDoublesUpToTheCap) {
-  dwt::config::webhook_delivery_settings w;
+  dwt::config::webhook_backoff_settings w;
   w.initial_backoff = std::chrono::milliseconds{1000};
   w.max_backoff = std::chrono::milliseconds{5000};
   w.max_attempts = 6;
   using ms = std::chrono::milliseconds;
   EXPECT_EQ(dwt::server::retry_delays(w),
             (std::vector<ms>{ms{0}, ms{1000}, ms{2000}, ms{4000}, ms{5000}, ms{5000}}));
+  // Configured, it replaces the built-in schedule.
+  dwt::config::settings s;
+  s.webhooks.backoff = w;
+  EXPECT_EQ(schedule_of(s).max_attempts(), 6u);
+  EXPECT_EQ(schedule_of(s).nominal_total(), ms{17000});
 }
 
 TEST(MetricsText, HistogramsAreCumulative) {

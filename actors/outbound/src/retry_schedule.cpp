@@ -56,6 +56,14 @@ std::chrono::milliseconds retry_schedule::nominal_total() const noexcept {
   return total;
 }
 
+retry_schedule make_retry_schedule(std::span<const std::chrono::milliseconds> delays,
+                                   std::uint32_t jitter_percent) {
+  if (delays.empty())
+    return retry_schedule{};
+  return retry_schedule{std::vector<std::chrono::milliseconds>(delays.begin(), delays.end()),
+                        jitter_percent};
+}
+
 std::optional<engine::timestamp>
 next_attempt_at(std::uint32_t attempts_made, engine::timestamp now, engine::random_source& rng) {
   static const retry_schedule schedule;

@@ -6,9 +6,15 @@
 #include <algorithm>
 #include <thread>
 
+#include "dwt/outbound/retry_schedule.hpp"
 #include "dwt/outbound/standard_webhooks.hpp"
 
 namespace dwt::server {
+
+// The configuration bounds a custom schedule by its own constant (it must not
+// depend on dwt::outbound); a mismatch would let a schedule load that the
+// engine then refuses at start.
+static_assert(config::max_webhook_attempts == outbound::max_retry_attempts);
 
 namespace {
 
@@ -77,10 +83,13 @@ void map_webhooks(const config::settings& s, engine_options& out) {
   out.dispatcher.timeout = d.timeout;
   out.dispatcher.max_concurrent_per_endpoint = std::max<std::uint32_t>(1, d.max_concurrency_per_endpoint);
   out.dispatcher.ca_file = d.ca_file;
-  out.dispatcher.retry_delays = retry_delays(d);
+  // Unset: leave retry_delays empty, which the engine reads as its built-in
+  // ~3-day schedule (outbound::retry_schedule), the one place it is defined.
+  out.dispatcher.retry_delays = d.backoff ? retry_delays(*d.backoff)
+                                          : std::vector<std::chrono::milliseconds>{};
 }
 
-std::vector<std::chrono::milliseconds> retry_delays(const config::webhook_delivery_settings& w) {
+std::vector<std::chrono::milliseconds> retry_delays(const config::webhook_backoff_settings& w) {
   std::vector<std::chrono::milliseconds> out;
   const auto attempts = std::max<std::uint32_t>(1, w.max_attempts);
   out.reserve(attempts);

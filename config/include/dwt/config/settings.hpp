@@ -188,16 +188,36 @@ struct sms_settings {
   twilio_settings twilio;
 };
 
+/// Most attempts a custom webhook schedule may have; equals
+/// dwt::outbound::max_retry_attempts (static_assert in the server's
+/// engine_config.cpp), so a schedule the engine would refuse fails here,
+/// at load time, with its key path.
+inline constexpr std::uint32_t max_webhook_attempts = 64;
+
+/// A custom webhook retry schedule (`[webhooks]` initial_backoff_ms,
+/// max_backoff_ms, max_attempts, set together): attempt 1 at once, then
+/// `initial_backoff` doubling up to `max_backoff`, `max_attempts` attempts
+/// in all, then dead-letter.
+struct webhook_backoff_settings {
+  std::chrono::milliseconds initial_backoff{0};
+  std::chrono::milliseconds max_backoff{0};
+  std::uint32_t max_attempts = 0;
+  friend bool operator==(const webhook_backoff_settings&,
+                         const webhook_backoff_settings&) = default;
+};
+
 /// Webhook delivery. `[webhooks]`
 struct webhook_delivery_settings {
   std::chrono::milliseconds timeout{5000};
   std::uint32_t max_concurrency_per_endpoint = 4;
   /// CA bundle for HTTPS endpoints; empty means the system default.
   std::string ca_file;
-  std::chrono::milliseconds initial_backoff{1000};
-  std::chrono::milliseconds max_backoff{std::chrono::hours{1}};
-  /// Attempts before an event is dead-lettered.
-  std::uint32_t max_attempts = 20;
+  /// nullopt (the default): the engine's built-in schedule
+  /// (dwt::outbound::retry_schedule: 10 attempts, 5 s ... 24 h apart,
+  /// dead-lettered ≈ 2.8–3.2 days after the first). Kept unset rather than
+  /// copied here so the configuration cannot drift from the one table in
+  /// actors/outbound, which this library must not depend on.
+  std::optional<webhook_backoff_settings> backoff;
 };
 
 /// The whole configuration.

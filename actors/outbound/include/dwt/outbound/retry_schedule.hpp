@@ -80,6 +80,13 @@ private:
   std::uint32_t jitter_percent_;
 };
 
+/// The schedule of configured `delays`: the default one (table above)
+/// when `delays` is empty, else `retry_schedule{delays, jitter_percent}`.
+/// The one rule by which the engine reads its options, so a caller can see
+/// the schedule a configuration yields.
+[[nodiscard]] retry_schedule
+make_retry_schedule(std::span<const std::chrono::milliseconds> delays, std::uint32_t jitter_percent);
+
 /// `retry_schedule{}.next_attempt_at(...)`: the default schedule.
 [[nodiscard]] std::optional<engine::timestamp>
 next_attempt_at(std::uint32_t attempts_made, engine::timestamp now, engine::random_source& rng);

@@ -25,9 +25,11 @@ namespace dwt::server {
 /// delivery settings, written into `out.webhooks` / `out.dispatcher`.
 void map_webhooks(const config::settings& s, engine_options& out);
 
-/// The retry schedule of `[webhooks]`: attempt 1 at once, then
+/// The delays of a custom `[webhooks]` schedule: attempt 1 at once, then
 /// `initial_backoff` doubling up to `max_backoff`, `max_attempts` in all.
+/// (Without one, `map_webhooks` leaves `dispatcher.retry_delays` empty: the
+/// engine's built-in ~3-day schedule.)
 [[nodiscard]] std::vector<std::chrono::milliseconds>
-retry_delays(const config::webhook_delivery_settings& w);
+retry_delays(const config::webhook_backoff_settings& w);
 
 } // namespace dwt::server
