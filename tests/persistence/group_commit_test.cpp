@@ -14,6 +14,7 @@
 
 #include "dwt/persistence/group_commit.hpp"
 #include "dwt/persistence/reader.hpp"
+#include "common/time_scale.hpp"
 #include "test_util.hpp"
 
 namespace dwt::persistence {
@@ -35,7 +36,8 @@ public:
   }
   bool wait_for(std::size_t n) {
     std::unique_lock lk{m_};
-    return cv_.wait_for(lk, std::chrono::seconds{60}, [&] { return results_.size() >= n; });
+    return cv_.wait_for(lk, dwt::test::scaled(std::chrono::seconds{60}),
+                        [&] { return results_.size() >= n; });
   }
   const result<commit_ack>& at(const std::string& id) const { return results_.at(id); }
   std::size_t size() const {
@@ -92,9 +94,12 @@ TEST(GroupCommit, ManyProducersAllAcknowledgedAndDurable) {
   {
     auto e = env::open(test::small_options(dir.path()));
     ASSERT_TRUE(e.has_value()) << e.err().message;
+    // Declared before the writer so that it outlives it: on an early return
+    // (a failed ASSERT) the writer's destructor still runs completions that
+    // write into the log (found by TSan: heap-use-after-free).
+    completion_log log;
     auto w = group_commit_writer::start(**e, {.max_batch = 64});
     ASSERT_TRUE(w.has_value()) << w.err().message;
-    completion_log log;
     std::vector<std::thread> threads;
     std::atomic<int> submit_failures{0};
     for (int p = 0; p < producers; ++p) {
@@ -170,13 +175,13 @@ TEST(GroupCommit, FailingUnitFailsAloneInItsBatch) {
   ASSERT_TRUE(e.has_value()) << e.err().message;
   ASSERT_TRUE(commit_now(**e, test::provisioning_unit("DWT-EXISTING", "card_1")).has_value());
 
+  writer_gate gate;
+  completion_log log;
   auto w = group_commit_writer::start(**e, {.max_batch = 16});
   ASSERT_TRUE(w.has_value());
-  writer_gate gate;
   ASSERT_TRUE((*w)->submit(write_unit{}.add_counter("warmup"), gate.hold()));
   gate.wait_held(); // the writer is now inside a completion: the next units queue up
 
-  completion_log log;
   ASSERT_TRUE((*w)->submit(test::provisioning_unit("DWT-A", "card_1"), log.make("A")));
   {
     // put_if_absent on an existing token: conflict; its outbox append and
@@ -265,9 +270,9 @@ TEST(GroupCommit, OpenReadersDoNotBlockTheWriter) {
   std::thread{[&] { held_elsewhere.emplace(reader::begin(**e)); }}.join();
   ASSERT_TRUE(held_elsewhere->has_value());
 
+  completion_log log;
   auto w = group_commit_writer::start(**e, {.max_batch = 32});
   ASSERT_TRUE(w.has_value());
-  completion_log log;
   constexpr int units = 200;
   for (int i = 0; i < units; ++i)
     ASSERT_TRUE((*w)->submit(test::provisioning_unit("DWT-NEW-" + std::to_string(i), "card_2"),
@@ -294,12 +299,12 @@ TEST(GroupCommit, QueueLimitAnswersOverloaded) {
   temp_dir dir;
   auto e = env::open(test::small_options(dir.path()));
   ASSERT_TRUE(e.has_value());
+  writer_gate gate;
+  completion_log log;
   auto w = group_commit_writer::start(**e, {.max_batch = 8, .max_queued_units = 4});
   ASSERT_TRUE(w.has_value());
-  writer_gate gate;
   ASSERT_TRUE((*w)->submit(write_unit{}.add_counter("n"), gate.hold()));
   gate.wait_held();
-  completion_log log;
   for (int i = 0; i < 4; ++i)
     ASSERT_TRUE((*w)->submit(write_unit{}.add_counter("n"), log.make(std::to_string(i))));
   bool called = false;
@@ -320,9 +325,9 @@ TEST(GroupCommit, StopDrainsTheQueueThenRefuses) {
   temp_dir dir;
   auto e = env::open(test::small_options(dir.path()));
   ASSERT_TRUE(e.has_value());
+  completion_log log;
   auto w = group_commit_writer::start(**e, {.max_batch = 4});
   ASSERT_TRUE(w.has_value());
-  completion_log log;
   for (int i = 0; i < 200; ++i)
     ASSERT_TRUE((*w)->submit(write_unit{}.add_counter("n"), log.make(std::to_string(i))));
   (*w)->stop();
@@ -338,10 +343,10 @@ TEST(GroupCommit, LingerCollectsStragglers) {
   temp_dir dir;
   auto e = env::open(test::small_options(dir.path()));
   ASSERT_TRUE(e.has_value());
+  completion_log log;
   auto w = group_commit_writer::start(
     **e, {.max_batch = 1000, .max_wait = std::chrono::microseconds{200'000}});
   ASSERT_TRUE(w.has_value());
-  completion_log log;
   ASSERT_TRUE((*w)->submit(write_unit{}.add_counter("n"), log.make("first")));
   ASSERT_TRUE((*w)->submit(write_unit{}.add_counter("n"), log.make("second")));
   ASSERT_TRUE(log.wait_for(2));
@@ -357,10 +362,10 @@ TEST(GroupCommit, LingerWaitsForStragglersUntilTheBatchIsFull) {
   temp_dir dir;
   auto e = env::open(test::small_options(dir.path()));
   ASSERT_TRUE(e.has_value());
+  completion_log log;
   auto w = group_commit_writer::start(
     **e, {.max_batch = 3, .max_wait = std::chrono::microseconds{std::chrono::minutes{10}}});
   ASSERT_TRUE(w.has_value());
-  completion_log log;
   ASSERT_TRUE((*w)->submit(write_unit{}.add_counter("n"), log.make("first")));
   while ((*w)->queue_depth() != 0) // the writer took the first unit and lingers
     std::this_thread::yield();

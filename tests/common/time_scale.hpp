@@ -1,0 +1,38 @@
+#pragma once
+/// @file
+/// Safety caps of test waits, scaled for slow builds. A test waits for a
+/// condition; the cap only bounds how long a broken run hangs. Sanitizer
+/// builds (TSan: 5-15x, ASan: ~2-3x) and a loaded CI machine stretch the
+/// time a correct run needs, so the caps are multiplied by
+/// DWT_TEST_TIME_SCALE (a positive number, default 1; `make tsan` sets it).
+/// Never use this to make a timing assertion pass: speed is measured in
+/// benchmarks, not asserted in tests.
+
+#include <chrono>
+#include <cstdlib>
+
+namespace dwt::test {
+
+/// DWT_TEST_TIME_SCALE, or 1 when unset or not a positive number.
+[[nodiscard]] inline double time_scale() {
+  static const double scale = [] {
+    const char* env = std::getenv("DWT_TEST_TIME_SCALE");
+    if (env == nullptr)
+      return 1.0;
+    char* end = nullptr;
+    const double v = std::strtod(env, &end);
+    return end != env && v > 0 ? v : 1.0;
+  }();
+  return scale;
+}
+
+/// `d` multiplied by `time_scale()` (at least `d`).
+template <class Rep, class Period>
+[[nodiscard]] std::chrono::milliseconds scaled(std::chrono::duration<Rep, Period> d) {
+  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(d);
+  const double scale = time_scale() < 1.0 ? 1.0 : time_scale();
+  return std::chrono::milliseconds{static_cast<std::chrono::milliseconds::rep>(
+      static_cast<double>(ms.count()) * scale)};
+}
+
+} // namespace dwt::test
