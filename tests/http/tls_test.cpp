@@ -1,10 +1,13 @@
 // The HTTPS listener (`server_options::tls`): a verifying TLS client is
 // served (also keep-alive, also the limits), a plain-HTTP client on the TLS
 // port is closed without an answer and the server keeps serving, TLS 1.1 is
-// refused, and bad certificate files are `start()` errors. Uses the
+// refused, the server ends a connection with a TLS close_notify (not a bare
+// TCP close), and bad certificate files are `start()` errors. Uses the
 // test-only certificates of tests/outbound/tls (CN/SAN 127.0.0.1,
 // localhost; signed by the throw-away CA `ca.pem`).
 #include <gtest/gtest.h>
+
+#include <array>
 
 #include <boost/asio/ssl.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
@@ -80,9 +83,12 @@ public:
   /// The negotiated protocol version (e.g. TLS1_2_VERSION).
   [[nodiscard]] int version() { return SSL_version(stream_.native_handle()); }
 
-  beast_response request(bhttp::verb method, const std::string& target, std::string body = {}) {
+  beast_response request(bhttp::verb method, const std::string& target, std::string body = {},
+                         bool close = false) {
     beast_request req{method, target, 11};
     req.set(bhttp::field::host, "localhost");
+    if (close)
+      req.set(bhttp::field::connection, "close");
     req.body() = std::move(body);
     req.prepare_payload();
     beast::error_code ec;
@@ -95,6 +101,31 @@ public:
     run();
     EXPECT_FALSE(ec) << ec.message();
     return res;
+  }
+
+  /// Reads once more on the TLS stream (bounded): after the server closed,
+  /// a clean TLS shutdown reads as `asio::error::eof` (SSL_ERROR_ZERO_RETURN,
+  /// the server's close_notify), a bare TCP close as
+  /// `ssl::error::stream_truncated`.
+  beast::error_code read_after_close() {
+    beast::error_code ec;
+    std::array<char, 256> buf{};
+    beast::get_lowest_layer(stream_).expires_after(op_limit);
+    stream_.async_read_some(asio::buffer(buf), [&](beast::error_code e, std::size_t) { ec = e; });
+    run();
+    return ec;
+  }
+
+  /// Reads the TCP layer (bounded): how the server ends the connection
+  /// when this client never answers its close_notify.
+  beast::error_code read_tcp() {
+    beast::error_code ec;
+    std::array<char, 256> buf{};
+    beast::get_lowest_layer(stream_).expires_after(op_limit);
+    beast::get_lowest_layer(stream_).async_read_some(
+        asio::buffer(buf), [&](beast::error_code e, std::size_t) { ec = e; });
+    run();
+    return ec;
   }
 
 private:
@@ -153,6 +184,39 @@ TEST(HttpTls, TlsBelow12IsRefused) {
                                       << old.version();
   tls_client current{server->port(), TLS1_2_VERSION};
   EXPECT_FALSE(current.handshake_error()) << current.handshake_error().message();
+}
+
+TEST(HttpTls, ServerCloseIsACleanTlsShutdown) {
+  auto server = start_tls_server(hello_handler());
+  // After `Connection: close`.
+  {
+    tls_client c{server->port()};
+    ASSERT_FALSE(c.handshake_error()) << c.handshake_error().message();
+    auto res = c.request(bhttp::verb::get, "/bye", {}, /*close=*/true);
+    EXPECT_EQ(res.result_int(), 200u);
+    EXPECT_FALSE(res.keep_alive());
+    const auto ec = c.read_after_close();
+    EXPECT_EQ(ec, asio::error::eof) << "got " << ec.message() << " (" << ec.category().name()
+                                    << "), not the server's close_notify";
+    // The server does not wait for ours beyond its limit: it closes TCP.
+    const auto tcp = c.read_tcp();
+    EXPECT_TRUE(tcp);
+    EXPECT_NE(tcp, beast::error::timeout) << "the server held the connection";
+  }
+  // After an error answer that closes the connection (413, lingering).
+  {
+    tls_client c{server->port()};
+    ASSERT_FALSE(c.handshake_error());
+    auto res = c.request(bhttp::verb::post, "/big", std::string(64 * 1024 + 1, 'a'));
+    EXPECT_EQ(res.result_int(), 413u);
+    const auto ec = c.read_after_close();
+    EXPECT_EQ(ec, asio::error::eof) << "got " << ec.message() << " (" << ec.category().name()
+                                    << ")";
+  }
+  // The server still serves others.
+  tls_client c{server->port()};
+  ASSERT_FALSE(c.handshake_error());
+  EXPECT_EQ(c.request(bhttp::verb::get, "/after").result_int(), 200u);
 }
 
 TEST(HttpTls, BadFilesAreStartErrors) {

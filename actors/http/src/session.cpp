@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <exception>
 
+#include <boost/asio/error.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/read.hpp>
@@ -27,6 +28,10 @@ namespace {
 constexpr std::size_t max_drain_bytes = 1 << 20;
 /// Longest linger before a close.
 constexpr std::chrono::milliseconds max_linger{1000};
+/// Longest TLS shutdown: our close_notify is sent at once, then the peer's
+/// is awaited at most this long (Beast's advanced server bounds it the same
+/// way), so a peer that never answers cannot hold the session.
+constexpr std::chrono::milliseconds max_tls_shutdown{1000};
 
 bool is_http_error(const beast::error_code& ec) {
   return &ec.category() == &bhttp::make_error_code(bhttp::error::bad_target).category();
@@ -130,8 +135,7 @@ void session::begin() {
 
 void session::do_read() {
   if (state_->stopping.load()) {
-    shutdown_send();
-    finish();
+    close_gracefully(false);
     return;
   }
   parser_.emplace();
@@ -208,7 +212,13 @@ void session::on_read(beast::error_code ec) {
                    std::move(meta), true);
     return;
   }
-  // End of stream, timeout (slow or silent client), reset, cancellation.
+  // The peer closed cleanly (over TLS: its close_notify): answer in kind.
+  if (ec == bhttp::error::end_of_stream || ec == asio::error::eof) {
+    close_gracefully(false);
+    return;
+  }
+  // Timeout (slow or silent client; the stream is closed already), reset,
+  // truncation, cancellation.
   shutdown_send();
   finish();
 }
@@ -322,16 +332,41 @@ void session::on_write(beast::error_code ec, bool keep, bool linger) {
     finish();
     return;
   }
+  if (linger || !keep) {
+    close_gracefully(linger);
+    return;
+  }
+  do_read();
+}
+
+void session::close_gracefully(bool linger) {
+  auto* tls = std::get_if<tls_stream>(&stream_);
+  if (tls == nullptr) {
+    close_transport(linger);
+    return;
+  }
+  // Without close_notify the client cannot tell our close from a
+  // truncation attack (it sees ssl::error::stream_truncated).
+  phase_ = phase::closing;
+  lowest().expires_after(std::min<std::chrono::milliseconds>(state_->limits.write_timeout,
+                                                             max_tls_shutdown));
+  tls->async_shutdown([self = shared_from_this(), linger](beast::error_code) {
+    // Whatever ended it (the peer's close_notify, its TCP close, data it
+    // still sends, the limit), the TLS session is over: close TCP as for
+    // plain HTTP.
+    if (self->phase_ == phase::closed)
+      return;
+    self->close_transport(linger);
+  });
+}
+
+void session::close_transport(bool linger) {
   if (linger) {
     linger_close();
     return;
   }
-  if (!keep) {
-    shutdown_send();
-    finish();
-    return;
-  }
-  do_read();
+  shutdown_send();
+  finish();
 }
 
 void session::linger_close() {

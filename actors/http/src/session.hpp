@@ -73,6 +73,11 @@ private:
   void answer_locally(response r, request_meta meta, bool close_after);
   void write(response r, const std::string& request_id, bool close_after);
   void on_write(boost::beast::error_code ec, bool keep, bool linger);
+  /// Ends the connection: over TLS first a bounded `async_shutdown`
+  /// (close_notify), then `close_transport(linger)`.
+  void close_gracefully(bool linger);
+  /// Closes TCP: lingering (`linger_close`) or at once after a half-close.
+  void close_transport(bool linger);
   /// Half-closes, drains what the client still sends (bounded), closes.
   void linger_close();
   void drain();
