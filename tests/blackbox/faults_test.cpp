@@ -145,6 +145,10 @@ TEST_F(map_full_fault, burst_beyond_capacity_is_refused_nothing_acknowledged_is_
           issues.push_back("not a 5xx: " + describe(*r.response));
         else if (auto p = problem_issue(*r.response); !p.empty())
           issues.push_back(p + ": " + describe(*r.response));
+        // 507 map_full (and any 503 on the way) exactly as openapi.yaml
+        // declares them: problem+json with type, title, status, detail, code.
+        for (const auto& problem : contract_problems("POST", "/v1/profiles", *r.response))
+          issues.push_back("contract: " + problem + ": " + describe(*r.response));
         ++refusal_codes[std::to_string(r.response->status) + " " +
                         json_string(r.response->json(), "code")];
       }
@@ -163,6 +167,7 @@ TEST_F(map_full_fault, burst_beyond_capacity_is_refused_nothing_acknowledged_is_
   std::cout << "[ figures  ] map full: " << sent.load() << " creates sent, " << acked.size()
             << " acknowledged, " << refused << " refused (" << codes << ")\n";
   ASSERT_GT(refused, 0U) << "the map never filled: raise the burst or shrink the map";
+  EXPECT_GT(refusal_codes["507 map_full"], 0U) << codes;
   ASSERT_GT(acked.size(), 0U);
   // The process survived and still serves reads while full.
   ASSERT_TRUE(server_->process().running());

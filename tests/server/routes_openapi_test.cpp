@@ -42,5 +42,18 @@ TEST(RoutesVsOpenApi, PostsDocumentIdempotencyKey) {
   }
 }
 
+TEST(RoutesVsOpenApi, WritingOperationsDocumentMapFull) {
+  // Any write can meet a full LMDB map, answered 507 map_full (issue #8).
+  std::size_t writing = 0;
+  for (const auto& op : openapi().operations()) {
+    const bool writes = op.method != "GET" && op.method != "HEAD";
+    writing += writes ? 1 : 0;
+    const bool documented =
+      std::find(op.statuses.begin(), op.statuses.end(), 507) != op.statuses.end();
+    EXPECT_EQ(documented, writes) << op.method << " " << op.path;
+  }
+  EXPECT_GT(writing, 0U);
+}
+
 } // namespace
 } // namespace dwt_server_test
