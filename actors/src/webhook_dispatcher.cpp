@@ -72,6 +72,12 @@ struct dispatcher_state {
   std::map<std::pair<std::size_t, std::uint64_t>, pending_record> recording;
   /// Records whose commit failed, re-submitted on the next tick.
   std::vector<std::pair<std::size_t, std::uint64_t>> resubmit;
+  /// Attempt records (in `recording`) not yet handed to the writer: they go
+  /// as one write unit on the next wh_flush. One unit per delivery cost the
+  /// writer a nested transaction, a completion and a message each, two per
+  /// push provisioning (issue #7).
+  std::vector<std::pair<std::size_t, std::uint64_t>> unflushed;
+  bool flush_queued = false;
   std::uint64_t next_redelivery = 0;
   std::unordered_map<std::uint64_t, pending_redelivery> redeliveries;
   static inline const char* name = "dwt.webhook_dispatcher";
@@ -141,6 +147,55 @@ void submit_record(self_ptr self, std::pair<std::size_t, std::uint64_t> key,
   }
 }
 
+/// Queues the attempt record of `key` (already in `recording`) for the next
+/// flush.
+void queue_record(self_ptr self, std::pair<std::size_t, std::uint64_t> key) {
+  auto& st = self->state;
+  st.unflushed.push_back(key);
+  if (!st.flush_queued) {
+    st.flush_queued = true;
+    self->send(self, wh_flush_atom::value);
+  }
+}
+
+/// Submits every queued attempt record as one write unit. Atomic: each
+/// event's attempt, state and (when final) outbox_pending erase still become
+/// durable together, and no event is released or finished before its
+/// record is durable (on_records_done), so the outbox and per-token order
+/// guarantees are those of one unit per record. A failure fails the whole
+/// group; every record in it is re-submitted on the next tick.
+void flush_records(self_ptr self) {
+  auto& st = self->state;
+  st.flush_queued = false;
+  if (st.unflushed.empty())
+    return;
+  wh_records_done done;
+  done.keys = std::move(st.unflushed);
+  st.unflushed.clear();
+  persistence::write_unit unit;
+  for (const auto& key : done.keys) {
+    auto i = st.recording.find(key);
+    DWT_ASSERT(i != st.recording.end());
+    for (const auto& op : i->second.unit.operations())
+      unit.add(op);
+  }
+  auto me = webhook_dispatcher_actor{self};
+  auto keys = done.keys;
+  auto r = st.ctx->writer->submit(
+    std::move(unit), [me, keys = std::move(keys)](persistence::result<persistence::commit_ack> res) mutable {
+      wh_records_done d;
+      d.keys = std::move(keys);
+      d.ok = res.has_value();
+      if (!res)
+        d.err = res.err();
+      caf::anon_send(me, std::move(d));
+    });
+  if (!r) {
+    done.err = r.err();
+    self->send(self, std::move(done));
+  }
+}
+
 // -- loading and sending -----------------------------------------------------
 
 void load(self_ptr self, std::size_t idx) {
@@ -188,11 +243,9 @@ void work(self_ptr self) {
   auto& st = self->state;
   auto retry = std::move(st.resubmit);
   st.resubmit.clear();
-  for (const auto& key : retry) {
-    auto i = st.recording.find(key);
-    if (i != st.recording.end())
-      submit_record(self, key, 0, i->second.unit);
-  }
+  for (const auto& key : retry)
+    if (st.recording.contains(key))
+      queue_record(self, key);
   for (std::size_t i = 0; i < st.endpoints.size(); ++i) {
     load(self, i);
     dispatch(self, i);
@@ -242,8 +295,8 @@ void on_attempt(self_ptr self, wh_attempt_done& d) {
   if (state.status != delivery_status::pending)
     unit.erase_outbox_pending(d.seq);
   const auto key = std::make_pair(d.endpoint, d.seq);
-  st.recording[key] = pending_record{d.endpoint, d.seq, state, unit};
-  submit_record(self, key, 0, std::move(unit));
+  st.recording[key] = pending_record{d.endpoint, d.seq, state, std::move(unit)};
+  queue_record(self, key);
   dispatch(self, d.endpoint);
 }
 
@@ -266,38 +319,62 @@ void on_redelivery_recorded(self_ptr self, wh_recorded& r) {
   publish(st);
 }
 
-void on_recorded(self_ptr self, wh_recorded& r) {
-  if (r.redelivery != 0) {
-    on_redelivery_recorded(self, r);
-    return;
-  }
+/// The attempt record of `key` is durable (ok) or failed; returns whether
+/// an event left its endpoint's queue (room to load more).
+bool record_done(self_ptr self, std::pair<std::size_t, std::uint64_t> key, bool ok) {
   auto& st = self->state;
-  const auto key = std::make_pair(r.endpoint, r.seq);
   auto i = st.recording.find(key);
   if (i == st.recording.end())
-    return;
-  if (!r.ok) {
+    return false;
+  if (!ok) {
     st.ctx->counters->record_failures.fetch_add(1);
     st.resubmit.push_back(key);
-    arm(self, st.ctx->options.dispatcher.poll_interval);
-    return;
+    return false;
   }
   const auto state = i->second.state;
   st.recording.erase(i);
-  auto& ep = st.endpoints[r.endpoint];
+  auto& ep = st.endpoints[key.first];
   if (state.status == delivery_status::pending) {
-    ep.queue.release(r.seq, state.next_attempt_at);
-  } else {
-    ep.queue.finish(r.seq);
-    if (state.status == delivery_status::delivered)
-      st.ctx->counters->delivered.fetch_add(1);
-    else
-      st.ctx->counters->dead_lettered.fetch_add(1);
-    load(self, r.endpoint);
+    ep.queue.release(key.second, state.next_attempt_at);
+    return false;
   }
-  dispatch(self, r.endpoint);
+  ep.queue.finish(key.second);
+  if (state.status == delivery_status::delivered)
+    st.ctx->counters->delivered.fetch_add(1);
+  else
+    st.ctx->counters->dead_lettered.fetch_add(1);
+  return true;
+}
+
+void on_records_done(self_ptr self, wh_records_done& r) {
+  auto& st = self->state;
+  std::vector<bool> touched(st.endpoints.size(), false);
+  std::vector<bool> finished(st.endpoints.size(), false);
+  for (const auto& key : r.keys) {
+    DWT_ASSERT(key.first < st.endpoints.size());
+    touched[key.first] = true;
+    if (record_done(self, key, r.ok))
+      finished[key.first] = true;
+  }
+  if (!r.ok) {
+    arm(self, st.ctx->options.dispatcher.poll_interval);
+    return;
+  }
+  for (std::size_t e = 0; e < st.endpoints.size(); ++e) {
+    if (finished[e])
+      load(self, e);
+    if (touched[e])
+      dispatch(self, e);
+  }
   arm_next(self);
   publish(st);
+}
+
+void on_recorded(self_ptr self, wh_recorded& r) {
+  // Only redeliveries are recorded one by one; attempts go through
+  // flush_records / on_records_done.
+  DWT_ASSERT(r.redelivery != 0);
+  on_redelivery_recorded(self, r);
 }
 
 // -- redelivery --------------------------------------------------------------
@@ -410,6 +487,8 @@ webhook_dispatcher_actor::behavior_type dispatcher_impl(self_ptr self,
     },
     [self](wh_attempt_done& done) { on_attempt(self, done); },
     [self](wh_recorded& r) { on_recorded(self, r); },
+    [self](wh_records_done& r) { on_records_done(self, r); },
+    [self](wh_flush_atom) { flush_records(self); },
     [self](const wh_redeliver& req) -> caf::result<delivery_state> {
       return on_redeliver(self, req);
     },

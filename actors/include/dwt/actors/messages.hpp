@@ -22,6 +22,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <variant>
 #include <vector>
 
@@ -57,6 +58,10 @@ using outbox_atom = caf::atom_constant<caf::atom("outbox")>;
 using wh_load_atom = caf::atom_constant<caf::atom("wh_load")>;
 /// Dispatcher timer (with its generation): retries may be due, poll.
 using wh_tick_atom = caf::atom_constant<caf::atom("wh_tick")>;
+/// Dispatcher: submit the attempt records collected since the last flush
+/// as one write unit (sent to itself, so every attempt outcome already in
+/// its mailbox joins the same unit).
+using wh_flush_atom = caf::atom_constant<caf::atom("wh_flush")>;
 
 // -- token commands ----------------------------------------------------------
 
@@ -251,13 +256,21 @@ struct wh_attempt_done {
   /// 0 delivered, 1 retry, 2 invalid (never retried).
   std::uint8_t outcome = 1;
 };
-/// Internal: the durable record of an attempt (or a redelivery) committed
-/// or failed (sent from the writer thread).
+/// Internal: the durable record of a redelivery committed or failed (sent
+/// from the writer thread). Attempt records come back as wh_records_done.
 struct wh_recorded {
   std::size_t endpoint = 0;
   std::uint64_t seq = 0;
-  /// 0 for attempt records; else the id of a pending redelivery answer.
+  /// The id of the pending redelivery answer (never 0).
   std::uint64_t redelivery = 0;
+  bool ok = false;
+  persistence::error err; ///< when !ok
+};
+
+/// Internal: a flushed group of attempt records committed or failed (sent
+/// from the writer thread); one unit, so all or none are durable.
+struct wh_records_done {
+  std::vector<std::pair<std::size_t, std::uint64_t>> keys; ///< (endpoint, seq)
   bool ok = false;
   persistence::error err; ///< when !ok
 };
@@ -295,6 +308,7 @@ using webhook_dispatcher_actor =
   caf::typed_actor<caf::reacts_to<outbox_atom, std::uint64_t>,
                    caf::replies_to<wh_redeliver>::with<persistence::delivery_state>,
                    caf::reacts_to<wh_attempt_done>, caf::reacts_to<wh_recorded>,
+                   caf::reacts_to<wh_records_done>, caf::reacts_to<wh_flush_atom>,
                    caf::reacts_to<wh_load_atom>, caf::reacts_to<wh_tick_atom, std::uint64_t>>;
 
 } // namespace dwt::actors
@@ -327,5 +341,6 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(dwt::tokenization_result)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(dwt::actors::wh_redeliver)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(dwt::actors::wh_attempt_done)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(dwt::actors::wh_recorded)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(dwt::actors::wh_records_done)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(dwt::persistence::delivery_state)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::vector<dwt::persistence::delivery_attempt_record>)
