@@ -142,14 +142,20 @@ struct engine_host::impl {
     }
     auto g = std::make_shared<once<T>>(std::move(done), &inflight);
     // lazy_init: the bridge is initialised by its first message (bursts of
-    // eager spawns collapse the scheduler, DESIGN section 5).
+    // eager spawns collapse the scheduler, DESIGN section 5). The state is
+    // passed as spawn arguments, not captured: CAF 0.17.6 spawns an
+    // argument-less actor function with a null argument tuple and binds a
+    // reference to `*args_` (caf/detail/init_fun_factory.hpp), undefined
+    // behaviour that UBSan reports (make asan).
     auto bridge = system->spawn<caf::lazy_init>(
-      [g, f = std::move(f)](caf::event_based_actor* self) mutable -> caf::behavior {
-        return {[self, g, f](go_atom) mutable {
-          f(self, g);
+      [](caf::event_based_actor* self, std::shared_ptr<once<T>> guard,
+         F fn) -> caf::behavior {
+        return {[self, guard = std::move(guard), fn = std::move(fn)](go_atom) mutable {
+          fn(self, guard);
           self->unbecome(); // stays alive until its one response arrives
         }};
-      });
+      },
+      std::move(g), std::move(f));
     caf::anon_send(bridge, go_atom::value);
   }
 
