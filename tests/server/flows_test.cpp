@@ -324,7 +324,7 @@ TEST_F(Flows, SmsDestinationFollowsOnboardingDate) {
     post("/network/v1/tokens/" + t1 + "/verification", R"({"method":"SMS_OTP"})", network_key)
       .status,
     202u);
-  EXPECT_EQ(std::string{sms().back().at("to").as_string()}, "+447700900111");
+  EXPECT_EQ(sms_to(1), "+447700900111");
 
   // p2 (onboarded 2024-11-15, not migrated): the card's phone.
   const auto pan2 = make_pan("488889", 13);
@@ -336,7 +336,7 @@ TEST_F(Flows, SmsDestinationFollowsOnboardingDate) {
                  R"({"method":"SMS_OTP"})", network_key)
               .status,
             202u);
-  EXPECT_EQ(std::string{sms().back().at("to").as_string()}, "+447700900444");
+  EXPECT_EQ(sms_to(2), "+447700900444");
 }
 
 TEST_F(Flows, EventsFeedPagesInOrder) {

@@ -17,6 +17,7 @@
 #include <optional>
 #include <regex>
 #include <string>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -32,6 +33,7 @@
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
 
+#include "common/time_scale.hpp"
 #include "dwt/config/load.hpp"
 #include "dwt/engine/pan.hpp"
 #include "dwt/http/access_log.hpp"
@@ -357,9 +359,35 @@ protected:
     return out;
   }
 
+  /// Waits (bounded) until the sink holds at least `n` SMS, then returns
+  /// them all. Why: the token actor hands the SMS to the verification pool
+  /// with a one-way message, so the line may land after the 202 answer
+  /// (seen under TSan: an empty sink right after the answer).
+  std::vector<json::object> sms_at_least(std::size_t n) const {
+    auto all = sms();
+    const auto deadline =
+        std::chrono::steady_clock::now() + dwt::test::scaled(std::chrono::seconds{10});
+    while (all.size() < n && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds{10});
+      all = sms();
+    }
+    return all;
+  }
+
+  /// The `to` of the latest SMS once the sink holds at least `n` ("" and a
+  /// test failure when it never does).
+  std::string sms_to(std::size_t n) const {
+    auto all = sms_at_least(n);
+    if (all.size() < n) {
+      ADD_FAILURE() << "expected at least " << n << " SMS, the sink holds " << all.size();
+      return {};
+    }
+    return std::string{all.back().at("to").as_string()};
+  }
+
   /// The code of the latest SMS: the only six-digit number in its body.
   std::string last_otp() const {
-    auto all = sms();
+    auto all = sms_at_least(1);
     if (all.empty()) {
       ADD_FAILURE() << "no SMS was sent";
       return {};
