@@ -303,5 +303,40 @@ TEST_F(process_contract, restart_on_the_same_data_dir_shows_all_state) {
   EXPECT_EQ(std::count(cards.begin(), cards.end(), fresh), 0);
 }
 
+// The harness side of `make asan` / `make tsan`: a sanitizer report in a
+// spawned process's stderr must reach the handler (which fails the test)
+// even when the process exited 0 or was SIGKILLed.
+TEST(harness, sanitizer_reports_finds_each_sanitizer_report) {
+  EXPECT_EQ(sanitizer_reports("dwt-server: stopping\nbye\n"), "");
+  const std::string asan = "noise\n==42==ERROR: AddressSanitizer: heap-use-after-free on x\n#0 f\n";
+  EXPECT_EQ(sanitizer_reports(asan), asan.substr(6));
+  EXPECT_NE(sanitizer_reports("==7==ERROR: LeakSanitizer: detected memory leaks\n"), "");
+  EXPECT_NE(sanitizer_reports("a.cpp:3:9: runtime error: signed integer overflow\n"), "");
+  EXPECT_NE(sanitizer_reports("WARNING: ThreadSanitizer: data race (pid=1)\n"), "");
+}
+
+std::string g_captured_report; // NOLINT: written by the handler below only
+
+TEST(harness, a_report_in_a_spawned_process_stderr_reaches_the_handler) {
+  temp_dir dir;
+  g_captured_report.clear();
+  const auto previous =
+      set_sanitizer_report_handler([](const std::string& r) { g_captured_report = r; });
+  {
+    server_process p;
+    ASSERT_EQ(p.spawn("/bin/sh",
+                      {"-c", "echo 'x.cpp:1:2: runtime error: load of misaligned address' >&2"},
+                      dir.path(), dir.path() / "stderr.log"),
+              "");
+    const auto status = p.wait_exit(15s);
+    ASSERT_TRUE(status.has_value());
+    EXPECT_TRUE(status->exited && status->code == 0) << status->describe();
+  }
+  set_sanitizer_report_handler(previous);
+  EXPECT_NE(g_captured_report.find("runtime error: load of misaligned address"),
+            std::string::npos)
+      << g_captured_report;
+}
+
 } // namespace
 } // namespace dwt::blackbox

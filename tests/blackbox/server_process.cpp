@@ -153,6 +153,34 @@ std::string exit_status::describe() const {
   return "killed by signal " + std::to_string(signal) + " (" + strsignal(signal) + ")";
 }
 
+namespace {
+
+sanitizer_report_handler g_report_handler = nullptr;
+
+} // namespace
+
+std::string sanitizer_reports(std::string_view text) {
+  // The first line of each sanitizer's report ("==PID==ERROR: ..." for
+  // ASan/LSan, "file:line:col: runtime error: ..." for UBSan).
+  static constexpr std::array<std::string_view, 4> markers{
+      "ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:",
+      "WARNING: ThreadSanitizer"};
+  std::size_t first = std::string_view::npos;
+  for (auto m : markers)
+    first = std::min(first, text.find(m));
+  if (first == std::string_view::npos)
+    return {};
+  const std::size_t line_start = text.rfind('\n', first);
+  const std::size_t from = line_start == std::string_view::npos ? 0 : line_start + 1;
+  // Enough for a few symbolised stacks; the whole file stays in the logs.
+  static constexpr std::size_t max_report = 16 * 1024;
+  return std::string{text.substr(from, max_report)};
+}
+
+sanitizer_report_handler set_sanitizer_report_handler(sanitizer_report_handler handler) {
+  return std::exchange(g_report_handler, handler);
+}
+
 server_process::~server_process() {
   if (pid_ > 0 && !status_) {
     ::kill(pid_, SIGKILL);
@@ -160,6 +188,11 @@ server_process::~server_process() {
   }
   if (reader_.joinable())
     reader_.join();
+  if (pid_ > 0 && g_report_handler != nullptr) {
+    if (auto report = sanitizer_reports(stderr_text()); !report.empty())
+      g_report_handler("dwt-server (pid " + std::to_string(pid_) + ", stderr " +
+                       stderr_file_.string() + "):\n" + report);
+  }
 }
 
 std::string server_process::spawn(const fs::path& binary, const std::vector<std::string>& args,

@@ -97,11 +97,27 @@ struct exit_status {
   [[nodiscard]] std::string describe() const;
 };
 
+/// The sanitizer reports (AddressSanitizer, LeakSanitizer,
+/// UndefinedBehaviorSanitizer, ThreadSanitizer) in a process's stderr
+/// `text`, from the first report line on (bounded); "" when there is none.
+[[nodiscard]] std::string sanitizer_reports(std::string_view text);
+
+/// Called with the process's stderr report when a `server_process` whose
+/// stderr holds a sanitizer report is destroyed. The black-box tests install
+/// one that fails the current test (support.cpp): without it, a report from
+/// a server that is SIGKILLed at the end of a test, or whose abort the test
+/// does not look at, would go unnoticed. Default: none (reports are only in
+/// the stderr file). Not thread-safe: set while no process is destroyed.
+/// Returns the previous handler.
+using sanitizer_report_handler = void (*)(const std::string& report);
+sanitizer_report_handler set_sanitizer_report_handler(sanitizer_report_handler handler);
+
 /// One running (or finished) `dwt-server` process.
 class server_process {
 public:
   server_process() = default;
-  /// Kills the process (SIGKILL) if it still runs, and reaps it.
+  /// Kills the process (SIGKILL) if it still runs, and reaps it; then hands
+  /// any sanitizer report in its stderr to the installed handler.
   ~server_process();
   server_process(const server_process&) = delete;
   server_process& operator=(const server_process&) = delete;

@@ -17,6 +17,25 @@ using namespace std::chrono_literals;
 namespace json = boost::json;
 
 // ---------------------------------------------------------------------------
+// sanitizer reports of spawned servers
+
+namespace {
+
+/// Every `dwt-server` this binary spawns is built with the same sanitizers
+/// as the tests (make asan / make tsan). A report in its stderr fails the
+/// test that owned the process, whether or not the test looked at how the
+/// process ended (SIGKILL at the end of a test skips LeakSanitizer, but not
+/// an ASan/UBSan/TSan report written while it ran).
+[[maybe_unused]] const bool sanitizer_handler_installed = [] {
+  set_sanitizer_report_handler([](const std::string& report) {
+    ADD_FAILURE() << "sanitizer report in a spawned " << report;
+  });
+  return true;
+}();
+
+} // namespace
+
+// ---------------------------------------------------------------------------
 // contract
 
 std::vector<std::string> contract_problems(std::string_view method, std::string_view target,
