@@ -100,13 +100,19 @@ protected:
   std::shared_ptr<std::vector<caf::expected<token_reply>>> send_all(std::vector<token_command> cmds) {
     auto out = std::make_shared<std::vector<caf::expected<token_reply>>>();
     auto shard = rt->shard_for(ref.value);
-    auto r = ref;
-    sys.spawn([out, shard, r, cmds](caf::event_based_actor* self) {
-      for (const auto& c : cmds)
-        self->request(shard, caf::infinite, token_request{r, c})
-          .then([out](token_reply& rep) { out->emplace_back(std::move(rep)); },
-                [out](caf::error& e) { out->emplace_back(std::move(e)); });
-    });
+    // Spawn arguments, not captures: CAF 0.17.6 runs an argument-less actor
+    // function through a null argument tuple (UB, aborted by UBSan).
+    using replies_ptr = decltype(out);
+    using shard_handle = decltype(shard);
+    sys.spawn(
+      [](caf::event_based_actor* self, replies_ptr replies, shard_handle to, token_ref tok,
+         std::vector<token_command> commands) {
+        for (const auto& c : commands)
+          self->request(to, caf::infinite, token_request{tok, c})
+            .then([replies](token_reply& rep) { replies->emplace_back(std::move(rep)); },
+                  [replies](caf::error& e) { replies->emplace_back(std::move(e)); });
+      },
+      out, shard, ref, std::move(cmds));
     return out;
   }
 

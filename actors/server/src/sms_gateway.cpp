@@ -15,10 +15,27 @@
 
 namespace dwt::server {
 
+namespace {
+
+/// Owns the Twilio gateway together with its io_context. Members are
+/// destroyed in reverse order, so the gateway (and the pooled connections of
+/// its HTTP client) goes first, while the io_context whose reactor their
+/// sockets are registered with still exists, whoever drops the last
+/// reference: the verification pool may hold the gateway beyond
+/// `sms_resources` (found by ASan: a pooled socket closed after its
+/// io_context was freed, at shutdown).
+struct twilio_holder {
+  std::shared_ptr<boost::asio::io_context> io;
+  std::shared_ptr<outbound::twilio_sms> sms;
+};
+
+} // namespace
+
 struct sms_resources::state {
   std::shared_ptr<sms_gateway> gateway;
-  /// Only for Twilio: the client's io_context and its one thread.
-  std::unique_ptr<boost::asio::io_context> io;
+  /// Only for Twilio: the client's io_context (shared with the gateway's
+  /// holder, above) and its one thread.
+  std::shared_ptr<boost::asio::io_context> io;
   std::optional<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> work;
   std::thread thread;
 };
@@ -46,7 +63,7 @@ sms_resources::made sms_resources::make(const config::sms_settings& settings,
     st->gateway = make_file_sms_sink(settings.file_path);
     return {std::unique_ptr<sms_resources>{new sms_resources{std::move(st)}}, {}};
   }
-  st->io = std::make_unique<boost::asio::io_context>(1);
+  st->io = std::make_shared<boost::asio::io_context>(1);
   outbound::http_client_options client_options;
   client_options.ca_file = ca_file;
   auto client = outbound::http_client::create(*st->io, client_options);
@@ -57,7 +74,11 @@ sms_resources::made sms_resources::make(const config::sms_settings& settings,
   t.account_sid = settings.twilio.account_sid;
   t.auth_token = settings.twilio.auth_token;
   t.from = settings.twilio.from;
-  st->gateway = std::make_shared<outbound::twilio_sms>(*st->io, client.client, std::move(t));
+  auto holder = std::make_shared<twilio_holder>();
+  holder->io = st->io;
+  holder->sms = std::make_shared<outbound::twilio_sms>(*st->io, client.client, std::move(t));
+  // Aliasing constructor: the gateway pointer keeps the whole holder alive.
+  st->gateway = std::shared_ptr<sms_gateway>{holder, holder->sms.get()};
   st->work.emplace(st->io->get_executor());
   st->thread = std::thread{[io = st->io.get()] { io->run(); }};
   return {std::unique_ptr<sms_resources>{new sms_resources{std::move(st)}}, {}};
