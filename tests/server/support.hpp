@@ -252,8 +252,11 @@ inline std::string make_pan(const std::string& prefix, std::uint64_t n) {
 /// The server under test plus helpers for the common calls.
 class server_fixture : public ::testing::Test {
 protected:
-  void SetUp() override {
-    auto loaded = dwt::config::load_string(test_config(dir_.path));
+  void SetUp() override { start_server(test_config(dir_.path)); }
+
+  /// Loads `config_text`, starts the server on it and connects `http()`.
+  void start_server(const std::string& config_text) {
+    auto loaded = dwt::config::load_string(config_text);
     ASSERT_TRUE(loaded) << loaded.error_value().message;
     dwt::server::app_options o;
     o.access_log = dwt::http::null_log_sink();

@@ -41,14 +41,7 @@ protected:
     text += "[webhooks]\ntimeout_ms = 2000\ninitial_backoff_ms = 20\nmax_backoff_ms = 40\n"
             "max_attempts = " +
             std::to_string(max_attempts) + "\n";
-    auto loaded = dwt::config::load_string(text);
-    ASSERT_TRUE(loaded) << loaded.error_value().message;
-    dwt::server::app_options o;
-    o.access_log = dwt::http::null_log_sink();
-    auto started = dwt::server::server_app::start(loaded.value(), std::move(o));
-    ASSERT_TRUE(started.app) << started.error;
-    app_ = std::move(started.app);
-    http_ = std::make_unique<client>(app_->port());
+    start_server(text);
   }
 
   void TearDown() override {
