@@ -122,6 +122,10 @@ TEST_F(WebhookTest, HangingEndpointTimesOutWithoutSlowingAnother) {
   // (Not a speed assertion: the hang lasts the whole 4 s timeout, p2 needs
   // milliseconds; a 2 s margin failed once on a machine at load 10.)
   EXPECT_TRUE(attempts("p1", first)->empty());
+  // p1's first request travels on its own connection to rx1's own thread;
+  // p2 being served says nothing about whether rx1 has read it yet, so wait
+  // (bounded) for it to arrive before checking that it is the only one.
+  ASSERT_TRUE(eventually([&] { return !rx1.log().empty(); }));
   EXPECT_EQ(rx1.log().size(), 1u); // the second event waits for the first (same token)
   // The hang ends in a timeout attempt; after the retry delay it is delivered.
   ASSERT_TRUE(eventually([&] {
