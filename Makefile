@@ -7,7 +7,7 @@ BUILD_TYPE ?= RelWithDebInfo
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
 
-.PHONY: deps configure build test test-fast bench run asan tsan tsan-all clean format
+.PHONY: deps configure build test test-fast bench run asan tsan clean format
 
 deps:
 	@bash scripts/install-deps.sh
@@ -45,29 +45,17 @@ asan: deps
 	cmake --build build-asan -j $(JOBS)
 	$(ASAN_ENV) ctest --test-dir build-asan --output-on-failure -j $(JOBS) --timeout 900
 
-# TSan over the suites whose threads synchronise in instrumented code (engine,
-# LMDB persistence and its group-commit writer, config, HTTP ingress, outbound
-# clients, OpenAPI testkit, load tool, fuzz replays); CI runs it. The actor,
-# server and black-box suites are left out: Debian's libcaf_core is not
-# TSan-instrumented, so TSan cannot see the happens-before of CAF's mailbox
-# and reports every message hand-over as a race (docs/RELIABILITY.md,
-# Sanitizers). `make tsan-all` builds and runs everything, for investigation.
+# The whole suite under ThreadSanitizer (every test, incl. the actor,
+# server and black-box suites and the instrumented dwt-server); CI runs it.
+# Debian's libcaf_core is not instrumented: a DWT_TSAN build links
+# tests/sanitizers/tsan_caf_annotations.cpp into every executable so TSan
+# sees CAF's message and scheduling hand-overs (docs/RELIABILITY.md,
+# Sanitizers); tests/sanitizers/tsan.supp lists what is left, library-only.
 # GCC's -Wtsan fires inside Asio's headers, so warnings are not errors here.
 TSAN_CMAKE = $(SAN_CMAKE) -DDWT_TSAN=ON -DDWT_WERROR=OFF
 TSAN_ENV = TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 suppressions=$(CURDIR)/tests/sanitizers/tsan.supp" \
   DWT_TEST_TIME_SCALE=10
-TSAN_SUITES = dwt_engine_tests dwt_persistence_tests dwt_config_tests dwt_http_tests \
-  dwt_outbound_tests dwt_openapi_tests dwt_load_tests
-TSAN_FUZZ_REPLAYS = dwt_fuzz_engine_parsers_regression dwt_fuzz_codec_regression \
-  dwt_fuzz_config_regression dwt_fuzz_http_body_regression dwt_fuzz_server_validate_regression
 tsan: deps
-	cmake -S . -B build-tsan $(TSAN_CMAKE) $(CMAKE_FLAGS)
-	cmake --build build-tsan -j $(JOBS) --target $(TSAN_SUITES) $(TSAN_FUZZ_REPLAYS) dwt_persistence_crash_child
-	set -e; for t in $(TSAN_SUITES) $(TSAN_FUZZ_REPLAYS); do echo "== $$t (TSan)"; \
-	  bin=$$(find build-tsan/tests -name $$t -type f -perm -u+x | head -1); \
-	  $(TSAN_ENV) DWT_TEST_BINARY_DIR=$(CURDIR)/$$(dirname $$bin) $$bin --gtest_brief=1; done
-
-tsan-all: deps
 	cmake -S . -B build-tsan $(TSAN_CMAKE) $(CMAKE_FLAGS)
 	cmake --build build-tsan -j $(JOBS)
 	$(TSAN_ENV) ctest --test-dir build-tsan --output-on-failure -j $(JOBS) --timeout 900
