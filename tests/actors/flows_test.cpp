@@ -6,6 +6,7 @@
 
 #include <thread>
 
+#include "common/time_scale.hpp"
 #include "dwt/engine/decision.hpp"
 #include "dwt/engine/enums.hpp"
 #include "test_util.hpp"
@@ -201,8 +202,12 @@ TEST_F(Flows, SmsOtpFlowWrongThenRight) {
     host->choose_verification(r->token_ref, verification_method::sms_otp, std::nullopt, cb);
   });
   ASSERT_TRUE(started) << to_string(started.error());
+  // The SMS is handed to the verification pool one-way, so it may land after
+  // the answer: poll for it, capped like the server tests' sms_at_least
+  // (scaled for sanitizer builds; the former fixed 1 s cap was not).
   std::string code;
-  for (int i = 0; i < 200 && code.empty(); ++i) {
+  const auto sms_deadline = std::chrono::steady_clock::now() + dwt::test::scaled(10s);
+  while (code.empty() && std::chrono::steady_clock::now() < sms_deadline) {
     std::this_thread::sleep_for(5ms);
     code = last_code(dir.path / "sms.jsonl");
   }
