@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include <array>
+#include <thread>
 
 #include <boost/asio/ssl.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
@@ -184,6 +185,24 @@ TEST(HttpTls, TlsBelow12IsRefused) {
                                       << old.version();
   tls_client current{server->port(), TLS1_2_VERSION};
   EXPECT_FALSE(current.handshake_error()) << current.handshake_error().message();
+}
+
+TEST(HttpTls, IdleConnectionGetsCloseNotifyWhenTheServerStops) {
+  auto server = start_tls_server(hello_handler());
+  tls_client c{server->port()};
+  ASSERT_FALSE(c.handshake_error()) << c.handshake_error().message();
+  EXPECT_EQ(c.request(bhttp::verb::get, "/first").result_int(), 200u);
+  // The connection is idle (keep-alive, waiting for the next request).
+  // stop() waits for the session, which waits (bounded) for our answer
+  // to its close_notify: run it beside the client.
+  std::thread stopper{[&] { server->stop(); }};
+  const auto ec = c.read_after_close();
+  EXPECT_EQ(ec, asio::error::eof) << "got " << ec.message() << " (" << ec.category().name()
+                                  << "), not the server's close_notify";
+  const auto tcp = c.read_tcp();
+  EXPECT_TRUE(tcp);
+  EXPECT_NE(tcp, beast::error::timeout) << "the server held the connection";
+  stopper.join();
 }
 
 TEST(HttpTls, ServerCloseIsACleanTlsShutdown) {

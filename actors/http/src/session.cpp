@@ -152,6 +152,8 @@ void session::do_read() {
     stream.async_read_some(buffer_.prepare(4096), [self = shared_from_this()](
                                                       beast::error_code ec, std::size_t n) {
       if (ec) {
+        if (self->close_notify_on_stop(ec))
+          return;
         self->finish();
         return;
       }
@@ -177,7 +179,7 @@ void session::on_read(beast::error_code ec) {
     dispatch();
     return;
   }
-  if (phase_ == phase::closed)
+  if (phase_ == phase::closed || close_notify_on_stop(ec))
     return;
   request_meta meta;
   meta.request_id = state_->next_request_id();
@@ -393,10 +395,26 @@ void session::drain() {
 
 void session::on_server_stop() {
   if (phase_ == phase::idle || phase_ == phase::reading) {
+    if (std::holds_alternative<tls_stream>(stream_)) {
+      // A TLS shutdown cannot start beside the pending read: cancel the
+      // read, and its handler sends close_notify (close_notify_on_stop).
+      stopping_ = true;
+      beast::error_code ignored;
+      lowest().socket().cancel(ignored);
+      return;
+    }
     finish(); // the pending read completes with operation_aborted
     return;
   }
   keep_alive_ = false; // close after the response in progress
+}
+
+bool session::close_notify_on_stop(beast::error_code ec) {
+  if (!stopping_ || ec != asio::error::operation_aborted || phase_ == phase::closed)
+    return false;
+  stopping_ = false;
+  close_gracefully(false);
+  return true;
 }
 
 void session::finish() {

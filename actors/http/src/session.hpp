@@ -82,6 +82,9 @@ private:
   void linger_close();
   void drain();
   void finish();
+  /// After on_server_stop cancelled an idle TLS session's read (`ec` is
+  /// operation_aborted): starts the close_notify shutdown; true if it did.
+  bool close_notify_on_stop(boost::beast::error_code ec);
 
   std::shared_ptr<shared_state> state_;
   std::variant<plain_stream, tls_stream> stream_;
@@ -91,6 +94,9 @@ private:
   std::array<char, 4096> drain_buf_{};
   std::size_t drained_ = 0;
   phase phase_ = phase::idle;
+  /// Server stop cancelled this idle TLS session's read so that it can
+  /// send close_notify (on_server_stop).
+  bool stopping_ = false;
   bool reject_;
   bool keep_alive_ = true;
   unsigned version_ = 11;
