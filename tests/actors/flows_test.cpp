@@ -535,7 +535,8 @@ TEST_F(Flows, VerificationExpiryTimerDeclines) {
   ASSERT_TRUE(r);
   clock->advance(2s);
   token_state s = token_state::requested;
-  for (int i = 0; i < 400 && s == token_state::requested; ++i) {
+  const auto deadline = std::chrono::steady_clock::now() + dwt::test::scaled(4s);
+  while (s == token_state::requested && std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(10ms);
     auto t = get(r->token_ref);
     ASSERT_TRUE(t);
@@ -560,7 +561,8 @@ TEST_F(Flows, PendingExpiryFiresAfterRestart) {
   start();
   // No call touches the token: the start-up scan re-arms its timer.
   token_state s = token_state::requested;
-  for (int i = 0; i < 400 && s == token_state::requested; ++i) {
+  const auto deadline = std::chrono::steady_clock::now() + dwt::test::scaled(4s);
+  while (s == token_state::requested && std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(10ms);
     auto rd = wait_for<std::vector<transition_record>>(
       [&](auto cb) { host->token_history(partner_id{"p1"}, r->token_ref, cb); });

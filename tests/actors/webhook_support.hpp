@@ -21,6 +21,7 @@
 #include <openssl/hmac.h>
 
 #include "actors/test_util.hpp"
+#include "common/time_scale.hpp"
 #include "outbound/test_receiver.hpp"
 
 namespace dwt_test {
@@ -129,13 +130,14 @@ private:
   test_receiver rx_; // last: stopped (joined) before the log goes away
 };
 
-/// Polls `pred` every 5 ms until it holds or `limit` passes; meanwhile
+/// Polls `pred` every 5 ms until it holds or `limit` (scaled for slow
+/// builds, tests/common/time_scale.hpp) passes; meanwhile
 /// advances the injected clock by `step` per poll when set (retries are
 /// scheduled on that clock).
 inline bool eventually(const std::function<bool()>& pred, test_clock* clock = nullptr,
                        std::chrono::milliseconds step = std::chrono::milliseconds{0},
                        std::chrono::milliseconds limit = std::chrono::milliseconds{15000}) {
-  const auto end = std::chrono::steady_clock::now() + limit;
+  const auto end = std::chrono::steady_clock::now() + dwt::test::scaled(limit);
   while (std::chrono::steady_clock::now() < end) {
     if (pred())
       return true;

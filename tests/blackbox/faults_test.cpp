@@ -20,6 +20,7 @@
 
 #include "fault_support.hpp"
 
+#include "../common/time_scale.hpp"
 #include "../outbound/test_receiver.hpp"
 
 #include <boost/json/serialize.hpp>
@@ -38,8 +39,9 @@ namespace {
 namespace json = boost::json;
 using namespace std::chrono_literals;
 
-/// Generous bound for any wait on the server (a hang fails; nothing is timed).
-constexpr auto wait_limit = 20s;
+/// Generous bound for any wait on the server (a hang fails; nothing is
+/// timed), stretched for sanitizer builds (DWT_TEST_TIME_SCALE).
+const auto wait_limit = dwt::test::scaled(20s);
 
 /// A unique E.164 phone number per (thread, index).
 std::string phone_for(std::size_t thread, std::size_t index) {
