@@ -141,6 +141,17 @@ private:
   beast::error_code ec_;
 };
 
+/// The server ended `c`'s connection with close_notify, then (not waiting
+/// for ours beyond its limit) closed TCP.
+void expect_close_notify_then_tcp_close(tls_client& c) {
+  const auto ec = c.read_after_close();
+  EXPECT_EQ(ec, asio::error::eof) << "got " << ec.message() << " (" << ec.category().name()
+                                  << "), not the server's close_notify";
+  const auto tcp = c.read_tcp();
+  EXPECT_TRUE(tcp);
+  EXPECT_NE(tcp, beast::error::timeout) << "the server held the connection";
+}
+
 TEST(HttpTls, VerifiedClientIsServedWithKeepAlive) {
   auto server = start_tls_server(hello_handler());
   tls_client c{server->port()};
@@ -196,12 +207,7 @@ TEST(HttpTls, IdleConnectionGetsCloseNotifyWhenTheServerStops) {
   // stop() waits for the session, which waits (bounded) for our answer
   // to its close_notify: run it beside the client.
   std::thread stopper{[&] { server->stop(); }};
-  const auto ec = c.read_after_close();
-  EXPECT_EQ(ec, asio::error::eof) << "got " << ec.message() << " (" << ec.category().name()
-                                  << "), not the server's close_notify";
-  const auto tcp = c.read_tcp();
-  EXPECT_TRUE(tcp);
-  EXPECT_NE(tcp, beast::error::timeout) << "the server held the connection";
+  expect_close_notify_then_tcp_close(c);
   stopper.join();
 }
 
@@ -214,13 +220,7 @@ TEST(HttpTls, ServerCloseIsACleanTlsShutdown) {
     auto res = c.request(bhttp::verb::get, "/bye", {}, /*close=*/true);
     EXPECT_EQ(res.result_int(), 200u);
     EXPECT_FALSE(res.keep_alive());
-    const auto ec = c.read_after_close();
-    EXPECT_EQ(ec, asio::error::eof) << "got " << ec.message() << " (" << ec.category().name()
-                                    << "), not the server's close_notify";
-    // The server does not wait for ours beyond its limit: it closes TCP.
-    const auto tcp = c.read_tcp();
-    EXPECT_TRUE(tcp);
-    EXPECT_NE(tcp, beast::error::timeout) << "the server held the connection";
+    expect_close_notify_then_tcp_close(c);
   }
   // After an error answer that closes the connection (413, lingering).
   {

@@ -78,6 +78,18 @@ constexpr const char* blocking_visit_sym =
   "_ZN3caf14blocking_actor15mailbox_visitorclERNS_15mailbox_elementE";
 constexpr const char* scheduled_finalize_sym = "_ZN3caf15scheduled_actor8finalizeEv";
 
+/// Runs `real(args...)` as one run of `actor`: acquire before (everything
+/// released to the actor so far is visible), release after (its next run,
+/// on any thread, sees this one). `actor` is taken before the call because
+/// the call may end the actor.
+template <class Fn, class... Args>
+auto as_run_of(void* actor, Fn real, Args&&... args) {
+  __tsan_acquire(actor);
+  auto result = real(std::forward<Args>(args)...);
+  __tsan_release(actor);
+  return result;
+}
+
 /// Aborts at load time unless this library's definitions are the ones the
 /// process uses (it must come before libcaf_core in the search order).
 [[gnu::constructor]] void check_interposition() {
@@ -130,31 +142,19 @@ void blocking_actor::launch(execution_unit* eu, bool lazy, bool hide) {
 bool scheduled_actor::activate(execution_unit* ctx) {
   using fn = bool (*)(scheduled_actor*, execution_unit*);
   static const auto real = next_definition<fn>(scheduled_activate_sym);
-  __tsan_acquire(this);
-  const bool ok = real(this, ctx);
-  __tsan_release(this);
-  return ok;
+  return as_run_of(this, real, this, ctx);
 }
 
 intrusive::task_result scheduled_actor::mailbox_visitor::operator()(mailbox_element& x) {
   using fn = intrusive::task_result (*)(mailbox_visitor*, mailbox_element&);
   static const auto real = next_definition<fn>(scheduled_visit_sym);
-  // Copied first: handling the message may end the actor's run.
-  auto* const actor = self;
-  __tsan_acquire(actor);
-  const auto result = real(this, x);
-  __tsan_release(actor);
-  return result;
+  return as_run_of(self, real, this, x);
 }
 
 intrusive::task_result blocking_actor::mailbox_visitor::operator()(mailbox_element& x) {
   using fn = intrusive::task_result (*)(mailbox_visitor*, mailbox_element&);
   static const auto real = next_definition<fn>(blocking_visit_sym);
-  auto* const actor = self;
-  __tsan_acquire(actor);
-  const auto result = real(this, x);
-  __tsan_release(actor);
-  return result;
+  return as_run_of(self, real, this, x);
 }
 
 // The reference counts of an actor's control block: the same code as
@@ -177,10 +177,7 @@ void intrusive_ptr_release(actor_control_block* x) {
 bool scheduled_actor::finalize() {
   using fn = bool (*)(scheduled_actor*);
   static const auto real = next_definition<fn>(scheduled_finalize_sym);
-  __tsan_acquire(this);
-  const bool done = real(this);
-  __tsan_release(this);
-  return done;
+  return as_run_of(this, real, this);
 }
 
 } // namespace caf
