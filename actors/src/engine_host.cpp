@@ -108,6 +108,8 @@ struct engine_host::impl {
   std::atomic<std::size_t> inflight{0};
   std::atomic<bool> scan_stop{false};
   std::thread scanner;
+  /// Deletes expired idempotency records (unset when turned off).
+  caf::actor sweeper;
   std::mutex stop_mutex;
   bool stopped = false;
   // Webhooks (only when endpoints are configured). Declared after `system`
@@ -204,6 +206,8 @@ struct engine_host::impl {
     if (scanner.joinable())
       scanner.join();
     stop_webhooks();
+    if (sweeper)
+      caf::anon_send_exit(sweeper, caf::exit_reason::user_shutdown);
     if (system) {
       shutdown_runtime(*system, *rt);
       system.reset(); // waits for every actor to finish
@@ -274,6 +278,8 @@ caf::expected<std::unique_ptr<engine_host>> engine_host::start(engine_options op
     self->rt->checkpointer = actors::spawn_checkpointer(*self->system, *self->writer);
   }
   actors::spawn_runtime(*self->system, self->rt);
+  if (self->rt->options.idempotency_sweep_interval.count() > 0)
+    self->sweeper = actors::spawn_idempotency_sweeper(*self->system, self->rt);
   self->accepting.store(true);
 
   // Re-arm verification-expiry timers of REQUESTED tokens in the background.
@@ -310,6 +316,8 @@ runtime_stats engine_host::stats() const {
   s.live_tokens = c.live_tokens.load();
   s.activations = c.activations.load();
   s.passivations = c.passivations.load();
+  s.idempotency_sweeps = c.idempotency_sweeps.load();
+  s.idempotency_swept = c.idempotency_swept.load();
   if (self_->writer)
     s.commit = self_->writer->stats();
   const auto& w = *self_->webhook_counters;
@@ -323,6 +331,8 @@ runtime_stats engine_host::stats() const {
     if (auto rd = persistence::reader::begin(*self_->store)) {
       if (auto n = rd->entries(persistence::db::outbox_pending))
         s.outbox_pending = *n;
+      if (auto n = rd->entries(persistence::db::idempotency))
+        s.idempotency_records = *n;
     }
   }
   return s;

@@ -39,6 +39,10 @@ caf::expected<engine_options> normalise_options(engine_options o) {
     return bad("passivate_after must be positive");
   if (o.verification_expiry.count() <= 0)
     return bad("verification_expiry must be positive");
+  if (o.idempotency_sweep_interval.count() < 0)
+    return bad("idempotency_sweep_interval must not be negative");
+  if (o.idempotency_sweep_batch == 0 || o.idempotency_sweep_batch > 100000)
+    return bad("idempotency_sweep_batch must be 1 to 100000");
   if (o.scheduler_policy != "sharing" && o.scheduler_policy != "stealing"
       && o.scheduler_policy != "testing")
     return bad("scheduler_policy must be sharing, stealing or testing");

@@ -49,6 +49,7 @@ void read_runtime(table_reader& r, runtime_settings& out) {
   r.uint("shard_count", out.shard_count, 1, 65536);
   r.duration("actor_idle_passivation_seconds", out.actor_idle_passivation, 1, day_s);
   r.uint("max_live_actors", out.max_live_actors, 1, u32_max);
+  r.duration("idempotency_sweep_seconds", out.idempotency_sweep, 0, day_s);
   r.finish();
 }
 

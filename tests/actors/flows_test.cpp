@@ -460,6 +460,62 @@ TEST_F(Flows, IdempotencyRecordIsStoredWithTheChange) {
   EXPECT_EQ(list->size(), 1u);
 }
 
+TEST_F(Flows, ExpiredIdempotencyRecordsAreSwept) {
+  restart([](engine_options& o) {
+    o.idempotency_sweep_interval = std::chrono::milliseconds{20};
+    // Three records: one full batch, then the rest at once.
+    o.idempotency_sweep_batch = 2;
+  });
+  auto c = card(make_pan("497778", 16));
+  for (int i = 0; i < 3; ++i) {
+    const auto key = "sweep-" + std::to_string(i);
+    idempotency<token_record> idem{key, std::string(32, static_cast<char>('a' + i)),
+                                   [](const token_record&) { return rendered_response{201, "{}"}; }};
+    auto t = wait_for<token_record>([&](auto cb) {
+      host->push_provision(partner_id{"p1"}, c.id, wallet_provider::apple_pay,
+                           device_info{"d" + std::to_string(i), device_type::phone, "n"}, idem, cb);
+    });
+    ASSERT_TRUE(t) << to_string(t.error());
+  }
+  // Bounded wait for a condition on the engine's counters.
+  const auto eventually = [&](const std::function<bool()>& pred) {
+    const auto deadline = std::chrono::steady_clock::now() + dwt::test::scaled(10s);
+    while (!pred() && std::chrono::steady_clock::now() < deadline)
+      std::this_thread::sleep_for(5ms);
+    return pred();
+  };
+  // Not expired yet (kept 24 h): sweeps run and delete nothing.
+  ASSERT_TRUE(eventually([&] { return host->stats().idempotency_sweeps >= 3; }));
+  EXPECT_EQ(host->stats().idempotency_swept, 0u);
+  EXPECT_EQ(host->stats().idempotency_records, 3u);
+  auto kept = host->find_idempotent(partner_id{"p1"}, "sweep-0");
+  ASSERT_TRUE(kept);
+  EXPECT_TRUE(*kept);
+
+  clock->advance(25h);
+  EXPECT_TRUE(eventually([&] { return host->stats().idempotency_records == 0; }))
+    << host->stats().idempotency_records << " records left";
+  EXPECT_EQ(host->stats().idempotency_swept, 3u);
+  auto gone = host->find_idempotent(partner_id{"p1"}, "sweep-0");
+  ASSERT_TRUE(gone);
+  EXPECT_FALSE(*gone);
+}
+
+TEST_F(Flows, IdempotencySweepOptionsAreValidated) {
+  for (std::size_t batch : {std::size_t{0}, std::size_t{100001}}) {
+    auto o = make_options(dir.path / "other", clock);
+    o.idempotency_sweep_batch = batch;
+    auto h = engine_host::start(std::move(o));
+    ASSERT_FALSE(h) << "batch " << batch << " accepted";
+    EXPECT_EQ(code_of(h.error()), "invalid_options");
+  }
+  auto o = make_options(dir.path / "other", clock);
+  o.idempotency_sweep_interval = std::chrono::milliseconds{-1};
+  auto h = engine_host::start(std::move(o));
+  ASSERT_FALSE(h);
+  EXPECT_EQ(code_of(h.error()), "invalid_options");
+}
+
 TEST_F(Flows, ManyCardsAndTokensInParallel) {
   constexpr int cards = 40;
   std::vector<card_record> cs;

@@ -61,6 +61,7 @@ TEST(EngineConfig, MapsTheExampleConfiguration) {
   EXPECT_GE(o.scheduler_threads, 1u); // 0 in the file: number of cores
   EXPECT_EQ(o.shard_count, s.runtime.shard_count);
   EXPECT_EQ(o.passivate_after, s.runtime.actor_idle_passivation);
+  EXPECT_EQ(o.idempotency_sweep_interval, std::chrono::seconds{60});
   ASSERT_EQ(o.partners.size(), 2u);
   EXPECT_EQ(o.partners[0].id.value, "demo-partner");
   EXPECT_EQ(o.products, s.card_products);

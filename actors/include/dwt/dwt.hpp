@@ -159,6 +159,11 @@ struct runtime_stats {
   std::uint64_t activations = 0;
   std::uint64_t passivations = 0;
   std::uint64_t outbox_pending = 0;
+  /// Idempotency records in the store (expired ones until swept), and the
+  /// sweeper's work since start.
+  std::uint64_t idempotency_records = 0;
+  std::uint64_t idempotency_sweeps = 0;
+  std::uint64_t idempotency_swept = 0;
   persistence::group_commit_stats commit;
   webhook_stats webhooks;
 };
@@ -222,6 +227,11 @@ struct engine_options {
   std::vector<engine::card_product> products;
   engine::decision_policy decision;
   engine::otp_policy otp;
+  /// Expired idempotency records (kept 24 h) are deleted this often, at
+  /// most `idempotency_sweep_batch` per write unit (a full batch is
+  /// followed at once by the next). 0 turns the sweeper off.
+  std::chrono::milliseconds idempotency_sweep_interval{std::chrono::minutes{1}};
+  std::size_t idempotency_sweep_batch = 1000;
   /// An unverified REQUESTED token is declined after this long.
   std::chrono::seconds verification_expiry{std::chrono::minutes{30}};
   /// Token BIN and length of generated DPANs.

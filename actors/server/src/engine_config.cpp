@@ -43,6 +43,7 @@ engine_options to_engine_options(const config::settings& s) {
                           : std::max(1U, std::thread::hardware_concurrency());
   o.shard_count = s.runtime.shard_count;
   o.passivate_after = s.runtime.actor_idle_passivation;
+  o.idempotency_sweep_interval = s.runtime.idempotency_sweep;
   o.max_live_actors = s.runtime.max_live_actors;
 
   o.partners.reserve(s.partners.size());

@@ -66,6 +66,12 @@ std::string render_runtime_metrics(const runtime_stats& s, bool ready) {
          static_cast<double>(s.passivations));
   scalar(out, "dwt_outbox_pending", "gauge", "Outbox events not yet delivered.",
          static_cast<double>(s.outbox_pending));
+  scalar(out, "dwt_idempotency_records", "gauge",
+         "Stored idempotency records (expired ones until the sweeper deletes them).",
+         static_cast<double>(s.idempotency_records));
+  scalar(out, "dwt_idempotency_swept_total", "counter",
+         "Expired idempotency records deleted by the sweeper.",
+         static_cast<double>(s.idempotency_swept));
 
   const auto& c = s.commit;
   scalar(out, "dwt_checkpointer_batches_total", "counter", "Group-commit batches.",

@@ -31,6 +31,9 @@ struct runtime_counters {
   std::atomic<std::uint64_t> live_tokens{0};
   std::atomic<std::uint64_t> activations{0};
   std::atomic<std::uint64_t> passivations{0};
+  /// Idempotency sweeps committed, and the expired records they deleted.
+  std::atomic<std::uint64_t> idempotency_sweeps{0};
+  std::atomic<std::uint64_t> idempotency_swept{0};
 };
 
 /// Everything an actor of the runtime needs.
@@ -84,6 +87,14 @@ void shutdown_runtime(caf::actor_system& sys, runtime& rt);
 /// that CAF's deterministic test coordinator can drive every step.
 [[nodiscard]] checkpointer_actor spawn_sync_checkpointer(caf::actor_system& sys,
                                                          persistence::env& store);
+
+/// Spawns the idempotency sweeper (actors/src/idempotency_sweeper.cpp): every
+/// `options.idempotency_sweep_interval` (must be > 0) it deletes expired
+/// idempotency records through the checkpointer, at most
+/// `options.idempotency_sweep_batch` per unit. Stop it with an exit
+/// message before the actor system goes.
+[[nodiscard]] caf::actor spawn_idempotency_sweeper(caf::actor_system& sys,
+                                                   std::shared_ptr<const runtime> rt);
 
 /// Spawns the verification pool (round-robin caf::actor_pool).
 [[nodiscard]] verification_actor spawn_verification_pool(caf::actor_system& sys,

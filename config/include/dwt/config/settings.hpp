@@ -77,6 +77,8 @@ struct runtime_settings {
   /// Bound of the live-actor cache; beyond it the least recently used idle
   /// actors are passivated.
   std::uint32_t max_live_actors = 200000;
+  /// Expired idempotency records are deleted this often; 0 turns it off.
+  std::chrono::seconds idempotency_sweep{60};
 };
 
 /// HTTP ingress limits. `[http]`
