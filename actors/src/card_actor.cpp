@@ -82,16 +82,8 @@ struct change {
   std::optional<engine::card_record> card; ///< the card after the change
   card_reply reply;
   std::vector<engine::token_ref> refresh; ///< live tokens to reload
-  std::optional<std::pair<engine::partner_id, std::string>> idem;
+  idem_scope_key idem;
 };
-
-template <class T>
-std::optional<std::pair<engine::partner_id, std::string>>
-idem_key(const engine::partner_id& scope, const std::optional<idempotency<T>>& idem) {
-  if (!idem || idem->key.empty())
-    return std::nullopt;
-  return std::make_pair(scope, idem->key);
-}
 
 void commit(self_ptr self, change c, card_command cmd, promise rp, int attempt) {
   auto unit = std::move(c.unit);
@@ -107,23 +99,10 @@ void commit(self_ptr self, change c, card_command cmd, promise rp, int attempt) 
         rp.deliver(std::move(shared->reply));
       },
       [self, shared, cmd = std::move(cmd), rp, attempt](caf::error& err) mutable {
-        if (is_conflict(err)) {
-          auto& st = self->state;
-          if (shared->idem
-              && idempotency_taken(*st.rt->store, shared->idem->first, shared->idem->second)) {
-            rp.deliver(make_error(runtime_errc::idempotency_in_progress));
-            return;
-          }
-          if (attempt + 1 < max_attempts) {
-            if (auto lerr = load(self)) {
-              rp.deliver(std::move(lerr));
-              return;
-            }
-            run(self, std::move(cmd), std::move(rp), attempt + 1);
-            return;
-          }
-        }
-        rp.deliver(std::move(err));
+        answer_commit_error(
+          std::move(err), *self->state.rt->store, shared->idem, attempt, max_attempts, rp,
+          [self] { return load(self); },
+          [&] { run(self, std::move(cmd), std::move(rp), attempt + 1); });
       });
 }
 
@@ -213,14 +192,10 @@ void on(self_ptr self, const cd_list_tokens& c, const card_command&, promise rp,
     rp.deliver(engine::make_error(errc::card_not_found));
     return;
   }
-  auto rd = begin_read(*self->state.rt);
-  if (!rd) {
-    rp.deliver(std::move(rd.error()));
-    return;
-  }
-  auto tokens = rd->tokens_of_card(self->state.id);
+  auto tokens = snapshot_read(*self->state.rt,
+                              [&](const auto& rd) { return rd.tokens_of_card(self->state.id); });
   if (!tokens) {
-    rp.deliver(to_error(tokens.err()));
+    rp.deliver(std::move(tokens.error()));
     return;
   }
   rp.deliver(card_reply{std::move(*tokens)});

@@ -9,10 +9,12 @@
 #include <chrono>
 #include <optional>
 #include <string>
+#include <utility>
 
 #include <caf/error.hpp>
 
 #include "dwt/dwt.hpp"
+#include "dwt/errors.hpp"
 #include "dwt/engine/random.hpp"
 #include "dwt/engine/state_machine.hpp"
 #include "dwt/persistence/caf_error.hpp"
@@ -70,6 +72,44 @@ void add_idempotency(persistence::write_unit& unit, const engine::partner_id& sc
 /// Converts a persistence error to caf::error.
 [[nodiscard]] inline caf::error to_error(const persistence::error& e) {
   return persistence::to_caf_error(e);
+}
+
+/// (scope, key) of a change's idempotency record, if it has one.
+using idem_scope_key = std::optional<std::pair<engine::partner_id, std::string>>;
+
+template <class T>
+[[nodiscard]] idem_scope_key idem_key(const engine::partner_id& scope,
+                                      const std::optional<idempotency<T>>& idem) {
+  if (!idem || idem->key.empty())
+    return std::nullopt;
+  return std::make_pair(scope, idem->key);
+}
+
+/// The answer to a failed commit of a card or token actor's change. A
+/// conflict is either a racing call with the same idempotency key (the
+/// loser gets idempotency_in_progress) or a stale view of the store: then
+/// `reload()` (returns caf::error, none when it worked) refreshes the
+/// actor's state and `retry()` runs the command again, up to
+/// `max_attempts`. Any other error is the answer.
+template <class Promise, class Reload, class Retry>
+void answer_commit_error(caf::error err, persistence::env& store, const idem_scope_key& idem,
+                         int attempt, int max_attempts, Promise& rp, Reload reload,
+                         Retry retry) {
+  if (is_conflict(err)) {
+    if (idem && idempotency_taken(store, idem->first, idem->second)) {
+      rp.deliver(make_error(runtime_errc::idempotency_in_progress));
+      return;
+    }
+    if (attempt + 1 < max_attempts) {
+      if (auto lerr = reload()) {
+        rp.deliver(std::move(lerr));
+        return;
+      }
+      retry();
+      return;
+    }
+  }
+  rp.deliver(std::move(err));
 }
 
 } // namespace dwt::actors

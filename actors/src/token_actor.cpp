@@ -136,7 +136,7 @@ struct change {
   token_reply reply;
   std::optional<sms_message> sms; ///< sent once durable
   /// (scope, key) of the idempotency record, for conflict diagnosis.
-  std::optional<std::pair<engine::partner_id, std::string>> idem;
+  idem_scope_key idem;
 };
 
 void commit(self_ptr self, change c, token_command cmd, promise rp, int attempt) {
@@ -154,32 +154,11 @@ void commit(self_ptr self, change c, token_command cmd, promise rp, int attempt)
         rp.deliver(std::move(shared->reply));
       },
       [self, shared, cmd = std::move(cmd), rp, attempt](caf::error& err) mutable {
-        if (is_conflict(err)) {
-          auto& s = self->state;
-          if (shared->idem
-              && idempotency_taken(*s.rt->store, shared->idem->first, shared->idem->second)) {
-            rp.deliver(make_error(runtime_errc::idempotency_in_progress));
-            return;
-          }
-          if (attempt + 1 < max_attempts) {
-            if (auto lerr = load(self)) {
-              rp.deliver(std::move(lerr));
-              return;
-            }
-            run(self, std::move(cmd), std::move(rp), attempt + 1);
-            return;
-          }
-        }
-        rp.deliver(std::move(err));
+        answer_commit_error(
+          std::move(err), *self->state.rt->store, shared->idem, attempt, max_attempts, rp,
+          [self] { return load(self); },
+          [&] { run(self, std::move(cmd), std::move(rp), attempt + 1); });
       });
-}
-
-template <class T>
-std::optional<std::pair<engine::partner_id, std::string>>
-idem_key(const engine::partner_id& scope, const std::optional<idempotency<T>>& idem) {
-  if (!idem || idem->key.empty())
-    return std::nullopt;
-  return std::make_pair(scope, idem->key);
 }
 
 /// Applies a transition and commits it. `finish` may add to the change
@@ -230,14 +209,10 @@ void on(self_ptr self, const tk_history& c, const token_command&, promise rp, in
     rp.deliver(engine::make_error(errc::token_not_found));
     return;
   }
-  auto rd = begin_read(*self->state.rt);
-  if (!rd) {
-    rp.deliver(std::move(rd.error()));
-    return;
-  }
-  auto h = rd->history(self->state.ref);
+  auto h = snapshot_read(*self->state.rt,
+                         [&](const auto& rd) { return rd.history(self->state.ref); });
   if (!h) {
-    rp.deliver(to_error(h.err()));
+    rp.deliver(std::move(h.error()));
     return;
   }
   rp.deliver(token_reply{std::move(*h)});
