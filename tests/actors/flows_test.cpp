@@ -206,11 +206,10 @@ TEST_F(Flows, SmsOtpFlowWrongThenRight) {
   // the answer: poll for it, capped like the server tests' sms_at_least
   // (scaled for sanitizer builds; the former fixed 1 s cap was not).
   std::string code;
-  const auto sms_deadline = std::chrono::steady_clock::now() + dwt::test::scaled(10s);
-  while (code.empty() && std::chrono::steady_clock::now() < sms_deadline) {
-    std::this_thread::sleep_for(5ms);
+  EXPECT_TRUE(dwt::test::eventually([&] {
     code = last_code(dir.path / "sms.jsonl");
-  }
+    return !code.empty();
+  }));
   ASSERT_EQ(code.size(), 6u);
   auto sms = read_file(dir.path / "sms.jsonl");
   EXPECT_NE(sms.find("\"to\":\"+447700900123\""), std::string::npos);
@@ -477,13 +476,7 @@ TEST_F(Flows, ExpiredIdempotencyRecordsAreSwept) {
     });
     ASSERT_TRUE(t) << to_string(t.error());
   }
-  // Bounded wait for a condition on the engine's counters.
-  const auto eventually = [&](const std::function<bool()>& pred) {
-    const auto deadline = std::chrono::steady_clock::now() + dwt::test::scaled(10s);
-    while (!pred() && std::chrono::steady_clock::now() < deadline)
-      std::this_thread::sleep_for(5ms);
-    return pred();
-  };
+  using dwt::test::eventually;
   // Not expired yet (kept 24 h): sweeps run and delete nothing.
   ASSERT_TRUE(eventually([&] { return host->stats().idempotency_sweeps >= 3; }));
   EXPECT_EQ(host->stats().idempotency_swept, 0u);
@@ -591,13 +584,17 @@ TEST_F(Flows, VerificationExpiryTimerDeclines) {
   ASSERT_TRUE(r);
   clock->advance(2s);
   token_state s = token_state::requested;
-  const auto deadline = std::chrono::steady_clock::now() + dwt::test::scaled(4s);
-  while (s == token_state::requested && std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::sleep_for(10ms);
-    auto t = get(r->token_ref);
-    ASSERT_TRUE(t);
-    s = t->state;
-  }
+  bool read = true;
+  (void)dwt::test::eventually(
+    [&] {
+      auto t = get(r->token_ref);
+      read = static_cast<bool>(t);
+      if (read)
+        s = t->state;
+      return !read || s != token_state::requested;
+    },
+    4s, 10ms);
+  ASSERT_TRUE(read);
   EXPECT_EQ(s, token_state::request_declined);
   auto h = history(r->token_ref);
   ASSERT_EQ(h.size(), 2u);
@@ -617,14 +614,18 @@ TEST_F(Flows, PendingExpiryFiresAfterRestart) {
   start();
   // No call touches the token: the start-up scan re-arms its timer.
   token_state s = token_state::requested;
-  const auto deadline = std::chrono::steady_clock::now() + dwt::test::scaled(4s);
-  while (s == token_state::requested && std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::sleep_for(10ms);
-    auto rd = wait_for<std::vector<transition_record>>(
-      [&](auto cb) { host->token_history(partner_id{"p1"}, r->token_ref, cb); });
-    ASSERT_TRUE(rd);
-    s = rd->back().to_state;
-  }
+  bool read = true;
+  (void)dwt::test::eventually(
+    [&] {
+      auto rd = wait_for<std::vector<transition_record>>(
+        [&](auto cb) { host->token_history(partner_id{"p1"}, r->token_ref, cb); });
+      read = static_cast<bool>(rd);
+      if (read)
+        s = rd->back().to_state;
+      return !read || s != token_state::requested;
+    },
+    4s, 10ms);
+  ASSERT_TRUE(read);
   EXPECT_EQ(s, token_state::request_declined);
 }
 

@@ -137,15 +137,15 @@ private:
 inline bool eventually(const std::function<bool()>& pred, test_clock* clock = nullptr,
                        std::chrono::milliseconds step = std::chrono::milliseconds{0},
                        std::chrono::milliseconds limit = std::chrono::milliseconds{15000}) {
-  const auto end = std::chrono::steady_clock::now() + dwt::test::scaled(limit);
-  while (std::chrono::steady_clock::now() < end) {
-    if (pred())
-      return true;
-    if (clock != nullptr && step.count() > 0)
-      clock->advance(step);
-    std::this_thread::sleep_for(std::chrono::milliseconds{5});
-  }
-  return pred();
+  return dwt::test::eventually(
+    [&] {
+      if (pred())
+        return true;
+      if (clock != nullptr && step.count() > 0)
+        clock->advance(step);
+      return false;
+    },
+    limit);
 }
 
 /// Checks per-token order over an arrival log: when an event of token T

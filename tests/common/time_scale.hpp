@@ -10,6 +10,7 @@
 
 #include <chrono>
 #include <cstdlib>
+#include <thread>
 
 namespace dwt::test {
 
@@ -33,6 +34,22 @@ template <class Rep, class Period>
   const double scale = time_scale() < 1.0 ? 1.0 : time_scale();
   return std::chrono::milliseconds{static_cast<std::chrono::milliseconds::rep>(
       static_cast<double>(ms.count()) * scale)};
+}
+
+/// Polls `pred` every `step` until it holds or `scaled(limit)` passes;
+/// returns its last answer. The one bounded wait of the suites: for
+/// whatever another thread or process produces asynchronously.
+template <class Pred>
+[[nodiscard]] bool eventually(Pred&& pred,
+                              std::chrono::milliseconds limit = std::chrono::seconds{10},
+                              std::chrono::milliseconds step = std::chrono::milliseconds{5}) {
+  const auto deadline = std::chrono::steady_clock::now() + scaled(limit);
+  while (!pred()) {
+    if (std::chrono::steady_clock::now() >= deadline)
+      return pred();
+    std::this_thread::sleep_for(step);
+  }
+  return true;
 }
 
 } // namespace dwt::test

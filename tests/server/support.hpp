@@ -367,13 +367,13 @@ protected:
   /// with a one-way message, so the line may land after the 202 answer
   /// (seen under TSan: an empty sink right after the answer).
   std::vector<json::object> sms_at_least(std::size_t n) const {
-    auto all = sms();
-    const auto deadline =
-        std::chrono::steady_clock::now() + dwt::test::scaled(std::chrono::seconds{10});
-    while (all.size() < n && std::chrono::steady_clock::now() < deadline) {
-      std::this_thread::sleep_for(std::chrono::milliseconds{10});
-      all = sms();
-    }
+    std::vector<json::object> all;
+    (void)dwt::test::eventually(
+        [&] {
+          all = sms();
+          return all.size() >= n;
+        },
+        std::chrono::seconds{10}, std::chrono::milliseconds{10});
     return all;
   }
 
