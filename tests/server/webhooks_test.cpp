@@ -71,7 +71,11 @@ protected:
     answer a;
     do {
       a = deliveries(id);
-      if (a.status == 200 && state_of(a).at("status").as_string() == status)
+      // The route reads the attempt list in a snapshot before the state's
+      // (routes_webhooks.cpp), so the list may lag the state: wait until it
+      // holds every attempt the state counts.
+      if (a.status == 200 && state_of(a).at("status").as_string() == status &&
+          static_cast<std::int64_t>(attempts_of(a).size()) == state_of(a).at("attempts").as_int64())
         return a;
       std::this_thread::sleep_for(20ms);
     } while (std::chrono::steady_clock::now() < deadline);
