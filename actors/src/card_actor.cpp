@@ -12,7 +12,6 @@
 ///
 /// Ordering: like token actors, every commit uses `await`.
 
-#include <caf/after.hpp>
 #include <caf/stateful_actor.hpp>
 #include <caf/typed_event_based_actor.hpp>
 
@@ -315,7 +314,7 @@ void on(self_ptr self, const cd_push& c, const card_command& cmd, promise rp, in
     return;
   }
   auto now = st.rt->now();
-  auto t = new_token(self, engine::pan::generate_token_ref(st.random()), c.wallet, c.device, now);
+  auto t = new_token(self, engine::pan::generate_token_ref(now, st.random()), c.wallet, c.device, now);
   auto created = engine::record_creation(std::move(t), engine::channel::partner_api,
                                          "push_provisioning", now, new_transition_id(st.random()));
   auto active = engine::apply_transition(created.token, engine::token_state::active,
@@ -383,7 +382,7 @@ void on(self_ptr self, const cd_tokenize& c, const card_command& cmd, promise rp
   auto decided = engine::decide(in, rt.options.decision);
 
   auto ref = req.token_ref && !req.token_ref->empty() ? *req.token_ref
-                                                      : engine::pan::generate_token_ref(st.random());
+                                                      : engine::pan::generate_token_ref(now, st.random());
   auto t = new_token(self, ref, req.wallet, req.device, now);
   auto created = engine::record_creation(std::move(t), engine::channel::network,
                                          "tokenization_request", now,
@@ -467,15 +466,6 @@ card_actor::behavior_type card_impl(self_ptr self, std::shared_ptr<const runtime
       self->send(st.shard, stopped_report{actor_kind::card, st.id.value});
       self->quit();
     },
-    // Idle check: a whole passivate_after without any message. A receive
-    // timeout, not a delayed message, so that CAF cancels it when the actor
-    // quits (a pending delayed message keeps its receiver in memory; see
-    // token_actor.cpp).
-    caf::after(self->state.rt->options.passivate_after) >>
-      [self] {
-        auto& st = self->state;
-        self->send(st.shard, idle_report{actor_kind::card, st.id.value, st.received});
-      },
   };
 }
 

@@ -16,8 +16,8 @@ std::string new_transition_id(engine::random_source& rng) {
   return engine::pan::generate_id("tr_", rng);
 }
 
-std::string new_event_id(engine::random_source& rng) {
-  return engine::pan::generate_id("evt_", rng);
+std::string new_event_id(engine::timestamp now, engine::random_source& rng) {
+  return engine::pan::generate_time_ordered_id("evt_", now, rng);
 }
 
 void add_transition(persistence::write_unit& unit, const engine::transition_outcome& o,
@@ -25,7 +25,7 @@ void add_transition(persistence::write_unit& unit, const engine::transition_outc
   DWT_ASSERT(o.token.history_count >= 1);
   unit.append_history(o.token.history_count - 1, o.record);
   persistence::outbox_event ev;
-  ev.event_id = new_event_id(rng);
+  ev.event_id = new_event_id(o.record.created_at, rng);
   ev.partner = o.token.partner;
   ev.token = o.token.ref;
   ev.type = std::string{engine::json::transition_event_type};
@@ -40,7 +40,7 @@ void add_manual_verification_event(persistence::write_unit& unit,
                                    engine::verification_method method, engine::timestamp now,
                                    engine::random_source& rng) {
   persistence::outbox_event ev;
-  ev.event_id = new_event_id(rng);
+  ev.event_id = new_event_id(now, rng);
   ev.partner = token.partner;
   ev.token = token.ref;
   ev.type = std::string{engine::json::manual_verification_event_type};

@@ -27,8 +27,9 @@ inline constexpr std::chrono::hours idempotency_ttl{24};
 
 /// A fresh transition id ("tr_" + 26 base32).
 [[nodiscard]] std::string new_transition_id(engine::random_source& rng);
-/// A fresh webhook id ("evt_" + 26 base32).
-[[nodiscard]] std::string new_event_id(engine::random_source& rng);
+/// A fresh webhook id ("evt_" + 26 base32, time-ordered: the
+/// outbox_by_event_id index grows at its end).
+[[nodiscard]] std::string new_event_id(engine::timestamp now, engine::random_source& rng);
 
 /// Appends the history entry and the DigitalWalletTokenTransition event of
 /// an applied transition (`o.token` is the token after it).

@@ -6,7 +6,10 @@
 /// the answer to the caller's callback: no blocking receive anywhere, and
 /// no long-lived actor accumulates outstanding requests. The callback is
 /// held by a `once` guard: fired exactly once, with runtime_errc::stopping
-/// if the bridge dies without an answer (shutdown).
+/// if the bridge dies without an answer (shutdown), or with
+/// caf::sec::request_timeout once the call is older than call_timeout
+/// (call_deadlines: one watchdog for all calls, not a CAF request timeout
+/// per request, which would wake CAF's clock thread on every call).
 
 #include <chrono>
 #include <mutex>
@@ -18,6 +21,7 @@
 #include <caf/scoped_actor.hpp>
 #include <caf/send.hpp>
 
+#include "call_deadlines.hpp"
 #include "changes.hpp"
 #include "dwt/actors/runtime.hpp"
 #include "dwt/dwt.hpp"
@@ -42,32 +46,43 @@ namespace {
 
 using go_atom = caf::atom_constant<caf::atom("go")>;
 
-/// How long a bridge waits for an answer before reporting a timeout.
+/// How long a call may take before it is answered with a timeout (the
+/// watchdog checks every call_watchdog_period, so at most that much later).
 constexpr auto call_timeout = std::chrono::seconds{30};
+constexpr auto call_watchdog_period = std::chrono::milliseconds{1000};
 
-/// Fires a callback exactly once; with `stopping` if never fired.
+/// Fires a callback exactly once; with `stopping` if never fired, with
+/// `request_timeout` if its deadline passes first.
 template <class T>
-class once {
+class once final : public actors::expirable {
 public:
-  once(callback<T> cb, std::atomic<std::size_t>* inflight)
-    : cb_(std::move(cb)), inflight_(inflight) {}
+  once(callback<T> cb, std::atomic<std::size_t>* inflight, actors::call_deadlines* deadlines)
+    : cb_(std::move(cb)), inflight_(inflight), deadlines_(deadlines) {}
   once(const once&) = delete;
   once& operator=(const once&) = delete;
-  ~once() {
+  ~once() override {
     if (!fired_.load())
       fire(make_error(runtime_errc::stopping));
+  }
+  /// Registers the deadline (once, right after construction).
+  void arm(std::weak_ptr<actors::expirable> self, actors::call_deadlines::clock::time_point due) {
+    ticket_ = deadlines_->add(std::move(self), due);
   }
   void fire(caf::expected<T> value) {
     if (fired_.exchange(true))
       return;
+    deadlines_->remove(ticket_);
     if (cb_)
       cb_(std::move(value));
     inflight_->fetch_sub(1);
   }
+  void expire() override { fire(caf::make_error(caf::sec::request_timeout)); }
 
 private:
   callback<T> cb_;
   std::atomic<std::size_t>* inflight_;
+  actors::call_deadlines* deadlines_;
+  actors::call_deadlines::ticket ticket_ = 0;
   std::atomic<bool> fired_{false};
 };
 
@@ -84,7 +99,7 @@ caf::expected<T> extract(Variant& v) {
 
 template <class T, class Reply, class Handle, class Msg>
 void forward(caf::event_based_actor* self, const Handle& target, Msg msg, guard_ptr<T> g) {
-  self->request(target, call_timeout, std::move(msg))
+  self->request(target, caf::infinite, std::move(msg))
     .then([g](Reply& r) { g->fire(extract<T>(r)); },
           [g](caf::error& e) { g->fire(std::move(e)); });
 }
@@ -99,6 +114,8 @@ caf::error conflict_to_idempotency(caf::error err, bool has_key) {
 
 struct engine_host::impl {
   engine_options options;
+  /// Deadlines of calls in flight; outlives every bridge (declared first).
+  std::shared_ptr<actors::call_deadlines> deadlines = std::make_shared<actors::call_deadlines>();
   std::unique_ptr<persistence::env> store;
   std::unique_ptr<persistence::group_commit_writer> writer;
   std::unique_ptr<caf::actor_system_config> cfg;
@@ -110,6 +127,8 @@ struct engine_host::impl {
   std::thread scanner;
   /// Deletes expired idempotency records (unset when turned off).
   caf::actor sweeper;
+  /// Answers calls older than call_timeout (call_deadlines).
+  caf::actor watchdog;
   std::mutex stop_mutex;
   bool stopped = false;
   // Webhooks (only when endpoints are configured). Declared after `system`
@@ -142,7 +161,8 @@ struct engine_host::impl {
         done(make_error(runtime_errc::stopping));
       return;
     }
-    auto g = std::make_shared<once<T>>(std::move(done), &inflight);
+    auto g = std::make_shared<once<T>>(std::move(done), &inflight, deadlines.get());
+    g->arm(g, actors::call_deadlines::clock::now() + call_timeout);
     // lazy_init: the bridge is initialised by its first message (bursts of
     // eager spawns collapse the scheduler, DESIGN section 5). The state is
     // passed as spawn arguments, not captured: CAF 0.17.6 spawns an
@@ -177,7 +197,7 @@ struct engine_host::impl {
                                 caf::event_based_actor* self, guard_ptr<T> g) mutable {
       if (id.empty()) {
         auto rng = rt->make_random();
-        id = engine::card_id{engine::pan::generate_id("card_", *rng)};
+        id = engine::card_id{engine::pan::generate_time_ordered_id("card_", rt->now(), *rng)};
       }
       auto shard = rt->shard_for(id.value);
       forward<T, card_reply>(self, shard, actors::card_request{std::move(id), std::move(cmd)}, g);
@@ -188,7 +208,7 @@ struct engine_host::impl {
   template <class T>
   void commit_then(caf::event_based_actor* self, persistence::write_unit unit, T value,
                    bool has_key, guard_ptr<T> g) {
-    self->request(rt->checkpointer, call_timeout, actors::commit_request{std::move(unit)})
+    self->request(rt->checkpointer, caf::infinite, actors::commit_request{std::move(unit)})
       .then([g, value = std::move(value)](actors::commit_reply&) mutable { g->fire(std::move(value)); },
             [g, has_key](caf::error& e) { g->fire(conflict_to_idempotency(std::move(e), has_key)); });
   }
@@ -208,6 +228,8 @@ struct engine_host::impl {
     stop_webhooks();
     if (sweeper)
       caf::anon_send_exit(sweeper, caf::exit_reason::user_shutdown);
+    if (watchdog)
+      caf::anon_send_exit(watchdog, caf::exit_reason::user_shutdown);
     if (system) {
       shutdown_runtime(*system, *rt);
       system.reset(); // waits for every actor to finish
@@ -280,6 +302,8 @@ caf::expected<std::unique_ptr<engine_host>> engine_host::start(engine_options op
   actors::spawn_runtime(*self->system, self->rt);
   if (self->rt->options.idempotency_sweep_interval.count() > 0)
     self->sweeper = actors::spawn_idempotency_sweeper(*self->system, self->rt);
+  self->watchdog = actors::spawn_call_watchdog(*self->system, self->deadlines,
+                                               call_watchdog_period);
   self->accepting.store(true);
 
   // Re-arm verification-expiry timers of REQUESTED tokens in the background.
@@ -373,7 +397,7 @@ void engine_host::create_profile(engine::partner_id partner, profile_create req,
       auto rng = s->rt->make_random();
       auto now = s->rt->now();
       engine::profile_record rec;
-      rec.id = engine::profile_id{engine::pan::generate_id("prof_", *rng)};
+      rec.id = engine::profile_id{engine::pan::generate_time_ordered_id("prof_", now, *rng)};
       rec.partner = partner;
       rec.phone_number = req.phone_number;
       rec.email = req.email;
@@ -672,7 +696,7 @@ void engine_host::redeliver(engine::partner_id partner, event_ref event,
         g->fire(make_error(runtime_errc::no_webhook_endpoint));
         return;
       }
-      self->request(s->dispatcher, call_timeout, actors::wh_redeliver{partner, seq})
+      self->request(s->dispatcher, caf::infinite, actors::wh_redeliver{partner, seq})
         .then(
           [s, self, g, partner, idem = std::move(idem)](persistence::delivery_state& st) {
             if (!idem || idem->key.empty()) {

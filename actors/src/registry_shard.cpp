@@ -16,11 +16,25 @@
 /// it has received; the shard stops it only if that equals the number it
 /// routed (nothing in flight). Messages to one actor come from its shard in
 /// order, so the stop message is handled after every routed request.
+///
+/// Idle detection: every live entry remembers when the shard last routed
+/// to it, and one timer per shard (every passivate_after / 2) asks each
+/// entry routed nothing for a whole passivate_after to report idle. So an
+/// idle actor passivates between passivate_after and 1.5 x passivate_after
+/// after its last request. It is one clock event per shard and period, not
+/// a receive timeout per actor: CAF 0.17 re-arms a receive timeout after
+/// every message, and each re-arm wakes CAF's clock thread (a futex and a
+/// context switch, several per request on the hot path; bench/README.md).
+/// Not a delayed message per actor either: the clock would keep every
+/// passivated actor in memory until its timer fired.
 
+#include <algorithm>
+#include <chrono>
 #include <list>
 #include <unordered_map>
 #include <vector>
 
+#include <caf/actor_clock.hpp>
 #include <caf/stateful_actor.hpp>
 #include <caf/typed_event_based_actor.hpp>
 
@@ -29,7 +43,14 @@
 namespace dwt::actors {
 namespace {
 
-using lru_list = std::list<std::pair<actor_kind, std::string>>;
+using time_point = caf::actor_clock::time_point;
+
+struct lru_item {
+  actor_kind kind;
+  std::string id;
+  time_point last_routed; ///< CAF clock time of the last routed message
+};
+using lru_list = std::list<lru_item>;
 
 template <class Handle>
 struct table {
@@ -65,7 +86,8 @@ void evict_if_needed(shard_ptr self) {
   auto excess = std::min<std::size_t>(live - cap, 4);
   for (std::size_t i = 0; i < excess && !st.lru.empty(); ++i) {
     auto it = st.lru.begin();
-    auto [kind, id] = *it;
+    auto kind = it->kind;
+    auto id = it->id;
     st.lru.splice(st.lru.end(), st.lru, it);
     if (kind == actor_kind::token) {
       auto e = st.tokens.live.find(id);
@@ -89,16 +111,18 @@ card_actor spawn_for(shard_ptr self, const engine::card_id& id) {
 template <class Handle, class Id>
 typename table<Handle>::entry& ensure_live(shard_ptr self, table<Handle>& t, actor_kind kind,
                                            const Id& id) {
+  auto now = self->clock().now();
   auto i = t.live.find(id.value);
   if (i != t.live.end()) {
     self->state.lru.splice(self->state.lru.end(), self->state.lru, i->second.lru);
+    i->second.lru->last_routed = now;
     return i->second;
   }
   auto& counters = *self->state.rt->counters;
   counters.activations.fetch_add(1, std::memory_order_relaxed);
   (kind == actor_kind::token ? counters.live_tokens : counters.live_cards)
     .fetch_add(1, std::memory_order_relaxed);
-  auto pos = self->state.lru.emplace(self->state.lru.end(), kind, id.value);
+  auto pos = self->state.lru.emplace(self->state.lru.end(), lru_item{kind, id.value, now});
   auto& e = t.live[id.value];
   e.hdl = spawn_for(self, id);
   e.lru = pos;
@@ -120,6 +144,32 @@ caf::result<Reply> route(shard_ptr self, table<Handle>& t, actor_kind kind, cons
   auto& e = ensure_live(self, t, kind, id);
   ++e.routed;
   return self->delegate(e.hdl, std::move(req));
+}
+
+/// The sweep timer's period: half of passivate_after (at least 1 ms).
+std::chrono::milliseconds idle_sweep_period(const runtime& rt) {
+  auto half = std::chrono::duration_cast<std::chrono::milliseconds>(rt.options.passivate_after) / 2;
+  return std::max(half, std::chrono::milliseconds{1});
+}
+
+/// Asks every entry routed nothing for a whole passivate_after to report
+/// idle, then re-arms. Entries that refuse (pinned, or a request still in
+/// flight) are asked again at the next sweep.
+void sweep_idle(shard_ptr self) {
+  auto& st = self->state;
+  auto now = self->clock().now();
+  auto idle_for = st.rt->options.passivate_after;
+  for (const auto& item : st.lru) {
+    if (now - item.last_routed < idle_for)
+      continue;
+    if (item.kind == actor_kind::token) {
+      if (auto e = st.tokens.live.find(item.id); e != st.tokens.live.end())
+        self->send(e->second.hdl, idle_atom::value);
+    } else if (auto e = st.cards.live.find(item.id); e != st.cards.live.end()) {
+      self->send(e->second.hdl, idle_atom::value);
+    }
+  }
+  self->delayed_send(self, idle_sweep_period(*st.rt), idle_sweep_atom::value);
 }
 
 template <class Handle>
@@ -156,6 +206,7 @@ void on_stopped(shard_ptr self, table<Handle>& t, actor_kind kind, const Id& id)
 
 registry_actor::behavior_type registry_impl(shard_ptr self, std::shared_ptr<const runtime> rt) {
   self->state.rt = std::move(rt);
+  self->delayed_send(self, idle_sweep_period(*self->state.rt), idle_sweep_atom::value);
   return {
     [self](token_request& req) -> caf::result<token_reply> {
       auto ref = req.ref;
@@ -192,6 +243,7 @@ registry_actor::behavior_type registry_impl(shard_ptr self, std::shared_ptr<cons
       else
         on_stopped(self, self->state.cards, actor_kind::card, engine::card_id{rep.id});
     },
+    [self](idle_sweep_atom) { sweep_idle(self); },
     [self](shutdown_atom) {
       auto& st = self->state;
       auto& counters = *st.rt->counters;

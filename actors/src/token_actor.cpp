@@ -13,17 +13,17 @@
 /// it as it was. On an optimistic conflict (a card cascade changed the
 /// token meanwhile) the actor reloads and re-runs the command.
 ///
-/// Timers: the idle check (passivation) is the behavior's receive timeout
-/// (`caf::after(passivate_after)`: fires after a whole period without any
-/// message, and CAF cancels it when the actor quits). It must not be a
-/// delayed message: CAF's clock holds a strong reference to the receiver of
-/// a pending delayed message, so every passivated actor would stay in
-/// memory (~1.4 KB) until its timer fired, passivate_after later. While the
-/// token is REQUESTED, the verification expiry is a delayed message. A
-/// REQUESTED token never passivates (its timer must fire); such tokens are
-/// bounded by the number of requests within `verification_expiry`.
+/// Timers: the idle check (passivation) is the registry shard's sweep
+/// (registry_shard.cpp): the shard sends idle_atom once nothing was routed
+/// here for a whole passivate_after. Not a timer of this actor: a receive
+/// timeout is re-armed on CAF's clock thread after every message (a wake-up
+/// per message on the hot path), and a delayed message would keep the
+/// actor in memory (CAF's clock holds a strong reference to the receiver)
+/// until it fired. While the token is REQUESTED, the verification expiry
+/// is a delayed message. A REQUESTED token never passivates (its timer must
+/// fire); such tokens are bounded by the number of requests within
+/// `verification_expiry`.
 
-#include <caf/after.hpp>
 #include <caf/stateful_actor.hpp>
 #include <caf/typed_event_based_actor.hpp>
 
@@ -544,12 +544,6 @@ token_actor::behavior_type token_impl(self_ptr self, std::shared_ptr<const runti
       self->send(st.shard, stopped_report{actor_kind::token, st.ref.value});
       self->quit();
     },
-    // A whole passivate_after without any message (re-armed after each).
-    caf::after(self->state.rt->options.passivate_after) >>
-      [self] {
-        if (!pinned(self))
-          report_idle(self);
-      },
   };
 }
 

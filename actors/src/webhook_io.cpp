@@ -3,6 +3,7 @@
 
 #include "webhook_io.hpp"
 
+#include <pthread.h>
 #include <algorithm>
 
 #include "dwt/errors.hpp"
@@ -27,7 +28,10 @@ caf::expected<std::unique_ptr<webhook_io>> webhook_io::start(const webhook_dispa
     self->io_.get_executor());
   const auto n = std::clamp<std::size_t>(o.io_threads, 1, max_webhook_io_threads);
   for (std::size_t i = 0; i < n; ++i)
-    self->threads_.emplace_back([io = &self->io_] { io->run(); });
+    self->threads_.emplace_back([io = &self->io_] {
+      pthread_setname_np(pthread_self(), "dwt.webhook-io");
+      io->run();
+    });
   return self;
 }
 

@@ -1,5 +1,6 @@
 #include "dwt/engine/pan.hpp"
 
+#include <algorithm>
 #include <chrono>
 
 #include "dwt/engine/assert.hpp"
@@ -45,6 +46,21 @@ void append_base32(std::string& out, std::size_t n, std::string_view alphabet,
                    random_source& rng) {
   for (std::size_t i = 0; i < n; ++i)
     out.push_back(alphabet[rng.uniform(32)]);
+}
+
+/// RFC 4648 section 7 "base32hex": its symbols sort like their values, so
+/// a big-endian number written in it sorts bytewise like the number.
+constexpr std::string_view base32hex_upper = "0123456789ABCDEFGHIJKLMNOPQRSTUV";
+constexpr std::string_view base32hex_lower = "0123456789abcdefghijklmnopqrstuv";
+
+/// Appends the milliseconds of `now` since the Unix epoch (clamped to
+/// [0, 2^50)) as time_prefix_chars big-endian base32hex symbols.
+void append_time_prefix(std::string& out, timestamp now, std::string_view alphabet) {
+  constexpr std::uint64_t limit = std::uint64_t{1} << (5 * time_prefix_chars);
+  auto ms = to_millis(now);
+  auto v = ms < 0 ? std::uint64_t{0} : std::min(static_cast<std::uint64_t>(ms), limit - 1);
+  for (std::size_t i = time_prefix_chars; i-- > 0;)
+    out.push_back(alphabet[(v >> (5 * i)) & 31U]);
 }
 
 } // namespace
@@ -128,11 +144,21 @@ std::string generate_dpan(std::string_view token_bin, unsigned length, random_so
   return out;
 }
 
-token_ref generate_token_ref(random_source& rng) {
+token_ref generate_token_ref(timestamp now, random_source& rng) {
   std::string out{"DWT"};
   out.reserve(32);
-  append_base32(out, 29, base32_upper, rng);
+  append_time_prefix(out, now, base32hex_upper);
+  append_base32(out, 29 - time_prefix_chars, base32_upper, rng);
   return token_ref{std::move(out)};
+}
+
+std::string generate_time_ordered_id(std::string_view prefix, timestamp now,
+                                    random_source& rng) {
+  std::string out{prefix};
+  out.reserve(prefix.size() + 26);
+  append_time_prefix(out, now, base32hex_lower);
+  append_base32(out, 26 - time_prefix_chars, base32_lower, rng);
+  return out;
 }
 
 std::string generate_id(std::string_view prefix, random_source& rng) {

@@ -1,5 +1,6 @@
 #include "dwt/persistence/group_commit.hpp"
 
+#include <pthread.h>
 #include <bit>
 #include <cstdio>
 #include <exception>
@@ -97,7 +98,11 @@ result<std::unique_ptr<group_commit_writer>> group_commit_writer::start(env& sto
     return fail(errc::invalid_argument, "group commit: max_wait must not be negative");
   auto w = std::make_unique<group_commit_writer>(private_tag{}, store, options);
   try {
-    w->thread_ = std::thread{[p = w.get()] { p->run(); }};
+    w->thread_ = std::thread{[p = w.get()] {
+      // Named for top/perf: the one thread that owns LMDB write transactions.
+      pthread_setname_np(pthread_self(), "dwt.writer");
+      p->run();
+    }};
   } catch (const std::exception& e) {
     return fail(errc::internal, std::string{"group commit: cannot start the writer thread: "} +
                                     e.what());

@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include <set>
+#include <vector>
 #include <string>
 
 #include "dwt/engine/crypto.hpp"
@@ -145,22 +146,68 @@ TEST(engine_pan, generate_dpan) {
 
 TEST(engine_pan, token_refs_are_unique_and_well_formed) {
   seeded_random rng{2024};
+  const auto now = from_millis(1'795'000'000'000); // 2026-11-18
   std::set<std::string> seen;
   constexpr int draws = 100000;
   for (int i = 0; i < draws; ++i) {
-    const auto ref = pan::generate_token_ref(rng);
+    // Many refs share a millisecond: the random part keeps them unique.
+    const auto ref = pan::generate_token_ref(now + std::chrono::milliseconds{i / 1000}, rng);
     ASSERT_EQ(ref.str().size(), 32U);
     ASSERT_EQ(ref.str().substr(0, 3), "DWT");
-    for (char c : ref.str().substr(3))
+    for (char c : ref.str().substr(3, pan::time_prefix_chars))
+      ASSERT_TRUE((c >= '0' && c <= '9') || (c >= 'A' && c <= 'V')) << ref.str();
+    for (char c : ref.str().substr(3 + pan::time_prefix_chars))
       ASSERT_TRUE((c >= 'A' && c <= 'Z') || (c >= '2' && c <= '7')) << ref.str();
     seen.insert(ref.str());
   }
   EXPECT_EQ(seen.size(), static_cast<std::size_t>(draws));
-  // Every base32 symbol occurs (the alphabet is fully used).
+  // Every base32 symbol occurs in the random part (the alphabet is fully used).
   std::set<char> symbols;
   for (const auto& s : seen)
-    symbols.insert(s.begin() + 3, s.end());
+    symbols.insert(s.begin() + 3 + pan::time_prefix_chars, s.end());
   EXPECT_EQ(symbols.size(), 32U);
+}
+
+TEST(engine_pan, token_refs_and_ids_sort_by_creation_time) {
+  seeded_random rng{7};
+  // Millisecond steps across symbol boundaries (31 -> 32, 1023 -> 1024) and
+  // far apart, from the epoch to the year 2300.
+  const std::vector<std::int64_t> times{0,         1,         31,        32,
+                                        1023,      1024,      1'795'000'000'000,
+                                        1'795'000'000'001, 10'413'792'000'000};
+  std::vector<std::string> refs;
+  std::vector<std::string> ids;
+  for (auto ms : times) {
+    refs.push_back(pan::generate_token_ref(from_millis(ms), rng).str());
+    ids.push_back(pan::generate_time_ordered_id("evt_", from_millis(ms), rng));
+  }
+  for (std::size_t i = 1; i < times.size(); ++i) {
+    EXPECT_LT(refs[i - 1], refs[i]) << times[i - 1] << " vs " << times[i];
+    EXPECT_LT(ids[i - 1], ids[i]) << times[i - 1] << " vs " << times[i];
+  }
+  // The prefix is the time itself: equal times give equal prefixes.
+  auto a = pan::generate_token_ref(from_millis(1024), rng).str();
+  EXPECT_EQ(a.substr(0, 3 + pan::time_prefix_chars), refs[5].substr(0, 3 + pan::time_prefix_chars));
+  EXPECT_EQ(a.substr(3, pan::time_prefix_chars), "0000000100");
+  // Before the epoch clamps to zero instead of wrapping.
+  EXPECT_EQ(pan::generate_token_ref(from_millis(-5), rng).str().substr(3, pan::time_prefix_chars),
+            "0000000000");
+}
+
+TEST(engine_pan, time_ordered_ids_have_prefix_and_26_symbols) {
+  seeded_random rng{5};
+  std::set<std::string> seen;
+  for (int i = 0; i < 1000; ++i) {
+    const auto id = pan::generate_time_ordered_id("card_", from_millis(1'795'000'000'000), rng);
+    ASSERT_EQ(id.size(), 5U + 26U);
+    ASSERT_EQ(id.substr(0, 5), "card_");
+    for (char c : id.substr(5, pan::time_prefix_chars))
+      ASSERT_TRUE((c >= '0' && c <= '9') || (c >= 'a' && c <= 'v')) << id;
+    for (char c : id.substr(5 + pan::time_prefix_chars))
+      ASSERT_TRUE((c >= 'a' && c <= 'z') || (c >= '2' && c <= '7')) << id;
+    seen.insert(id);
+  }
+  EXPECT_EQ(seen.size(), 1000U); // one millisecond, 80 random bits each
 }
 
 TEST(engine_pan, generate_id_has_prefix_and_26_base32_chars) {

@@ -1,5 +1,6 @@
 #include "dwt/http/server.hpp"
 
+#include <pthread.h>
 #include <mutex>
 #include <optional>
 #include <thread>
@@ -103,7 +104,10 @@ public:
     work_.emplace(ioc_.get_executor());
     asio::post(acceptor_.get_executor(), [this] { do_accept(); });
     for (std::uint32_t i = 0; i < threads_wanted_; ++i)
-      threads_.emplace_back([this] { ioc_.run(); });
+      threads_.emplace_back([this] {
+        pthread_setname_np(pthread_self(), "dwt.http");
+        ioc_.run();
+      });
     started_ = true;
     return {};
   }

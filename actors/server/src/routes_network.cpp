@@ -90,7 +90,8 @@ void tokenize(const api_context& api, http::request_context ctx, http::responder
     answer_ref = *req.token_ref;
   } else {
     engine::secure_random rng;
-    answer_ref = engine::pan::generate_token_ref(rng);
+    answer_ref = engine::pan::generate_token_ref(
+      std::chrono::time_point_cast<std::chrono::milliseconds>(ctx.received_at), rng);
   }
   idempotent_call<tokenization_result>(
     api, ctx, std::move(res), network_scope, &render::tokenization, [&](auto idem, auto done) {

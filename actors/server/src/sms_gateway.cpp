@@ -4,6 +4,7 @@
 
 #include "dwt/server/sms_gateway.hpp"
 
+#include <pthread.h>
 #include <optional>
 #include <thread>
 
@@ -80,7 +81,10 @@ sms_resources::made sms_resources::make(const config::sms_settings& settings,
   // Aliasing constructor: the gateway pointer keeps the whole holder alive.
   st->gateway = std::shared_ptr<sms_gateway>{holder, holder->sms.get()};
   st->work.emplace(st->io->get_executor());
-  st->thread = std::thread{[io = st->io.get()] { io->run(); }};
+  st->thread = std::thread{[io = st->io.get()] {
+    pthread_setname_np(pthread_self(), "dwt.sms-io");
+    io->run();
+  }};
   return {std::unique_ptr<sms_resources>{new sms_resources{std::move(st)}}, {}};
 }
 

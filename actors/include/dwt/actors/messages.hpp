@@ -38,8 +38,11 @@ namespace dwt::actors {
 
 // -- atoms -------------------------------------------------------------------
 
-/// Internal timer: "have I been idle for a whole period?".
+/// Registry asks a live actor that was routed nothing for a whole
+/// passivate_after to report idle (the actor refuses while pinned).
 using idle_atom = caf::atom_constant<caf::atom("idle")>;
+/// Registry shard timer: look for actors idle for a whole passivate_after.
+using idle_sweep_atom = caf::atom_constant<caf::atom("idle_sweep")>;
 /// Registry asks a live actor to passivate if it can (LRU eviction).
 using evict_atom = caf::atom_constant<caf::atom("evict")>;
 /// Registry tells an actor that reported idle to stop now.
@@ -291,7 +294,7 @@ using registry_actor =
                    caf::replies_to<card_request>::with<card_reply>,
                    caf::reacts_to<refresh_token>, caf::reacts_to<touch_token>,
                    caf::reacts_to<idle_report>, caf::reacts_to<stopped_report>,
-                   caf::reacts_to<shutdown_atom>>;
+                   caf::reacts_to<idle_sweep_atom>, caf::reacts_to<shutdown_atom>>;
 
 using checkpointer_actor = caf::typed_actor<caf::replies_to<commit_request>::with<commit_reply>,
                                             caf::reacts_to<commit_done>>;

@@ -58,11 +58,27 @@ open(std::string_view key, std::string_view sealed, const card_id& card);
 [[nodiscard]] std::string generate_dpan(std::string_view token_bin, unsigned length,
                                         random_source& rng);
 
-/// Generates an opaque token unique reference: "DWT" + 29 characters of
-/// random base32 (145 bits), so collisions are negligible.
-[[nodiscard]] token_ref generate_token_ref(random_source& rng);
+/// Symbols of the creation-time prefix of time-ordered ids: 10 base32hex
+/// symbols = 50 bits of milliseconds since the Unix epoch (to year 37648).
+inline constexpr std::size_t time_prefix_chars = 10;
 
-/// Generates an opaque id with a type prefix, e.g. "card_" + 26 base32.
+/// Generates an opaque token unique reference: "DWT" + 10 base32hex
+/// symbols of `now` (RFC 4648 section 7, which sorts like its values) + 19
+/// random RFC 4648 base32 symbols (95 bits, so collisions are negligible).
+/// Refs created later sort after earlier ones (to the millisecond), so the
+/// LMDB tables keyed by token ref (tokens, history) grow at their end
+/// instead of dirtying a random leaf page per insert (DESIGN section 5:
+/// random keys cost ~16x monotonic ones per durable commit).
+[[nodiscard]] token_ref generate_token_ref(timestamp now, random_source& rng);
+
+/// Generates an opaque id with a type prefix, e.g. "card_" + 26 random
+/// base32 symbols (for ids that are not keys of a growing table).
 [[nodiscard]] std::string generate_id(std::string_view prefix, random_source& rng);
+
+/// Generates an id like generate_id whose 26 symbols are 10 base32hex
+/// symbols of `now` and 16 random base32 symbols (80 bits): ids of records
+/// keyed by id (cards, profiles, webhook events) sort by creation time.
+[[nodiscard]] std::string generate_time_ordered_id(std::string_view prefix, timestamp now,
+                                                   random_source& rng);
 
 } // namespace dwt::engine::pan
