@@ -4,6 +4,7 @@
 #   1. the no-op Beast server (HTTP ceiling) under dwt-load closed loop, and wrk;
 #   2. dwt-server (fresh data dir, durability sync) under
 #      dwt-load --scenario provision (one durable transaction per request);
+#   2b. the same without a webhook endpoint (outbox written, nothing delivered);
 #   3. PostgreSQL (throwaway cluster, synchronous_commit = on) running the same
 #      transaction from pgbench (bench/pg/provision.sql);
 #   4. a burst run: 10x over a sustained rate, acknowledged/lost, 429/503, p99.
@@ -134,6 +135,31 @@ timeout "$STEP_TIMEOUT" "$LOAD" --target 127.0.0.1:"$DWT_PORT" --scenario provis
   >"$TMP/dwt-load.txt" 2>&1 || DWT_RC=$?
 log "dwt-load exit $DWT_RC"
 
+# --- 2b. dwt-server without a webhook endpoint ---------------------------------------
+# The same durable transaction as the PostgreSQL baseline (token, transitions
+# and outbox events written in one commit) with nothing delivered: shows what
+# webhook delivery costs. Reported beside the end-to-end figure, which stays
+# the one the goals are judged on.
+NOHOOK_PORT=$(pick_port $((DWT_PORT + 1)))
+mkdir -p "$TMP/dwt-nohook"
+sed -e '/^\[partners.webhook\]/d' -e '/^url = "http:\/\/127.0.0.1:[0-9]*\/webhooks"/d' \
+    -e '/^secret = "whsec_/d' "$TMP/dwt.toml" >"$TMP/dwt-nohook.toml"
+! grep -q "whsec_" "$TMP/dwt-nohook.toml" || die "could not remove the webhook endpoint from the config"
+"$SERVER" --config "$TMP/dwt-nohook.toml" --listen 127.0.0.1:"$NOHOOK_PORT" --data-dir "$TMP/dwt-nohook" \
+  >"$TMP/dwt-nohook.log" 2>&1 &
+NOHOOK_PID=$!
+PIDS+=($NOHOOK_PID)
+wait_for "$TMP/dwt-nohook.log" "listening on" 30 || die "dwt-server (no webhooks) did not start: $(tail -5 "$TMP/dwt-nohook.log")"
+log "dwt-server without webhook endpoint: same closed loop"
+NOHOOK_RC=0
+timeout "$STEP_TIMEOUT" "$LOAD" --target 127.0.0.1:"$NOHOOK_PORT" --scenario provision --mode closed \
+  --connections "$CONNECTIONS" --duration "$DURATION" --seed 4 --setup-cards "$SETUP_CARDS" \
+  --tokens-per-card 24 --sms-file "$TMP/sms.jsonl" --out "$OUT/dwt-nohook.json" \
+  >"$TMP/dwt-nohook-load.txt" 2>&1 || NOHOOK_RC=$?
+kill -TERM "$NOHOOK_PID" 2>/dev/null || true
+wait "$NOHOOK_PID" 2>/dev/null || true
+log "dwt-load (no webhooks) exit $NOHOOK_RC"
+
 # --- 3. PostgreSQL, same transaction ---------------------------------------------------
 PG_PORT=$(pick_port 15432)
 mkdir -p "$TMP/pg" "$TMP/pgsock"
@@ -189,12 +215,19 @@ NOOP_OK=$(j "$OUT/noop.json" '.okPerS')
   printf '| %-44s | %12.0f | %9s | %9s |\n' "no-op Beast server (wrk -t1)" "${WRK_RPS:-0}" "-" "-"
   printf '| %-44s | %12.0f | %9.3f | %9.3f |\n' "dwt-server push provisioning (sync)" "$DWT_OK" \
     "$(j "$OUT/dwt.json" '.kinds.push_provision.latency.p50Ms')" "$(j "$OUT/dwt.json" '.kinds.push_provision.latency.p99Ms')"
+  printf '| %-44s | %12.0f | %9.3f | %9.3f |\n' "dwt-server, no webhook endpoint (outbox only)" \
+    "$(j "$OUT/dwt-nohook.json" '.kinds.push_provision.okPerS // 0')" \
+    "$(j "$OUT/dwt-nohook.json" '.kinds.push_provision.latency.p50Ms')" "$(j "$OUT/dwt-nohook.json" '.kinds.push_provision.latency.p99Ms')"
   printf '| %-44s | %12.0f | %9s | %9s |\n' "PostgreSQL same transaction (pgbench)" "${PG_TPS:-0}" "${PG_LAT:-?} (avg)" "-"
   echo
   awk -v d="$DWT_OK" -v n="$NOOP_OK" -v p="${PG_TPS:-0}" 'BEGIN {
     r1 = n > 0 ? d / n : 0; r2 = p > 0 ? d / p : 0;
     printf "ratio dwt / no-op    = %.2f  (goal >= 0.5: %s)\n", r1, (r1 >= 0.5 ? "met" : "MISSED");
     printf "ratio dwt / postgres = %.2f  (goal >= 5:   %s)\n", r2, (r2 >= 5 ? "met" : "MISSED") }'
+  awk -v d="$(j "$OUT/dwt-nohook.json" '.kinds.push_provision.okPerS // 0')" -v n="$NOOP_OK" -v p="${PG_TPS:-0}" 'BEGIN {
+    printf "without webhook delivery (outbox only, not the goal figure): dwt / no-op = %.2f, dwt / postgres = %.2f\n",
+      (n > 0 ? d / n : 0), (p > 0 ? d / p : 0) }'
+  echo "dwt no-webhook run: $(j "$OUT/dwt-nohook.json" '"acknowledged \(.totals.acknowledgedChanges), errors \(.totals.clientErrors + .totals.serverErrors + .totals.transportErrors), verify \(if .verify.passed then "PASS" else "FAIL" end) (missing \(.verify.missing), wrong \(.verify.wrong))"') [exit $NOHOOK_RC]"
   echo "dwt closed run: $(j "$OUT/dwt.json" '"acknowledged \(.totals.acknowledgedChanges), 429 \(.totals.status429), 503 \(.totals.status503), errors \(.totals.clientErrors + .totals.serverErrors + .totals.transportErrors), verify \(if .verify.passed then "PASS" else "FAIL" end) (\(.verify.tokensChecked) tokens, missing \(.verify.missing), wrong \(.verify.wrong))"') [exit $DWT_RC]"
   echo "burst run ($SUSTAINED -> $BURST req/s, $BURST_CONNECTIONS connections, max_requests_in_flight $MAX_IN_FLIGHT): $(j "$OUT/burst.json" '"acknowledged \(.totals.acknowledgedChanges), lost \(.verify.missing + .verify.wrong) (unreadable \(.verify.unreadable)), 429 \(.totals.status429), 503 \(.totals.status503), errors \(.totals.clientErrors + .totals.serverErrors + .totals.transportErrors), p99 \(.latency.p99Ms) ms, max \(.latency.maxMs) ms, 2xx/s \(.okPerS | floor)"') [exit $BURST_RC]"
   echo

@@ -12,6 +12,8 @@
 ///
 /// Ordering: like token actors, every commit uses `await`.
 
+#include <algorithm>
+
 #include <caf/stateful_actor.hpp>
 #include <caf/typed_event_based_actor.hpp>
 
@@ -36,6 +38,15 @@ struct card_data {
   std::optional<engine::card_record> card;
   bool loaded = false;
   std::uint64_t received = 0;
+  /// An upper bound of this card's tokens in a non-final state (REQUESTED,
+  /// ACTIVE, SUSPENDED): the only ones that count, or may come to count,
+  /// toward the cap. Set from an exact read, raised for every token this
+  /// actor creates. It never falls below the truth: only this actor creates
+  /// the card's tokens, and a token that left those states (TERMINATED,
+  /// REQUEST_DECLINED) never returns. While it is under the cap, a push
+  /// skips reading and decoding every token of the card (up to the cap per
+  /// request); at the cap it re-reads and decides exactly as before.
+  std::optional<std::size_t> open_tokens_bound;
   std::unique_ptr<engine::random_source> rng;
   static inline const char* name = "dwt.card";
 
@@ -75,6 +86,13 @@ const engine::card_record* visible(self_ptr self, const engine::partner_id& part
 }
 
 void run(self_ptr self, card_command cmd, promise rp, int attempt);
+
+/// Tokens not in a final state (see card_data::open_tokens_bound).
+std::size_t open_token_count(const std::vector<engine::token_record>& tokens) {
+  return static_cast<std::size_t>(std::count_if(tokens.begin(), tokens.end(), [](const auto& t) {
+    return !engine::is_final(t.state);
+  }));
+}
 
 struct change {
   persistence::write_unit unit;
@@ -304,15 +322,19 @@ void on(self_ptr self, const cd_push& c, const card_command& cmd, promise rp, in
     rp.deliver(std::move(partner.error()));
     return;
   }
-  auto tokens = rd->tokens_of_card(st.id);
-  if (!tokens) {
-    rp.deliver(to_error(tokens.err()));
-    return;
+  if (!st.open_tokens_bound || *st.open_tokens_bound >= partner->max_tokens_per_card) {
+    auto tokens = rd->tokens_of_card(st.id);
+    if (!tokens) {
+      rp.deliver(to_error(tokens.err()));
+      return;
+    }
+    st.open_tokens_bound = open_token_count(*tokens);
+    if (engine::count_toward_cap(*tokens) >= partner->max_tokens_per_card) {
+      rp.deliver(engine::make_error(errc::token_cap_reached));
+      return;
+    }
   }
-  if (engine::count_toward_cap(*tokens) >= partner->max_tokens_per_card) {
-    rp.deliver(engine::make_error(errc::token_cap_reached));
-    return;
-  }
+  ++*st.open_tokens_bound; // before the commit: a failed one only over-counts
   auto now = st.rt->now();
   auto t = new_token(self, engine::pan::generate_token_ref(now, st.random()), c.wallet, c.device, now);
   auto created = engine::record_creation(std::move(t), engine::channel::partner_api,
@@ -410,6 +432,7 @@ void on(self_ptr self, const cd_tokenize& c, const card_command& cmd, promise rp
     second = std::move(*o);
   }
   const auto& final_token = second ? second->token : created.token;
+  st.open_tokens_bound = open_token_count(*tokens) + (engine::is_final(final_token.state) ? 0 : 1);
   ch.unit.put_token_if_absent(final_token);
   add_transition(ch.unit, created, st.random());
   if (second)

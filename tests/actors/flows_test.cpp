@@ -387,6 +387,33 @@ TEST_F(Flows, TokenCapPerCard) {
   EXPECT_EQ(tk->reason, errc::token_cap_reached);
 }
 
+TEST_F(Flows, TokenCapFreesASlotWhenATokenIsTerminatedWhileTheCardIsLive) {
+  // The card actor skips re-reading its tokens while an upper bound of its
+  // open tokens is under the cap; at the cap it must re-read, so a token
+  // terminated through its own actor in between frees a slot.
+  auto c = card(make_pan("494445", 14));
+  std::vector<token_record> pushed;
+  for (int i = 0; i < 3; ++i) {
+    auto t = push(c, "p1", "d" + std::to_string(i));
+    ASSERT_TRUE(t);
+    pushed.push_back(*t);
+  }
+  auto over = push(c, "p1", "d3");
+  ASSERT_FALSE(over);
+  EXPECT_EQ(code_of(over.error()), "token_cap_reached");
+  ASSERT_TRUE(transition(c, pushed[1].ref, token_state::terminated));
+  auto again = push(c, "p1", "d4");
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->state, token_state::active);
+  auto full = push(c, "p1", "d5");
+  ASSERT_FALSE(full);
+  EXPECT_EQ(code_of(full.error()), "token_cap_reached");
+  // A declined network tokenization creates a token that never counts.
+  auto tk = tokenize(make_pan("494445", 14));
+  ASSERT_TRUE(tk);
+  EXPECT_EQ(tk->reason, errc::token_cap_reached);
+}
+
 TEST_F(Flows, TenantIsolationAnswersNotFoundLikeUnknownIds) {
   auto c = card(make_pan("495555", 13));
   auto t = push(c);
