@@ -3,6 +3,7 @@
 
 #include "call_deadlines.hpp"
 
+#include <algorithm>
 #include <vector>
 
 #include <caf/atom.hpp>
@@ -14,7 +15,11 @@ namespace dwt::actors {
 
 call_deadlines::ticket call_deadlines::add(std::weak_ptr<expirable> call, clock::time_point due) {
   std::lock_guard lk{mutex_};
-  DWT_ASSERT(entries_.empty() || entries_.rbegin()->second.due <= due);
+  // Callers on different threads compute `due` before taking the mutex, so
+  // one may arrive a little out of order: keep the map sorted by due (the
+  // sweep stops at the first entry not due) by never going below the last.
+  if (!entries_.empty())
+    due = std::max(due, entries_.rbegin()->second.due);
   auto t = next_++;
   entries_.emplace_hint(entries_.end(), t, entry{due, std::move(call)});
   return t;

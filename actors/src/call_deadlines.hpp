@@ -40,8 +40,9 @@ public:
   using clock = std::chrono::steady_clock;
   using ticket = std::uint64_t;
 
-  /// Registers `call` to expire at `due`. `due` must not be earlier than
-  /// that of any call registered before (one shared timeout).
+  /// Registers `call` to expire at `due`, or at the latest due registered
+  /// so far if that is later (calls share one timeout, so that is at most
+  /// the time between computing `due` and registering it).
   [[nodiscard]] ticket add(std::weak_ptr<expirable> call, clock::time_point due);
 
   /// Forgets a call (answered in time). A ticket already expired or
