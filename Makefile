@@ -6,6 +6,11 @@ BUILD_DIR ?= build
 BUILD_TYPE ?= RelWithDebInfo
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
+# Debug information of the RelWithDebInfo build: -g1 (line tables: symbolised
+# stacks and file:line in gdb, no local variables) compiles about a fifth
+# faster than CMake's default -g; `make test DEBUG_INFO=-g` for full
+# debug information. The code generated is the same (GCC's -g never changes it).
+DEBUG_INFO ?= -g1
 
 .PHONY: deps configure build test test-fast bench run asan tsan clean format
 
@@ -13,7 +18,8 @@ deps:
 	@bash scripts/install-deps.sh
 
 configure: deps
-	cmake -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) $(CMAKE_FLAGS)
+	cmake -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) \
+	  -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O2 $(DEBUG_INFO) -DNDEBUG" $(CMAKE_FLAGS)
 
 build: configure
 	cmake --build $(BUILD_DIR) -j $(JOBS)
