@@ -144,7 +144,7 @@ NOHOOK_PORT=$(pick_port $((DWT_PORT + 1)))
 mkdir -p "$TMP/dwt-nohook"
 sed -e '/^\[partners.webhook\]/d' -e '/^url = "http:\/\/127.0.0.1:[0-9]*\/webhooks"/d' \
     -e '/^secret = "whsec_/d' "$TMP/dwt.toml" >"$TMP/dwt-nohook.toml"
-! grep -q "whsec_" "$TMP/dwt-nohook.toml" || die "could not remove the webhook endpoint from the config"
+! grep -q "^\[partners.webhook\]\|^secret = \"whsec_" "$TMP/dwt-nohook.toml" || die "could not remove the webhook endpoint from the config"
 "$SERVER" --config "$TMP/dwt-nohook.toml" --listen 127.0.0.1:"$NOHOOK_PORT" --data-dir "$TMP/dwt-nohook" \
   >"$TMP/dwt-nohook.log" 2>&1 &
 NOHOOK_PID=$!
