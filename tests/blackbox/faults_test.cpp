@@ -469,9 +469,11 @@ TEST_F(idle_connections_fault, idle_ones_do_not_block_new_requests_and_are_close
   // reading it once.
   double open = open_connections(/*reconnect=*/true);
   const auto settle_deadline = std::chrono::steady_clock::now() + wait_limit;
-  while (open > 2.0 && std::chrono::steady_clock::now() < settle_deadline) {
+  // -1: /metrics did not answer (e.g. the metrics connection was one the
+  // server had closed): ask again on a fresh connection.
+  while ((open > 2.0 || open < 0) && std::chrono::steady_clock::now() < settle_deadline) {
     std::this_thread::sleep_for(20ms);
-    open = open_connections();
+    open = open_connections(/*reconnect=*/open < 0);
   }
   // At least the metrics connection itself; -1 would mean /metrics did not
   // answer, which must not pass as "few connections open".
