@@ -92,6 +92,18 @@ protected:
                            std::nullopt, cb);
     });
   }
+  /// Push-provisions `n` tokens onto `c` (devices d0, d1, ...); every push
+  /// must succeed. The tokens, in order.
+  std::vector<token_record> push_n(const card_record& c, int n) {
+    std::vector<token_record> out;
+    for (int i = 0; i < n; ++i) {
+      auto t = push(c, "p1", "d" + std::to_string(i));
+      EXPECT_TRUE(t) << "push " << i << ": " << (t ? "" : code_of(t.error()));
+      if (t)
+        out.push_back(*t);
+    }
+    return out;
+  }
   caf::expected<token_record> transition(const card_record& c, const token_ref& t,
                                          token_state target, const char* partner = "p1") {
     return wait_for<token_record>([&](auto cb) {
@@ -346,12 +358,11 @@ TEST_F(Flows, NetworkEvents) {
 
 TEST_F(Flows, CardStateCascadesToTokens) {
   auto c = card(make_pan("493333", 11));
+  auto pushed = push_n(c, 3);
+  ASSERT_EQ(pushed.size(), 3u);
   std::vector<token_ref> refs;
-  for (int i = 0; i < 3; ++i) {
-    auto t = push(c, "p1", "dev-" + std::to_string(i));
-    ASSERT_TRUE(t);
-    refs.push_back(t->ref);
-  }
+  for (const auto& t : pushed)
+    refs.push_back(t.ref);
   auto set = [&](card_state s) {
     return wait_for<card_record>(
       [&](auto cb) { host->set_card_state(partner_id{"p1"}, c.id, s, std::nullopt, cb); });
@@ -376,8 +387,7 @@ TEST_F(Flows, CardStateCascadesToTokens) {
 
 TEST_F(Flows, TokenCapPerCard) {
   auto c = card(make_pan("494444", 12));
-  for (int i = 0; i < 3; ++i)
-    ASSERT_TRUE(push(c, "p1", "d" + std::to_string(i)));
+  ASSERT_EQ(push_n(c, 3).size(), 3u);
   auto over = push(c, "p1", "d3");
   ASSERT_FALSE(over);
   EXPECT_EQ(code_of(over.error()), "token_cap_reached");
@@ -392,12 +402,8 @@ TEST_F(Flows, TokenCapFreesASlotWhenATokenIsTerminatedWhileTheCardIsLive) {
   // open tokens is under the cap; at the cap it must re-read, so a token
   // terminated through its own actor in between frees a slot.
   auto c = card(make_pan("494445", 14));
-  std::vector<token_record> pushed;
-  for (int i = 0; i < 3; ++i) {
-    auto t = push(c, "p1", "d" + std::to_string(i));
-    ASSERT_TRUE(t);
-    pushed.push_back(*t);
-  }
+  auto pushed = push_n(c, 3);
+  ASSERT_EQ(pushed.size(), 3u);
   auto over = push(c, "p1", "d3");
   ASSERT_FALSE(over);
   EXPECT_EQ(code_of(over.error()), "token_cap_reached");
