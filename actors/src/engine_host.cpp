@@ -1,21 +1,27 @@
 /// @file
 /// engine_host: the embedding API (dwt.hpp) over the actor runtime.
 ///
-/// Every call spawns a short-lived bridge actor (lazy_init) that sends one
-/// request to a registry shard (or the checkpointer) with `then` and hands
-/// the answer to the caller's callback: no blocking receive anywhere, and
-/// no long-lived actor accumulates outstanding requests. The callback is
+/// Every call is handed to one of a fixed pool of bridge actors (round
+/// robin) that sends the call's request to a registry shard (or the
+/// checkpointer) with `then` and hands the answer to the caller's callback:
+/// no blocking receive anywhere. The bridges are long-lived: spawning and
+/// destroying an actor per call cost a measurable share of a request's CPU
+/// (bench/README.md, "Where the time goes now"). The callback is
 /// held by a `once` guard: fired exactly once, with runtime_errc::stopping
 /// if the bridge dies without an answer (shutdown), or with
 /// caf::sec::request_timeout once the call is older than call_timeout
 /// (call_deadlines: one watchdog for all calls, not a CAF request timeout
 /// per request, which would wake CAF's clock thread on every call).
 
+#include <algorithm>
 #include <chrono>
+#include <functional>
 #include <mutex>
 #include <thread>
+#include <vector>
 
 #include <caf/actor_system.hpp>
+#include <caf/allowed_unsafe_message_type.hpp>
 #include <caf/actor_system_config.hpp>
 #include <caf/event_based_actor.hpp>
 #include <caf/scoped_actor.hpp>
@@ -44,7 +50,19 @@ using actors::token_reply;
 
 namespace {
 
-using go_atom = caf::atom_constant<caf::atom("go")>;
+/// One call for a bridge: `run(bridge)` sends the call's request from the
+/// bridge, which receives the answer.
+struct bridge_job {
+  std::function<void(caf::event_based_actor*)> run;
+};
+
+/// How many bridges per scheduler thread: a bridge only sends a request and
+/// fires a callback per call, so a few per thread keep every worker busy.
+constexpr std::size_t bridges_per_scheduler_thread = 4;
+
+caf::behavior bridge_impl(caf::event_based_actor* self) {
+  return {[self](bridge_job& job) { job.run(self); }};
+}
 
 /// How long a call may take before it is answered with a timeout (the
 /// watchdog checks every call_watchdog_period, so at most that much later).
@@ -111,6 +129,11 @@ caf::error conflict_to_idempotency(caf::error err, bool has_key) {
 }
 
 } // namespace
+} // namespace dwt
+
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(dwt::bridge_job)
+
+namespace dwt {
 
 struct engine_host::impl {
   engine_options options;
@@ -129,6 +152,9 @@ struct engine_host::impl {
   caf::actor sweeper;
   /// Answers calls older than call_timeout (call_deadlines).
   caf::actor watchdog;
+  /// The bridges calls are handed to (round robin by next_bridge).
+  std::vector<caf::actor> bridges;
+  std::atomic<std::size_t> next_bridge{0};
   std::mutex stop_mutex;
   bool stopped = false;
   // Webhooks (only when endpoints are configured). Declared after `system`
@@ -151,7 +177,7 @@ struct engine_host::impl {
       webhook_io->stop();
   }
 
-  /// Runs `f(self, guard)` inside a fresh bridge actor.
+  /// Runs `f(self, guard)` inside one of the bridges.
   template <class T, class F>
   void async(callback<T> done, F f) {
     inflight.fetch_add(1);
@@ -163,22 +189,9 @@ struct engine_host::impl {
     }
     auto g = std::make_shared<once<T>>(std::move(done), &inflight, deadlines.get());
     g->arm(g, actors::call_deadlines::clock::now() + call_timeout);
-    // lazy_init: the bridge is initialised by its first message (bursts of
-    // eager spawns collapse the scheduler, DESIGN section 5). The state is
-    // passed as spawn arguments, not captured: CAF 0.17.6 spawns an
-    // argument-less actor function with a null argument tuple and binds a
-    // reference to `*args_` (caf/detail/init_fun_factory.hpp), undefined
-    // behaviour that UBSan reports (make asan).
-    auto bridge = system->spawn<caf::lazy_init>(
-      [](caf::event_based_actor* self, std::shared_ptr<once<T>> guard,
-         F fn) -> caf::behavior {
-        return {[self, guard = std::move(guard), fn = std::move(fn)](go_atom) mutable {
-          fn(self, guard);
-          self->unbecome(); // stays alive until its one response arrives
-        }};
-      },
-      std::move(g), std::move(f));
-    caf::anon_send(bridge, go_atom::value);
+    auto& bridge = bridges[next_bridge.fetch_add(1, std::memory_order_relaxed) % bridges.size()];
+    caf::anon_send(bridge, bridge_job{[g = std::move(g), f = std::move(f)](
+                                        caf::event_based_actor* self) mutable { f(self, g); }});
   }
 
   template <class T>
@@ -230,6 +243,10 @@ struct engine_host::impl {
       caf::anon_send_exit(sweeper, caf::exit_reason::user_shutdown);
     if (watchdog)
       caf::anon_send_exit(watchdog, caf::exit_reason::user_shutdown);
+    // A bridge still waiting for an answer drops its guards here: those
+    // calls are answered with `stopping`.
+    for (auto& b : bridges)
+      caf::anon_send_exit(b, caf::exit_reason::user_shutdown);
     if (system) {
       shutdown_runtime(*system, *rt);
       system.reset(); // waits for every actor to finish
@@ -304,6 +321,10 @@ caf::expected<std::unique_ptr<engine_host>> engine_host::start(engine_options op
     self->sweeper = actors::spawn_idempotency_sweeper(*self->system, self->rt);
   self->watchdog = actors::spawn_call_watchdog(*self->system, self->deadlines,
                                                call_watchdog_period);
+  const auto bridge_count =
+    bridges_per_scheduler_thread * std::max<std::size_t>(1, self->options.scheduler_threads);
+  for (std::size_t i = 0; i < bridge_count; ++i)
+    self->bridges.push_back(self->system->spawn(bridge_impl));
   self->accepting.store(true);
 
   // Re-arm verification-expiry timers of REQUESTED tokens in the background.

@@ -687,6 +687,31 @@ TEST_F(Flows, PassivationAndReactivationUnderLiveCap) {
   }
 }
 
+// Calls are handed to a fixed pool of bridge actors: many calls at once,
+// some still in flight when the host stops, must each be answered exactly
+// once (with their result or `stopping`), none lost with a bridge.
+TEST_F(Flows, EveryCallInFlightAtStopIsAnsweredOnce) {
+  constexpr int calls = 400;
+  std::atomic<int> answered{0};
+  std::atomic<int> not_found{0};
+  std::atomic<int> stopping{0};
+  for (int i = 0; i < calls; ++i)
+    host->get_token_network(token_ref{"DWTX" + std::to_string(i)},
+                            [&](caf::expected<token_record> r) {
+                              if (!r && code_of(r.error()) == "stopping")
+                                ++stopping;
+                              else if (!r)
+                                ++not_found;
+                              ++answered;
+                            });
+  host->stop(); // waits for the calls in flight
+  EXPECT_EQ(answered.load(), calls);
+  EXPECT_EQ(not_found.load() + stopping.load(), calls);
+  // Each call may be answered only once: nothing arrives after stop().
+  std::this_thread::sleep_for(50ms);
+  EXPECT_EQ(answered.load(), calls);
+}
+
 TEST_F(Flows, CallsAfterStopAnswerStopping) {
   host->stop();
   auto r = wait_for<token_record>(
