@@ -116,6 +116,7 @@ group_commit_writer::group_commit_writer(private_tag, env& store, group_commit_o
 group_commit_writer::~group_commit_writer() { stop(); }
 
 result<void> group_commit_writer::submit(write_unit unit, completion done) {
+  bool wake = false;
   {
     std::lock_guard lk{queue_mutex_};
     if (stopping_)
@@ -127,8 +128,10 @@ result<void> group_commit_writer::submit(write_unit unit, completion done) {
                                         " units queued (max_queued_units)");
     }
     queue_.push_back(pending{std::move(unit), std::move(done)});
+    wake = wake_at_ != 0 && queue_.size() >= wake_at_;
   }
-  queue_cv_.notify_one();
+  if (wake)
+    queue_cv_.notify_one();
   return {};
 }
 
@@ -160,9 +163,12 @@ void group_commit_writer::run() {
     batch.clear();
     {
       std::unique_lock lk{queue_mutex_};
+      wake_at_ = 1;
       queue_cv_.wait(lk, [&] { return stopping_ || !queue_.empty(); });
-      if (queue_.empty())
+      if (queue_.empty()) {
+        wake_at_ = 0;
         return; // stopping and drained
+      }
       auto take = [&] {
         while (!queue_.empty() && batch.size() < options_.max_batch) {
           batch.push_back(std::move(queue_.front()));
@@ -171,17 +177,17 @@ void group_commit_writer::run() {
       };
       take();
       // Linger for stragglers only if configured; by default the batch is
-      // whatever queued up during the previous commit.
+      // whatever queued up during the previous commit. While lingering the
+      // writer sleeps until the deadline or a full batch (wake_at_), not
+      // until each new unit: a wake-up per unit cost a context switch each.
       if (options_.max_wait.count() > 0 && batch.size() < options_.max_batch && !stopping_) {
         auto deadline = clock_type::now() + options_.max_wait;
-        while (batch.size() < options_.max_batch &&
-               queue_cv_.wait_until(lk, deadline,
-                                    [&] { return stopping_ || !queue_.empty(); })) {
-          take();
-          if (stopping_)
-            break;
-        }
+        wake_at_ = options_.max_batch - batch.size();
+        (void) queue_cv_.wait_until(lk, deadline,
+                                    [&] { return stopping_ || queue_.size() >= wake_at_; });
+        take();
       }
+      wake_at_ = 0;
     }
     process(batch);
   }

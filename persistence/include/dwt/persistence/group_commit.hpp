@@ -126,6 +126,11 @@ private:
   std::condition_variable queue_cv_;
   std::deque<pending> queue_;
   bool stopping_ = false;
+  /// How many queued units wake the writer (guarded by queue_mutex_): 1
+  /// while it waits for work, the rest of its batch while it lingers, 0
+  /// (never) while it commits. A submit notifies only when the queue
+  /// reaches it, so a lingering writer is not woken by every unit.
+  std::size_t wake_at_ = 0;
 
   mutable std::mutex stats_mutex_;
   group_commit_stats stats_;
