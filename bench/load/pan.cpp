@@ -1,24 +1,10 @@
 #include "pan.hpp"
 
+#include "dwt/engine/luhn.hpp"
+
 namespace dwt::load {
 
-char luhn_check_digit(std::string_view digits) noexcept {
-  // Walking from the right, double every digit that will sit at an even
-  // position once the check digit is appended.
-  unsigned sum = 0;
-  bool dbl = true;
-  for (auto it = digits.rbegin(); it != digits.rend(); ++it) {
-    unsigned d = static_cast<unsigned>(*it - '0');
-    if (dbl) {
-      d *= 2;
-      if (d > 9)
-        d -= 9;
-    }
-    sum += d;
-    dbl = !dbl;
-  }
-  return static_cast<char>('0' + (10 - sum % 10) % 10);
-}
+char luhn_check_digit(std::string_view digits) noexcept { return engine::luhn::check_digit(digits); }
 
 bool luhn_valid(std::string_view number) noexcept {
   if (number.size() < 2)

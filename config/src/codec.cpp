@@ -6,19 +6,11 @@
 
 #include <openssl/evp.h>
 
+#include "dwt/engine/hex.hpp"
+
 namespace dwt::config::detail {
 
 namespace {
-
-int hex_value(char c) noexcept {
-  if (c >= '0' && c <= '9')
-    return c - '0';
-  if (c >= 'a' && c <= 'f')
-    return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F')
-    return c - 'A' + 10;
-  return -1;
-}
 
 int base64_value(char c) noexcept {
   if (c >= 'A' && c <= 'Z')
@@ -36,20 +28,7 @@ int base64_value(char c) noexcept {
 
 } // namespace
 
-std::optional<std::string> decode_hex(std::string_view text) {
-  if (text.size() % 2 != 0)
-    return std::nullopt;
-  std::string out;
-  out.reserve(text.size() / 2);
-  for (std::size_t i = 0; i < text.size(); i += 2) {
-    const int hi = hex_value(text[i]);
-    const int lo = hex_value(text[i + 1]);
-    if (hi < 0 || lo < 0)
-      return std::nullopt;
-    out.push_back(static_cast<char>((hi << 4) | lo));
-  }
-  return out;
-}
+std::optional<std::string> decode_hex(std::string_view text) { return engine::hex::decode(text); }
 
 std::optional<std::string> decode_base64(std::string_view text) {
   while (!text.empty() && text.back() == '=')

@@ -9,6 +9,7 @@
 #include <openssl/evp.h>
 
 #include "dwt/engine/assert.hpp"
+#include "dwt/engine/hex.hpp"
 
 namespace dwt::engine::crypto {
 
@@ -73,16 +74,6 @@ constexpr std::string_view b64_alphabet =
     return 62;
   if (c == '/')
     return 63;
-  return -1;
-}
-
-[[nodiscard]] int hex_value(char c) noexcept {
-  if (c >= '0' && c <= '9')
-    return c - '0';
-  if (c >= 'a' && c <= 'f')
-    return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F')
-    return c - 'A' + 10;
   return -1;
 }
 
@@ -299,19 +290,6 @@ std::string hex_encode(std::string_view bytes) {
   return out;
 }
 
-std::optional<std::string> hex_decode(std::string_view text) {
-  if (text.size() % 2 != 0)
-    return std::nullopt;
-  std::string out;
-  out.reserve(text.size() / 2);
-  for (std::size_t i = 0; i < text.size(); i += 2) {
-    const int hi = hex_value(text[i]);
-    const int lo = hex_value(text[i + 1]);
-    if (hi < 0 || lo < 0)
-      return std::nullopt;
-    out.push_back(static_cast<char>((hi << 4) | lo));
-  }
-  return out;
-}
+std::optional<std::string> hex_decode(std::string_view text) { return hex::decode(text); }
 
 } // namespace dwt::engine::crypto

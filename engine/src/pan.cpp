@@ -5,6 +5,7 @@
 
 #include "dwt/engine/assert.hpp"
 #include "dwt/engine/crypto.hpp"
+#include "dwt/engine/luhn.hpp"
 
 namespace dwt::engine::pan {
 
@@ -17,24 +18,6 @@ namespace {
     if (!is_digit(c))
       return false;
   return true;
-}
-
-/// Luhn sum of `digits`, doubling every second digit counted from the right
-/// starting with the rightmost one when `double_rightmost`.
-[[nodiscard]] unsigned luhn_sum(std::string_view digits, bool double_rightmost) noexcept {
-  unsigned sum = 0;
-  bool dbl = double_rightmost;
-  for (auto it = digits.rbegin(); it != digits.rend(); ++it) {
-    auto d = static_cast<unsigned>(*it - '0');
-    if (dbl) {
-      d *= 2;
-      if (d > 9)
-        d -= 9;
-    }
-    sum += d;
-    dbl = !dbl;
-  }
-  return sum;
 }
 
 /// RFC 4648 base32 alphabet, upper case (token refs).
@@ -68,13 +51,12 @@ void append_time_prefix(std::string& out, timestamp now, std::string_view alphab
 bool luhn_valid(std::string_view digits) noexcept {
   if (digits.empty() || !all_digits(digits))
     return false;
-  return luhn_sum(digits, false) % 10 == 0;
+  return luhn::sum(digits, false) % 10 == 0;
 }
 
 char luhn_check_digit(std::string_view partial) noexcept {
   DWT_ASSERT(all_digits(partial));
-  const unsigned sum = luhn_sum(partial, true);
-  return static_cast<char>('0' + (10 - sum % 10) % 10);
+  return luhn::check_digit(partial);
 }
 
 errc validate(std::string_view pan) noexcept {
