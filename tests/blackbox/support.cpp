@@ -7,6 +7,8 @@
 #include <mutex>
 #include <sstream>
 
+#include "dwt/engine/luhn.hpp"
+
 #ifdef DWT_BLACKBOX_HAS_OPENAPI
 #include "openapi_testkit.hpp"
 #endif
@@ -88,20 +90,7 @@ std::uint64_t run_seed() {
 // test data
 
 std::string luhn_complete(std::string partial) {
-  // Doubling starts from the rightmost digit of the partial number.
-  int sum = 0;
-  bool dbl = true;
-  for (auto it = partial.rbegin(); it != partial.rend(); ++it) {
-    int d = *it - '0';
-    if (dbl) {
-      d *= 2;
-      if (d > 9)
-        d -= 9;
-    }
-    sum += d;
-    dbl = !dbl;
-  }
-  partial.push_back(static_cast<char>('0' + (10 - sum % 10) % 10));
+  partial.push_back(dwt::engine::luhn::check_digit(partial));
   return partial;
 }
 
