@@ -25,27 +25,17 @@ public:
   applier(const env& store, MDB_txn* t) : env_(store), t_(t) {}
 
   result<void> operator()(const op::put_partner& o) {
-    if (auto r = check_id(o.rec.id.value, "partner id"); !r)
-      return r;
-    return put(db::partners, o.rec.id.value, codec::encode(o.rec),
-               o.if_absent ? MDB_NOOVERWRITE : 0u, "partner " + o.rec.id.value + " exists");
+    return put_by_id(db::partners, o.rec, o.if_absent, "partner");
   }
   result<void> operator()(const op::erase_partner& o) {
-    if (auto r = check_id(o.id.value, "partner id"); !r)
-      return r;
-    return del(t_, dbi(db::partners), o.id.value, "erase partner");
+    return erase_by_id(db::partners, o.id.value, "partner");
   }
 
   result<void> operator()(const op::put_profile& o) {
-    if (auto r = check_id(o.rec.id.value, "profile id"); !r)
-      return r;
-    return put(db::profiles, o.rec.id.value, codec::encode(o.rec),
-               o.if_absent ? MDB_NOOVERWRITE : 0u, "profile " + o.rec.id.value + " exists");
+    return put_by_id(db::profiles, o.rec, o.if_absent, "profile");
   }
   result<void> operator()(const op::erase_profile& o) {
-    if (auto r = check_id(o.id.value, "profile id"); !r)
-      return r;
-    return del(t_, dbi(db::profiles), o.id.value, "erase profile");
+    return erase_by_id(db::profiles, o.id.value, "profile");
   }
 
   result<void> operator()(const op::put_card& o) {
@@ -361,6 +351,25 @@ private:
   [[nodiscard]] MDB_dbi dbi(db d) const noexcept { return env_.dbi(d); }
 
   // put with a conflict message for MDB_KEYEXIST.
+  /// Puts a record keyed by its id alone (partners, profiles); with
+  /// `if_absent` an existing one is a conflict.
+  template <class Record>
+  result<void> put_by_id(db d, const Record& rec, bool if_absent, const std::string& what) {
+    const auto& id = rec.id.value;
+    if (auto r = check_id(id, what + " id"); !r)
+      return r;
+    return put(d, id, codec::encode(rec), if_absent ? MDB_NOOVERWRITE : 0u,
+               what + " " + id + " exists");
+  }
+
+  /// Erases a record keyed by its id alone; a missing one is not an error
+  /// (see del).
+  result<void> erase_by_id(db d, const std::string& id, const std::string& what) {
+    if (auto r = check_id(id, what + " id"); !r)
+      return r;
+    return del(t_, dbi(d), id, "erase " + what);
+  }
+
   result<void> put(db d, std::string_view key, std::string_view value, unsigned flags,
                    std::string conflict_message) {
     auto r = detail::put(t_, dbi(d), key, value, flags, db_name(d));
