@@ -122,6 +122,33 @@ void forward(caf::event_based_actor* self, const Handle& target, Msg msg, guard_
           [g](caf::error& e) { g->fire(std::move(e)); });
 }
 
+/// The outbox event `ref` of `partner` (another partner's event, or none:
+/// runtime_errc::event_not_found).
+caf::expected<persistence::outbox_event> find_event(const persistence::reader& rd,
+                                                    const engine::partner_id& partner,
+                                                    const event_ref& ref) {
+  std::uint64_t seq = 0;
+  if (const auto* id = std::get_if<std::string>(&ref)) {
+    if (!persistence::keys::valid_id(*id))
+      return make_error(runtime_errc::event_not_found);
+    auto s = rd.outbox_seq_of_event(*id);
+    if (!s)
+      return s.code() == persistence::errc::not_found ? make_error(runtime_errc::event_not_found)
+                                                       : persistence::to_caf_error(s.err());
+    seq = *s;
+  } else {
+    seq = std::get<std::uint64_t>(ref);
+  }
+  auto ev = rd.outbox_event_at(seq);
+  if (!ev)
+    return ev.code() == persistence::errc::not_found ? make_error(runtime_errc::event_not_found)
+                                                      : persistence::to_caf_error(ev.err());
+  if (ev->partner != partner)
+    return make_error(runtime_errc::event_not_found);
+  return std::move(*ev);
+}
+
+
 caf::error conflict_to_idempotency(caf::error err, bool has_key) {
   if (has_key && actors::is_conflict(err))
     return make_error(runtime_errc::idempotency_in_progress);
@@ -224,6 +251,38 @@ struct engine_host::impl {
     self->request(rt->checkpointer, caf::infinite, actors::commit_request{std::move(unit)})
       .then([g, value = std::move(value)](actors::commit_reply&) mutable { g->fire(std::move(value)); },
             [g, has_key](caf::error& e) { g->fire(conflict_to_idempotency(std::move(e), has_key)); });
+  }
+
+  /// Runs `f(reader)` on a fresh read snapshot, closed before this returns
+  /// (so `f` must return owned values: nothing may point into the
+  /// snapshot); a snapshot that cannot be opened is the error.
+  template <class F>
+  auto with_snapshot(F&& f) -> decltype(f(std::declval<const persistence::reader&>())) {
+    auto rd = persistence::reader::begin(*store);
+    if (!rd)
+      return persistence::to_caf_error(rd.err());
+    return f(*rd);
+  }
+
+  /// The profile `id` if `partner` owns it (else profile_not_found).
+  caf::expected<engine::profile_record> partner_profile(const engine::partner_id& partner,
+                                                        const engine::profile_id& id) {
+    return with_snapshot(
+      [&](const persistence::reader& rd) -> caf::expected<engine::profile_record> {
+        auto p = rd.profile(id);
+        if (p && p->partner == partner)
+          return std::move(*p);
+        if (p || p.code() == persistence::errc::not_found)
+          return engine::make_error(engine::errc::profile_not_found);
+        return persistence::to_caf_error(p.err());
+      });
+  }
+
+  /// The outbox event `ref` if it is `partner`'s (else event_not_found).
+  caf::expected<persistence::outbox_event> partner_event(const engine::partner_id& partner,
+                                                         const event_ref& ref) {
+    return with_snapshot(
+      [&](const persistence::reader& rd) { return find_event(rd, partner, ref); });
   }
 
   void stop() {
@@ -441,22 +500,12 @@ void engine_host::update_profile(engine::partner_id partner, engine::profile_id 
     [s, partner = std::move(partner), id = std::move(id), patch = std::move(patch),
      idem = std::move(idem)](caf::event_based_actor* self,
                              guard_ptr<engine::profile_record> g) mutable {
-      engine::profile_record rec;
-      {
-        auto rd = persistence::reader::begin(*s->store);
-        if (!rd) {
-          g->fire(persistence::to_caf_error(rd.err()));
-          return;
-        }
-        auto p = rd->profile(id);
-        if (!p || p->partner != partner) {
-          g->fire(p || p.code() == persistence::errc::not_found
-                    ? engine::make_error(engine::errc::profile_not_found)
-                    : persistence::to_caf_error(p.err()));
-          return;
-        }
-        rec = std::move(*p);
+      auto found = s->partner_profile(partner, id);
+      if (!found) {
+        g->fire(std::move(found.error()));
+        return;
       }
+      auto rec = std::move(*found);
       if (patch.phone_number) {
         if (!engine::is_e164(*patch.phone_number)) {
           g->fire(engine::make_error(engine::errc::invalid_request, "phoneNumber must be E.164"));
@@ -481,19 +530,7 @@ void engine_host::get_profile(engine::partner_id partner, engine::profile_id id,
   s->async<engine::profile_record>(
     std::move(done), [s, partner = std::move(partner), id = std::move(id)](
                        caf::event_based_actor*, guard_ptr<engine::profile_record> g) {
-      auto rd = persistence::reader::begin(*s->store);
-      if (!rd) {
-        g->fire(persistence::to_caf_error(rd.err()));
-        return;
-      }
-      auto p = rd->profile(id);
-      if (!p || p->partner != partner) {
-        g->fire(p || p.code() == persistence::errc::not_found
-                  ? engine::make_error(engine::errc::profile_not_found)
-                  : persistence::to_caf_error(p.err()));
-        return;
-      }
-      g->fire(std::move(*p));
+      g->fire(s->partner_profile(partner, id));
     });
 }
 
@@ -579,55 +616,21 @@ void engine_host::events(engine::partner_id partner, std::uint64_t after, std::s
   auto* s = self_.get();
   s->async<event_page>(std::move(done), [s, partner = std::move(partner), after, limit](
                                           caf::event_based_actor*, guard_ptr<event_page> g) {
-    auto rd = persistence::reader::begin(*s->store);
-    if (!rd) {
-      g->fire(persistence::to_caf_error(rd.err()));
-      return;
-    }
-    auto evs = rd->outbox_of_partner_after(partner, after,
-                                           std::clamp<std::size_t>(limit, 1, 1000));
-    if (!evs) {
-      g->fire(persistence::to_caf_error(evs.err()));
-      return;
-    }
-    event_page page;
-    page.next = evs->empty() ? after : evs->back().seq;
-    page.events = std::move(*evs);
-    g->fire(std::move(page));
+    g->fire(s->with_snapshot([&](const persistence::reader& rd) -> caf::expected<event_page> {
+      auto evs =
+        rd.outbox_of_partner_after(partner, after, std::clamp<std::size_t>(limit, 1, 1000));
+      if (!evs)
+        return persistence::to_caf_error(evs.err());
+      event_page page;
+      page.next = evs->empty() ? after : evs->back().seq;
+      page.events = std::move(*evs);
+      return page;
+    }));
   });
 }
 
 // -- webhook deliveries ------------------------------------------------------------
 
-namespace {
-
-/// The outbox event `ref` of `partner` (another partner's event, or none:
-/// runtime_errc::event_not_found).
-caf::expected<persistence::outbox_event> find_event(const persistence::reader& rd,
-                                                    const engine::partner_id& partner,
-                                                    const event_ref& ref) {
-  std::uint64_t seq = 0;
-  if (const auto* id = std::get_if<std::string>(&ref)) {
-    if (!persistence::keys::valid_id(*id))
-      return make_error(runtime_errc::event_not_found);
-    auto s = rd.outbox_seq_of_event(*id);
-    if (!s)
-      return s.code() == persistence::errc::not_found ? make_error(runtime_errc::event_not_found)
-                                                       : persistence::to_caf_error(s.err());
-    seq = *s;
-  } else {
-    seq = std::get<std::uint64_t>(ref);
-  }
-  auto ev = rd.outbox_event_at(seq);
-  if (!ev)
-    return ev.code() == persistence::errc::not_found ? make_error(runtime_errc::event_not_found)
-                                                      : persistence::to_caf_error(ev.err());
-  if (ev->partner != partner)
-    return make_error(runtime_errc::event_not_found);
-  return std::move(*ev);
-}
-
-} // namespace
 
 void engine_host::delivery_attempts(
   engine::partner_id partner, event_ref event,
@@ -636,22 +639,15 @@ void engine_host::delivery_attempts(
   auto* s = self_.get();
   s->async<attempts>(std::move(done), [s, partner = std::move(partner), event = std::move(event)](
                                         caf::event_based_actor*, guard_ptr<attempts> g) {
-    auto rd = persistence::reader::begin(*s->store);
-    if (!rd) {
-      g->fire(persistence::to_caf_error(rd.err()));
-      return;
-    }
-    auto ev = find_event(*rd, partner, event);
-    if (!ev) {
-      g->fire(std::move(ev.error()));
-      return;
-    }
-    auto list = rd->delivery_attempts_of(ev->seq);
-    if (!list) {
-      g->fire(persistence::to_caf_error(list.err()));
-      return;
-    }
-    g->fire(std::move(*list));
+    g->fire(s->with_snapshot([&](const persistence::reader& rd) -> caf::expected<attempts> {
+      auto ev = find_event(rd, partner, event);
+      if (!ev)
+        return std::move(ev.error());
+      auto list = rd.delivery_attempts_of(ev->seq);
+      if (!list)
+        return persistence::to_caf_error(list.err());
+      return std::move(*list);
+    }));
   });
 }
 
@@ -661,28 +657,22 @@ void engine_host::delivery_state(engine::partner_id partner, event_ref event,
   s->async<persistence::delivery_state>(
     std::move(done), [s, partner = std::move(partner), event = std::move(event)](
                        caf::event_based_actor*, guard_ptr<persistence::delivery_state> g) {
-      auto rd = persistence::reader::begin(*s->store);
-      if (!rd) {
-        g->fire(persistence::to_caf_error(rd.err()));
-        return;
-      }
-      auto ev = find_event(*rd, partner, event);
-      if (!ev) {
-        g->fire(std::move(ev.error()));
-        return;
-      }
-      auto st = rd->delivery_state_of(ev->seq);
-      if (st) {
-        g->fire(std::move(*st));
-      } else if (st.code() == persistence::errc::not_found) {
-        persistence::delivery_state fresh;
-        fresh.seq = ev->seq;
-        fresh.next_attempt_at = ev->created_at;
-        fresh.updated_at = ev->created_at;
-        g->fire(fresh);
-      } else {
-        g->fire(persistence::to_caf_error(st.err()));
-      }
+      g->fire(s->with_snapshot(
+        [&](const persistence::reader& rd) -> caf::expected<persistence::delivery_state> {
+          auto ev = find_event(rd, partner, event);
+          if (!ev)
+            return std::move(ev.error());
+          auto st = rd.delivery_state_of(ev->seq);
+          if (st)
+            return std::move(*st);
+          if (st.code() != persistence::errc::not_found)
+            return persistence::to_caf_error(st.err());
+          persistence::delivery_state fresh; // never attempted yet
+          fresh.seq = ev->seq;
+          fresh.next_attempt_at = ev->created_at;
+          fresh.updated_at = ev->created_at;
+          return fresh;
+        }));
     });
 }
 
@@ -699,20 +689,12 @@ void engine_host::redeliver(engine::partner_id partner, event_ref event,
     std::move(done), [s, partner = std::move(partner), event = std::move(event),
                       idem = std::move(idem)](caf::event_based_actor* self,
                                               guard_ptr<persistence::delivery_state> g) mutable {
-      std::uint64_t seq = 0;
-      {
-        auto rd = persistence::reader::begin(*s->store);
-        if (!rd) {
-          g->fire(persistence::to_caf_error(rd.err()));
-          return;
-        }
-        auto ev = find_event(*rd, partner, event);
-        if (!ev) {
-          g->fire(std::move(ev.error()));
-          return;
-        }
-        seq = ev->seq;
+      auto ev = s->partner_event(partner, event);
+      if (!ev) {
+        g->fire(std::move(ev.error()));
+        return;
       }
+      const auto seq = ev->seq;
       if (!s->dispatcher) {
         g->fire(make_error(runtime_errc::no_webhook_endpoint));
         return;
