@@ -58,6 +58,29 @@ result<void> scan_prefix(MDB_txn* t, MDB_dbi dbi, std::string_view prefix, std::
   return {};
 }
 
+/// Decodes every record under `prefix` whose key is the prefix plus a
+/// 4-byte sequence number (history entries, delivery attempts), in key
+/// order. `what` names the table in the corrupt_record error.
+template <class Record>
+result<std::vector<Record>> numbered_records(MDB_txn* t, MDB_dbi dbi, std::string_view prefix,
+                                             std::string_view what) {
+  std::vector<Record> out;
+  auto r = scan_prefix(t, dbi, prefix, prefix,
+                       [&](std::string_view key, std::string_view value) -> result<bool> {
+                         if (key.size() != prefix.size() + 4)
+                           return fail(errc::corrupt_record,
+                                       std::string{what} + " key is malformed");
+                         auto rec = codec::decode<Record>(value);
+                         if (!rec)
+                           return rec.err();
+                         out.push_back(std::move(*rec));
+                         return true;
+                       });
+  if (!r)
+    return r.err();
+  return out;
+}
+
 } // namespace
 
 result<reader> reader::begin(env& store) {
@@ -167,21 +190,8 @@ result<std::vector<token_record>> reader::tokens_of_card(const card_id& card) co
 result<std::vector<transition_record>> reader::history(const token_ref& ref) const {
   if (auto r = check_id(ref.value, "token ref"); !r)
     return r.err();
-  std::vector<transition_record> out;
-  auto prefix = keys::history_prefix(ref.value);
-  auto r = scan_prefix(txn_, env_->dbi(db::history), prefix, prefix,
-                       [&](std::string_view key, std::string_view value) -> result<bool> {
-                         if (key.size() != prefix.size() + 4)
-                           return fail(errc::corrupt_record, "history key is malformed");
-                         auto rec = codec::decode<transition_record>(value);
-                         if (!rec)
-                           return rec.err();
-                         out.push_back(std::move(*rec));
-                         return true;
-                       });
-  if (!r)
-    return r.err();
-  return out;
+  return numbered_records<transition_record>(txn_, env_->dbi(db::history),
+                                             keys::history_prefix(ref.value), "history");
 }
 
 result<verification_challenge> reader::challenge(const token_ref& ref) const {
@@ -325,21 +335,8 @@ result<delivery_state> reader::delivery_state_of(std::uint64_t seq) const {
 }
 
 result<std::vector<delivery_attempt_record>> reader::delivery_attempts_of(std::uint64_t seq) const {
-  std::vector<delivery_attempt_record> out;
-  auto prefix = keys::outbox(seq);
-  auto r = scan_prefix(txn_, env_->dbi(db::delivery_attempts), prefix, prefix,
-                       [&](std::string_view key, std::string_view value) -> result<bool> {
-                         if (key.size() != prefix.size() + 4)
-                           return fail(errc::corrupt_record, "delivery_attempts key is malformed");
-                         auto rec = codec::decode<delivery_attempt_record>(value);
-                         if (!rec)
-                           return rec.err();
-                         out.push_back(std::move(*rec));
-                         return true;
-                       });
-  if (!r)
-    return r.err();
-  return out;
+  return numbered_records<delivery_attempt_record>(txn_, env_->dbi(db::delivery_attempts),
+                                                   keys::outbox(seq), "delivery_attempts");
 }
 
 result<idempotency_record> reader::idempotency(const partner_id& partner,
