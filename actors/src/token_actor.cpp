@@ -126,6 +126,31 @@ const engine::token_record* visible(self_ptr self,
   return &*t;
 }
 
+/// Why a verification step is refused for a token not (or no longer)
+/// REQUESTED.
+caf::error not_pending(const engine::token_record& t) {
+  return engine::make_error(engine::is_final(t.state) ? errc::token_final
+                                                      : errc::no_pending_verification);
+}
+
+/// The token while its SMS OTP is pending; otherwise answers `rp` with why
+/// not (token_not_found, token_final, no_pending_verification) and returns
+/// nullptr.
+const engine::token_record* pending_sms_otp(self_ptr self, promise& rp) {
+  const auto& st = self->state;
+  const auto* t = visible(self, std::nullopt);
+  if (t == nullptr) {
+    rp.deliver(engine::make_error(errc::token_not_found));
+    return nullptr;
+  }
+  if (t->state != engine::token_state::requested || !st.challenge
+      || st.challenge->method != engine::verification_method::sms_otp) {
+    rp.deliver(not_pending(*t));
+    return nullptr;
+  }
+  return t;
+}
+
 void run(self_ptr self, token_command cmd, promise rp, int attempt);
 
 /// A change to commit: the unit and the state after it.
@@ -238,8 +263,7 @@ void on(self_ptr self, const tk_activate& c, const token_command& cmd, promise r
     return;
   }
   if (t->state != engine::token_state::requested) {
-    rp.deliver(engine::make_error(engine::is_final(t->state) ? errc::token_final
-                                                             : errc::no_pending_verification));
+    rp.deliver(not_pending(*t));
     return;
   }
   bool approve = c.answer == engine::activation::approve;
@@ -315,8 +339,7 @@ void on(self_ptr self, const tk_choose& c, const token_command& cmd, promise rp,
     return;
   }
   if (t->state != engine::token_state::requested) {
-    rp.deliver(engine::make_error(engine::is_final(t->state) ? errc::token_final
-                                                             : errc::no_pending_verification));
+    rp.deliver(not_pending(*t));
     return;
   }
   auto now = st.rt->now();
@@ -369,17 +392,8 @@ void on(self_ptr self, const tk_choose& c, const token_command& cmd, promise rp,
 
 void on(self_ptr self, const tk_resend& c, const token_command& cmd, promise rp, int attempt) {
   auto& st = self->state;
-  const auto* t = visible(self, std::nullopt);
-  if (t == nullptr) {
-    rp.deliver(engine::make_error(errc::token_not_found));
+  if (pending_sms_otp(self, rp) == nullptr)
     return;
-  }
-  if (t->state != engine::token_state::requested || !st.challenge
-      || st.challenge->method != engine::verification_method::sms_otp) {
-    rp.deliver(engine::make_error(engine::is_final(t->state) ? errc::token_final
-                                                             : errc::no_pending_verification));
-    return;
-  }
   auto to = destination(self);
   if (!to) {
     rp.deliver(std::move(to.error()));
@@ -398,17 +412,8 @@ void on(self_ptr self, const tk_resend& c, const token_command& cmd, promise rp,
 void on(self_ptr self, const tk_submit_otp& c, const token_command& cmd, promise rp,
         int attempt) {
   auto& st = self->state;
-  const auto* t = visible(self, std::nullopt);
-  if (t == nullptr) {
-    rp.deliver(engine::make_error(errc::token_not_found));
+  if (pending_sms_otp(self, rp) == nullptr)
     return;
-  }
-  if (t->state != engine::token_state::requested || !st.challenge
-      || st.challenge->method != engine::verification_method::sms_otp) {
-    rp.deliver(engine::make_error(engine::is_final(t->state) ? errc::token_final
-                                                             : errc::no_pending_verification));
-    return;
-  }
   otp_check req{*st.challenge, c.code, st.rt->now()};
   self->request(st.rt->verification, caf::infinite, std::move(req))
     .await(
