@@ -5,12 +5,15 @@
 /// requester's state unchanged because actors apply a change to their own
 /// state only on success.
 ///
-/// Threading: the writer's completion runs on the writer thread; it never
-/// touches the actor, it only enqueues a `commit_done` message (anon_send
-/// is thread-safe), and the checkpointer delivers the response promise on
-/// its own thread.
-
-#include <unordered_map>
+/// Threading: the writer's completion runs on the writer thread. It never
+/// touches the checkpointer or a response promise (neither is
+/// thread-safe): it enqueues the response message straight into the
+/// requester's mailbox (`actor_control_block::enqueue` with no execution
+/// unit, the thread-safe path `anon_send` takes), with the request's
+/// response id and the checkpointer as sender. The requester's `await`
+/// matches it by that id. Before, the completion sent a `commit_done` to
+/// the checkpointer, which delivered the promise: one more actor hop and
+/// thread hand-off per commit (bench/README.md, "Where the time goes now").
 
 #include <caf/event_based_actor.hpp>
 #include <caf/send.hpp>
@@ -18,6 +21,7 @@
 #include <caf/typed_event_based_actor.hpp>
 
 #include "dwt/actors/runtime.hpp"
+#include "dwt/engine/assert.hpp"
 #include "dwt/persistence/caf_error.hpp"
 #include "dwt/persistence/group_commit.hpp"
 
@@ -28,8 +32,6 @@ struct checkpointer_state {
   persistence::group_commit_writer* writer = nullptr;
   /// Told about new durable outbox events (may be unset).
   webhook_dispatcher_actor notify;
-  std::uint64_t next_id = 0;
-  std::unordered_map<std::uint64_t, caf::typed_response_promise<commit_reply>> pending;
   static inline const char* name = "dwt.checkpointer";
 };
 
@@ -41,38 +43,30 @@ checkpointer_impl(checkpointer_actor::stateful_pointer<checkpointer_state> self,
   return {
     [self](commit_request& req) -> caf::result<commit_reply> {
       auto& st = self->state;
-      auto id = ++st.next_id;
-      auto me = checkpointer_actor{self};
+      // A plain request (no forwarding stages): the answer goes to its
+      // sender, under the request's response id.
+      DWT_ASSERT(self->current_mailbox_element()->stages.empty());
+      auto to = self->current_sender();
+      DWT_ASSERT(to != nullptr);
+      auto response_id = self->current_message_id().response_id();
+      auto me = caf::actor_cast<caf::strong_actor_ptr>(self);
       auto listener = st.notify;
-      auto submitted =
-        st.writer->submit(std::move(req.unit), [me, id, listener](persistence::result<persistence::commit_ack> r) {
+      auto submitted = st.writer->submit(
+        std::move(req.unit), [to, response_id, me, listener](
+                               persistence::result<persistence::commit_ack> r) mutable {
           // New outbox events are durable: wake the dispatcher at once.
           if (listener && r && !r->outbox_seqs.empty())
             caf::anon_send(listener, outbox_atom::value, r->outbox_seqs.back());
-          commit_done done;
-          done.id = id;
-          if (r)
-            done.ack = std::move(*r);
-          else
-            done.err = r.err();
-          caf::anon_send(me, std::move(done));
+          auto answer = r ? caf::make_message(commit_reply{std::move(*r)})
+                          : caf::make_message(persistence::to_caf_error(r.err()));
+          to->enqueue(std::move(me), response_id, std::move(answer), nullptr);
         });
       if (!submitted)
         return persistence::to_caf_error(submitted.err());
-      auto rp = self->make_response_promise<commit_reply>();
-      st.pending.emplace(id, rp);
-      return rp;
-    },
-    [self](commit_done& done) {
-      auto i = self->state.pending.find(done.id);
-      if (i == self->state.pending.end())
-        return;
-      auto rp = std::move(i->second);
-      self->state.pending.erase(i);
-      if (done.ack)
-        rp.deliver(commit_reply{std::move(*done.ack)});
-      else
-        rp.deliver(persistence::to_caf_error(done.err));
+      // Answered by the completion above (an error before that is the
+      // regular response, returned above).
+      self->drop_current_message_id();
+      return caf::delegated<commit_reply>{};
     },
   };
 }
@@ -87,7 +81,6 @@ checkpointer_actor::behavior_type sync_checkpointer_impl(checkpointer_actor::poi
         return persistence::to_caf_error(r.err());
       return commit_reply{std::move(*r)};
     },
-    [](commit_done&) {},
   };
 }
 

@@ -209,12 +209,6 @@ struct commit_request {
 struct commit_reply {
   persistence::commit_ack ack;
 };
-/// Internal: the writer thread reports a finished unit to the checkpointer.
-struct commit_done {
-  std::uint64_t id = 0;
-  std::optional<persistence::commit_ack> ack;
-  persistence::error err;
-};
 
 // -- verification pool -------------------------------------------------------
 
@@ -296,8 +290,7 @@ using registry_actor =
                    caf::reacts_to<idle_report>, caf::reacts_to<stopped_report>,
                    caf::reacts_to<idle_sweep_atom>, caf::reacts_to<shutdown_atom>>;
 
-using checkpointer_actor = caf::typed_actor<caf::replies_to<commit_request>::with<commit_reply>,
-                                            caf::reacts_to<commit_done>>;
+using checkpointer_actor = caf::typed_actor<caf::replies_to<commit_request>::with<commit_reply>>;
 
 using verification_actor =
   caf::typed_actor<caf::replies_to<otp_issue>::with<otp_issued>,
@@ -327,7 +320,6 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(dwt::actors::refresh_token)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(dwt::actors::touch_token)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(dwt::actors::commit_request)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(dwt::actors::commit_reply)
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(dwt::actors::commit_done)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(dwt::actors::otp_issue)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(dwt::actors::otp_issued)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(dwt::actors::otp_check)
