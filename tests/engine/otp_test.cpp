@@ -12,6 +12,7 @@
 using namespace dwt::engine;
 using namespace std::chrono_literals;
 using dwt::engine::test::at;
+using dwt::engine::test::code_of;
 
 namespace {
 
@@ -20,11 +21,6 @@ constexpr std::string_view key = "otp-key-for-tests";
 
 std::string wrong_code(const std::string& right) {
   return right == "000000" ? "000001" : "000000";
-}
-
-errc code_of(const caf::error& err) {
-  EXPECT_TRUE(is_engine_error(err));
-  return static_cast<errc>(err.code());
 }
 
 } // namespace

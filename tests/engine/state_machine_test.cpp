@@ -14,6 +14,7 @@ using namespace dwt::engine;
 using dwt::engine::test::all_channels;
 using dwt::engine::test::all_token_states;
 using dwt::engine::test::at;
+using dwt::engine::test::code_of;
 using dwt::engine::test::make_token;
 
 namespace {
@@ -103,11 +104,6 @@ token_record token_in(S state, C suspended_by = C::system) {
       break;
   }
   return t;
-}
-
-errc code_of(const caf::error& err) {
-  EXPECT_TRUE(is_engine_error(err));
-  return static_cast<errc>(err.code());
 }
 
 std::string describe_move(S from, C suspended_by, S to, C by) {

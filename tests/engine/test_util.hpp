@@ -8,6 +8,9 @@
 #include <string>
 #include <string_view>
 
+#include <gtest/gtest.h>
+
+#include "dwt/engine/caf_error.hpp"
 #include "dwt/engine/crypto.hpp"
 #include "dwt/engine/types.hpp"
 
@@ -20,6 +23,12 @@ inline constexpr std::array all_channels{channel::network, channel::partner_api,
                                          channel::card_cascade, channel::system};
 inline constexpr std::array all_card_states{card_state::active, card_state::suspended,
                                             card_state::terminated};
+
+/// The engine error code of `err`, which must be an engine error.
+[[nodiscard]] inline errc code_of(const caf::error& err) {
+  EXPECT_TRUE(is_engine_error(err));
+  return static_cast<errc>(err.code());
+}
 
 /// A timestamp from a calendar date and time of day (UTC).
 [[nodiscard]] inline timestamp at(int y, unsigned m, unsigned d, int hh = 0, int mm = 0,

@@ -17,6 +17,7 @@ namespace {
 
 using namespace dwt::engine;
 using test::at;
+using test::expect_round_trip;
 
 partner_record sample_partner() {
   partner_record p;
@@ -101,14 +102,6 @@ idempotency_record sample_idempotency() {
   r.created_at = at(10);
   r.expires_at = at(10 + 86'400'000);
   return r;
-}
-
-template <class T>
-void expect_round_trip(const T& value) {
-  auto bytes = codec::encode(value);
-  auto back = codec::decode<T>(bytes);
-  ASSERT_TRUE(back.has_value()) << back.err().message;
-  EXPECT_EQ(*back, value);
 }
 
 TEST(Codec, RoundTripsEveryRecordType) {

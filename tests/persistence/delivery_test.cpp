@@ -21,6 +21,7 @@ namespace dwt::persistence {
 namespace {
 
 using test::at;
+using test::expect_round_trip;
 using test::temp_dir;
 
 delivery_state sample_state() {
@@ -43,14 +44,6 @@ delivery_attempt_record sample_attempt(std::uint64_t seq = 42, std::uint32_t n =
   a.latency_ms = 5001;
   a.error = "timeout \xC3\xA9";
   return a;
-}
-
-template <class T>
-void expect_round_trip(const T& v) {
-  auto bytes = codec::encode(v);
-  auto back = codec::decode<T>(bytes);
-  ASSERT_TRUE(back.has_value()) << back.err().message;
-  EXPECT_EQ(*back, v);
 }
 
 TEST(DeliveryCodec, RoundTrips) {

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "dwt/engine/types.hpp"
+#include "dwt/persistence/codec.hpp"
 #include "dwt/persistence/env.hpp"
 #include "dwt/persistence/records.hpp"
 #include "dwt/persistence/write_unit.hpp"
@@ -35,6 +36,15 @@ public:
 private:
   std::filesystem::path path_;
 };
+
+/// Encodes `value`, decodes it back and expects the same value.
+template <class T>
+void expect_round_trip(const T& value) {
+  auto bytes = codec::encode(value);
+  auto back = codec::decode<T>(bytes);
+  ASSERT_TRUE(back.has_value()) << back.err().message;
+  EXPECT_EQ(*back, value);
+}
 
 inline env_options small_options(const std::filesystem::path& dir) {
   env_options o;

@@ -29,6 +29,15 @@ void add_webhook_routes(route_table& t, const api_ptr& api);
 void add_network_routes(route_table& t, const api_ptr& api);
 void add_ops_routes(route_table& t, const api_ptr& api);
 
+/// Path parameters several route groups read (one definition: unity builds
+/// compile the route groups together).
+[[nodiscard]] inline engine::card_id card_param(const http::request_context& ctx) {
+  return engine::card_id{std::string{ctx.param("cardId")}};
+}
+[[nodiscard]] inline engine::token_ref token_param(const http::request_context& ctx) {
+  return engine::token_ref{std::string{ctx.param("tokenUniqueReference")}};
+}
+
 /// Every route of the API, handlers bound to `api`.
 [[nodiscard]] route_table make_route_table(const api_ptr& api);
 

@@ -13,10 +13,6 @@ namespace dwt::server {
 
 namespace {
 
-engine::card_id card_param(const http::request_context& ctx) {
-  return engine::card_id{std::string{ctx.param("cardId")}};
-}
-
 void register_card(const api_context& api, const engine::partner_id& who,
                    http::request_context ctx, http::responder res) {
   auto body = json_body(ctx);

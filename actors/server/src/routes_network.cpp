@@ -17,10 +17,6 @@ namespace dwt::server {
 
 namespace {
 
-engine::token_ref token_param(const http::request_context& ctx) {
-  return engine::token_ref{std::string{ctx.param("tokenUniqueReference")}};
-}
-
 /// The engine refuses a PAN it holds no card for (card_not_found, or
 /// bin_not_enabled outside every product) with an error; the contract
 /// answers every refusal of a tokenisation as a 200 DECLINED decision.
@@ -165,7 +161,7 @@ void network_event(const api_context& api, http::request_context ctx, http::resp
     });
 }
 
-void get_token(const api_context& api, http::request_context ctx, http::responder res) {
+void get_network_token(const api_context& api, http::request_context ctx, http::responder res) {
   api.host->get_token_network(token_param(ctx),
                               reply<engine::token_record>(share(std::move(res)), &render::token));
 }
@@ -174,7 +170,7 @@ void get_token(const api_context& api, http::request_context ctx, http::responde
 
 void add_network_routes(route_table& t, const api_ptr& api) {
   t.push_back({"POST", "/network/v1/tokenization-requests", network_route(api, tokenize)});
-  t.push_back({"GET", "/network/v1/tokens/{tokenUniqueReference}", network_route(api, get_token)});
+  t.push_back({"GET", "/network/v1/tokens/{tokenUniqueReference}", network_route(api, get_network_token)});
   t.push_back({"POST", "/network/v1/tokens/{tokenUniqueReference}/verification",
                network_route(api, choose_verification)});
   t.push_back({"POST", "/network/v1/tokens/{tokenUniqueReference}/verification/otp",

@@ -20,14 +20,6 @@ namespace {
 constexpr std::size_t default_event_limit = 100;
 constexpr std::size_t max_event_limit = 1000;
 
-engine::card_id card_param(const http::request_context& ctx) {
-  return engine::card_id{std::string{ctx.param("cardId")}};
-}
-
-engine::token_ref token_param(const http::request_context& ctx) {
-  return engine::token_ref{std::string{ctx.param("tokenUniqueReference")}};
-}
-
 void list_tokens(const api_context& api, const engine::partner_id& who,
                  http::request_context ctx, http::responder res) {
   api.host->list_tokens(
