@@ -50,8 +50,11 @@ enum class durability : std::uint8_t { sync = 0, nosync = 1 };
 struct group_commit_settings {
   /// Most write units folded into one LMDB transaction.
   std::uint32_t max_batch = 1000;
-  /// Longest a unit waits for companions before the batch commits anyway.
-  std::uint32_t max_wait_us = 2000;
+  /// Longest the writer lingers for companions once its queue ran dry
+  /// before the batch commits anyway. 0 (the default): no lingering, a
+  /// batch is what queued up during the previous commit; measured faster
+  /// under load than 2000 (bench/README.md, "Where the time goes now").
+  std::uint32_t max_wait_us = 0;
   /// Bound of the writer's queue; beyond it writers are refused (overload).
   std::uint32_t max_queued_units = 100000;
 };
