@@ -60,7 +60,11 @@ struct bridge_job {
 /// fires a callback per call, so a few per thread keep every worker busy.
 constexpr std::size_t bridges_per_scheduler_thread = 4;
 
-caf::behavior bridge_impl(caf::event_based_actor* self) {
+/// `index` is unused: CAF 0.17.6 runs an argument-less actor function
+/// through a null argument tuple (caf/detail/init_fun_factory.hpp), which
+/// UBSan reports (make asan), so every actor function here takes one.
+caf::behavior bridge_impl(caf::event_based_actor* self, std::size_t index) {
+  (void) index;
   return {[self](bridge_job& job) { job.run(self); }};
 }
 
@@ -383,7 +387,7 @@ caf::expected<std::unique_ptr<engine_host>> engine_host::start(engine_options op
   const auto bridge_count =
     bridges_per_scheduler_thread * std::max<std::size_t>(1, self->options.scheduler_threads);
   for (std::size_t i = 0; i < bridge_count; ++i)
-    self->bridges.push_back(self->system->spawn(bridge_impl));
+    self->bridges.push_back(self->system->spawn(bridge_impl, i));
   self->accepting.store(true);
 
   // Re-arm verification-expiry timers of REQUESTED tokens in the background.
