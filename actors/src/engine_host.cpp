@@ -152,7 +152,6 @@ caf::expected<persistence::outbox_event> find_event(const persistence::reader& r
   return std::move(*ev);
 }
 
-
 caf::error conflict_to_idempotency(caf::error err, bool has_key) {
   if (has_key && actors::is_conflict(err))
     return make_error(runtime_errc::idempotency_in_progress);
@@ -634,7 +633,6 @@ void engine_host::events(engine::partner_id partner, std::uint64_t after, std::s
 }
 
 // -- webhook deliveries ------------------------------------------------------------
-
 
 void engine_host::delivery_attempts(
   engine::partner_id partner, event_ref event,
