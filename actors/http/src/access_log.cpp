@@ -1,13 +1,21 @@
 #include "dwt/http/access_log.hpp"
 
+#include <cerrno>
+#include <condition_variable>
 #include <cstdio>
 #include <ctime>
 #include <memory>
 #include <mutex>
 #include <string>
+#include <thread>
+
+#include <pthread.h>
+#include <unistd.h>
 
 #include <boost/json/serialize.hpp>
 #include <boost/json/string.hpp>
+
+#include "dwt/engine/assert.hpp"
 
 namespace dwt::http {
 
@@ -33,20 +41,83 @@ void append_field(std::string& out, std::string_view key, std::string_view value
   out += ',';
 }
 
+/// The state behind a buffered sink: the buffer, and the thread that
+/// writes a batch once it is `flush_interval` old.
+class buffered_writer {
+public:
+  buffered_writer(int fd, buffered_log_limits limits) : fd_(fd), limits_(limits) {
+    DWT_ASSERT(limits_.max_buffer_bytes > 0 && limits_.flush_interval.count() > 0);
+    buffer_.reserve(limits_.max_buffer_bytes + 256);
+    flusher_ = std::thread{[this] { run(); }};
+  }
+  buffered_writer(const buffered_writer&) = delete;
+  buffered_writer& operator=(const buffered_writer&) = delete;
+  ~buffered_writer() {
+    {
+      std::lock_guard lock{mutex_};
+      stopping_ = true;
+    }
+    wake_.notify_one();
+    flusher_.join(); // it writes what is left before it returns
+  }
+
+  void append(std::string_view line) {
+    std::lock_guard lock{mutex_};
+    const bool was_empty = buffer_.empty();
+    buffer_.append(line);
+    buffer_.push_back('\n');
+    if (buffer_.size() >= limits_.max_buffer_bytes)
+      write_locked(); // full: no wait for the flusher
+    else if (was_empty)
+      wake_.notify_one(); // a new batch: the flusher starts its clock
+  }
+
+private:
+  void run() {
+    pthread_setname_np(pthread_self(), "dwt.access-log");
+    std::unique_lock lock{mutex_};
+    while (true) {
+      wake_.wait(lock, [this] { return stopping_ || !buffer_.empty(); });
+      // The batch may still grow (or be written by a full buffer) meanwhile.
+      wake_.wait_for(lock, limits_.flush_interval, [this] { return stopping_; });
+      write_locked();
+      if (stopping_)
+        return;
+    }
+  }
+
+  /// Writes the buffer while holding the mutex, so batches keep their order.
+  void write_locked() {
+    std::size_t done = 0;
+    while (done < buffer_.size()) {
+      const auto n = ::write(fd_, buffer_.data() + done, buffer_.size() - done);
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n <= 0)
+        break; // dropped: nowhere to report a failing log
+      done += static_cast<std::size_t>(n);
+    }
+    buffer_.clear();
+  }
+
+  const int fd_;
+  const buffered_log_limits limits_;
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  std::string buffer_;
+  bool stopping_ = false;
+  std::thread flusher_;
+};
+
 } // namespace
 
+log_sink buffered_fd_log_sink(int fd, buffered_log_limits limits) {
+  auto writer = std::make_shared<buffered_writer>(fd, limits);
+  return [writer](std::string_view line) { writer->append(line); };
+}
+
 log_sink stderr_log_sink() {
-  auto mutex = std::make_shared<std::mutex>();
-  return [mutex](std::string_view line) {
-    // One write per line: stderr is unbuffered, so a separate newline was a
-    // second system call per request.
-    std::string out;
-    out.reserve(line.size() + 1);
-    out.append(line);
-    out.push_back('\n');
-    std::lock_guard lock{*mutex};
-    std::fwrite(out.data(), 1, out.size(), stderr);
-  };
+  return buffered_fd_log_sink(STDERR_FILENO);
 }
 
 log_sink null_log_sink() {

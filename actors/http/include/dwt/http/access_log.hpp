@@ -8,6 +8,15 @@
 ///
 /// Threading: a sink may be called from every I/O thread at once; the
 /// provided sinks serialise their writes.
+///
+/// The default sink buffers: one `write` per line was one system call per
+/// request on the HTTP thread (1 of its ~4 per request, measured with
+/// `perf trace -s`, bench/README.md). Lines are written in batches, like
+/// nginx's `access_log ... buffer= flush=`: when the buffer is full, and at
+/// the latest `flush_interval` after the first line of a batch. The cost is
+/// that a process killed with SIGKILL, or crashing, loses up to
+/// `flush_interval` of access log lines; a stop through the server's own
+/// shutdown writes them (the sink flushes when its last copy is destroyed).
 
 #include <chrono>
 #include <functional>
@@ -19,7 +28,22 @@ namespace dwt::http {
 /// Receives one complete line (without the trailing newline).
 using log_sink = std::function<void(std::string_view line)>;
 
-/// Writes each line to stderr (the default sink).
+/// Bounds of a buffered sink.
+struct buffered_log_limits {
+  /// A batch this large is written at once, by the thread that filled it.
+  std::size_t max_buffer_bytes = 64 * 1024;
+  /// The longest a line waits in the buffer before its batch is written.
+  std::chrono::milliseconds flush_interval{100};
+};
+
+/// Writes lines to file descriptor `fd` in batches (see the file comment).
+/// Owns one flusher thread, which sleeps while the buffer is empty; the
+/// last copy of the sink flushes what is left and joins it. A failed
+/// `write` (other than EINTR) drops that batch: there is nowhere to report
+/// it. `fd` is not closed. Precondition (asserted): limits are positive.
+[[nodiscard]] log_sink buffered_fd_log_sink(int fd, buffered_log_limits limits = {});
+
+/// The default sink: `buffered_fd_log_sink(STDERR_FILENO)`.
 [[nodiscard]] log_sink stderr_log_sink();
 
 /// Discards every line.
