@@ -15,6 +15,7 @@
 // endpoint}. Short on purpose (DWT_BENCH_WEBHOOK_SCALE multiplies sizes).
 
 #include <benchmark/benchmark.h>
+#include <boost/json/serialize.hpp>
 
 #include <atomic>
 #include <chrono>
@@ -28,7 +29,9 @@
 
 #include "dwt/dwt.hpp"
 #include "dwt/engine/pan.hpp"
+#include "dwt/engine/json.hpp"
 #include "dwt/engine/random.hpp"
+#include "dwt/outbound/webhook_sender.hpp"
 #include "dwt/persistence/env.hpp"
 #include "dwt/persistence/group_commit.hpp"
 #include "outbound/test_receiver.hpp"
@@ -243,6 +246,35 @@ BENCHMARK(BM_webhook_burst_lag)
   ->Unit(benchmark::kMillisecond)
   ->UseRealTime()
   ->Iterations(2);
+
+// The body of one DigitalWalletTokenTransition delivery from its stored
+// outbox event (what the dispatcher does per attempt, before signing).
+void BM_webhook_body(benchmark::State& state) {
+  dwt::engine::token_record token;
+  token.ref = dwt::engine::token_ref{"DWT0123456789ABCDEFGHIJKLMNOPQRS"};
+  token.card = dwt::engine::card_id{"crd_0123456789abcdefghijklmn"};
+  token.wallet = dwt::engine::wallet_provider::apple_pay;
+  dwt::engine::transition_record rec;
+  rec.id = "tr_0123456789abcdefghij";
+  rec.token = token.ref;
+  rec.card = token.card;
+  rec.from_state = dwt::engine::token_state::requested;
+  rec.to_state = dwt::engine::token_state::active;
+  rec.fulfillment = dwt::engine::fulfillment_status::provisioned;
+  rec.reason = "push provisioning";
+  rec.by = dwt::engine::channel::partner_api;
+  rec.created_at = dwt::engine::timestamp{std::chrono::milliseconds{1'764'000'000'123}};
+  dwt::persistence::outbox_event ev;
+  ev.event_id = "evt_0123456789abcdefghijklmn";
+  ev.type = std::string{dwt::engine::json::transition_event_type};
+  ev.created_at = rec.created_at;
+  ev.payload = boost::json::serialize(dwt::engine::json::transition_event_data(rec, token.wallet));
+  for (auto _ : state) {
+    auto body = dwt::outbound::webhook_body(ev);
+    benchmark::DoNotOptimize(body);
+  }
+}
+BENCHMARK(BM_webhook_body);
 
 } // namespace
 

@@ -209,3 +209,42 @@ TEST_F(WebhookSender, InvalidEventsAreNotSent) {
   EXPECT_EQ(send({"mailto:x@example.com", {parse(old_secret)}}).outcome, delivery_outcome::invalid);
   EXPECT_EQ(rx.request_count(), 0u);
 }
+
+namespace {
+
+dwt::persistence::outbox_event body_event(std::string type, std::string payload) {
+  dwt::persistence::outbox_event ev;
+  ev.event_id = "evt_1";
+  ev.type = std::move(type);
+  ev.created_at = dwt::engine::timestamp{std::chrono::milliseconds{1748768887999}};
+  ev.payload = std::move(payload);
+  return ev;
+}
+
+TEST(WebhookBody, EnvelopesTheStoredPayloadAsIs) {
+  const auto body = dwt::outbound::webhook_body(
+    body_event("DigitalWalletTokenTransition", R"({"a":"\u00e9\n","b":[1,2.5,null],"c":{}})"));
+  ASSERT_TRUE(body.has_value());
+  EXPECT_EQ(*body, R"({"type":"DigitalWalletTokenTransition","timestamp":"2025-06-01T09:08:07.999Z",)"
+                   R"("data":{"a":"\u00e9\n","b":[1,2.5,null],"c":{}}})");
+  EXPECT_TRUE(boost::json::parse(*body).is_object());
+}
+
+TEST(WebhookBody, EscapesTheTypeAndKeepsLargePayloadsWhole) {
+  const std::string big = R"({"blob":")" + std::string(20000, 'x') + R"("})"; // beyond the stack arena
+  const auto body = dwt::outbound::webhook_body(body_event("odd\"type\\", big));
+  ASSERT_TRUE(body.has_value());
+  const auto parsed = boost::json::parse(*body).as_object();
+  EXPECT_EQ(parsed.at("type").as_string(), "odd\"type\\");
+  EXPECT_EQ(parsed.at("data").at("blob").as_string().size(), 20000U);
+}
+
+TEST(WebhookBody, RefusesWhatIsNotOneJsonValueOrTooLarge) {
+  for (const std::string bad : {"", "{", "{not json", "{} {}", R"({"a":1}x)", "[1,]"})
+    EXPECT_FALSE(dwt::outbound::webhook_body(body_event("t", bad)).has_value()) << bad;
+  const std::string huge =
+    R"({"blob":")" + std::string(dwt::outbound::max_webhook_payload_size, 'x') + R"("})";
+  EXPECT_FALSE(dwt::outbound::webhook_body(body_event("t", huge)).has_value());
+}
+
+} // namespace
