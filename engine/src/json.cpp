@@ -170,11 +170,22 @@ bj::object manual_verification_event_data(const token_record& t, verification_me
 }
 
 std::string webhook_body(std::string_view type, timestamp at, const bj::object& data) {
-  bj::object o;
-  o["type"] = sv(type);
-  o["timestamp"] = rfc3339(at);
-  o["data"] = data;
-  return bj::serialize(o);
+  return webhook_body(type, at, bj::serialize(data));
+}
+
+std::string webhook_body(std::string_view type, timestamp at, std::string_view data_json) {
+  const auto type_json = bj::serialize(sv(type));
+  const auto when = rfc3339(at);
+  std::string body;
+  body.reserve(data_json.size() + type_json.size() + when.size() + 40);
+  body += R"({"type":)";
+  body += type_json;
+  body += R"(,"timestamp":")";
+  body += when;
+  body += R"(","data":)";
+  body += data_json;
+  body += '}';
+  return body;
 }
 
 } // namespace dwt::engine::json

@@ -62,4 +62,10 @@ manual_verification_event_data(const token_record& t, verification_method method
 [[nodiscard]] std::string webhook_body(std::string_view type, timestamp at,
                                        const boost::json::object& data);
 
+/// The same envelope around `data_json`, the text of one JSON value copied
+/// as is (a stored payload need not be parsed into a DOM and serialised
+/// again). Precondition, not checked here: `data_json` is valid JSON.
+[[nodiscard]] std::string webhook_body(std::string_view type, timestamp at,
+                                       std::string_view data_json);
+
 } // namespace dwt::engine::json
