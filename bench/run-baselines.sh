@@ -46,20 +46,16 @@ median_index() {
   for i in $(seq "$REPEAT"); do printf '%s %s\n' "$(jq -r "$2 // 0" "$1-$i.json")" "$i"; done |
     sort -g | sed -n "$(((REPEAT + 1) / 2))p" | cut -d' ' -f2
 }
-# every_run PREFIX JQ: each run's JQ value (whole numbers), in run order.
-every_run() {
-  local i out=()
-  for i in $(seq "$REPEAT"); do out+=("$(jq -r "($2 // 0) | floor" "$1-$i.json")"); done
-  echo "${out[*]}" | sed 's| | / |g'
-}
-# every_verify PREFIX: each run's read-back verdict, in run order.
-every_verify() {
-  local i out=()
-  for i in $(seq "$REPEAT"); do out+=("$(jq -r 'if .verify.passed then "PASS" else "FAIL" end' "$1-$i.json")"); done
-  echo "${out[*]}" | sed 's| | / |g'
-}
 # joined VALUES...: "a / b / c".
 joined() { local IFS='|'; echo "$*" | sed 's#|# / #g'; }
+# each_run PREFIX JQ: JQ over each run's PREFIX-i.json (i = 1..REPEAT), joined in run order.
+each_run() {
+  local i out=()
+  for i in $(seq "$REPEAT"); do out+=("$(jq -r "$2" "$1-$i.json")"); done
+  joined "${out[@]}"
+}
+every_run() { each_run "$1" "($2 // 0) | floor"; }           # PREFIX JQ: whole numbers
+every_verify() { each_run "$1" 'if .verify.passed then "PASS" else "FAIL" end'; } # PREFIX
 # median_of VALUES...: the median of numbers.
 median_of() { printf '%s\n' "$@" | sort -g | sed -n "$((($# + 1) / 2))p"; }
 
