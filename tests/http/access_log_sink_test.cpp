@@ -9,9 +9,9 @@
 #include <vector>
 
 #include <fcntl.h>
-#include <poll.h>
 #include <unistd.h>
 
+#include "common/time_scale.hpp"
 #include "dwt/http/access_log.hpp"
 
 namespace dwt::http {
@@ -46,15 +46,13 @@ public:
     }
   }
 
-  /// Reads until `want` bytes arrived or `cap` passed (a bound, not a timing claim).
-  std::string read_at_least(std::size_t want, std::chrono::milliseconds cap = 10s) {
-    std::string out = read_now();
-    const auto deadline = std::chrono::steady_clock::now() + cap;
-    while (out.size() < want && std::chrono::steady_clock::now() < deadline) {
-      pollfd p{fds_[0], POLLIN, 0};
-      (void)::poll(&p, 1, 50);
+  /// Reads until `want` bytes arrived or the suites' bounded wait gives up.
+  std::string read_at_least(std::size_t want) {
+    std::string out;
+    (void)dwt::test::eventually([&] {
       out += read_now();
-    }
+      return out.size() >= want;
+    });
     return out;
   }
 
