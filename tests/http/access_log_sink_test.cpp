@@ -1,6 +1,7 @@
 // The buffered access log sink: lines are written in batches, whole and in
 // order; a batch is written when the buffer is full, when its first line is
-// flush_interval old, and when the last copy of the sink is destroyed.
+// flush_interval old, and when the last copy of the sink is destroyed; each
+// write ends on a line and fits one atomic pipe write (PIPE_BUF).
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -8,7 +9,10 @@
 #include <thread>
 #include <vector>
 
+#include <climits>
+
 #include <fcntl.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "common/time_scale.hpp"
@@ -135,6 +139,56 @@ TEST(HttpAccessLogSink, ConcurrentWritersKeepLinesWholeAndInTheirOrder) {
     ++lines;
   }
   EXPECT_EQ(lines, static_cast<std::size_t>(threads * per_thread));
+}
+
+/// Reads every message of a SOCK_SEQPACKET socket that is readable now: one
+/// message per write of the peer, so the writes' boundaries are kept.
+std::vector<std::string> messages_now(int fd) {
+  std::vector<std::string> out;
+  std::string buf(1 << 17, '\0');
+  for (;;) {
+    const auto n = ::recv(fd, buf.data(), buf.size(), MSG_DONTWAIT);
+    if (n <= 0)
+      return out;
+    out.emplace_back(buf.data(), static_cast<std::size_t>(n));
+  }
+}
+
+TEST(HttpAccessLogSink, EveryWriteEndsOnALineAndFitsOneAtomicPipeWrite) {
+  int fds[2] = {-1, -1};
+  ASSERT_EQ(::socketpair(AF_UNIX, SOCK_SEQPACKET, 0, fds), 0);
+  std::string expected;
+  const std::string long_line(PIPE_BUF + 100, 'x'); // longer than one atomic write
+  {
+    auto sink = buffered_fd_log_sink(fds[1], {.max_buffer_bytes = 1 << 20,
+                                              .flush_interval = std::chrono::hours{1}});
+    for (int i = 0; i < 200; ++i) { // ~14 KiB of ordinary lines
+      std::string line = "line " + std::to_string(i) + " " + std::string(60, 'a' + i % 26);
+      sink(line);
+      expected += line + "\n";
+      if (i == 100) {
+        sink(long_line);
+        expected += long_line + "\n";
+      }
+    }
+  } // the last copy is gone: the whole batch is written now
+  const auto writes = messages_now(fds[0]);
+  ::close(fds[0]);
+  ::close(fds[1]);
+  ASSERT_GE(writes.size(), 4U) << "a 27 KiB batch went out in too few writes";
+  std::string joined;
+  std::size_t long_writes = 0;
+  for (const auto& w : writes) {
+    ASSERT_FALSE(w.empty());
+    EXPECT_EQ(w.back(), '\n') << "a write ends inside a line";
+    if (w.size() > PIPE_BUF) {
+      ++long_writes;
+      EXPECT_EQ(w, long_line + "\n") << "only the one over-long line may exceed PIPE_BUF";
+    }
+    joined += w;
+  }
+  EXPECT_EQ(long_writes, 1U);
+  EXPECT_EQ(joined, expected) << "lines lost, duplicated or out of order";
 }
 
 } // namespace

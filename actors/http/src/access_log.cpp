@@ -9,6 +9,8 @@
 #include <string>
 #include <thread>
 
+#include <climits>
+
 #include <pthread.h>
 #include <unistd.h>
 
@@ -39,6 +41,21 @@ void append_field(std::string& out, std::string_view key, std::string_view value
   out += "\":";
   out += boost::json::serialize(boost::json::string_view{value.data(), value.size()});
   out += ',';
+}
+
+/// The most bytes one write may carry and still arrive whole when the fd
+/// is a pipe that other writers share (POSIX PIPE_BUF, 4096 on Linux).
+constexpr std::size_t atomic_write_bytes = PIPE_BUF;
+
+/// The longest prefix of `rest` that ends on a line and fits one atomic
+/// write; a single line longer than that is the whole prefix.
+std::string_view next_write(std::string_view rest) {
+  if (rest.size() <= atomic_write_bytes)
+    return rest;
+  if (auto end = rest.rfind('\n', atomic_write_bytes - 1); end != std::string_view::npos)
+    return rest.substr(0, end + 1);
+  const auto end = rest.find('\n');
+  return end == std::string_view::npos ? rest : rest.substr(0, end + 1);
 }
 
 /// The state behind a buffered sink: the buffer, and the thread that
@@ -87,17 +104,31 @@ private:
   }
 
   /// Writes the buffer while holding the mutex, so batches keep their order.
+  /// Each write ends on a line and stays within atomic_write_bytes: on a
+  /// pipe (stderr under a supervisor) a diagnostic another thread writes to
+  /// the same pipe then falls between lines, never inside one.
   void write_locked() {
+    std::string_view rest{buffer_};
+    while (!rest.empty()) {
+      const auto chunk = next_write(rest);
+      if (!write_all(chunk))
+        break; // dropped: nowhere to report a failing log
+      rest.remove_prefix(chunk.size());
+    }
+    buffer_.clear();
+  }
+
+  [[nodiscard]] bool write_all(std::string_view chunk) {
     std::size_t done = 0;
-    while (done < buffer_.size()) {
-      const auto n = ::write(fd_, buffer_.data() + done, buffer_.size() - done);
+    while (done < chunk.size()) {
+      const auto n = ::write(fd_, chunk.data() + done, chunk.size() - done);
       if (n < 0 && errno == EINTR)
         continue;
       if (n <= 0)
-        break; // dropped: nowhere to report a failing log
+        return false;
       done += static_cast<std::size_t>(n);
     }
-    buffer_.clear();
+    return true;
   }
 
   const int fd_;
