@@ -44,9 +44,46 @@ void run_completion(const completion& done, result<commit_ack> r) noexcept {
 struct batch_outcome {
   std::vector<std::optional<result<commit_ack>>> units; // per unit, when no batch error
   std::optional<error> batch_error;                     // commit or map failure
+  bool isolated = false; // redone unit by unit after a unit failed
 };
 
-batch_outcome attempt_batch(env& store, const std::vector<write_unit*>& units) {
+/// The common case first: every unit applied straight into one write
+/// transaction, without a nested transaction per unit (each costs LMDB an
+/// allocation of its dirty-page list and a merge into the parent at its
+/// commit). A unit that fails aborts the whole transaction, so nothing of
+/// the batch is written, and the caller redoes the batch unit by unit
+/// (isolated_batch) so that only the failing unit fails. apply_unit is a
+/// function of the store and the unit alone, so the redo computes what this
+/// attempt would have. nullopt: redo the batch isolated.
+std::optional<batch_outcome> flat_batch(env& store, const std::vector<write_unit*>& units) {
+  batch_outcome out;
+  auto t = detail::txn::begin(store, nullptr, 0);
+  if (!t) {
+    out.batch_error = t.err();
+    return out;
+  }
+  out.units.reserve(units.size());
+  for (auto* unit : units) {
+    auto r = detail::apply_unit(store, t->get(), *unit);
+    if (!r) {
+      if (r.code() == errc::map_full) {
+        out.batch_error = r.err(); // as in isolated_batch: grow and retry, or fail all
+        return out;                // t aborts on scope exit
+      }
+      return std::nullopt;
+    }
+    out.units.emplace_back(std::move(r));
+  }
+  if (auto c = t->commit("commit batch"); !c) {
+    out.units.clear();
+    out.batch_error = c.err();
+  }
+  return out;
+}
+
+/// Each unit in its own nested transaction under the batch's, so a unit
+/// that fails is rolled back alone and the others still commit.
+batch_outcome isolated_batch(env& store, const std::vector<write_unit*>& units) {
   batch_outcome out;
   auto parent = detail::txn::begin(store, nullptr, 0);
   if (!parent) {
@@ -83,6 +120,14 @@ batch_outcome attempt_batch(env& store, const std::vector<write_unit*>& units) {
   }
   if (auto c = parent->commit("commit batch"); !c)
     out.batch_error = c.err();
+  return out;
+}
+
+batch_outcome attempt_batch(env& store, const std::vector<write_unit*>& units) {
+  if (auto flat = flat_batch(store, units))
+    return std::move(*flat);
+  auto out = isolated_batch(store, units);
+  out.isolated = true;
   return out;
 }
 
@@ -227,6 +272,7 @@ void group_commit_writer::process(std::vector<pending>& batch) {
     stats_.units_ok += ok;
     stats_.units_failed += batch.size() - ok;
     stats_.commit_failures += out.batch_error ? 1 : 0;
+    stats_.batches_isolated += out.isolated ? 1 : 0;
     stats_.map_growths += grew ? 1 : 0;
     ++stats_.batch_sizes[batch_bucket(batch.size())];
     stats_.commit_latency_us_sum += us;

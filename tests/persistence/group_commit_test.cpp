@@ -138,6 +138,7 @@ TEST(GroupCommit, ManyProducersAllAcknowledgedAndDurable) {
     for (auto n : stats.batch_sizes)
       hist_total += n;
     EXPECT_EQ(hist_total, stats.batches);
+    EXPECT_EQ(stats.batches_isolated, 0u) << "no unit failed: every batch in one transaction";
     (*w)->stop();
   }
   // Everything acknowledged is there after a reopen.
@@ -256,6 +257,7 @@ TEST(GroupCommit, FailingUnitFailsAloneInItsBatch) {
   EXPECT_EQ(ids, (std::vector<std::string>{"evt-DWT-EXISTING", "evt-DWT-A", "evt-D", "evt-DWT-F"}));
   auto stats = (*w)->stats();
   EXPECT_EQ(stats.units_failed, 3u);
+  EXPECT_EQ(stats.batches_isolated, 1u) << "the failing batch is the one redone unit by unit";
 }
 
 TEST(GroupCommit, OpenReadersDoNotBlockTheWriter) {

@@ -2,10 +2,12 @@
 /// @file
 /// Group commit: one dedicated writer thread owns every LMDB write
 /// transaction of the store. Producers (actors, on any thread) `submit`
-/// write units; the writer takes a batch, applies each unit in a nested
-/// transaction of one parent write transaction, commits the parent once
-/// (one fsync for the whole batch in `sync` mode) and then runs every
-/// unit's completion.
+/// write units; the writer takes a batch, applies its units in one write
+/// transaction, commits it once (one fsync for the whole batch in `sync`
+/// mode) and then runs every unit's completion. A unit that fails (a
+/// conflict) fails alone: the batch is then redone with each unit in a
+/// nested transaction of the batch's, so only the failing unit is rolled
+/// back (`batches_isolated` counts these redos).
 ///
 /// Batching is sized by load: while a commit is in flight new units queue
 /// up, and the next batch takes all of them (up to max_batch) without
@@ -60,6 +62,9 @@ struct group_commit_stats {
   std::uint64_t units_ok = 0;        ///< units acknowledged ok
   std::uint64_t units_failed = 0;    ///< units completed with an error
   std::uint64_t commit_failures = 0; ///< parent commits that failed
+  /// Batches redone unit by unit, each in a nested transaction, because a
+  /// unit failed when the batch was applied in one transaction.
+  std::uint64_t batches_isolated = 0;
   std::uint64_t map_growths = 0;     ///< successful automatic map growths
   std::uint64_t rejected_overloaded = 0; ///< submits refused: queue full
   /// batch_sizes[i] counts batches of size <= 2^i (last bucket: larger).
