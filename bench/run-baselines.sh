@@ -233,6 +233,11 @@ for i in $(seq "$REPEAT"); do
     -f "$ROOT/bench/pg/provision.sql" -c "$CONNECTIONS" -j 2 -T "$DURATION" -r dwtbench \
     >"$TMP/pgbench-$i.txt" 2>&1 || die "pgbench failed: $(tail -5 "$TMP/pgbench-$i.txt")"
   PG_RUNS+=("$(awk '/^tps = / {printf "%d", $3; exit}' "$TMP/pgbench-$i.txt")")
+  # PostgreSQL's checkpointer would otherwise write this run's dirty
+  # buffers in the background during the next round, competing with the
+  # dwt servers' syncs for the same disk: write them now, between rounds.
+  "${PSQL[@]}" -d dwtbench -c "CHECKPOINT" >/dev/null
+  sync
 done
 
 cp "$TMP/noop-$(median_index "$TMP/noop" .okPerS).json" "$OUT/noop.json"
