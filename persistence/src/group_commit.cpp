@@ -44,7 +44,7 @@ void run_completion(const completion& done, result<commit_ack> r) noexcept {
 struct batch_outcome {
   std::vector<std::optional<result<commit_ack>>> units; // per unit, when no batch error
   std::optional<error> batch_error;                     // commit or map failure
-  bool isolated = false; // redone unit by unit after a unit failed
+  bool isolated = false;                                // redone unit by unit after a unit failed
 };
 
 /// The common case first: every unit applied straight into one write

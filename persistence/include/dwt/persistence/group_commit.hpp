@@ -65,7 +65,7 @@ struct group_commit_stats {
   /// Batches redone unit by unit, each in a nested transaction, because a
   /// unit failed when the batch was applied in one transaction.
   std::uint64_t batches_isolated = 0;
-  std::uint64_t map_growths = 0;     ///< successful automatic map growths
+  std::uint64_t map_growths = 0;         ///< successful automatic map growths
   std::uint64_t rejected_overloaded = 0; ///< submits refused: queue full
   /// batch_sizes[i] counts batches of size <= 2^i (last bucket: larger).
   std::uint64_t batch_sizes[batch_histogram_buckets] = {};
