@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <boost/json/serialize.hpp>
@@ -113,6 +114,17 @@ void bm_json_token(benchmark::State& state) {
 }
 BENCHMARK(bm_json_token);
 
+/// The same bytes built on a stack arena, as the HTTP answers are.
+void bm_json_token_scratch(benchmark::State& state) {
+  const auto token = sample_token();
+  for (auto _ : state) {
+    auto text = json::scratch_serialize(
+      [&](boost::json::storage_ptr sp) { return json::token(token, std::move(sp)); });
+    benchmark::DoNotOptimize(text);
+  }
+}
+BENCHMARK(bm_json_token_scratch);
+
 void bm_json_webhook_body(benchmark::State& state) {
   const auto token = sample_token();
   auto out = apply_transition(token, token_state::suspended, channel::network, "device lost",
@@ -129,6 +141,25 @@ void bm_json_webhook_body(benchmark::State& state) {
   }
 }
 BENCHMARK(bm_json_webhook_body);
+
+/// A transition event's stored payload, built as actors/changes.cpp does.
+void bm_json_event_payload_scratch(benchmark::State& state) {
+  const auto token = sample_token();
+  auto out = apply_transition(token, token_state::suspended, channel::network, "device lost",
+                              bench_now(), "tr_02");
+  if (!out) {
+    state.SkipWithError("transition refused");
+    return;
+  }
+  const auto record = out->record;
+  for (auto _ : state) {
+    auto payload = json::scratch_serialize([&](boost::json::storage_ptr sp) {
+      return json::transition_event_data(record, token.wallet, std::move(sp));
+    });
+    benchmark::DoNotOptimize(payload);
+  }
+}
+BENCHMARK(bm_json_event_payload_scratch);
 
 } // namespace
 

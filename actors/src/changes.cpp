@@ -3,8 +3,6 @@
 
 #include "changes.hpp"
 
-#include <boost/json/serialize.hpp>
-
 #include "dwt/engine/assert.hpp"
 #include "dwt/engine/json.hpp"
 #include "dwt/engine/pan.hpp"
@@ -30,13 +28,13 @@ void add_transition(persistence::write_unit& unit, const engine::transition_outc
   ev.token = o.token.ref;
   ev.type = std::string{engine::json::transition_event_type};
   ev.created_at = o.record.created_at;
-  ev.payload =
-    boost::json::serialize(engine::json::transition_event_data(o.record, o.token.wallet));
+  ev.payload = engine::json::scratch_serialize([&](boost::json::storage_ptr sp) {
+    return engine::json::transition_event_data(o.record, o.token.wallet, std::move(sp));
+  });
   unit.append_outbox(std::move(ev));
 }
 
-void add_manual_verification_event(persistence::write_unit& unit,
-                                   const engine::token_record& token,
+void add_manual_verification_event(persistence::write_unit& unit, const engine::token_record& token,
                                    engine::verification_method method, engine::timestamp now,
                                    engine::random_source& rng) {
   persistence::outbox_event ev;
@@ -45,14 +43,15 @@ void add_manual_verification_event(persistence::write_unit& unit,
   ev.token = token.ref;
   ev.type = std::string{engine::json::manual_verification_event_type};
   ev.created_at = now;
-  ev.payload =
-    boost::json::serialize(engine::json::manual_verification_event_data(token, method));
+  ev.payload = engine::json::scratch_serialize([&](boost::json::storage_ptr sp) {
+    return engine::json::manual_verification_event_data(token, method, std::move(sp));
+  });
   unit.append_outbox(std::move(ev));
 }
 
 bool is_conflict(const caf::error& err) noexcept {
-  return err.category() == persistence::error_category
-         && err.code() == static_cast<std::uint8_t>(persistence::errc::conflict);
+  return err.category() == persistence::error_category &&
+         err.code() == static_cast<std::uint8_t>(persistence::errc::conflict);
 }
 
 bool idempotency_taken(persistence::env& store, const engine::partner_id& scope,

@@ -2,10 +2,10 @@
 
 #include <algorithm>
 #include <chrono>
-#include <cstdio>
 
 #include <boost/json/serialize.hpp>
 
+#include "dwt/engine/assert.hpp"
 #include "dwt/engine/enums.hpp"
 
 namespace dwt::engine::json {
@@ -14,7 +14,9 @@ namespace bj = boost::json;
 
 namespace {
 
-[[nodiscard]] bj::string_view sv(std::string_view s) noexcept { return {s.data(), s.size()}; }
+[[nodiscard]] bj::string_view sv(std::string_view s) noexcept {
+  return {s.data(), s.size()};
+}
 
 [[nodiscard]] bool digits_at(std::string_view s, std::size_t pos, std::size_t n,
                              unsigned& out) noexcept {
@@ -32,7 +34,7 @@ namespace {
 
 } // namespace
 
-std::string rfc3339(timestamp t) {
+rfc3339_text format_rfc3339(timestamp t) noexcept {
   using namespace std::chrono;
   // RFC 3339 years have four digits: clamp to 0000-01-01 .. 9999-12-31.
   // This also keeps the calendar arithmetic below from overflowing (UB) on
@@ -43,14 +45,32 @@ std::string rfc3339(timestamp t) {
   const auto day = floor<days>(t);
   const year_month_day ymd{day};
   const hh_mm_ss<milliseconds> hms{t - day};
-  char buf[40];
-  const int n = std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02d.%03dZ",
-                              static_cast<int>(ymd.year()), static_cast<unsigned>(ymd.month()),
-                              static_cast<unsigned>(ymd.day()), static_cast<int>(hms.hours().count()),
-                              static_cast<int>(hms.minutes().count()),
-                              static_cast<int>(hms.seconds().count()),
-                              static_cast<int>(hms.subseconds().count()));
-  return std::string{buf, n > 0 ? static_cast<std::size_t>(n) : 0U};
+  rfc3339_text out{};
+  char* p = out.chars;
+  // Fixed-width decimal fields; no printf (its locale and format parsing
+  // cost more than the rest of a token's JSON).
+  const auto put = [&p](unsigned v, int width, char after) {
+    for (int i = width - 1; i >= 0; --i) {
+      p[i] = static_cast<char>('0' + v % 10);
+      v /= 10;
+    }
+    p += width;
+    if (after != '\0')
+      *p++ = after;
+  };
+  put(static_cast<unsigned>(static_cast<int>(ymd.year())), 4, '-');
+  put(static_cast<unsigned>(ymd.month()), 2, '-');
+  put(static_cast<unsigned>(ymd.day()), 2, 'T');
+  put(static_cast<unsigned>(hms.hours().count()), 2, ':');
+  put(static_cast<unsigned>(hms.minutes().count()), 2, ':');
+  put(static_cast<unsigned>(hms.seconds().count()), 2, '.');
+  put(static_cast<unsigned>(hms.subseconds().count()), 3, 'Z');
+  DWT_ASSERT(p == out.chars + sizeof out.chars);
+  return out;
+}
+
+std::string rfc3339(timestamp t) {
+  return std::string{format_rfc3339(t).view()};
 }
 
 std::optional<timestamp> parse_rfc3339(std::string_view s) noexcept {
@@ -84,21 +104,23 @@ std::optional<timestamp> parse_rfc3339(std::string_view s) noexcept {
   return timestamp{sys_days{ymd}} + hours{h} + minutes{mi} + seconds{se} + milliseconds{millis};
 }
 
-bj::object profile(const profile_record& p) {
-  bj::object o;
+bj::object profile(const profile_record& p, bj::storage_ptr sp) {
+  bj::object o{std::move(sp)};
+  o.reserve(5);
   o["id"] = sv(p.id.str());
   o["phoneNumber"] = sv(p.phone_number);
   if (p.email)
     o["email"] = sv(*p.email);
   else
     o["email"] = nullptr;
-  o["createdAt"] = rfc3339(p.created_at);
-  o["updatedAt"] = rfc3339(p.updated_at);
+  o["createdAt"] = sv(format_rfc3339(p.created_at).view());
+  o["updatedAt"] = sv(format_rfc3339(p.updated_at).view());
   return o;
 }
 
-bj::object card(const card_record& c) {
-  bj::object o;
+bj::object card(const card_record& c, bj::storage_ptr sp) {
+  bj::object o{std::move(sp)};
+  o.reserve(10);
   o["id"] = sv(c.id.str());
   o["profileId"] = sv(c.profile.str());
   o["last4"] = sv(c.last4);
@@ -107,36 +129,39 @@ bj::object card(const card_record& c) {
   o["cardProduct"] = sv(c.card_product);
   o["type"] = sv(to_string(c.type));
   o["state"] = sv(to_string(c.state));
-  o["createdAt"] = rfc3339(c.created_at);
-  o["updatedAt"] = rfc3339(c.updated_at);
+  o["createdAt"] = sv(format_rfc3339(c.created_at).view());
+  o["updatedAt"] = sv(format_rfc3339(c.updated_at).view());
   return o;
 }
 
-bj::object device(const device_info& d) {
-  bj::object o;
+bj::object device(const device_info& d, bj::storage_ptr sp) {
+  bj::object o{std::move(sp)};
+  o.reserve(3);
   o["id"] = sv(d.id);
   o["type"] = sv(to_string(d.type));
   o["name"] = sv(d.name);
   return o;
 }
 
-bj::object token(const token_record& t) {
-  bj::object o;
+bj::object token(const token_record& t, bj::storage_ptr sp) {
+  bj::object o{std::move(sp)};
+  o.reserve(10);
   o["tokenUniqueReference"] = sv(t.ref.str());
   o["cardId"] = sv(t.card.str());
   o["walletProvider"] = sv(to_string(t.wallet));
-  o["device"] = device(t.device);
+  o["device"] = device(t.device, o.storage());
   o["state"] = sv(to_string(t.state));
   o["fulfillmentStatus"] = sv(to_string(t.fulfillment));
   o["last4"] = sv(t.last4);
   o["tokenLast4"] = sv(t.token_last4);
-  o["createdAt"] = rfc3339(t.created_at);
-  o["updatedAt"] = rfc3339(t.updated_at);
+  o["createdAt"] = sv(format_rfc3339(t.created_at).view());
+  o["updatedAt"] = sv(format_rfc3339(t.updated_at).view());
   return o;
 }
 
-bj::object transition(const transition_record& r) {
-  bj::object o;
+bj::object transition(const transition_record& r, bj::storage_ptr sp) {
+  bj::object o{std::move(sp)};
+  o.reserve(10); // + walletProvider in transition_event_data
   o["id"] = sv(r.id);
   o["tokenUniqueReference"] = sv(r.token.str());
   o["cardId"] = sv(r.card.str());
@@ -148,21 +173,24 @@ bj::object transition(const transition_record& r) {
   o["fulfillmentStatus"] = sv(to_string(r.fulfillment));
   o["reason"] = sv(r.reason);
   o["channel"] = sv(to_string(r.by));
-  o["createdAt"] = rfc3339(r.created_at);
+  o["createdAt"] = sv(format_rfc3339(r.created_at).view());
   return o;
 }
 
-bj::object transition_event_data(const transition_record& r, wallet_provider wallet) {
-  auto o = transition(r);
+bj::object transition_event_data(const transition_record& r, wallet_provider wallet,
+                                 bj::storage_ptr sp) {
+  auto o = transition(r, std::move(sp));
   o["walletProvider"] = sv(to_string(wallet));
   return o;
 }
 
-bj::object manual_verification_event_data(const token_record& t, verification_method method) {
-  bj::object o;
+bj::object manual_verification_event_data(const token_record& t, verification_method method,
+                                          bj::storage_ptr sp) {
+  bj::object o{std::move(sp)};
+  o.reserve(6);
   o["cardId"] = sv(t.card.str());
   o["last4"] = sv(t.last4);
-  o["provisioningRequestedAt"] = rfc3339(t.created_at);
+  o["provisioningRequestedAt"] = sv(format_rfc3339(t.created_at).view());
   o["walletProvider"] = sv(to_string(t.wallet));
   o["tokenUniqueReference"] = sv(t.ref.str());
   o["verificationMethod"] = sv(to_string(method));
@@ -175,7 +203,8 @@ std::string webhook_body(std::string_view type, timestamp at, const bj::object& 
 
 std::string webhook_body(std::string_view type, timestamp at, std::string_view data_json) {
   const auto type_json = bj::serialize(sv(type));
-  const auto when = rfc3339(at);
+  const auto when_text = format_rfc3339(at);
+  const auto when = when_text.view();
   std::string body;
   body.reserve(data_json.size() + type_json.size() + when.size() + 40);
   body += R"({"type":)";

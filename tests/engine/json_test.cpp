@@ -1,8 +1,13 @@
 #include <gtest/gtest.h>
 
+#include <limits>
 #include <set>
+#include <utility>
+#include <vector>
 #include <string>
 
+#include <boost/json/array.hpp>
+#include <boost/json/monotonic_resource.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
@@ -44,6 +49,29 @@ transition_record sample_transition() {
   return r;
 }
 
+/// Every object, array and string in `v` (and `v` itself) uses `sp`'s
+/// resource; the first path that does not, or "" if all do.
+std::string first_foreign_storage(const bj::value& v, const bj::storage_ptr& sp,
+                                  const std::string& path = "$") {
+  if (v.storage().get() != sp.get())
+    return path;
+  if (const auto* o = v.if_object()) {
+    for (const auto& kv : *o)
+      if (auto bad = first_foreign_storage(kv.value(), sp, path + "." + std::string{kv.key()});
+          !bad.empty())
+        return bad;
+  } else if (const auto* a = v.if_array()) {
+    for (std::size_t i = 0; i < a->size(); ++i)
+      if (auto bad = first_foreign_storage((*a)[i], sp, path + "[" + std::to_string(i) + "]");
+          !bad.empty())
+        return bad;
+  } else if (const auto* str = v.if_string()) {
+    if (str->storage().get() != sp.get())
+      return path;
+  }
+  return "";
+}
+
 } // namespace
 
 TEST(engine_json, rfc3339_format) {
@@ -73,6 +101,21 @@ TEST(engine_json, rfc3339_parse_rejects) {
         "2026-11-22T20:50:03.123Z ", "x2026-11-22T20:50:03Z", "2026-1-22T20:50:03Z",
         "2026-11-22T20:50:03.1234567890Z"})
     EXPECT_FALSE(json::parse_rfc3339(bad)) << bad;
+}
+
+TEST(engine_json, format_rfc3339_is_rfc3339_without_allocation) {
+  EXPECT_EQ(json::format_rfc3339(at(2026, 11, 22, 20, 50, 3, 123)).view(),
+            "2026-11-22T20:50:03.123Z");
+  // Clamped to the four-digit years at both ends.
+  EXPECT_EQ(json::format_rfc3339(from_millis(std::numeric_limits<std::int64_t>::min())).view(),
+            "0000-01-01T00:00:00.000Z");
+  EXPECT_EQ(json::format_rfc3339(from_millis(std::numeric_limits<std::int64_t>::max())).view(),
+            "9999-12-31T23:59:59.999Z");
+  seeded_random rng{7};
+  for (int i = 0; i < 1000; ++i) {
+    const auto t = from_millis(static_cast<std::int64_t>(rng.uniform(253402300799999ULL)));
+    ASSERT_EQ(json::format_rfc3339(t).view(), json::rfc3339(t));
+  }
 }
 
 TEST(engine_json, rfc3339_round_trips) {
@@ -216,4 +259,65 @@ TEST(engine_json, webhook_body_shape) {
   // Deterministic bytes: rendering twice gives the same body.
   EXPECT_EQ(body,
             json::webhook_body(json::transition_event_type, at(2025, 6, 1, 9, 8, 7, 999), data));
+}
+
+TEST(engine_json, builders_use_the_storage_they_are_given) {
+  bj::monotonic_resource arena;
+  const bj::storage_ptr sp{&arena};
+  auto t = make_token("DWTREF", "card_9");
+  t.created_at = at(2025, 6, 1, 1, 2, 3, 4);
+  t.updated_at = at(2025, 6, 2);
+  profile_record p;
+  p.id = profile_id{"prof_0123456789abcdefghijklmnop"};
+  p.phone_number = "+447700900123";
+  p.email = "someone.with.a.long.address@example.com";
+  card_record c;
+  c.id = card_id{"card_0123456789abcdefghijklmnop"};
+  c.profile = p.id;
+  c.last4 = "1111";
+  c.card_product = "demo-debit-with-a-long-name";
+  const std::vector<std::pair<std::string, bj::value>> built{
+    {"profile", json::profile(p, sp)},
+    {"card", json::card(c, sp)},
+    {"device", json::device(t.device, sp)},
+    {"token", json::token(t, sp)},
+    {"transition", json::transition(sample_transition(), sp)},
+    {"transition_event_data",
+     json::transition_event_data(sample_transition(), wallet_provider::apple_pay, sp)},
+    {"manual_verification_event_data",
+     json::manual_verification_event_data(t, verification_method::in_app, sp)},
+  };
+  const std::vector<bj::value> on_heap{
+    json::profile(p),
+    json::card(c),
+    json::device(t.device),
+    json::token(t),
+    json::transition(sample_transition()),
+    json::transition_event_data(sample_transition(), wallet_provider::apple_pay),
+    json::manual_verification_event_data(t, verification_method::in_app),
+  };
+  for (std::size_t i = 0; i < built.size(); ++i) {
+    const auto& [name, v] = built[i];
+    EXPECT_EQ(first_foreign_storage(v, sp), "") << name;
+    EXPECT_EQ(bj::serialize(v), bj::serialize(on_heap[i])) << name;
+    EXPECT_NE(on_heap[i].storage().get(), sp.get()) << name;
+  }
+}
+
+TEST(engine_json, scratch_serialize_renders_the_same_bytes_past_its_stack_buffer) {
+  const auto t = make_token("DWTREF", "card_9");
+  EXPECT_EQ(json::scratch_serialize([&](bj::storage_ptr sp) { return json::token(t, sp); }),
+            bj::serialize(json::token(t)));
+  // Forty tokens are far past scratch_bytes: the arena spills to the heap.
+  bj::array heap_list;
+  for (int i = 0; i < 40; ++i)
+    heap_list.emplace_back(json::token(make_token("DWTREF" + std::to_string(i), "card_9")));
+  const auto text = json::scratch_serialize([&](bj::storage_ptr sp) {
+    bj::array list(sp);
+    for (int i = 0; i < 40; ++i)
+      list.emplace_back(json::token(make_token("DWTREF" + std::to_string(i), "card_9"), sp));
+    return list;
+  });
+  EXPECT_GT(text.size(), json::scratch_bytes);
+  EXPECT_EQ(text, bj::serialize(heap_list));
 }

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
 
 #include "dwt/http/access_log.hpp"
 #include "dwt/http/auth.hpp"
@@ -185,6 +186,27 @@ TEST(HttpAccessLog, OneJsonLineWithoutSecrets) {
   EXPECT_EQ(v.at("status").as_int64(), 201);
   EXPECT_DOUBLE_EQ(v.at("latencyMs").to_number<double>(), 1.5);
   EXPECT_EQ(v.at("auth").as_string(), "Bearer [redacted]");
+}
+
+TEST(HttpAccessLog, EscapesEveryControlCharacterLikeBoostJson) {
+  // Every ASCII byte, control characters, quote and backslash among them:
+  // a request path is the client's, and must not break or forge a line.
+  std::string path;
+  for (int c = 1; c < 0x80; ++c)
+    path += static_cast<char>(c);
+  access_entry e;
+  e.request_id = "req_2";
+  e.method = "GET";
+  e.route = "-";
+  e.path = path;
+  const std::string line = format_access_entry(e);
+  EXPECT_EQ(line.find('\n'), std::string::npos);
+  EXPECT_EQ(line.find('\r'), std::string::npos);
+  auto v = boost::json::parse(line).as_object();
+  EXPECT_EQ(v.at("path").as_string(), path);
+  EXPECT_NE(line.find(boost::json::serialize(boost::json::string_view{path.data(), path.size()})),
+            std::string::npos)
+    << line;
 }
 
 } // namespace

@@ -3,7 +3,7 @@
 #include <cerrno>
 #include <condition_variable>
 #include <cstdio>
-#include <ctime>
+#include <chrono>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -14,32 +14,48 @@
 #include <pthread.h>
 #include <unistd.h>
 
-#include <boost/json/serialize.hpp>
-#include <boost/json/string.hpp>
 
 #include "dwt/engine/assert.hpp"
+#include "dwt/engine/json.hpp"
 
 namespace dwt::http {
 
 namespace {
 
-std::string rfc3339(std::chrono::system_clock::time_point t) {
-  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch());
-  const std::time_t secs = static_cast<std::time_t>(ms.count() / 1000);
-  std::tm tm{};
-  gmtime_r(&secs, &tm);
-  char buf[40];
-  const auto n = std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ",
-                               tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
-                               tm.tm_min, tm.tm_sec, static_cast<int>(ms.count() % 1000));
-  return std::string(buf, static_cast<std::size_t>(n > 0 ? n : 0));
+/// Appends `value` as a JSON string, escaped the way Boost.JSON's
+/// serializer escapes (quote, backslash, the short escapes, \u00XX for the
+/// other control characters), straight into `out`: no string per field.
+void append_json_string(std::string& out, std::string_view value) {
+  static constexpr char hex[] = "0123456789abcdef";
+  out += '"';
+  for (const char ch : value) {
+    const auto c = static_cast<unsigned char>(ch);
+    switch (c) {
+    case '"': out += "\\\""; break;
+    case '\\': out += "\\\\"; break;
+    case '\b': out += "\\b"; break;
+    case '\f': out += "\\f"; break;
+    case '\n': out += "\\n"; break;
+    case '\r': out += "\\r"; break;
+    case '\t': out += "\\t"; break;
+    default:
+      if (c < 0x20) {
+        out += "\\u00";
+        out += hex[c >> 4];
+        out += hex[c & 0xF];
+      } else {
+        out += ch;
+      }
+    }
+  }
+  out += '"';
 }
 
 void append_field(std::string& out, std::string_view key, std::string_view value) {
   out += '"';
   out += key;
   out += "\":";
-  out += boost::json::serialize(boost::json::string_view{value.data(), value.size()});
+  append_json_string(out, value);
   out += ',';
 }
 
@@ -156,8 +172,13 @@ log_sink null_log_sink() {
 }
 
 std::string format_access_entry(const access_entry& e) {
-  std::string out = "{";
-  append_field(out, "time", rfc3339(e.time));
+  std::string out;
+  out.reserve(256); // a typical line: one allocation
+  out += '{';
+  append_field(out, "time",
+               engine::json::format_rfc3339(
+                 std::chrono::floor<std::chrono::milliseconds>(e.time))
+                 .view());
   append_field(out, "requestId", e.request_id);
   append_field(out, "method", e.method);
   append_field(out, "route", e.route);

@@ -79,14 +79,16 @@ void webhook_sender::send(const persistence::outbox_event& event, const webhook_
   const auto seconds = std::chrono::floor<std::chrono::seconds>(now).time_since_epoch().count();
   http_request req;
   req.url = endpoint.url;
-  req.headers = {
-    {std::string{standard_webhooks::id_header}, event.event_id},
-    {std::string{standard_webhooks::timestamp_header}, std::to_string(seconds)},
-    {std::string{standard_webhooks::signature_header_name},
-     standard_webhooks::signature_header(endpoint.secrets, event.event_id, seconds, *body)},
-    {"content-type", "application/json"},
-    {"user-agent", user_agent_},
-  };
+  // emplace_back, not an initializer list: that would build each string
+  // twice (the list's elements are copied, never moved).
+  req.headers.reserve(5);
+  req.headers.emplace_back(standard_webhooks::id_header, event.event_id);
+  req.headers.emplace_back(standard_webhooks::timestamp_header, std::to_string(seconds));
+  req.headers.emplace_back(
+    standard_webhooks::signature_header_name,
+    standard_webhooks::signature_header(endpoint.secrets, event.event_id, seconds, *body));
+  req.headers.emplace_back("content-type", "application/json");
+  req.headers.emplace_back("user-agent", user_agent_);
   req.body = std::move(*body);
   client_->post(std::move(req), [attempt, done = std::move(done)](http_result r) mutable {
     attempt.status = static_cast<std::uint16_t>(std::min(r.status, 999u));

@@ -3,6 +3,8 @@
 
 #include "render.hpp"
 
+#include <utility>
+
 #include <boost/json/array.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
@@ -22,30 +24,45 @@ rendered_response ok(std::uint16_t status, const json::value& v) {
   return rendered_response{status, json::serialize(v)};
 }
 
-json::string str(std::string_view s) { return json::string{s.data(), s.size()}; }
+/// `status` with the JSON of one record, built on a stack arena
+/// (engine::json::scratch_serialize): the one-record answers of the hot
+/// paths allocate only their text.
+template <class Record>
+rendered_response ok_record(std::uint16_t status, const Record& r,
+                            json::object (*build)(const Record&, json::storage_ptr)) {
+  return rendered_response{status, engine::json::scratch_serialize([&](json::storage_ptr sp) {
+                             return build(r, std::move(sp));
+                           })};
+}
+
+json::string str(std::string_view s) {
+  return json::string{s.data(), s.size()};
+}
 
 } // namespace
 
 rendered_response profile_created(const engine::profile_record& p) {
-  return ok(201, engine::json::profile(p));
+  return ok_record(201, p, &engine::json::profile);
 }
 
 rendered_response profile(const engine::profile_record& p) {
-  return ok(200, engine::json::profile(p));
+  return ok_record(200, p, &engine::json::profile);
 }
 
 rendered_response card_created(const engine::card_record& c) {
-  return ok(201, engine::json::card(c));
+  return ok_record(201, c, &engine::json::card);
 }
 
-rendered_response card(const engine::card_record& c) { return ok(200, engine::json::card(c)); }
+rendered_response card(const engine::card_record& c) {
+  return ok_record(200, c, &engine::json::card);
+}
 
 rendered_response token_created(const engine::token_record& t) {
-  return ok(201, engine::json::token(t));
+  return ok_record(201, t, &engine::json::token);
 }
 
 rendered_response token(const engine::token_record& t) {
-  return ok(200, engine::json::token(t));
+  return ok_record(200, t, &engine::json::token);
 }
 
 rendered_response token_list(const std::vector<engine::token_record>& ts) {
@@ -66,7 +83,9 @@ rendered_response transition_result(const engine::token_record& t) {
   return ok(201, o);
 }
 
-rendered_response activation(const engine::token_record&) { return rendered_response{204, {}}; }
+rendered_response activation(const engine::token_record&) {
+  return rendered_response{204, {}};
+}
 
 rendered_response history(const std::vector<engine::transition_record>& h) {
   json::array data;
@@ -108,9 +127,12 @@ namespace {
 
 std::string_view status_name(persistence::delivery_status s) {
   switch (s) {
-    case persistence::delivery_status::pending: return "PENDING";
-    case persistence::delivery_status::delivered: return "DELIVERED";
-    case persistence::delivery_status::dead_lettered: return "DEAD_LETTERED";
+  case persistence::delivery_status::pending:
+    return "PENDING";
+  case persistence::delivery_status::delivered:
+    return "DELIVERED";
+  case persistence::delivery_status::dead_lettered:
+    return "DEAD_LETTERED";
   }
   return "PENDING";
 }
@@ -191,25 +213,25 @@ rendered_response verification_started(const dwt::verification_started& v) {
 
 rendered_response otp(const otp_outcome& o) {
   switch (o.result) {
-    case engine::otp_result::verified: {
-      json::object body;
-      body["result"] = "VERIFIED";
-      body["state"] = str(engine::to_string(o.token.state));
-      return ok(200, body);
-    }
-    case engine::otp_result::incorrect: {
-      json::object extra;
-      extra["attemptsLeft"] = o.attempts_left;
-      return {422, problem_body(422, "otp_incorrect", "The one-time code is wrong.",
-                                std::move(extra))};
-    }
-    case engine::otp_result::exhausted:
-      return {422, problem_body(422, "otp_attempts_exhausted",
-                                "Too many wrong codes: the request was declined; start again.")};
-    case engine::otp_result::expired:
-      return {422, problem_body(422, "otp_expired",
-                                "The verification expired: the request was declined; start "
-                                "again.")};
+  case engine::otp_result::verified: {
+    json::object body;
+    body["result"] = "VERIFIED";
+    body["state"] = str(engine::to_string(o.token.state));
+    return ok(200, body);
+  }
+  case engine::otp_result::incorrect: {
+    json::object extra;
+    extra["attemptsLeft"] = o.attempts_left;
+    return {422,
+            problem_body(422, "otp_incorrect", "The one-time code is wrong.", std::move(extra))};
+  }
+  case engine::otp_result::exhausted:
+    return {422, problem_body(422, "otp_attempts_exhausted",
+                              "Too many wrong codes: the request was declined; start again.")};
+  case engine::otp_result::expired:
+    return {422, problem_body(422, "otp_expired",
+                              "The verification expired: the request was declined; start "
+                              "again.")};
   }
   return {500, problem_body(500, "internal", "unexpected OTP result")};
 }
