@@ -6,6 +6,7 @@
 #include <benchmark/benchmark.h>
 
 #include <chrono>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -125,18 +126,26 @@ void bm_json_token_scratch(benchmark::State& state) {
 }
 BENCHMARK(bm_json_token_scratch);
 
-void bm_json_webhook_body(benchmark::State& state) {
-  const auto token = sample_token();
-  auto out = apply_transition(token, token_state::suspended, channel::network, "device lost",
-                              bench_now(), "tr_02");
+/// The suspension of sample_token() that the event benchmarks render;
+/// nullopt (the benchmark is skipped) if the state machine refuses it.
+std::optional<transition_record> sample_suspension(benchmark::State& state) {
+  auto out = apply_transition(sample_token(), token_state::suspended, channel::network,
+                              "device lost", bench_now(), "tr_02");
   if (!out) {
     state.SkipWithError("transition refused");
-    return;
+    return std::nullopt;
   }
-  const auto record = out->record;
+  return out->record;
+}
+
+void bm_json_webhook_body(benchmark::State& state) {
+  const auto token = sample_token();
+  const auto record = sample_suspension(state);
+  if (!record)
+    return;
   for (auto _ : state) {
     auto body = json::webhook_body(json::transition_event_type, bench_now(),
-                                   json::transition_event_data(record, token.wallet));
+                                   json::transition_event_data(*record, token.wallet));
     benchmark::DoNotOptimize(body);
   }
 }
@@ -145,16 +154,12 @@ BENCHMARK(bm_json_webhook_body);
 /// A transition event's stored payload, built as actors/changes.cpp does.
 void bm_json_event_payload_scratch(benchmark::State& state) {
   const auto token = sample_token();
-  auto out = apply_transition(token, token_state::suspended, channel::network, "device lost",
-                              bench_now(), "tr_02");
-  if (!out) {
-    state.SkipWithError("transition refused");
+  const auto record = sample_suspension(state);
+  if (!record)
     return;
-  }
-  const auto record = out->record;
   for (auto _ : state) {
     auto payload = json::scratch_serialize([&](boost::json::storage_ptr sp) {
-      return json::transition_event_data(record, token.wallet, std::move(sp));
+      return json::transition_event_data(*record, token.wallet, std::move(sp));
     });
     benchmark::DoNotOptimize(payload);
   }

@@ -6,27 +6,10 @@
 
 #include <openssl/evp.h>
 
+#include "dwt/engine/base64.hpp"
 #include "dwt/engine/hex.hpp"
 
 namespace dwt::config::detail {
-
-namespace {
-
-int base64_value(char c) noexcept {
-  if (c >= 'A' && c <= 'Z')
-    return c - 'A';
-  if (c >= 'a' && c <= 'z')
-    return c - 'a' + 26;
-  if (c >= '0' && c <= '9')
-    return c - '0' + 52;
-  if (c == '+')
-    return 62;
-  if (c == '/')
-    return 63;
-  return -1;
-}
-
-} // namespace
 
 std::optional<std::string> decode_hex(std::string_view text) { return engine::hex::decode(text); }
 
@@ -40,7 +23,7 @@ std::optional<std::string> decode_base64(std::string_view text) {
   std::uint32_t acc = 0;
   int bits = 0;
   for (char c : text) {
-    const int v = base64_value(c);
+    const int v = engine::base64::digit_value(c);
     if (v < 0)
       return std::nullopt;
     acc = (acc << 6) | static_cast<std::uint32_t>(v);

@@ -9,6 +9,7 @@
 #include <openssl/evp.h>
 
 #include "dwt/engine/assert.hpp"
+#include "dwt/engine/base64.hpp"
 #include "dwt/engine/hex.hpp"
 
 namespace dwt::engine::crypto {
@@ -58,23 +59,6 @@ void digest_parts(const unsigned char* prefix, std::size_t prefix_len, std::stri
                   (data.empty() || EVP_DigestUpdate(ctx.get(), data.data(), data.size()) == 1) &&
                   EVP_DigestFinal_ex(ctx.get(), out, &len) == 1 && len == 32;
   DWT_ASSERT_MSG(ok, "SHA-256 failed");
-}
-
-constexpr std::string_view b64_alphabet =
-  "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-[[nodiscard]] int b64_value(char c) noexcept {
-  if (c >= 'A' && c <= 'Z')
-    return c - 'A';
-  if (c >= 'a' && c <= 'z')
-    return c - 'a' + 26;
-  if (c >= '0' && c <= '9')
-    return c - '0' + 52;
-  if (c == '+')
-    return 62;
-  if (c == '/')
-    return 63;
-  return -1;
 }
 
 } // namespace
@@ -223,19 +207,19 @@ std::string base64_encode(std::string_view bytes) {
     const std::uint32_t v = (static_cast<std::uint32_t>(static_cast<unsigned char>(bytes[i])) << 16U) |
                             (static_cast<std::uint32_t>(static_cast<unsigned char>(bytes[i + 1])) << 8U) |
                             static_cast<std::uint32_t>(static_cast<unsigned char>(bytes[i + 2]));
-    out.push_back(b64_alphabet[(v >> 18U) & 63U]);
-    out.push_back(b64_alphabet[(v >> 12U) & 63U]);
-    out.push_back(b64_alphabet[(v >> 6U) & 63U]);
-    out.push_back(b64_alphabet[v & 63U]);
+    out.push_back(base64::alphabet[(v >> 18U) & 63U]);
+    out.push_back(base64::alphabet[(v >> 12U) & 63U]);
+    out.push_back(base64::alphabet[(v >> 6U) & 63U]);
+    out.push_back(base64::alphabet[v & 63U]);
   }
   const std::size_t rest = bytes.size() - i;
   if (rest > 0) {
     std::uint32_t v = static_cast<std::uint32_t>(static_cast<unsigned char>(bytes[i])) << 16U;
     if (rest == 2)
       v |= static_cast<std::uint32_t>(static_cast<unsigned char>(bytes[i + 1])) << 8U;
-    out.push_back(b64_alphabet[(v >> 18U) & 63U]);
-    out.push_back(b64_alphabet[(v >> 12U) & 63U]);
-    out.push_back(rest == 2 ? b64_alphabet[(v >> 6U) & 63U] : '=');
+    out.push_back(base64::alphabet[(v >> 18U) & 63U]);
+    out.push_back(base64::alphabet[(v >> 12U) & 63U]);
+    out.push_back(rest == 2 ? base64::alphabet[(v >> 6U) & 63U] : '=');
     out.push_back('=');
   }
   return out;
@@ -259,7 +243,7 @@ std::optional<std::string> base64_decode(std::string_view text) {
       }
       if (pad > 0) // data after padding
         return std::nullopt;
-      v[k] = b64_value(c);
+      v[k] = base64::digit_value(c);
       if (v[k] < 0)
         return std::nullopt;
     }
