@@ -13,7 +13,7 @@ namespace dwt::engine::base64 {
 
 /// The 64 symbols in value order.
 inline constexpr std::string_view alphabet =
-  "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
 /// The value of one base64 symbol, or -1 (padding '=' included).
 [[nodiscard]] constexpr int digit_value(char c) noexcept {
