@@ -20,7 +20,17 @@
 /// an actor and a plain thread that shares memory with it.
 ///
 /// Interposed (all called through the PLT or a vtable inside libcaf):
-/// - scheduled_actor::enqueue, blocking_actor::enqueue: release(receiver).
+/// - scheduled_actor::enqueue, blocking_actor::enqueue: release(receiver),
+///   and release(element) for the next item.
+/// - detail::sync_request_bouncer::operator()(const mailbox_element&):
+///   acquire(element). An actor that terminates discards the messages still
+///   in its mailbox: after closing it, its cleanup passes each one to this
+///   bouncer (which answers a request with an error) and then destroys it.
+///   A message enqueued while the actor was already finalizing arrives
+///   after the actor's acquire at the start of that run, so without this
+///   edge TSan saw the element's construction (sender's thread) race with
+///   its destruction (seen once in CI: a group-commit completion's message
+///   to a webhook dispatcher that was stopping for a restart).
 /// - scheduled_actor::launch, blocking_actor::launch: release(actor), the
 ///   spawn arguments written before the first run.
 /// - scheduled_actor::activate(execution_unit*): acquire(actor), at the
@@ -39,6 +49,7 @@
 
 #include <caf/actor_control_block.hpp>
 #include <caf/blocking_actor.hpp>
+#include <caf/detail/sync_request_bouncer.hpp>
 #include <caf/scheduled_actor.hpp>
 
 #include <dlfcn.h>
@@ -77,6 +88,8 @@ constexpr const char* scheduled_visit_sym =
 constexpr const char* blocking_visit_sym =
   "_ZN3caf14blocking_actor15mailbox_visitorclERNS_15mailbox_elementE";
 constexpr const char* scheduled_finalize_sym = "_ZN3caf15scheduled_actor8finalizeEv";
+constexpr const char* bouncer_visit_sym =
+  "_ZNK3caf6detail20sync_request_bouncerclERKNS_15mailbox_elementE";
 
 /// Runs `real(args...)` as one run of `actor`: acquire before (everything
 /// released to the actor so far is visible), release after (its next run,
@@ -93,7 +106,8 @@ auto as_run_of(void* actor, Fn real, Args&&... args) {
 /// Aborts at load time unless this library's definitions are the ones the
 /// process uses (it must come before libcaf_core in the search order).
 [[gnu::constructor]] void check_interposition() {
-  for (const char* sym : {scheduled_enqueue_sym, blocking_enqueue_sym, scheduled_visit_sym}) {
+  for (const char* sym :
+       {scheduled_enqueue_sym, blocking_enqueue_sym, scheduled_visit_sym, bouncer_visit_sym}) {
     Dl_info mine{};
     void* used = dlsym(RTLD_DEFAULT, sym);
     if (used == nullptr || dladdr(used, &mine) == 0 || mine.dli_fname == nullptr ||
@@ -114,6 +128,7 @@ namespace caf {
 void scheduled_actor::enqueue(mailbox_element_ptr ptr, execution_unit* eu) {
   using fn = void (*)(scheduled_actor*, mailbox_element_ptr, execution_unit*);
   static const auto real = next_definition<fn>(scheduled_enqueue_sym);
+  __tsan_release(ptr.get());
   __tsan_release(this);
   real(this, std::move(ptr), eu);
 }
@@ -121,6 +136,7 @@ void scheduled_actor::enqueue(mailbox_element_ptr ptr, execution_unit* eu) {
 void blocking_actor::enqueue(mailbox_element_ptr ptr, execution_unit* eu) {
   using fn = void (*)(blocking_actor*, mailbox_element_ptr, execution_unit*);
   static const auto real = next_definition<fn>(blocking_enqueue_sym);
+  __tsan_release(ptr.get());
   __tsan_release(this);
   real(this, std::move(ptr), eu);
 }
@@ -155,6 +171,13 @@ intrusive::task_result blocking_actor::mailbox_visitor::operator()(mailbox_eleme
   using fn = intrusive::task_result (*)(mailbox_visitor*, mailbox_element&);
   static const auto real = next_definition<fn>(blocking_visit_sym);
   return as_run_of(self, real, this, x);
+}
+
+void detail::sync_request_bouncer::operator()(const mailbox_element& e) const {
+  using fn = void (*)(const detail::sync_request_bouncer*, const mailbox_element&);
+  static const auto real = next_definition<fn>(bouncer_visit_sym);
+  __tsan_acquire(const_cast<mailbox_element*>(&e));
+  real(this, e);
 }
 
 // The reference counts of an actor's control block: the same code as
