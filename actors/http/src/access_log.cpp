@@ -1,9 +1,9 @@
 #include "dwt/http/access_log.hpp"
 
 #include <cerrno>
+#include <chrono>
 #include <condition_variable>
 #include <cstdio>
-#include <chrono>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -13,7 +13,6 @@
 
 #include <pthread.h>
 #include <unistd.h>
-
 
 #include "dwt/engine/assert.hpp"
 #include "dwt/engine/json.hpp"
