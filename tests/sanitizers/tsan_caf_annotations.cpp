@@ -21,7 +21,7 @@
 ///
 /// Interposed (all called through the PLT or a vtable inside libcaf):
 /// - scheduled_actor::enqueue, blocking_actor::enqueue: release(receiver),
-///   and release(element) for the next item.
+///   and release(element), which the bouncer below acquires.
 /// - detail::sync_request_bouncer::operator()(const mailbox_element&):
 ///   acquire(element). An actor that terminates discards the messages still
 ///   in its mailbox: after closing it, its cleanup passes each one to this
