@@ -14,6 +14,7 @@ packages=(
   libgtest-dev libgmock-dev googletest
   libyaml-cpp-dev
   libbenchmark-dev
+  libgoogle-perftools-dev
   curl
   clang-14 libclang-rt-14-dev
 )

@@ -5,15 +5,15 @@
 /// requests answered, acknowledged changes kept) and a restart on the same
 /// data directory showing all state.
 
-#include "support.hpp"
+#include <atomic>
+#include <csignal>
+#include <thread>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/json/serialize.hpp>
 
-#include <atomic>
-#include <csignal>
-#include <thread>
+#include "support.hpp"
 
 namespace dwt::blackbox {
 namespace {
@@ -41,11 +41,21 @@ TEST_F(process_contract, prints_exactly_one_stdout_line) {
   EXPECT_EQ(server_->process().stdout_text(), expected);
 }
 
+TEST_F(process_contract, metrics_report_the_allocator_the_build_linked) {
+  // The build links tcmalloc into dwt-server unless a sanitizer or
+  // -DDWT_SERVER_ALLOCATOR=system says otherwise (actors/server/README.md);
+  // the server reads which malloc it runs on from its own symbol table.
+  const auto m = api_->get("/metrics", "");
+  ASSERT_EQ(m.status, 200);
+  const std::string expected = std::string{"dwt_build_info{version=\""} + DWT_VERSION +
+                               "\",allocator=\"" + DWT_SERVER_ALLOCATOR + "\"} 1\n";
+  EXPECT_NE(m.body.find(expected), std::string::npos) << expected << "\n" << m.body;
+}
+
 TEST(process_overrides, listen_and_data_dir_override_the_config) {
   // Hold a port so that the configured listen address cannot be used.
   boost::asio::io_context ioc;
-  boost::asio::ip::tcp::acceptor holder{
-      ioc, {boost::asio::ip::make_address("127.0.0.1"), 0}};
+  boost::asio::ip::tcp::acceptor holder{ioc, {boost::asio::ip::make_address("127.0.0.1"), 0}};
   const auto held = holder.local_endpoint().port();
 
   config_options options;
@@ -109,7 +119,8 @@ TEST(config_errors, exit_2_and_name_the_key) {
     EXPECT_TRUE(status->exited && status->code == 2) << status->describe() << "\nstderr:\n"
                                                      << p.stderr_text();
     EXPECT_NE(p.stderr_text().find(c.key), std::string::npos)
-        << "stderr must name '" << c.key << "':\n" << p.stderr_text();
+        << "stderr must name '" << c.key << "':\n"
+        << p.stderr_text();
     EXPECT_EQ(p.stdout_text().find("listening"), std::string::npos);
     for (auto secret : {demo_partner_key, legacy_partner_key, capped_partner_key}) {
       EXPECT_EQ(p.stderr_text().find(secret), std::string::npos)
@@ -167,7 +178,8 @@ TEST_F(process_contract, sigterm_under_load_answers_in_flight_requests_and_exits
       const auto deadline = std::chrono::steady_clock::now() + 5s;
       while (!stop.load() && std::chrono::steady_clock::now() < deadline) {
         const auto phone = data.phone();
-        http_request req{"POST", "/v1/profiles",
+        http_request req{"POST",
+                         "/v1/profiles",
                          json::serialize(json::value{{"phoneNumber", phone}}),
                          {{"Authorization", "Bearer " + std::string{demo_partner_key}},
                           {"Idempotency-Key", data.id("term-")}}};
@@ -211,8 +223,8 @@ TEST_F(process_contract, sigterm_under_load_answers_in_flight_requests_and_exits
       ADD_FAILURE() << f;
   }
   ASSERT_GT(acked_total.load(), 0);
-  std::cout << "[ info ] " << acked_total.load() << " acknowledged, "
-            << answered_after_term.load() << " answered after SIGTERM\n";
+  std::cout << "[ info ] " << acked_total.load() << " acknowledged, " << answered_after_term.load()
+            << " answered after SIGTERM\n";
 
   // Every acknowledged profile survived the graceful stop.
   const auto err = server_->start();
@@ -277,10 +289,10 @@ TEST_F(process_contract, restart_on_the_same_data_dir_shows_all_state) {
   cards.push_back(json_string(card_b, "id"));
   profiles.push_back(json_string(card_b, "profileId"));
   ASSERT_FALSE(push_token(demo_partner_key, cards[1]).is_null());
-  ASSERT_EQ(api_->post("/v1/cards/" + cards[1] + "/state", demo_partner_key,
-                       {{"state", "TERMINATED"}})
-                .status,
-            200);
+  ASSERT_EQ(
+      api_->post("/v1/cards/" + cards[1] + "/state", demo_partner_key, {{"state", "TERMINATED"}})
+          .status,
+      200);
 
   const auto before = snapshot(*api_, demo_partner_key, cards, profiles);
   restart();
@@ -333,8 +345,7 @@ TEST(harness, a_report_in_a_spawned_process_stderr_reaches_the_handler) {
     EXPECT_TRUE(status->exited && status->code == 0) << status->describe();
   }
   set_sanitizer_report_handler(previous);
-  EXPECT_NE(g_captured_report.find("runtime error: load of misaligned address"),
-            std::string::npos)
+  EXPECT_NE(g_captured_report.find("runtime error: load of misaligned address"), std::string::npos)
       << g_captured_report;
 }
 

@@ -8,6 +8,7 @@
 #include "dwt/config/load.hpp"
 #include "dwt/engine/random.hpp"
 #include "dwt/outbound/retry_schedule.hpp"
+#include "dwt/server/allocator.hpp"
 #include "dwt/server/cli.hpp"
 #include "dwt/server/engine_config.hpp"
 #include "dwt/server/metrics_text.hpp"
@@ -93,8 +94,8 @@ dwt::outbound::retry_schedule schedule_of(const dwt::config::settings& s) {
 /// jittered draw of the schedule spans 2.5–3.5 days, step by step monotone.
 void expect_about_three_days(const dwt::outbound::retry_schedule& schedule) {
   using namespace std::chrono_literals;
-  const std::chrono::milliseconds low = 60h;   // 2.5 days
-  const std::chrono::milliseconds high = 84h;  // 3.5 days
+  const std::chrono::milliseconds low = 60h;  // 2.5 days
+  const std::chrono::milliseconds high = 84h; // 3.5 days
   EXPECT_GE(schedule.nominal_total(), low);
   EXPECT_LE(schedule.nominal_total(), high);
   const auto t0 = dwt::engine::from_millis(1'750'000'000'000);
@@ -171,8 +172,24 @@ TEST(MetricsText, HistogramsAreCumulative) {
   EXPECT_NE(text.find("dwt_checkpointer_batch_size_count 3\n"), std::string::npos);
   EXPECT_NE(text.find("dwt_checkpointer_commit_latency_seconds_bucket{le=\"3.2e-05\"} 3"),
             std::string::npos)
-    << text;
+      << text;
   EXPECT_NE(text.find("dwt_engine_ready 1\n"), std::string::npos);
+}
+
+TEST(MetricsText, BuildInfoIsOneGaugeWithItsLabels) {
+  auto text = dwt::server::render_build_info("1.2.3", "tcmalloc");
+  EXPECT_EQ(text, "# HELP dwt_build_info The running dwt-server build: version and malloc "
+                  "implementation.\n"
+                  "# TYPE dwt_build_info gauge\n"
+                  "dwt_build_info{version=\"1.2.3\",allocator=\"tcmalloc\"} 1\n");
+}
+
+TEST(Allocator, TestBinaryRunsOnTheSystemMalloc) {
+  // The test binaries link no allocator (only dwt-server does), so the
+  // detection must not mistake glibc's or a sanitizer's malloc for one; the
+  // black-box suite checks the positive case on the real server.
+  EXPECT_EQ(dwt::server::active_allocator(), "system");
+  EXPECT_EQ(dwt::server::active_allocator(), dwt::server::active_allocator());
 }
 
 } // namespace

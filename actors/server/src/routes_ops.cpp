@@ -3,6 +3,7 @@
 
 #include <boost/json/object.hpp>
 
+#include "dwt/server/allocator.hpp"
 #include "dwt/server/metrics_text.hpp"
 #include "respond.hpp"
 #include "route_table.hpp"
@@ -25,8 +26,8 @@ void add_ops_routes(route_table& t, const api_ptr& api) {
                }});
   t.push_back({"GET", "/readyz", [api](http::request_context, http::responder res) {
                  if (api->draining.load() || api->host == nullptr || !api->host->ready()) {
-                   auto r = http::problem(503, "not_ready",
-                                          "The engine is not accepting requests.");
+                   auto r =
+                       http::problem(503, "not_ready", "The engine is not accepting requests.");
                    r.with_header("Retry-After", "1");
                    return res.respond(std::move(r));
                  }
@@ -38,9 +39,10 @@ void add_ops_routes(route_table& t, const api_ptr& api) {
                  r.content_type = std::string{http::prometheus_content_type};
                  if (api->metrics)
                    r.body = api->metrics->render();
+                 r.body += render_build_info(DWT_VERSION, active_allocator());
                  if (api->host != nullptr)
-                   r.body += render_runtime_metrics(api->host->stats(), api->host->ready() &&
-                                                                          !api->draining.load());
+                   r.body += render_runtime_metrics(api->host->stats(),
+                                                    api->host->ready() && !api->draining.load());
                  res.respond(std::move(r));
                }});
 }
