@@ -1,0 +1,59 @@
+#include "request_wire.hpp"
+
+#include <algorithm>
+#include <charconv>
+
+namespace dwt::outbound::detail {
+
+namespace {
+
+[[nodiscard]] bool iequals(std::string_view a, std::string_view b) noexcept {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           const auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? char(c - 'A' + 'a') : c; };
+           return lower(x) == lower(y);
+         });
+}
+
+/// Fields the serializer owns: a caller's value would contradict the body
+/// or the connection handling.
+[[nodiscard]] bool owned_field(std::string_view name) noexcept {
+  return iequals(name, "content-length") || iequals(name, "transfer-encoding") ||
+         iequals(name, "connection");
+}
+
+} // namespace
+
+std::string serialize_post(const parsed_url& url, std::string_view user_agent,
+                           const std::vector<std::pair<std::string, std::string>>& headers,
+                           std::string_view body) {
+  using field = std::pair<std::string_view, std::string_view>;
+  std::vector<field> fields;
+  fields.reserve(headers.size() + 2);
+  fields.emplace_back("Host", url.host_header);
+  fields.emplace_back("User-Agent", user_agent);
+  for (const auto& [name, value] : headers) {
+    if (owned_field(name))
+      continue;
+    std::erase_if(fields, [&](const field& f) { return iequals(f.first, name); });
+    fields.emplace_back(name, value);
+  }
+
+  char length[24];
+  const auto [end, ec] = std::to_chars(std::begin(length), std::end(length), body.size());
+  (void)ec; // 24 digits hold any size_t
+  const std::string_view content_length{length, static_cast<std::size_t>(end - length)};
+
+  std::size_t size = url.target.size() + body.size() + content_length.size() + 64;
+  for (const auto& [name, value] : fields)
+    size += name.size() + value.size() + 4;
+  std::string out;
+  out.reserve(size);
+  out.append("POST ").append(url.target).append(" HTTP/1.1\r\n");
+  for (const auto& [name, value] : fields)
+    out.append(name).append(": ").append(value).append("\r\n");
+  out.append("Content-Length: ").append(content_length).append("\r\n\r\n");
+  out.append(body);
+  return out;
+}
+
+} // namespace dwt::outbound::detail
