@@ -7,12 +7,13 @@
 
 #include <boost/asio/error.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/read.hpp>
-#include <boost/beast/http/write.hpp>
 #include <boost/url/parse.hpp>
 
 #include "check.hpp"
+#include "response_wire.hpp"
 #include "dwt/http/response.hpp"
 
 namespace dwt::http::detail {
@@ -301,35 +302,26 @@ void session::deliver(response r, const std::string& request_id) {
 
 void session::write(response r, const std::string& request_id, bool close_after) {
   phase_ = phase::writing;
-  auto res = std::make_shared<beast_response>();
-  res->version(version_);
-  res->result(r.status);
-  for (auto& [name, value] : r.headers) {
+  for (const auto& [name, value] : r.headers)
     DWT_HTTP_CHECK(name.find_first_of("\r\n:") == std::string::npos &&
                        value.find_first_of("\r\n") == std::string::npos,
                    "response header with CR/LF");
-    res->insert(name, value);
-  }
-  if (!r.content_type.empty())
-    res->set(bhttp::field::content_type, r.content_type);
-  res->set("X-Request-Id", request_id);
-  res->body() = std::move(r.body);
+  DWT_HTTP_CHECK(r.content_type.find_first_of("\r\n") == std::string::npos,
+                 "content type with CR/LF");
   const bool keep = keep_alive_ && !close_after && !state_->stopping.load();
-  res->keep_alive(keep);
-  res->prepare_payload();
-  out_ = std::move(res);
+  out_ = detail::serialize_response(version_, r, request_id, keep);
   lowest().expires_after(state_->limits.write_timeout);
   with_stream([this, keep, close_after](auto& stream) {
-    bhttp::async_write(stream, *out_,
-                       [self = shared_from_this(), keep, close_after](beast::error_code ec,
-                                                                      std::size_t) {
-                         self->on_write(ec, keep, close_after);
-                       });
+    asio::async_write(stream, asio::buffer(out_),
+                      [self = shared_from_this(), keep, close_after](beast::error_code ec,
+                                                                     std::size_t) {
+                        self->on_write(ec, keep, close_after);
+                      });
   });
 }
 
 void session::on_write(beast::error_code ec, bool keep, bool linger) {
-  out_.reset();
+  out_.clear();
   if (ec) {
     finish();
     return;

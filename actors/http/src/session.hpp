@@ -51,7 +51,6 @@ public:
 
 private:
   enum class phase { idle, reading, handling, writing, closing, closed };
-  using beast_response = boost::beast::http::response<boost::beast::http::string_body>;
 
   using plain_stream = boost::beast::tcp_stream;
   using tls_stream = boost::beast::ssl_stream<boost::beast::tcp_stream>;
@@ -90,7 +89,9 @@ private:
   std::variant<plain_stream, tls_stream> stream_;
   boost::beast::flat_buffer buffer_;
   std::optional<boost::beast::http::request_parser<boost::beast::http::string_body>> parser_;
-  std::shared_ptr<beast_response> out_;
+  /// The answer being written (response_wire.hpp), kept until the write
+  /// completes.
+  std::string out_;
   std::array<char, 4096> drain_buf_{};
   std::size_t drained_ = 0;
   phase phase_ = phase::idle;

@@ -1,0 +1,84 @@
+#include "response_wire.hpp"
+
+#include <algorithm>
+#include <charconv>
+
+#include <boost/beast/http/status.hpp>
+
+namespace dwt::http::detail {
+
+namespace {
+
+[[nodiscard]] bool iequals(std::string_view a, std::string_view b) noexcept {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           const auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? char(c - 'A' + 'a') : c; };
+           return lower(x) == lower(y);
+         });
+}
+
+[[nodiscard]] bool server_owned(std::string_view name, bool has_content_type) noexcept {
+  return iequals(name, "content-length") || iequals(name, "transfer-encoding") ||
+         iequals(name, "connection") || iequals(name, "x-request-id") ||
+         (has_content_type && iequals(name, "content-type"));
+}
+
+/// 1xx, 204 and 304 have no body and no Content-Length (RFC 9110 8.6).
+[[nodiscard]] bool bodiless(unsigned status) noexcept {
+  return (status >= 100 && status < 200) || status == 204 || status == 304;
+}
+
+void append_number(std::string& out, std::size_t n) {
+  char digits[24];
+  const auto [end, ec] = std::to_chars(std::begin(digits), std::end(digits), n);
+  (void)ec; // 24 digits hold any size_t
+  out.append(digits, static_cast<std::size_t>(end - digits));
+}
+
+} // namespace
+
+std::string serialize_response(unsigned version, const response& r, std::string_view request_id,
+                               bool keep_alive) {
+  const bool has_content_type = !r.content_type.empty();
+  const bool no_body = bodiless(r.status);
+  const auto reason =
+      boost::beast::http::obsolete_reason(static_cast<boost::beast::http::status>(r.status));
+
+  std::size_t size = 64 + reason.size() + r.content_type.size() + request_id.size() +
+                     (no_body ? 0 : r.body.size());
+  for (const auto& [name, value] : r.headers)
+    size += name.size() + value.size() + 4;
+  std::string out;
+  out.reserve(size);
+
+  out.append("HTTP/");
+  append_number(out, version / 10);
+  out.push_back('.');
+  append_number(out, version % 10);
+  out.push_back(' ');
+  append_number(out, r.status);
+  out.push_back(' ');
+  out.append(reason.data(), reason.size()).append("\r\n");
+  for (const auto& [name, value] : r.headers) {
+    if (server_owned(name, has_content_type))
+      continue;
+    out.append(name).append(": ").append(value).append("\r\n");
+  }
+  if (has_content_type)
+    out.append("Content-Type: ").append(r.content_type).append("\r\n");
+  out.append("X-Request-Id: ").append(request_id).append("\r\n");
+  if (version >= 11 && !keep_alive)
+    out.append("Connection: close\r\n");
+  else if (version < 11 && keep_alive)
+    out.append("Connection: keep-alive\r\n");
+  if (!no_body) {
+    out.append("Content-Length: ");
+    append_number(out, r.body.size());
+    out.append("\r\n");
+  }
+  out.append("\r\n");
+  if (!no_body)
+    out.append(r.body);
+  return out;
+}
+
+} // namespace dwt::http::detail
