@@ -3,18 +3,14 @@
 #include <algorithm>
 #include <charconv>
 
+#include <boost/beast/core/string.hpp>
 #include <boost/beast/http/status.hpp>
 
 namespace dwt::http::detail {
 
 namespace {
 
-[[nodiscard]] bool iequals(std::string_view a, std::string_view b) noexcept {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           const auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? char(c - 'A' + 'a') : c; };
-           return lower(x) == lower(y);
-         });
-}
+using boost::beast::iequals;
 
 [[nodiscard]] bool server_owned(std::string_view name, bool has_content_type) noexcept {
   return iequals(name, "content-length") || iequals(name, "transfer-encoding") ||

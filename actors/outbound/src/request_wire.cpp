@@ -3,16 +3,13 @@
 #include <algorithm>
 #include <charconv>
 
+#include <boost/beast/core/string.hpp>
+
 namespace dwt::outbound::detail {
 
 namespace {
 
-[[nodiscard]] bool iequals(std::string_view a, std::string_view b) noexcept {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           const auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? char(c - 'A' + 'a') : c; };
-           return lower(x) == lower(y);
-         });
-}
+using boost::beast::iequals;
 
 /// Fields the serializer owns: a caller's value would contradict the body
 /// or the connection handling.
