@@ -219,6 +219,16 @@ TEST_F(HttpClient, UnreadableCaFileIsAConfigurationError) {
   EXPECT_FALSE(created.error.empty());
 }
 
+TEST_F(HttpClient, UserAgentWithCrOrLfIsAConfigurationError) {
+  for (const char* bad : {"dwt\r\nX-Injected: 1", "dwt\n", "\rdwt"}) {
+    http_client_options opts;
+    opts.user_agent = bad;
+    auto created = http_client::create(io_, opts);
+    EXPECT_EQ(created.client, nullptr);
+    EXPECT_EQ(created.error, "http client: user_agent must not contain CR or LF");
+  }
+}
+
 class HttpsClient : public HttpClient {
 protected:
   receiver_options tls_receiver(std::string address = "127.0.0.1") {

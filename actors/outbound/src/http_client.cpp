@@ -259,6 +259,11 @@ void reject(asio::io_context& io, done_fn done, std::string error) {
 
 http_client::created http_client::create(asio::io_context& io, http_client_options options) {
   created out;
+  if (has_crlf(options.user_agent)) {
+    // It is written into every request as is (request_wire.hpp).
+    out.error = "http client: user_agent must not contain CR or LF";
+    return out;
+  }
   try {
     auto state = std::make_shared<impl>(io, std::move(options));
     error_code ec;
