@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include <array>
 #include <set>
 #include <vector>
 #include <string>
@@ -208,6 +209,26 @@ TEST(engine_pan, time_ordered_ids_have_prefix_and_26_symbols) {
     seen.insert(id);
   }
   EXPECT_EQ(seen.size(), 1000U); // one millisecond, 80 random bits each
+}
+
+TEST(engine_pan, id_symbols_are_uniform_in_every_position) {
+  // 3,200 ids of 26 symbols: each of the 32 symbols is expected 100 times
+  // in each position. A symbol drawn with a bias of 1/8 (e.g. from 3 bits
+  // too few) would be ~50 or ~150; the bounds below are ~5 sigma.
+  seeded_random rng{11};
+  constexpr int ids = 3200;
+  std::array<std::array<int, 32>, 26> counts{};
+  constexpr std::string_view alphabet = "abcdefghijklmnopqrstuvwxyz234567";
+  for (int i = 0; i < ids; ++i) {
+    const auto id = pan::generate_id("", rng);
+    for (std::size_t p = 0; p < id.size(); ++p)
+      ++counts[p][alphabet.find(id[p])];
+  }
+  for (std::size_t p = 0; p < counts.size(); ++p)
+    for (std::size_t s = 0; s < 32; ++s) {
+      EXPECT_GT(counts[p][s], 50) << "position " << p << " symbol " << alphabet[s];
+      EXPECT_LT(counts[p][s], 150) << "position " << p << " symbol " << alphabet[s];
+    }
 }
 
 TEST(engine_pan, generate_id_has_prefix_and_26_base32_chars) {
