@@ -42,6 +42,8 @@
 # Output files stay in the printed directory (perf.data, load.json, logs).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
+# shellcheck source=bench/bench-config.sh
+source "$root/bench/bench-config.sh"
 BUILD=${BUILD:-$root/build-load}
 SERVER=${SERVER:-$BUILD/dwt-server}
 DURATION=${DURATION:-12}
@@ -67,13 +69,11 @@ trap cleanup EXIT
 hook_pid=$!
 pids+=("$hook_pid")
 
-sed -e "s|http://127.0.0.1:8081/webhooks|http://127.0.0.1:$hook_port/webhooks|" \
-    -e "s|^path = \"var/sms.jsonl\"|path = \"$out/sms.jsonl\"|" \
-    -e "s|^max_requests_in_flight = [0-9]*|max_requests_in_flight = 256|" \
-    ${CONFIG_SED:+-e "$CONFIG_SED"} "$root/config/dwt.example.toml" >"$out/dwt.toml"
+bench_config "$root/config/dwt.example.toml" "$out/dwt.toml" "$hook_port" "$out/sms.jsonl" 256 \
+  "${CONFIG_SED:-}"
 if [[ $WEBHOOKS == 0 ]]; then
-  sed -i -e '/^\[partners.webhook\]/d' -e '/^url = "http:\/\/127.0.0.1:[0-9]*\/webhooks"/d' \
-         -e '/^secret = "whsec_/d' "$out/dwt.toml"
+  bench_config_without_webhooks "$out/dwt.toml" "$out/dwt-nohook.toml"
+  mv "$out/dwt-nohook.toml" "$out/dwt.toml"
 fi
 wrapper=()
 if [[ $MEASURE == instructions ]]; then

@@ -26,6 +26,8 @@
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# shellcheck source=bench/bench-config.sh
+source "$ROOT/bench/bench-config.sh"
 BUILD=${BUILD:-$ROOT/build-load}
 CONNECTIONS=${CONNECTIONS:-64}
 DURATION=${DURATION:-10}
@@ -137,13 +139,8 @@ mkdir -p "$TMP/dwt-data"
 MAX_IN_FLIGHT=${MAX_IN_FLIGHT:-$((CONNECTIONS * 4))}
 BURST_CONNECTIONS=${BURST_CONNECTIONS:-$((CONNECTIONS * 8))}
 # The example configuration, on loopback ports and scratch paths; durability sync.
-sed -e "s|http://127.0.0.1:8081/webhooks|http://127.0.0.1:$HOOK_PORT/webhooks|" \
-    -e "s|^path = \"var/sms.jsonl\"|path = \"$TMP/sms.jsonl\"|" \
-    -e "s|^durability = .*|durability = \"sync\"|" \
-    -e "s|^max_requests_in_flight = [0-9]*|max_requests_in_flight = $MAX_IN_FLIGHT|" \
-    "$ROOT/config/dwt.example.toml" >"$TMP/dwt.toml"
-grep -q "$TMP/sms.jsonl" "$TMP/dwt.toml" || die "could not set the SMS sink path in the config"
-grep -q "max_requests_in_flight = $MAX_IN_FLIGHT" "$TMP/dwt.toml" || die "could not set max_requests_in_flight"
+bench_config "$ROOT/config/dwt.example.toml" "$TMP/dwt.toml" "$HOOK_PORT" "$TMP/sms.jsonl" \
+  "$MAX_IN_FLIGHT" || die "could not write the benchmark config"
 "$SERVER" --config "$TMP/dwt.toml" --listen 127.0.0.1:"$DWT_PORT" --data-dir "$TMP/dwt-data" >"$TMP/dwt.log" 2>&1 &
 DWT_PID=$!
 PIDS+=($DWT_PID)
@@ -155,9 +152,8 @@ wait_for "$TMP/dwt.log" "listening on" 30 || die "dwt-server did not start: $(ta
 # the one the goals are judged on.
 NOHOOK_PORT=$(pick_port $((DWT_PORT + 1)))
 mkdir -p "$TMP/dwt-nohook"
-sed -e '/^\[partners.webhook\]/d' -e '/^url = "http:\/\/127.0.0.1:[0-9]*\/webhooks"/d' \
-    -e '/^secret = "whsec_/d' "$TMP/dwt.toml" >"$TMP/dwt-nohook.toml"
-! grep -q "^\[partners.webhook\]\|^secret = \"whsec_" "$TMP/dwt-nohook.toml" || die "could not remove the webhook endpoint from the config"
+bench_config_without_webhooks "$TMP/dwt.toml" "$TMP/dwt-nohook.toml" ||
+  die "could not remove the webhook endpoint from the config"
 "$SERVER" --config "$TMP/dwt-nohook.toml" --listen 127.0.0.1:"$NOHOOK_PORT" --data-dir "$TMP/dwt-nohook" \
   >"$TMP/dwt-nohook.log" 2>&1 &
 NOHOOK_PID=$!
