@@ -31,6 +31,7 @@
 #include <boost/beast/http/write.hpp>
 #include <boost/json.hpp>
 
+#include "gauge.hpp"
 #include "histogram.hpp"
 #include "report.hpp"
 #include "schedule.hpp"
@@ -60,6 +61,9 @@ constexpr std::size_t max_body_bytes = 1 << 20;
 constexpr std::chrono::seconds sms_wait{10};
 /// Period of the SMS look-up while waiting.
 constexpr std::chrono::milliseconds sms_poll{5};
+/// How often --await-zero reads the target's /metrics (the settle time is
+/// known to within this).
+constexpr std::chrono::milliseconds settle_poll{20};
 /// Per-second buckets kept beyond duration + drain.
 constexpr std::size_t extra_seconds = 5;
 /// Most flows one connection runs in one phase (a bound, never reached).
@@ -855,6 +859,20 @@ int run(const options& opts) {
   progress prog{run, recs};
   run_phase(iocs, conns, [](std::size_t, connection& c) { return c.measure(); }, &prog);
   const double elapsed = std::chrono::duration<double>(steady::now() - run.start).count();
+  settle_summary settle;
+  if (!opt.await_zero.empty()) {
+    std::printf("waiting for %s to reach 0 ...\n", opt.await_zero.c_str());
+    std::fflush(stdout);
+    const auto w = await_zero(opt.host, opt.port, opt.await_zero,
+                              std::chrono::milliseconds(static_cast<long long>(opt.await_timeout_s * 1000)),
+                              settle_poll);
+    settle.ran = true;
+    settle.gauge = opt.await_zero;
+    settle.reached_zero = w.reached_zero;
+    settle.seconds = w.seconds;
+    settle.first_value = w.first.value_or(0);
+    settle.error = w.error;
+  }
 
   run_results r;
   r.mode = to_string(opt.mode);
@@ -869,6 +887,7 @@ int run(const options& opts) {
   r.burst_for_s = opt.mode == run_mode::burst ? opt.burst_for_s : 0;
   r.duration_s = opt.duration_s;
   r.elapsed_s = elapsed;
+  r.settle = settle;
   histogram all;
   std::array<counters, kind_count> kc{};
   std::array<histogram, kind_count> kh{};
@@ -957,6 +976,15 @@ int run(const options& opts) {
                 static_cast<unsigned long long>(v.first.status_429 + v.first.status_503),
                 static_cast<unsigned long long>(v.first.errors()), v.second.p50_ms,
                 v.second.p99_ms);
+  if (r.settle.ran) {
+    if (r.settle.reached_zero)
+      std::printf("settled: %s was %.0f at the end, 0 after %.2f s more; 2xx per second including "
+                  "that: %.0f\n",
+                  r.settle.gauge.c_str(), r.settle.first_value, r.settle.seconds,
+                  settled_ok_per_s(t.ok, r));
+    else
+      std::printf("settled: NO, %s: %s\n", r.settle.gauge.c_str(), r.settle.error.c_str());
+  }
   if (r.verify.ran) {
     std::printf("verify: %llu tokens, %llu cards: matched %llu, missing %llu, wrong %llu, "
                 "unreadable %llu -> %s\n",
@@ -971,6 +999,8 @@ int run(const options& opts) {
       std::printf("  %s\n", e.c_str());
   }
   int code = r.verify.ran && !r.verify.passed() ? exit_verify_failed : exit_ok;
+  if (code == exit_ok && r.settle.ran && !r.settle.reached_zero)
+    code = exit_failure; // the figure asked for could not be measured
   if (!opt.out.empty() && !write_file(opt.out, to_json(r))) {
     std::fprintf(stderr, "dwt-load: cannot write %s\n", opt.out.c_str());
     code = exit_failure;

@@ -130,6 +130,11 @@ load
                                           S seconds after the end (10)
 output
   --out FILE.json  --svg FILE.svg  --title TEXT
+  --await-zero GAUGE                      after the measured phase, poll the target's
+                                          /metrics until GAUGE reads 0 (for example
+                                          dwt_outbox_pending: every webhook delivered)
+                                          and report the 2xx rate with that time included
+  --await-timeout S                       most time that wait may take (300)
   --verify / --no-verify                  read back every acknowledged token and
                                           card (default on); exit 1 on a mismatch
   --progress S                            progress interval (1 on a TTY, else 5)
@@ -293,6 +298,12 @@ parse_result parse_options(const std::vector<std::string>& args) {
       o.verify = true;
     } else if (a == "--no-verify") {
       o.verify = false;
+    } else if (a == "--await-zero") {
+      if (!value(o.await_zero))
+        return r;
+    } else if (a == "--await-timeout") {
+      if (!number(o.await_timeout_s))
+        return r;
     } else if (a == "--idempotency-keys") {
       o.idempotency_keys = true;
     } else {
@@ -316,6 +327,8 @@ parse_result parse_options(const std::vector<std::string>& args) {
     r.error = "--tokens-per-card: must be positive";
   else if (o.timeout_ms == 0)
     r.error = "--timeout-ms: must be positive";
+  else if (o.await_timeout_s <= 0 || o.await_timeout_s > max_duration_s)
+    r.error = "--await-timeout: must be in (0, " + std::to_string(static_cast<int>(max_duration_s)) + "]";
   return r;
 }
 

@@ -58,6 +58,10 @@ struct options {
   double drain_s = 10;      ///< open loop: most time past the end to send overdue requests
   double progress_s = 0;    ///< 0: every second on a TTY, every 5 s otherwise
   bool idempotency_keys = false;
+  /// After the measured phase, wait until this unlabelled gauge of the
+  /// target's /metrics reads 0 (e.g. dwt_outbox_pending); empty: no wait.
+  std::string await_zero;
+  double await_timeout_s = 300; ///< most time that wait may take
 };
 
 /// Outcome of parsing: options, or help, or an error message.

@@ -95,11 +95,24 @@ std::string to_json(const run_results& r) {
                                                 r.totals.server_errors) / secs;
   root["okPerS"] = static_cast<double>(r.totals.ok) / secs;
   root["latency"] = to_object(r.latency);
+  if (r.settle.ran) {
+    json::object st;
+    st["gauge"] = r.settle.gauge;
+    st["reachedZero"] = r.settle.reached_zero;
+    st["seconds"] = r.settle.seconds;
+    st["valueAtEnd"] = r.settle.first_value;
+    if (!r.settle.error.empty())
+      st["error"] = r.settle.error;
+    st["settledOkPerS"] = settled_ok_per_s(r.totals.ok, r);
+    root["settle"] = std::move(st);
+  }
   json::object kinds;
   for (const auto& [name, v] : r.kinds) {
     json::object k = to_object(v.first);
     k["latency"] = to_object(v.second);
     k["okPerS"] = static_cast<double>(v.first.ok) / secs;
+    if (r.settle.ran)
+      k["settledOkPerS"] = settled_ok_per_s(v.first.ok, r);
     kinds[name] = std::move(k);
   }
   root["kinds"] = std::move(kinds);
@@ -131,6 +144,11 @@ std::string to_json(const run_results& r) {
   v["examples"] = std::move(ex);
   root["verify"] = std::move(v);
   return json::serialize(root) + "\n";
+}
+
+double settled_ok_per_s(std::uint64_t ok, const run_results& r) noexcept {
+  const double secs = r.elapsed_s + (r.settle.ran ? r.settle.seconds : 0.0);
+  return secs > 0 ? static_cast<double>(ok) / secs : 0.0;
 }
 
 double nice_ceiling(double v) noexcept {

@@ -72,6 +72,16 @@ struct verify_summary {
   [[nodiscard]] bool passed() const noexcept { return missing == 0 && wrong == 0 && unreadable == 0; }
 };
 
+/// The wait for a server-side gauge after the measured phase (--await-zero).
+struct settle_summary {
+  bool ran = false;
+  std::string gauge;
+  bool reached_zero = false;
+  double seconds = 0;        ///< from the end of the measured phase
+  double first_value = 0;    ///< the gauge when the measured phase ended
+  std::string error;
+};
+
 /// Everything a run reports.
 struct run_results {
   std::string mode;
@@ -93,7 +103,14 @@ struct run_results {
   std::vector<std::pair<std::string, std::pair<counters, latency_summary>>> kinds;
   std::vector<series_point> series;
   verify_summary verify;
+  settle_summary settle;
 };
+
+/// 2xx per second with the settle wait counted as part of the run:
+/// `ok / (elapsed_s + settle.seconds)`; plain `ok / elapsed_s` when no wait
+/// ran. (With a backlog left at the end, acknowledgements alone overstate
+/// what the server sustains.)
+[[nodiscard]] double settled_ok_per_s(std::uint64_t ok, const run_results& r) noexcept;
 
 /// The results as a JSON document (one object, pretty enough to diff).
 [[nodiscard]] std::string to_json(const run_results& r);

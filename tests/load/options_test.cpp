@@ -108,4 +108,16 @@ TEST(LoadSms, KeepsLatestCodePerPhone) {
   EXPECT_FALSE(w.code_after("+447000000002", 0).has_value());
 }
 
+TEST(LoadOptions, AwaitZero) {
+  auto r = parse_options(
+    {"--scenario", "provision", "--await-zero", "dwt_outbox_pending", "--await-timeout", "60"});
+  ASSERT_TRUE(r.error.empty()) << r.error;
+  EXPECT_EQ(r.opts.await_zero, "dwt_outbox_pending");
+  EXPECT_EQ(r.opts.await_timeout_s, 60.0);
+  EXPECT_TRUE(parse_options({"--scenario", "provision"}).opts.await_zero.empty());
+  EXPECT_FALSE(parse_options({"--await-zero"}).error.empty());
+  EXPECT_NE(parse_options({"--scenario", "provision", "--await-timeout", "0"}).error.find("--await-timeout"),
+            std::string::npos);
+}
+
 } // namespace
