@@ -10,11 +10,13 @@
 # more optional sed expression.
 bench_config() {
   local example=$1 out=$2 hook_port=$3 sms_path=$4 max_in_flight=$5 extra=${6:-}
+  local more=()
+  [[ -n $extra ]] && more=(-e "$extra") # one argument, spaces and all
   sed -e "s|http://127.0.0.1:8081/webhooks|http://127.0.0.1:$hook_port/webhooks|" \
       -e "s|^path = \"var/sms.jsonl\"|path = \"$sms_path\"|" \
       -e "s|^durability = .*|durability = \"sync\"|" \
       -e "s|^max_requests_in_flight = [0-9]*|max_requests_in_flight = $max_in_flight|" \
-      ${extra:+-e "$extra"} "$example" >"$out"
+      "${more[@]}" "$example" >"$out"
   grep -q "path = \"$sms_path\"" "$out" ||
     { echo "bench_config: could not set the SMS sink path" >&2; return 1; }
   grep -q "max_requests_in_flight = $max_in_flight" "$out" ||

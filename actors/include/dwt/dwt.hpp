@@ -185,7 +185,12 @@ struct webhook_dispatcher_options {
   /// Total time allowed for one delivery attempt.
   std::chrono::milliseconds timeout{5000};
   /// HTTP requests in flight per endpoint (each endpoint has its own slots).
-  std::size_t max_concurrent_per_endpoint = 8;
+  /// Delivery to one endpoint is bound by round trips, not bandwidth: with
+  /// 4 slots a single partner's webhooks fell ever further behind a closed
+  /// loop of push provisioning here, with 32 they nearly keep up
+  /// (bench/README.md, "Webhook concurrency"). Per-token order holds at
+  /// any value.
+  std::size_t max_concurrent_per_endpoint = 32;
   /// Upper bound between two looks at the outbox and at due retries (new
   /// events wake the dispatcher at once; this is the fallback).
   std::chrono::milliseconds poll_interval{1000};

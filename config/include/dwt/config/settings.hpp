@@ -214,7 +214,9 @@ struct webhook_backoff_settings {
 /// Webhook delivery. `[webhooks]`
 struct webhook_delivery_settings {
   std::chrono::milliseconds timeout{5000};
-  std::uint32_t max_concurrency_per_endpoint = 4;
+  /// HTTP requests in flight per endpoint; the engine's default and why
+  /// it is not lower: dwt::webhook_dispatcher_options.
+  std::uint32_t max_concurrency_per_endpoint = 32;
   /// CA bundle for HTTPS endpoints; empty means the system default.
   std::string ca_file;
   /// nullopt (the default): the engine's built-in schedule
