@@ -306,7 +306,7 @@ NOOP_OK=$(j "$OUT/noop.json" '.okPerS')
   printf '| %-44s | %12.0f | %9.3f | %9.3f |\n' "no-op Beast server (dwt-load, closed)" "$NOOP_OK" \
     "$(j "$OUT/noop.json" .latency.p50Ms)" "$(j "$OUT/noop.json" .latency.p99Ms)"
   printf '| %-44s | %12.0f | %9s | %9s |\n' "no-op Beast server (wrk -t1)" "${WRK_RPS:-0}" "-" "-"
-  printf '| %-44s | %12.0f | %9.3f | %9.3f |\n' "dwt-server push provisioning (sync), delivered" "$DWT_OK" \
+  printf '| %-44s | %12.0f | %9.3f | %9.3f |\n' "dwt-server push provisioning, delivered" "$DWT_OK" \
     "$(j "$OUT/dwt.json" '.kinds.push_provision.latency.p50Ms')" "$(j "$OUT/dwt.json" '.kinds.push_provision.latency.p99Ms')"
   printf '| %-44s | %12.0f | %9s | %9s |\n' "  same run, acknowledged only (backlog left)" \
     "$(j "$OUT/dwt.json" '.kinds.push_provision.okPerS // 0')" "-" "-"
