@@ -155,7 +155,7 @@ commit_stats() {
     /^dwt_checkpointer_commit_latency_seconds_sum/ {l = $2} END {print b, u, l}'
 }
 
-c0=$(commit_stats); r0=$(requests); m0=$(machine)
+c0=$(commit_stats); r0=$(requests); m0=$(machine); q0=$(metric dwt_outbox_pending)
 thread_ticks "$server_pid" >"$out/ticks0"; thread_switches "$server_pid" >"$out/cs0"
 s0=$(process_ticks "$server_pid"); l0=$(process_ticks "$load_pid"); h0=$(process_ticks "$hook_pid")
 case $PERF in
@@ -167,13 +167,16 @@ case $PERF in
             -o "$out/perf.data" -- sleep "$WINDOW" >/dev/null 2>&1 ;;
   *) echo "cpu-per-push: PERF=$PERF unknown" >&2; exit 2 ;;
 esac
-c1=$(commit_stats); r1=$(requests); m1=$(machine)
+c1=$(commit_stats); r1=$(requests); m1=$(machine); q1=$(metric dwt_outbox_pending)
 thread_ticks "$server_pid" >"$out/ticks1"; thread_switches "$server_pid" >"$out/cs1"
 s1=$(process_ticks "$server_pid"); l1=$(process_ticks "$load_pid"); h1=$(process_ticks "$hook_pid")
 
 n=$((r1 - r0)); ((n > 0)) || n=1
 us_per_tick=$((1000000 / $(getconf CLK_TCK)))
 echo "window: $n requests in ${WINDOW} s = $((n / WINDOW)) req/s"
+# The webhook figures count only the deliveries made in the window: if the
+# outbox grew, the webhooks fell behind and their cost per push is understated.
+echo "  outbox pending ${q0:-?} -> ${q1:-?} events over the window (growth: webhooks behind)"
 echo "$c0 $c1" | awk -v w="$WINDOW" '{b = $4 - $1; u = $5 - $2; l = $6 - $3; if (b > 0)
   printf "  commits %d/s, units/commit %.1f, commit latency mean %.2f ms\n", b / w, u / b, 1000 * l / b}'
 echo "CPU µs per request, by server thread:"
