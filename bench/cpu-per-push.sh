@@ -176,7 +176,7 @@ us_per_tick=$((1000000 / $(getconf CLK_TCK)))
 echo "window: $n requests in ${WINDOW} s = $((n / WINDOW)) req/s"
 # The webhook figures count only the deliveries made in the window: if the
 # outbox grew, the webhooks fell behind and their cost per push is understated.
-echo "  outbox pending ${q0:-?} -> ${q1:-?} events over the window (growth: webhooks behind)"
+echo "  outbox pending ${q0:-?} -> ${q1:-?} events over the window (if it grew, the webhooks fell behind)"
 echo "$c0 $c1" | awk -v w="$WINDOW" '{b = $4 - $1; u = $5 - $2; l = $6 - $3; if (b > 0)
   printf "  commits %d/s, units/commit %.1f, commit latency mean %.2f ms\n", b / w, u / b, 1000 * l / b}'
 echo "CPU µs per request, by server thread:"
