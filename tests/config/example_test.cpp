@@ -62,6 +62,10 @@ TEST(ConfigExample, LoadsWithExpectedValues) {
   EXPECT_EQ(s.http.max_header_bytes, 8u * 1024u);
   EXPECT_EQ(s.http.max_body_bytes, 64u * 1024u);
   EXPECT_EQ(s.webhooks.timeout, milliseconds{5000});
+  // 4 let one busy partner's webhooks fall ever further behind (bench/README.md,
+  // "Webhook concurrency"); the example and the built-in default agree.
+  EXPECT_EQ(s.webhooks.max_concurrency_per_endpoint, 32u);
+  EXPECT_EQ(dwt::config::webhook_delivery_settings{}.max_concurrency_per_endpoint, 32u);
   // No custom retry schedule: the engine's built-in ~3-day one
   // (tests/server units_test checks the schedule it yields).
   EXPECT_FALSE(s.webhooks.backoff.has_value());

@@ -78,6 +78,8 @@ TEST(EngineConfig, MapsTheExampleConfiguration) {
   ASSERT_EQ(o.webhooks[0].secrets.size(), 1u);
   EXPECT_EQ(o.webhooks[0].secrets[0], "whsec_X73qG1LrAtQNT/5lYFLH1zfzQNFD2IqjCO3B7PI56dA=");
   EXPECT_EQ(o.dispatcher.timeout, s.webhooks.timeout);
+  EXPECT_EQ(o.dispatcher.max_concurrent_per_endpoint, s.webhooks.max_concurrency_per_endpoint);
+  EXPECT_EQ(o.dispatcher.max_concurrent_per_endpoint, 32u);
   // No custom schedule in the example: the engine's built-in one.
   EXPECT_FALSE(s.webhooks.backoff.has_value());
   EXPECT_TRUE(o.dispatcher.retry_delays.empty());
