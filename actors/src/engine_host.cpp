@@ -434,6 +434,10 @@ runtime_stats engine_host::stats() const {
   s.webhooks.pending = w.pending.load();
   s.webhooks.in_flight = w.in_flight.load();
   s.webhooks.record_failures = w.record_failures.load();
+  if (const auto oldest = w.oldest_undelivered_ms.load(); oldest != 0) {
+    const auto now = self_->options.clock().time_since_epoch().count();
+    s.webhooks.oldest_undelivered_age = std::chrono::milliseconds{std::max<std::int64_t>(0, now - oldest)};
+  }
   if (self_->store) {
     if (auto rd = persistence::reader::begin(*self_->store)) {
       if (auto n = rd->entries(persistence::db::outbox_pending))

@@ -89,9 +89,16 @@ engine::timestamp now_of(const dispatcher_state& st) { return st.ctx->options.cl
 
 void publish(dispatcher_state& st) {
   std::uint64_t pending = 0;
-  for (const auto& ep : st.endpoints)
+  std::optional<engine::timestamp> oldest;
+  for (const auto& ep : st.endpoints) {
     pending += ep.queue.size();
+    if (auto t = ep.queue.oldest_loaded_created(); t && (!oldest || *t < *oldest))
+      oldest = t;
+  }
   st.ctx->counters->pending.store(pending);
+  // 0 means "none", so an event created at the epoch itself counts as 1 ms.
+  st.ctx->counters->oldest_undelivered_ms.store(
+    oldest ? std::max<std::int64_t>(1, oldest->time_since_epoch().count()) : 0);
 }
 
 // -- timers ------------------------------------------------------------------

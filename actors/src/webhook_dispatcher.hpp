@@ -33,6 +33,9 @@ struct webhook_counters {
   std::atomic<std::uint64_t> pending{0};
   std::atomic<std::uint64_t> in_flight{0};
   std::atomic<std::uint64_t> record_failures{0};
+  /// `created_at` (ms since the epoch) of the oldest event loaded and not
+  /// yet delivered or dead-lettered, over all endpoints; 0: none.
+  std::atomic<std::int64_t> oldest_undelivered_ms{0};
 };
 
 /// Everything the dispatcher needs; `store`, `writer` and `sender` must

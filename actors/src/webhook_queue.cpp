@@ -12,6 +12,15 @@ tracked_event* webhook_queue::find(std::uint64_t seq) {
   return i == events_.end() ? nullptr : &i->second;
 }
 
+std::optional<engine::timestamp> webhook_queue::oldest_loaded_created() const {
+  // Lowest seq first; only redeliveries (at most max_redeliveries_) are
+  // skipped.
+  for (const auto& [seq, ev] : events_)
+    if (ev.ordered)
+      return ev.event.created_at;
+  return std::nullopt;
+}
+
 bool webhook_queue::is_head(const tracked_event& ev) const {
   if (!ev.ordered || ev.event.token.value.empty())
     return true;

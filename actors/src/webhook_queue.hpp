@@ -74,6 +74,12 @@ public:
   [[nodiscard]] std::vector<std::uint64_t> take_due(engine::timestamp now, std::size_t limit);
   /// When the next sendable event is due (nullopt: none is waiting).
   [[nodiscard]] std::optional<engine::timestamp> next_due() const;
+  /// `created_at` of the oldest event loaded from the outbox and not yet
+  /// finished (busy, waiting for a retry or due); nullopt when there is
+  /// none. Redeliveries are not counted (they were delivered before).
+  /// Loading goes in seq order, so every event not yet loaded is younger:
+  /// this is the age of the endpoint's whole backlog.
+  [[nodiscard]] std::optional<engine::timestamp> oldest_loaded_created() const;
 
   /// A busy event failed and will be retried at `at`.
   void release(std::uint64_t seq, engine::timestamp at);

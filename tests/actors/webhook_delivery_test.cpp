@@ -102,6 +102,35 @@ TEST_F(WebhookTest, FailsTwiceThenSucceedsAfterRetries) {
   (void) t;
 }
 
+TEST_F(WebhookTest, LagIsTheAgeOfTheOldestUndeliveredEventUntilItIsDelivered) {
+  start();
+  auto accept = std::make_shared<std::atomic<bool>>(false);
+  rx1.decide([accept](const recorded_request&) {
+    return reply{accept->load() ? 200u : 503u, "{}", false};
+  });
+  EXPECT_EQ(host->stats().webhooks.oldest_undelivered_age, 0ms);
+  auto c = card("p1", 1);
+  push(c, "p1", "d1"); // two events, created now on the injected clock
+  const auto p1 = events_of("p1");
+  ASSERT_EQ(p1.size(), 2u);
+  const auto first = std::min_element(p1.begin(), p1.end(), [](auto& a, auto& b) {
+                       return a.second < b.second;
+                     })->first;
+  ASSERT_TRUE(eventually([&] {
+    auto a = attempts("p1", first);
+    return a && a->size() == 1;
+  }));
+  // Failed once, its retry due in 0.9-1 s: nothing delivered, so the lag is
+  // the time since the events were created, on the engine's clock.
+  clock->advance(700ms);
+  EXPECT_EQ(host->stats().webhooks.oldest_undelivered_age, 700ms);
+  EXPECT_EQ(host->stats().webhooks.delivered, 0u);
+  accept->store(true);
+  ASSERT_TRUE(eventually([&] { return rx1.delivered() == ids(p1); }, clock.get(), 250ms));
+  ASSERT_TRUE(eventually([&] { return host->stats().webhooks.delivered == 2; }));
+  EXPECT_EQ(host->stats().webhooks.oldest_undelivered_age, 0ms);
+}
+
 TEST_F(WebhookTest, HangingEndpointTimesOutWithoutSlowingAnother) {
   start([](engine_options& o) { o.dispatcher.timeout = 4000ms; });
   rx1.decide([n = 0](const recorded_request&) mutable {

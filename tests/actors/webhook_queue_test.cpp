@@ -48,6 +48,31 @@ TEST(WebhookQueue, OnlyTheOldestEventOfATokenIsSendable) {
   EXPECT_EQ(q.room(), 16u);
 }
 
+TEST(WebhookQueue, OldestLoadedEventGivesTheBacklogsAge) {
+  webhook_queue q{16, 4};
+  EXPECT_FALSE(q.oldest_loaded_created().has_value());
+  auto e = [](std::uint64_t seq, const char* token, std::int64_t created) {
+    auto t = ev(seq, token);
+    t.event.created_at = at(created);
+    return t;
+  };
+  // A redelivery of an event delivered long ago is not backlog.
+  q.add_redelivery(e(1, "a", 10));
+  EXPECT_FALSE(q.oldest_loaded_created().has_value());
+  q.add_loaded(e(5, "b", 500));
+  q.add_loaded(e(6, "c", 600));
+  EXPECT_EQ(q.oldest_loaded_created(), at(500));
+  // Failed and waiting for its retry: still the oldest.
+  EXPECT_EQ(q.take_due(at(0), 10), (std::vector<std::uint64_t>{1, 5, 6}));
+  q.release(5, at(9000));
+  EXPECT_EQ(q.oldest_loaded_created(), at(500));
+  q.finish(5);
+  EXPECT_EQ(q.oldest_loaded_created(), at(600));
+  q.finish(6);
+  EXPECT_FALSE(q.oldest_loaded_created().has_value());
+  q.finish(1);
+}
+
 TEST(WebhookQueue, LimitsAndEarliestDueFirst) {
   webhook_queue q{2, 1};
   q.add_loaded(ev(1, "a", 50));

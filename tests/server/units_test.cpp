@@ -176,6 +176,11 @@ TEST(MetricsText, HistogramsAreCumulative) {
             std::string::npos)
       << text;
   EXPECT_NE(text.find("dwt_engine_ready 1\n"), std::string::npos);
+  EXPECT_NE(text.find("dwt_webhook_lag_seconds 0\n"), std::string::npos) << text;
+  s.webhooks.oldest_undelivered_age = std::chrono::milliseconds{2500};
+  text = dwt::server::render_runtime_metrics(s, true);
+  EXPECT_NE(text.find("# TYPE dwt_webhook_lag_seconds gauge\n"), std::string::npos);
+  EXPECT_NE(text.find("dwt_webhook_lag_seconds 2.5\n"), std::string::npos) << text;
 }
 
 TEST(MetricsText, BuildInfoIsOneGaugeWithItsLabels) {

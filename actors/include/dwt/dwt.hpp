@@ -150,6 +150,11 @@ struct webhook_stats {
   std::uint64_t in_flight = 0;
   /// Attempt records that failed to commit (re-submitted later).
   std::uint64_t record_failures = 0;
+  /// Age, on the engine's clock, of the oldest event not yet delivered or
+  /// dead-lettered to an endpoint (0: none waiting): how far behind the
+  /// partners' view is, whether the endpoint fails or delivery cannot keep
+  /// up. Events of partners without an endpoint are not counted.
+  std::chrono::milliseconds oldest_undelivered_age{0};
 };
 
 /// Counters for /metrics.

@@ -114,6 +114,9 @@ std::string render_runtime_metrics(const runtime_stats& s, bool ready) {
   scalar(out, "dwt_webhook_record_failures_total", "counter",
          "Delivery attempt records that failed to commit.",
          static_cast<double>(w.record_failures));
+  scalar(out, "dwt_webhook_lag_seconds", "gauge",
+         "Age of the oldest event not yet delivered to its partner's endpoint (0: none waiting).",
+         static_cast<double>(w.oldest_undelivered_age.count()) / 1000.0);
   return out;
 }
 
