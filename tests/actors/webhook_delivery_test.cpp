@@ -67,14 +67,9 @@ TEST_F(WebhookTest, FailsTwiceThenSucceedsAfterRetries) {
   auto t = push(c, "p1", "d1");
   const auto p1 = events_of("p1");
   ASSERT_EQ(p1.size(), 2u);
-  const auto first = std::min_element(p1.begin(), p1.end(), [](auto& a, auto& b) {
-                       return a.second < b.second;
-                     })->first;
+  const auto first = oldest(p1);
   // The first attempt fails; the retry waits for the injected clock.
-  ASSERT_TRUE(eventually([&] {
-    auto a = attempts("p1", first);
-    return a && a->size() == 1;
-  }));
+  ASSERT_TRUE(attempted("p1", first, 1));
   auto st = state("p1", first);
   ASSERT_TRUE(st);
   EXPECT_EQ(st->status, persistence::delivery_status::pending);
@@ -113,13 +108,8 @@ TEST_F(WebhookTest, LagIsTheAgeOfTheOldestUndeliveredEventUntilItIsDelivered) {
   push(c, "p1", "d1"); // two events, created now on the injected clock
   const auto p1 = events_of("p1");
   ASSERT_EQ(p1.size(), 2u);
-  const auto first = std::min_element(p1.begin(), p1.end(), [](auto& a, auto& b) {
-                       return a.second < b.second;
-                     })->first;
-  ASSERT_TRUE(eventually([&] {
-    auto a = attempts("p1", first);
-    return a && a->size() == 1;
-  }));
+  const auto first = oldest(p1);
+  ASSERT_TRUE(attempted("p1", first, 1));
   // Failed once, its retry due in 0.9-1 s: nothing delivered, so the lag is
   // the time since the events were created, on the engine's clock.
   clock->advance(700ms);
@@ -145,9 +135,7 @@ TEST_F(WebhookTest, HangingEndpointTimesOutWithoutSlowingAnother) {
   const auto p2 = events_of("p2");
   // p2 is served while p1's first request hangs.
   ASSERT_TRUE(eventually([&] { return rx2.delivered() == ids(p2); }));
-  const auto first = std::min_element(p1.begin(), p1.end(), [](auto& a, auto& b) {
-                       return a.second < b.second;
-                     })->first;
+  const auto first = oldest(p1);
   // (Not a speed assertion: the hang lasts the whole 4 s timeout, p2 needs
   // milliseconds; a 2 s margin failed once on a machine at load 10.)
   EXPECT_TRUE(attempts("p1", first)->empty());
@@ -157,10 +145,7 @@ TEST_F(WebhookTest, HangingEndpointTimesOutWithoutSlowingAnother) {
   ASSERT_TRUE(eventually([&] { return !rx1.log().empty(); }));
   EXPECT_EQ(rx1.log().size(), 1u); // the second event waits for the first (same token)
   // The hang ends in a timeout attempt; after the retry delay it is delivered.
-  ASSERT_TRUE(eventually([&] {
-    auto a = attempts("p1", first);
-    return a && a->size() == 1;
-  }));
+  ASSERT_TRUE(attempted("p1", first, 1));
   auto a = attempts("p1", first);
   EXPECT_EQ((*a)[0].status, 0);
   EXPECT_NE((*a)[0].error.find("timeout"), std::string::npos) << (*a)[0].error;
@@ -173,9 +158,7 @@ TEST_F(WebhookTest, EndpointDownThenBack) {
   auto c = card("p1", 1);
   push(c, "p1", "d1");
   const auto p1 = events_of("p1");
-  const auto first = std::min_element(p1.begin(), p1.end(), [](auto& a, auto& b) {
-                       return a.second < b.second;
-                     })->first;
+  const auto first = oldest(p1);
   ASSERT_TRUE(eventually([&] {
     auto a = attempts("p1", first);
     return a && !a->empty();

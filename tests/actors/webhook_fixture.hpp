@@ -115,6 +115,23 @@ protected:
     return out;
   }
 
+  /// The id of the oldest (lowest seq) of `events` (from events_of).
+  static std::string oldest(const std::map<std::string, std::uint64_t>& events) {
+    EXPECT_FALSE(events.empty());
+    const auto i = std::min_element(events.begin(), events.end(),
+                                    [](auto& a, auto& b) { return a.second < b.second; });
+    return i == events.end() ? std::string{} : i->first;
+  }
+
+  /// Waits (bounded) until `event` of `partner` has exactly `n` durable
+  /// attempt records.
+  bool attempted(const char* partner, const std::string& event, std::size_t n) {
+    return eventually([&] {
+      auto a = attempts(partner, event);
+      return a && a->size() == n;
+    });
+  }
+
   std::set<std::string> ids(const std::map<std::string, std::uint64_t>& m) {
     std::set<std::string> out;
     for (const auto& [id, seq] : m)

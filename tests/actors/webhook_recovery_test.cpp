@@ -158,13 +158,8 @@ TEST_F(WebhookTest, RestartAfterFailuresKeepsAttemptNumbering) {
   auto c = card("p1", 1);
   push(c, "p1", "d1");
   const auto p1 = events_of("p1");
-  const auto first = std::min_element(p1.begin(), p1.end(), [](auto& a, auto& b) {
-                       return a.second < b.second;
-                     })->first;
-  ASSERT_TRUE(eventually([&] {
-    auto a = attempts("p1", first);
-    return a && a->size() == 1;
-  }));
+  const auto first = oldest(p1);
+  ASSERT_TRUE(attempted("p1", first, 1));
   restart();
   rx1.decide({});
   ASSERT_TRUE(eventually([&] { return rx1.delivered() == ids(p1); }, clock.get(), 250ms));
