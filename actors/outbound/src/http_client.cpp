@@ -19,6 +19,7 @@
 #include "http_connection.hpp"
 #include "http_url.hpp"
 #include "request_wire.hpp"
+#include "url_cache.hpp"
 
 namespace dwt::outbound {
 
@@ -30,15 +31,20 @@ using tcp = asio::ip::tcp;
 using error_code = boost::system::error_code;
 using detail::connection;
 
+/// Most distinct URLs whose parse the client keeps (url_cache.hpp).
+constexpr std::size_t max_cached_urls = 256;
+
 struct http_client::impl {
   impl(asio::io_context& context, http_client_options opts)
       : io(context), options(std::move(opts)), tls(ssl::context::tls_client),
-        pool(options.max_idle_per_endpoint, options.max_pooled_endpoints, options.idle_timeout) {}
+        pool(options.max_idle_per_endpoint, options.max_pooled_endpoints, options.idle_timeout),
+        urls(max_cached_urls) {}
 
   asio::io_context& io;
   const http_client_options options;
   ssl::context tls; // declared before the pool: pooled TLS streams refer to it
   detail::connection_pool pool;
+  detail::url_cache urls;
 };
 
 namespace {
@@ -79,12 +85,12 @@ using clock = std::chrono::steady_clock;
 class request_op : public std::enable_shared_from_this<request_op> {
 public:
   request_op(std::shared_ptr<http_client::impl> client, asio::any_io_executor ex,
-             detail::parsed_url url, http_request request, done_fn done,
+             std::shared_ptr<const detail::parsed_url> url, http_request request, done_fn done,
              std::unique_ptr<connection> pooled, clock::time_point started)
       : client_(std::move(client)), ex_(std::move(ex)), url_(std::move(url)),
         done_(std::move(done)), conn_(std::move(pooled)), reused_(conn_ != nullptr),
         resolver_(ex_), deadline_(ex_),
-        wire_(detail::serialize_post(url_, client_->options.user_agent, request.headers,
+        wire_(detail::serialize_post(*url_, client_->options.user_agent, request.headers,
                                      request.body)),
         started_(started) {}
 
@@ -108,14 +114,14 @@ private:
   }
 
   void resolve() {
-    resolver_.async_resolve(url_.host, url_.port,
+    resolver_.async_resolve(url_->host, url_->port,
                             beast::bind_front_handler(&request_op::on_resolve, shared_from_this()));
   }
 
   void on_resolve(error_code ec, const tcp::resolver::results_type& results) {
     if (ec)
       return fail("resolve", ec);
-    if (url_.tls)
+    if (url_->tls)
       conn_ = std::make_unique<connection>(ex_, client_->tls);
     else
       conn_ = std::make_unique<connection>(ex_);
@@ -133,7 +139,7 @@ private:
     auto* tls = std::get_if<connection::tls_stream>(&conn_->stream);
     if (!tls)
       return write();
-    if (!configure_peer_check(tls->native_handle(), url_))
+    if (!configure_peer_check(tls->native_handle(), *url_))
       return finish(0, "tls: cannot set the expected peer name");
     tls->async_handshake(ssl::stream_base::client,
                          beast::bind_front_handler(&request_op::on_handshake, shared_from_this()));
@@ -215,7 +221,7 @@ private:
     out.latency = std::chrono::duration_cast<std::chrono::milliseconds>(clock::now() - started_);
     if (conn_) {
       if (reusable_ && out.ok())
-        client_->pool.give(url_.pool_key, std::move(conn_));
+        client_->pool.give(url_->pool_key, std::move(conn_));
       else
         conn_->lowest().close();
       conn_.reset();
@@ -226,7 +232,7 @@ private:
 
   std::shared_ptr<http_client::impl> client_;
   asio::any_io_executor ex_;
-  detail::parsed_url url_;
+  std::shared_ptr<const detail::parsed_url> url_; ///< shared with the client's url_cache
   done_fn done_;
   std::unique_ptr<connection> conn_;
   bool reused_;
@@ -297,7 +303,7 @@ void http_client::post(http_request request, std::function<void(http_result)> do
   const auto started = clock::now();
   if (request.url.size() > max_url_size)
     return reject(impl_->io, std::move(done), "invalid request: url too long");
-  auto url = detail::parse_url(request.url);
+  auto url = impl_->urls.get(request.url);
   if (!url)
     return reject(impl_->io, std::move(done), "invalid request: url");
   if (request.body.size() > max_request_body_size)
@@ -311,7 +317,7 @@ void http_client::post(http_request request, std::function<void(http_result)> do
   auto pooled = impl_->pool.take(url->pool_key);
   asio::any_io_executor ex = pooled ? pooled->lowest().get_executor()
                                     : asio::any_io_executor{asio::make_strand(impl_->io)};
-  auto op = std::make_shared<request_op>(impl_, ex, std::move(*url), std::move(request),
+  auto op = std::make_shared<request_op>(impl_, ex, std::move(url), std::move(request),
                                          std::move(done), std::move(pooled), started);
   asio::post(ex, [op = std::move(op)] { op->start(); });
 }
