@@ -185,7 +185,34 @@ TEST(HttpAccessLog, OneJsonLineWithoutSecrets) {
   EXPECT_EQ(v.at("route").as_string(), "/v1/cards");
   EXPECT_EQ(v.at("status").as_int64(), 201);
   EXPECT_DOUBLE_EQ(v.at("latencyMs").to_number<double>(), 1.5);
+  EXPECT_NE(line.find("\"latencyMs\":1.500,"), std::string::npos) << line;
   EXPECT_EQ(v.at("auth").as_string(), "Bearer [redacted]");
+}
+
+TEST(HttpAccessLog, LatencyIsMillisecondsWithThreeDecimals) {
+  auto latency_of = [](std::chrono::nanoseconds d) {
+    access_entry e;
+    e.request_id = "req_1";
+    e.method = "GET";
+    e.route = "-";
+    e.path = "/";
+    e.status = 200;
+    e.latency = d;
+    const auto line = format_access_entry(e);
+    const auto at = line.find("\"latencyMs\":");
+    EXPECT_NE(at, std::string::npos) << line;
+    const auto from = at + 12;
+    return line.substr(from, line.find_first_of(",}", from) - from);
+  };
+  using std::chrono::nanoseconds;
+  EXPECT_EQ(latency_of(nanoseconds{0}), "0.000");
+  EXPECT_EQ(latency_of(nanoseconds{499}), "0.000");
+  EXPECT_EQ(latency_of(nanoseconds{500}), "0.001");
+  EXPECT_EQ(latency_of(nanoseconds{42'000}), "0.042");
+  EXPECT_EQ(latency_of(nanoseconds{999'500}), "1.000");
+  EXPECT_EQ(latency_of(nanoseconds{10'070'000}), "10.070");
+  EXPECT_EQ(latency_of(nanoseconds{12'345'678'901}), "12345.679");
+  EXPECT_EQ(latency_of(nanoseconds{-5}), "0.000"); // never negative
 }
 
 TEST(HttpAccessLog, EscapesEveryControlCharacterLikeBoostJson) {

@@ -1,9 +1,11 @@
 #include "dwt/http/access_log.hpp"
 
+#include <algorithm>
 #include <cerrno>
+#include <charconv>
+#include <cstdint>
 #include <chrono>
 #include <condition_variable>
-#include <cstdio>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -53,6 +55,22 @@ void append_json_string(std::string& out, std::string_view value) {
   }
   out.append(value.data() + plain_from, value.size() - plain_from);
   out += '"';
+}
+
+/// Appends `d` in milliseconds with three decimals (whole microseconds,
+/// rounded half up): "1.500" for 1,500 µs. snprintf("%.3f") cost ~5,000
+/// instructions per line under callgrind, over 1 % of a push provisioning.
+void append_millis(std::string& out, std::chrono::nanoseconds d) {
+  const std::int64_t us = (std::max<std::int64_t>(0, d.count()) + 500) / 1000;
+  char buf[24];
+  const auto r = std::to_chars(buf, buf + sizeof buf, us / 1000);
+  DWT_ASSERT(r.ec == std::errc{});
+  out.append(buf, r.ptr);
+  const auto frac = static_cast<int>(us % 1000);
+  out += '.';
+  out += static_cast<char>('0' + frac / 100);
+  out += static_cast<char>('0' + frac / 10 % 10);
+  out += static_cast<char>('0' + frac % 10);
 }
 
 void append_field(std::string& out, std::string_view key, std::string_view value) {
@@ -190,10 +208,7 @@ std::string format_access_entry(const access_entry& e) {
   out += "\"status\":";
   out += std::to_string(e.status);
   out += ",\"latencyMs\":";
-  char buf[32];
-  const double ms = std::chrono::duration<double, std::milli>(e.latency).count();
-  const int n = std::snprintf(buf, sizeof buf, "%.3f", ms);
-  out.append(buf, static_cast<std::size_t>(n > 0 ? n : 0));
+  append_millis(out, e.latency);
   if (!e.auth_scheme.empty()) {
     out += ',';
     append_field(out, "auth", std::string{e.auth_scheme} + " [redacted]");
