@@ -2,15 +2,15 @@
 /// See gauge.hpp.
 #include "gauge.hpp"
 
+#include <charconv>
+#include <thread>
+
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http.hpp>
-
-#include <charconv>
-#include <thread>
 
 namespace dwt::load {
 namespace {

@@ -28,10 +28,10 @@ namespace dwt::load {
 /// How the wait ended.
 struct settle_result {
   bool reached_zero = false;
-  double seconds = 0;            ///< from the call until zero was read (or until giving up)
-  std::optional<double> first;   ///< the first value read, if any
-  std::optional<double> last;    ///< the last value read, if any
-  std::string error;             ///< why it gave up, when !reached_zero
+  double seconds = 0;          ///< from the call until zero was read (or until giving up)
+  std::optional<double> first; ///< the first value read, if any
+  std::optional<double> last;  ///< the last value read, if any
+  std::string error;           ///< why it gave up, when !reached_zero
 };
 
 /// Polls GET `/metrics` on host:port every `interval` until the gauge reads

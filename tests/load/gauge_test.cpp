@@ -33,7 +33,7 @@ TEST(LoadGauge, ReadsTheUnlabelledSampleOnly) {
   EXPECT_EQ(gauge_value(sample, "dwt_outbox_pending"), 42.0);
   EXPECT_EQ(gauge_value(sample, "dwt_outbox_pending_max"), 99.0);
   EXPECT_EQ(gauge_value(sample, "dwt_uptime_seconds"), 1500.0); // timestamp ignored
-  EXPECT_FALSE(gauge_value(sample, "dwt_outbox").has_value());   // a prefix is not a name
+  EXPECT_FALSE(gauge_value(sample, "dwt_outbox").has_value());  // a prefix is not a name
   EXPECT_FALSE(gauge_value(sample, "").has_value());
   EXPECT_FALSE(gauge_value("x 1", "y").has_value());
   EXPECT_FALSE(gauge_value("x abc\n", "x").has_value());
@@ -153,8 +153,8 @@ TEST(LoadGauge, TheReportCountsTheWaitInTheSettledRate) {
   EXPECT_DOUBLE_EQ(s.at("valueAtEnd").to_number<double>(), 1234.0);
   EXPECT_DOUBLE_EQ(s.at("settledOkPerS").to_number<double>(), 50.0);
   EXPECT_DOUBLE_EQ(j.at("okPerS").to_number<double>(), 100.0);
-  EXPECT_DOUBLE_EQ(
-    j.at("kinds").at("push_provision").at("settledOkPerS").to_number<double>(), 50.0);
+  EXPECT_DOUBLE_EQ(j.at("kinds").at("push_provision").at("settledOkPerS").to_number<double>(),
+                   50.0);
 }
 
 } // namespace

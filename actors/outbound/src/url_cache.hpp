@@ -49,7 +49,7 @@ private:
   std::size_t max_entries_;
   mutable std::mutex mu_;
   std::unordered_map<std::string, std::shared_ptr<const parsed_url>, text_hash, std::equal_to<>>
-    map_;
+      map_;
 };
 
 } // namespace dwt::outbound::detail
