@@ -1,10 +1,11 @@
 #include "response_wire.hpp"
 
 #include <algorithm>
-#include <charconv>
 
 #include <boost/beast/core/string.hpp>
 #include <boost/beast/http/status.hpp>
+
+#include "append_number.hpp"
 
 namespace dwt::http::detail {
 
@@ -21,13 +22,6 @@ using boost::beast::iequals;
 /// 1xx, 204 and 304 have no body and no Content-Length (RFC 9110 8.6).
 [[nodiscard]] bool bodiless(unsigned status) noexcept {
   return (status >= 100 && status < 200) || status == 204 || status == 304;
-}
-
-void append_number(std::string& out, std::size_t n) {
-  char digits[24];
-  const auto [end, ec] = std::to_chars(std::begin(digits), std::end(digits), n);
-  (void)ec; // 24 digits hold any size_t
-  out.append(digits, static_cast<std::size_t>(end - digits));
 }
 
 } // namespace
