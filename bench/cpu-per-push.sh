@@ -39,7 +39,9 @@
 #   PERF        none (default) | record (perf record -F 1999) |
 #               dwarf (call graphs) | malloc (call graphs of malloc calls:
 #               needs `perf probe -x <libc> malloc` once)
-# Output files stay in the printed directory (perf.data, load.json, logs).
+#   KEEP_DATA   1 keeps the run's LMDB data directory (deleted by default)
+# Output files stay in the printed directory (perf.data, load.json, logs);
+# delete it when done: a perf.data of a dwarf run is hundreds of MB.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 # shellcheck source=bench/bench-config.sh
@@ -62,7 +64,13 @@ out=$(mktemp -d "${TMPDIR:-/tmp}/cpu-per-push.XXXX")
 port=$((20000 + RANDOM % 20000))
 hook_port=$((port + 1))
 pids=()
-cleanup() { kill "${pids[@]}" 2>/dev/null || true; wait 2>/dev/null || true; }
+# The LMDB file (hundreds of MB after a run) goes with the run; the logs and
+# profiles stay in $out for reading. KEEP_DATA=1 keeps the database too.
+cleanup() {
+  kill "${pids[@]}" 2>/dev/null || true
+  wait 2>/dev/null || true
+  [[ ${KEEP_DATA:-0} == 1 ]] || rm -rf "$out/data"
+}
 trap cleanup EXIT
 
 "$BUILD/dwt-noop-server" --listen "127.0.0.1:$hook_port" >"$out/hooks.log" 2>&1 &
