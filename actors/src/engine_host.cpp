@@ -668,11 +668,11 @@ void engine_host::delivery_state(engine::partner_id partner, event_ref event,
           auto ev = find_event(rd, partner, event);
           if (!ev)
             return std::move(ev.error());
-          auto st = rd.delivery_state_of(ev->seq);
-          if (st)
-            return std::move(*st);
-          if (st.code() != persistence::errc::not_found)
+          auto st = rd.find_delivery_state(ev->seq);
+          if (!st)
             return persistence::to_caf_error(st.err());
+          if (*st)
+            return std::move(**st);
           persistence::delivery_state fresh; // never attempted yet
           fresh.seq = ev->seq;
           fresh.next_attempt_at = ev->created_at;

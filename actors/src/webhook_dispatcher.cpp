@@ -415,10 +415,11 @@ caf::result<delivery_state> on_redeliver(self_ptr self, const wh_redeliver& req)
              : persistence::to_caf_error(ev.err());
   delivery_state state;
   state.seq = req.seq;
-  if (auto s = rd->delivery_state_of(req.seq))
-    state = *s;
-  else if (s.code() != persistence::errc::not_found)
-    return persistence::to_caf_error(s.err());
+  auto recorded = rd->find_delivery_state(req.seq);
+  if (!recorded)
+    return persistence::to_caf_error(recorded.err());
+  if (*recorded)
+    state = **recorded;
   auto pending = rd->outbox_is_pending(req.seq);
   if (!pending)
     return persistence::to_caf_error(pending.err());

@@ -35,13 +35,13 @@ persistence::result<std::uint64_t> load_pending(const persistence::reader& rd,
         if (*pending) {
           tracked_event t;
           t.next_at = now;
-          auto st = rd.delivery_state_of(seq);
-          if (st) {
-            t.attempts = st->attempts;
-            t.round_base = std::min(st->round_base, st->attempts);
-            t.next_at = st->next_attempt_at;
-          } else if (st.code() != persistence::errc::not_found) {
+          auto st = rd.find_delivery_state(seq);
+          if (!st)
             return st.err();
+          if (const auto& found = *st) {
+            t.attempts = found->attempts;
+            t.round_base = std::min(found->round_base, found->attempts);
+            t.next_at = found->next_attempt_at;
           }
           t.event = std::move(ev);
           queue.add_loaded(std::move(t));

@@ -329,9 +329,16 @@ result<std::uint64_t> reader::outbox_seq_of_event(std::string_view event_id) con
   return *seq;
 }
 
-result<delivery_state> reader::delivery_state_of(std::uint64_t seq) const {
-  return get_record<delivery_state>(*env_, txn_, db::deliveries, keys::outbox(seq),
-                                    "delivery state");
+result<std::optional<delivery_state>> reader::find_delivery_state(std::uint64_t seq) const {
+  auto v = detail::get(txn_, env_->dbi(db::deliveries), keys::outbox(seq));
+  if (!v)
+    return v.err();
+  if (!v->has_value())
+    return std::optional<delivery_state>{};
+  auto st = codec::decode<delivery_state>(**v);
+  if (!st)
+    return st.err();
+  return std::optional<delivery_state>{std::move(*st)};
 }
 
 result<std::vector<delivery_attempt_record>> reader::delivery_attempts_of(std::uint64_t seq) const {

@@ -201,7 +201,7 @@ TEST_F(DeliveryStore, StateAndAttemptLog) {
   ASSERT_TRUE(commit(write_unit{}.append_outbox(make_event("evt_1", "tok_1"))).has_value());
   {
     auto r = snapshot();
-    EXPECT_EQ(r.delivery_state_of(1).code(), errc::not_found);
+    EXPECT_EQ(r.find_delivery_state(1).value(), std::nullopt);
     EXPECT_TRUE(r.delivery_attempts_of(1).value().empty());
   }
   delivery_state st;
@@ -225,7 +225,7 @@ TEST_F(DeliveryStore, StateAndAttemptLog) {
                        .append_delivery_attempt(sample_attempt(1, 10)))
                 .has_value());
   auto r = snapshot();
-  EXPECT_EQ(r.delivery_state_of(1).value(), st);
+  EXPECT_EQ(r.find_delivery_state(1).value(), st);
   auto log = r.delivery_attempts_of(1).value();
   ASSERT_EQ(log.size(), 3u);
   EXPECT_EQ(log[0].attempt_no, 1u);
@@ -307,7 +307,7 @@ TEST_F(DeliveryStore, CorruptStoredStateIsReported) {
   ASSERT_EQ(mdb_put(t, env_->dbi(db::delivery_attempts), &ak, &v, 0), 0);
   ASSERT_EQ(mdb_txn_commit(t), 0);
   auto r = snapshot();
-  EXPECT_EQ(r.delivery_state_of(1).code(), errc::corrupt_record);
+  EXPECT_EQ(r.find_delivery_state(1).code(), errc::corrupt_record);
   EXPECT_EQ(r.delivery_attempts_of(1).code(), errc::corrupt_record);
 }
 

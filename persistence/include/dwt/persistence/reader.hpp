@@ -19,6 +19,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -91,9 +92,11 @@ public:
   /// The seq of the outbox event with this event id (`webhook-id`).
   /// Errors: errc::not_found, errc::invalid_argument.
   [[nodiscard]] result<std::uint64_t> outbox_seq_of_event(std::string_view event_id) const;
-  /// The delivery state of an outbox event. Errors: errc::not_found (no
-  /// attempt has been recorded yet).
-  [[nodiscard]] result<delivery_state> delivery_state_of(std::uint64_t seq) const;
+  /// The delivery state of an outbox event, or nullopt if no attempt has
+  /// been recorded yet (every new event: an optional rather than a
+  /// not_found error, whose message would be built per event on the
+  /// webhook hot path). Errors: errc::corrupt_record.
+  [[nodiscard]] result<std::optional<delivery_state>> find_delivery_state(std::uint64_t seq) const;
   /// Every recorded attempt of an outbox event, oldest first; empty if none.
   [[nodiscard]] result<std::vector<delivery_attempt_record>>
   delivery_attempts_of(std::uint64_t seq) const;
