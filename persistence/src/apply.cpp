@@ -63,9 +63,9 @@ public:
           return r;
       }
     }
-    if (auto r = put(db::cards, id, codec::encode(o.rec), 0, ""); !r)
+    if (auto r = put(db::cards, id, codec::encode(o.rec), 0); !r)
       return r;
-    return put(db::cards_by_pan_hash, o.rec.pan_hash, id, 0, "");
+    return put(db::cards_by_pan_hash, o.rec.pan_hash, id, 0);
   }
   result<void> operator()(const op::erase_card& o) {
     const auto& id = o.id.value;
@@ -107,13 +107,13 @@ public:
           return r;
       }
     }
-    if (auto r = put(db::tokens, ref, codec::encode(o.rec), 0, ""); !r)
+    if (auto r = put(db::tokens, ref, codec::encode(o.rec), 0); !r)
       return r;
-    if (auto r = put(db::tokens_by_card, keys::token_by_card(o.rec.card.value, ref), {}, 0, "");
+    if (auto r = put(db::tokens_by_card, keys::token_by_card(o.rec.card.value, ref), {}, 0);
         !r)
       return r;
     if (auto r = o.rec.state == token_state::requested
-                   ? put(db::tokens_requested, ref, {}, 0, "")
+                   ? put(db::tokens_requested, ref, {}, 0)
                    : del(t_, dbi(db::tokens_requested), ref, "erase requested index");
         !r)
       return r;
@@ -165,14 +165,15 @@ public:
     const auto& ref = o.rec.token.value;
     if (auto r = check_id(ref, "transition token ref"); !r)
       return r;
-    return put(db::history, keys::history(ref, o.seq), codec::encode(o.rec), MDB_NOOVERWRITE,
-               "history " + std::to_string(o.seq) + " of token " + ref + " exists");
+    return put(db::history, keys::history(ref, o.seq), codec::encode(o.rec), MDB_NOOVERWRITE, [&] {
+      return "history " + std::to_string(o.seq) + " of token " + ref + " exists";
+    });
   }
 
   result<void> operator()(const op::put_challenge& o) {
     if (auto r = check_id(o.rec.token.value, "challenge token ref"); !r)
       return r;
-    return put(db::challenges, o.rec.token.value, codec::encode(o.rec), 0, "");
+    return put(db::challenges, o.rec.token.value, codec::encode(o.rec), 0);
   }
   result<void> operator()(const op::erase_challenge& o) {
     if (auto r = check_id(o.ref.value, "challenge token ref"); !r)
@@ -201,21 +202,21 @@ public:
     // Seqs only grow, so MDB_APPEND (fill pages, no search) is valid; a
     // refusal would mean the seq counter went backwards.
     if (auto r = put(db::outbox, key, codec::encode(event), MDB_APPEND,
-                     "outbox seq " + std::to_string(seq) + " is not above the last event");
+                     [&] { return "outbox seq " + std::to_string(seq) + " is not above the last event"; });
         !r)
       return r.code() == errc::conflict ? fail(errc::internal, r.err().message) : r;
-    if (auto r = put(db::outbox_pending, key, {}, MDB_APPEND, "outbox_pending seq is not above the last");
+    if (auto r = put(db::outbox_pending, key, {}, MDB_APPEND,
+                     [] { return std::string{"outbox_pending seq is not above the last"}; });
         !r)
       return r.code() == errc::conflict ? fail(errc::internal, r.err().message) : r;
-    if (auto r = put(db::outbox_by_partner, keys::outbox_by_partner(event.partner.value, seq), {},
-                     0, "");
+    if (auto r = put(db::outbox_by_partner, keys::outbox_by_partner(event.partner.value, seq), {});
         !r)
       return r;
     if (keys::valid_id(event.event_id)) {
-      if (auto r = put(db::outbox_by_event_id, event.event_id, key, 0, ""); !r)
+      if (auto r = put(db::outbox_by_event_id, event.event_id, key, 0); !r)
         return r;
     }
-    if (auto r = put(db::meta, keys::meta_outbox_last_seq, key, 0, ""); !r)
+    if (auto r = put(db::meta, keys::meta_outbox_last_seq, key, 0); !r)
       return r;
     ack_.outbox_seqs.push_back(seq);
     return {};
@@ -231,16 +232,17 @@ public:
       return existing.err();
     if (!existing->has_value())
       return fail(errc::not_found, "outbox event " + std::to_string(o.seq) + " not found");
-    return put(db::outbox_pending, key, {}, 0, "");
+    return put(db::outbox_pending, key, {}, 0);
   }
   result<void> operator()(const op::put_delivery_state& o) {
-    return put(db::deliveries, keys::outbox(o.rec.seq), codec::encode(o.rec), 0, "");
+    return put(db::deliveries, keys::outbox(o.rec.seq), codec::encode(o.rec), 0);
   }
   result<void> operator()(const op::append_delivery_attempt& o) {
     return put(db::delivery_attempts, keys::delivery_attempt(o.rec.seq, o.rec.attempt_no),
-               codec::encode(o.rec), MDB_NOOVERWRITE,
-               "attempt " + std::to_string(o.rec.attempt_no) + " of outbox event " +
-                 std::to_string(o.rec.seq) + " exists");
+               codec::encode(o.rec), MDB_NOOVERWRITE, [&] {
+                 return "attempt " + std::to_string(o.rec.attempt_no) + " of outbox event " +
+                        std::to_string(o.rec.seq) + " exists";
+               });
   }
 
   result<void> operator()(const op::put_idempotency& o) {
@@ -266,11 +268,11 @@ public:
           !r)
         return r;
     }
-    if (auto r = put(db::idempotency, key, codec::encode(rec), 0, ""); !r)
+    if (auto r = put(db::idempotency, key, codec::encode(rec), 0); !r)
       return r;
     return put(db::idempotency_by_expiry,
                keys::idempotency_expiry(to_millis(rec.expires_at), rec.partner.value, rec.key),
-               {}, 0, "");
+               {}, 0);
   }
   result<void> operator()(const op::erase_idempotency& o) {
     if (auto r = check_id(o.partner.value, "idempotency partner id"); !r)
@@ -342,7 +344,7 @@ public:
     value += o.delta;
     std::string bytes;
     keys::append_be64(bytes, value);
-    return put(db::counters, o.name, bytes, 0, "");
+    return put(db::counters, o.name, bytes, 0);
   }
 
   commit_ack take_ack() { return std::move(ack_); }
@@ -350,7 +352,6 @@ public:
 private:
   [[nodiscard]] MDB_dbi dbi(db d) const noexcept { return env_.dbi(d); }
 
-  // put with a conflict message for MDB_KEYEXIST.
   /// Puts a record keyed by its id alone (partners, profiles); with
   /// `if_absent` an existing one is a conflict.
   template <class Record>
@@ -359,7 +360,7 @@ private:
     if (auto r = check_id(id, what + " id"); !r)
       return r;
     return put(d, id, codec::encode(rec), if_absent ? MDB_NOOVERWRITE : 0u,
-               what + " " + id + " exists");
+               [&] { return what + " " + id + " exists"; });
   }
 
   /// Erases a record keyed by its id alone; a missing one is not an error
@@ -370,11 +371,23 @@ private:
     return del(t_, dbi(d), id, "erase " + what);
   }
 
+  /// A put that cannot conflict (flags 0) or whose conflict needs no more
+  /// than the table's name.
+  result<void> put(db d, std::string_view key, std::string_view value, unsigned flags = 0) {
+    return detail::put(t_, dbi(d), key, value, flags, db_name(d));
+  }
+
+  /// A put whose MDB_KEYEXIST becomes a conflict with the message that
+  /// `conflict_message()` builds. The message is built only then: every
+  /// history, outbox and attempt record would otherwise pay its
+  /// allocations.
+  template <class MessageFn>
+    requires std::is_invocable_r_v<std::string, MessageFn&>
   result<void> put(db d, std::string_view key, std::string_view value, unsigned flags,
-                   std::string conflict_message) {
+                   MessageFn&& conflict_message) {
     auto r = detail::put(t_, dbi(d), key, value, flags, db_name(d));
     if (!r && r.code() == errc::conflict)
-      return fail(errc::conflict, std::move(conflict_message));
+      return fail(errc::conflict, conflict_message());
     return r;
   }
 
@@ -394,7 +407,7 @@ private:
     value = delta < 0 ? (value == 0 ? 0 : value - 1) : value + 1;
     std::string bytes;
     keys::append_be64(bytes, value);
-    return put(db::meta, keys::meta_requested_indexed_tokens, bytes, 0, "");
+    return put(db::meta, keys::meta_requested_indexed_tokens, bytes, 0);
   }
 
   result<void> erase_pan_index(const std::string& pan_hash, const std::string& card) {

@@ -218,6 +218,7 @@ TEST_F(DeliveryStore, StateAndAttemptLog) {
   auto dup = commit(write_unit{}.put_delivery_state(st2).append_delivery_attempt(sample_attempt(1, 1)));
   ASSERT_FALSE(dup.has_value());
   EXPECT_EQ(dup.code(), errc::conflict);
+  EXPECT_EQ(dup.err().message, "attempt 1 of outbox event 1 exists");
   // Attempts of a neighbouring seq never mix in.
   ASSERT_TRUE(commit(write_unit{}
                        .append_delivery_attempt(sample_attempt(1, 2))

@@ -232,6 +232,8 @@ TEST(GroupCommit, FailingUnitFailsAloneInItsBatch) {
   ASSERT_TRUE(log.at("D").has_value()) << log.at("D").err().message;
   ASSERT_FALSE(log.at("E").has_value());
   EXPECT_EQ(log.at("E").code(), errc::conflict);
+  // The message is built only on a conflict (apply.cpp), and says which.
+  EXPECT_EQ(log.at("E").err().message, "history 0 of token DWT-A exists");
   ASSERT_TRUE(log.at("F").has_value());
 
   // Seqs: existing unit took 1; A, D, F take 2, 3, 4 (no gaps for B and C).

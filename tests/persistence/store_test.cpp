@@ -73,6 +73,8 @@ TEST_F(Store, PartnersAndProfiles) {
   ASSERT_TRUE(commit(write_unit{}.put_partner(p).put_profile(pr)).has_value());
   EXPECT_EQ(commit(write_unit{}.put_profile_if_absent(pr)).code(), errc::conflict);
   EXPECT_EQ(commit(write_unit{}.put_partner_if_absent(p)).code(), errc::conflict);
+  EXPECT_EQ(commit(write_unit{}.put_partner_if_absent(p)).err().message,
+            "partner partner_1 exists");
   {
     auto r = snapshot();
     EXPECT_EQ(*r.partner(p.id), p);
