@@ -1,5 +1,6 @@
 #include "dwt/persistence/codec.hpp"
 
+#include <array>
 #include <limits>
 
 namespace dwt::persistence::codec {
@@ -29,12 +30,18 @@ public:
     buf_.push_back(static_cast<char>(current_version));
   }
 
+  /// LEB128. Built in a local buffer and appended once: a push_back per
+  /// byte (an out-of-line call with a capacity check each) was most of the
+  /// cost of encoding a record.
   void u(std::uint64_t v) {
+    std::array<char, 10> bytes{}; // ceil(64 / 7)
+    std::size_t n = 0;
     while (v >= 0x80) {
-      buf_.push_back(static_cast<char>((v & 0x7F) | 0x80));
+      bytes[n++] = static_cast<char>((v & 0x7F) | 0x80);
       v >>= 7;
     }
-    buf_.push_back(static_cast<char>(v));
+    bytes[n++] = static_cast<char>(v);
+    buf_.append(bytes.data(), n);
   }
   void i(std::int64_t v) {
     // zigzag: small magnitudes of either sign stay short

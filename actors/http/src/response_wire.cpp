@@ -37,35 +37,36 @@ std::string serialize_response(unsigned version, const response& r, std::string_
                      (no_body ? 0 : r.body.size());
   for (const auto& [name, value] : r.headers)
     size += name.size() + value.size() + 4;
+  using namespace std::string_view_literals; // appends without a strlen
   std::string out;
   out.reserve(size);
 
-  out.append("HTTP/");
+  out.append("HTTP/"sv);
   append_number(out, version / 10);
   out.push_back('.');
   append_number(out, version % 10);
   out.push_back(' ');
   append_number(out, r.status);
   out.push_back(' ');
-  out.append(reason.data(), reason.size()).append("\r\n");
+  out.append(reason.data(), reason.size()).append("\r\n"sv);
   for (const auto& [name, value] : r.headers) {
     if (server_owned(name, has_content_type))
       continue;
-    out.append(name).append(": ").append(value).append("\r\n");
+    out.append(name).append(": "sv).append(value).append("\r\n"sv);
   }
   if (has_content_type)
-    out.append("Content-Type: ").append(r.content_type).append("\r\n");
-  out.append("X-Request-Id: ").append(request_id).append("\r\n");
+    out.append("Content-Type: "sv).append(r.content_type).append("\r\n"sv);
+  out.append("X-Request-Id: "sv).append(request_id).append("\r\n"sv);
   if (version >= 11 && !keep_alive)
-    out.append("Connection: close\r\n");
+    out.append("Connection: close\r\n"sv);
   else if (version < 11 && keep_alive)
-    out.append("Connection: keep-alive\r\n");
+    out.append("Connection: keep-alive\r\n"sv);
   if (!no_body) {
-    out.append("Content-Length: ");
+    out.append("Content-Length: "sv);
     append_number(out, r.body.size());
-    out.append("\r\n");
+    out.append("\r\n"sv);
   }
-  out.append("\r\n");
+  out.append("\r\n"sv);
   if (!no_body)
     out.append(r.body);
   return out;

@@ -23,6 +23,7 @@ using boost::beast::iequals;
 std::string serialize_post(const parsed_url& url, std::string_view user_agent,
                            const std::vector<std::pair<std::string, std::string>>& headers,
                            std::string_view body) {
+  using namespace std::string_view_literals; // appends without a strlen
   using field = std::pair<std::string_view, std::string_view>;
   std::vector<field> fields;
   fields.reserve(headers.size() + 2);
@@ -45,10 +46,10 @@ std::string serialize_post(const parsed_url& url, std::string_view user_agent,
     size += name.size() + value.size() + 4;
   std::string out;
   out.reserve(size);
-  out.append("POST ").append(url.target).append(" HTTP/1.1\r\n");
+  out.append("POST "sv).append(url.target).append(" HTTP/1.1\r\n"sv);
   for (const auto& [name, value] : fields)
-    out.append(name).append(": ").append(value).append("\r\n");
-  out.append("Content-Length: ").append(content_length).append("\r\n\r\n");
+    out.append(name).append(": "sv).append(value).append("\r\n"sv);
+  out.append("Content-Length: "sv).append(content_length).append("\r\n\r\n"sv);
   out.append(body);
   return out;
 }
