@@ -4,14 +4,14 @@
 //   `batch` calls in flight at once.
 // - BM_LiveActorMemory: resident bytes per live token actor (activated by a
 //   read), from /proc/self/statm.
-#include <benchmark/benchmark.h>
-#include <unistd.h>
-
 #include <atomic>
 #include <filesystem>
 #include <fstream>
 #include <future>
 #include <latch>
+#include <unistd.h>
+
+#include <benchmark/benchmark.h>
 
 #include "dwt/dwt.hpp"
 #include "dwt/engine/pan.hpp"
@@ -27,7 +27,8 @@ struct bench_engine {
   std::vector<card_id> cards;
 
   explicit bench_engine(std::size_t n_cards, persistence::durability mode) {
-    dir = std::filesystem::temp_directory_path() / ("dwt_bench_actors_" + std::to_string(::getpid()));
+    dir =
+        std::filesystem::temp_directory_path() / ("dwt_bench_actors_" + std::to_string(::getpid()));
     std::filesystem::remove_all(dir);
     engine_options o;
     o.data_dir = dir;
@@ -96,10 +97,16 @@ void BM_PushProvisioning(benchmark::State& state) {
   }
   state.SetItemsProcessed(static_cast<std::int64_t>(n));
   state.counters["failed"] = static_cast<double>(failed);
-  state.counters["avg_batch"] = static_cast<double>(eng.host->stats().commit.units)
-                                / std::max<double>(1, static_cast<double>(eng.host->stats().commit.batches));
+  state.counters["avg_batch"] =
+      static_cast<double>(eng.host->stats().commit.units) /
+      std::max<double>(1, static_cast<double>(eng.host->stats().commit.batches));
 }
-BENCHMARK(BM_PushProvisioning)->Arg(1)->Arg(64)->Arg(256)->UseRealTime()->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_PushProvisioning)
+    ->Arg(1)
+    ->Arg(64)
+    ->Arg(256)
+    ->UseRealTime()
+    ->Unit(benchmark::kMillisecond);
 
 void BM_LiveActorMemory(benchmark::State& state) {
   const auto tokens = static_cast<std::size_t>(state.range(0));
@@ -133,7 +140,9 @@ void BM_LiveActorMemory(benchmark::State& state) {
     done.wait();
     auto live = eng.host->stats().live_tokens - live_before;
     auto after = rss_bytes();
-    per_actor = live > 0 ? static_cast<double>(after - std::min(after, before)) / static_cast<double>(live) : 0;
+    per_actor =
+        live > 0 ? static_cast<double>(after - std::min(after, before)) / static_cast<double>(live)
+                 : 0;
     // Iterations(1): a second pass would find the actors live already.
   }
   state.counters["tokens"] = static_cast<double>(refs.size());

@@ -23,12 +23,6 @@
 /// their index, so `serve` and `restart` find any token of a filled store
 /// from the manifest (`scale-manifest.txt` in the data directory).
 
-#include <fcntl.h>
-#include <lmdb.h>
-#include <sys/stat.h>
-#include <time.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <array>
 #include <atomic>
@@ -37,9 +31,11 @@
 #include <condition_variable>
 #include <cstdint>
 #include <cstdio>
+#include <fcntl.h>
 #include <filesystem>
 #include <fstream>
 #include <future>
+#include <lmdb.h>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -48,10 +44,13 @@
 #include <string>
 #include <string_view>
 #include <thread>
+#include <time.h>
+#include <unistd.h>
 #include <vector>
 
 #include <boost/json/serialize.hpp>
 #include <caf/sec.hpp>
+#include <sys/stat.h>
 
 #include "dwt/dwt.hpp"
 #include "dwt/engine/json.hpp"
@@ -137,7 +136,9 @@ engine::card_id card_of(std::uint64_t c) {
 engine::profile_id profile_of(std::uint64_t p) {
   return engine::profile_id{make_id("prof_", p, 3, 14, base32_lower)};
 }
-std::string event_id_of(std::uint64_t seq) { return make_id("evt_", seq, 4, 14, base32_lower); }
+std::string event_id_of(std::uint64_t seq) {
+  return make_id("evt_", seq, 4, 14, base32_lower);
+}
 std::string transition_id_of(std::uint64_t i, unsigned n) {
   return make_id("tr_", i * 4 + n, 5, 14, base32_lower);
 }
@@ -262,8 +263,7 @@ void print_memory(std::string_view when, const memory_figures& m) {
               "RssShmem=%.1f MiB VmSize=%.1f GiB\n",
               static_cast<int>(when.size()), when.data(), static_cast<double>(m.vm_rss_kb) / 1024,
               static_cast<double>(m.vm_hwm_kb) / 1024, static_cast<double>(m.rss_anon_kb) / 1024,
-              static_cast<double>(m.rss_file_kb) / 1024,
-              static_cast<double>(m.rss_shmem_kb) / 1024,
+              static_cast<double>(m.rss_file_kb) / 1024, static_cast<double>(m.rss_shmem_kb) / 1024,
               static_cast<double>(m.vm_size_kb) / 1024 / 1024);
 }
 
@@ -286,13 +286,15 @@ std::pair<std::uint64_t, std::uint64_t> store_file_size(const std::filesystem::p
   return {static_cast<std::uint64_t>(st.st_size), static_cast<std::uint64_t>(st.st_blocks) * 512};
 }
 
-double gib(std::uint64_t bytes) { return static_cast<double>(bytes) / (1024.0 * 1024 * 1024); }
+double gib(std::uint64_t bytes) {
+  return static_cast<double>(bytes) / (1024.0 * 1024 * 1024);
+}
 
 bool write_manifest(const std::filesystem::path& dir, const manifest& m) {
   std::ofstream out{dir / manifest_name};
   out << "tokens " << m.tokens << "\ntokens_per_card " << m.tokens_per_card
-      << "\ncards_per_profile " << m.cards_per_profile << "\nrequested_every "
-      << m.requested_every << "\nseed " << m.seed << "\n";
+      << "\ncards_per_profile " << m.cards_per_profile << "\nrequested_every " << m.requested_every
+      << "\nseed " << m.seed << "\n";
   return static_cast<bool>(out);
 }
 
@@ -365,7 +367,8 @@ void add_token(persistence::write_unit& u, const manifest& m, std::uint64_t i,
   const auto c = i / m.tokens_per_card;
   const auto p = c / m.cards_per_profile;
   const bool requested = m.is_requested(i);
-  const engine::timestamp at{std::chrono::milliseconds{base_time_ms + static_cast<std::int64_t>(i) * 3000}};
+  const engine::timestamp at{
+      std::chrono::milliseconds{base_time_ms + static_cast<std::int64_t>(i) * 3000}};
   const auto created_at = requested ? now : at;
   if (c % m.cards_per_profile == 0 && i % m.tokens_per_card == 0) {
     engine::profile_record prof;
@@ -403,16 +406,17 @@ void add_token(persistence::write_unit& u, const manifest& m, std::uint64_t i,
   t.card = card_of(c);
   t.partner = scale_partner;
   t.wallet = static_cast<engine::wallet_provider>(i % 3);
-  t.device = engine::device_info{make_id("dev_", i, 6, 10, base32_lower),
-                                 i % 4 == 3 ? engine::device_type::watch : engine::device_type::phone,
-                                 i % 2 == 0 ? "iPhone 15" : "Pixel 8"};
+  t.device =
+      engine::device_info{make_id("dev_", i, 6, 10, base32_lower),
+                          i % 4 == 3 ? engine::device_type::watch : engine::device_type::phone,
+                          i % 2 == 0 ? "iPhone 15" : "Pixel 8"};
   t.last4 = engine::pan::last4(pan_of(c));
   t.token_last4 = std::to_string(1000 + rng.uniform(9000));
   t.created_at = created_at;
   t.updated_at = created_at;
-  auto created = engine::record_creation(std::move(t), engine::channel::network,
-                                         "tokenization_request", created_at,
-                                         transition_id_of(i, 0));
+  auto created =
+      engine::record_creation(std::move(t), engine::channel::network, "tokenization_request",
+                              created_at, transition_id_of(i, 0));
   std::vector<engine::transition_outcome> steps;
   steps.push_back(created);
   if (!requested) {
@@ -432,7 +436,8 @@ void add_token(persistence::write_unit& u, const manifest& m, std::uint64_t i,
     ev.token = s.token.ref;
     ev.type = std::string{engine::json::transition_event_type};
     ev.created_at = s.record.created_at;
-    ev.payload = boost::json::serialize(engine::json::transition_event_data(s.record, s.token.wallet));
+    ev.payload =
+        boost::json::serialize(engine::json::transition_event_data(s.record, s.token.wallet));
     u.append_outbox(std::move(ev));
     u.erase_outbox_pending(next_seq);
     ++next_seq;
@@ -463,11 +468,12 @@ int cmd_fill(const flags& f) {
   const auto tokens_per_unit = std::max<std::uint64_t>(1, f.num("tokens-per-unit", 1000));
   const auto units_in_flight = std::max<std::uint64_t>(1, f.num("units-in-flight", 4));
   const bool quiet = f.has("quiet");
-  if (auto e = f.error(); !e.empty() || !dir_s || m.tokens == 0 || m.tokens_per_card == 0
-                          || m.cards_per_profile == 0) {
-    std::fprintf(stderr, "fill: %s\nusage: dwt-scale fill --data-dir D --tokens N "
-                         "[--tokens-per-card 2] [--cards-per-profile 2] [--requested-every 10000] "
-                         "[--tokens-per-unit 1000] [--units-in-flight 4] [--seed 42]\n",
+  if (auto e = f.error();
+      !e.empty() || !dir_s || m.tokens == 0 || m.tokens_per_card == 0 || m.cards_per_profile == 0) {
+    std::fprintf(stderr,
+                 "fill: %s\nusage: dwt-scale fill --data-dir D --tokens N "
+                 "[--tokens-per-card 2] [--cards-per-profile 2] [--requested-every 10000] "
+                 "[--tokens-per-unit 1000] [--units-in-flight 4] [--seed 42]\n",
                  e.empty() ? "missing --data-dir or --tokens" : e.c_str());
     return 2;
   }
@@ -505,7 +511,7 @@ int cmd_fill(const flags& f) {
   }
   engine::seeded_random rng{m.seed};
   const auto now = engine::timestamp{std::chrono::duration_cast<std::chrono::milliseconds>(
-    std::chrono::system_clock::now().time_since_epoch())};
+      std::chrono::system_clock::now().time_since_epoch())};
 
   std::mutex mu;
   std::condition_variable cv;
@@ -610,11 +616,11 @@ caf::expected<std::unique_ptr<engine_host>> start_host(const host_options& h) {
   engine_options o;
   o.data_dir = h.dir;
   auto [apparent, allocated] = store_file_size(h.dir / "data.mdb");
-  (void) allocated;
+  (void)allocated;
   // Room for the stored data plus 1 GiB of new writes; an existing larger
   // map is kept by LMDB. Growth doubles up to 4x.
-  o.store.map_size = std::max<std::size_t>(std::size_t{1} << 30,
-                                           static_cast<std::size_t>(apparent) + (std::size_t{1} << 30));
+  o.store.map_size = std::max<std::size_t>(
+      std::size_t{1} << 30, static_cast<std::size_t>(apparent) + (std::size_t{1} << 30));
   o.store.max_map_size = o.store.map_size * 4;
   o.store.mode = h.nosync ? persistence::durability::nosync : persistence::durability::sync;
   o.scheduler_threads = h.threads;
@@ -636,8 +642,8 @@ struct latency_histogram {
   static constexpr std::size_t buckets = 32;
   std::array<std::atomic<std::uint64_t>, buckets> counts{};
   void add(steady::duration d) {
-    auto us = static_cast<std::uint64_t>(
-      std::max<std::int64_t>(1, std::chrono::duration_cast<std::chrono::microseconds>(d).count()));
+    auto us = static_cast<std::uint64_t>(std::max<std::int64_t>(
+        1, std::chrono::duration_cast<std::chrono::microseconds>(d).count()));
     std::size_t b = 0;
     while (b + 1 < buckets && (std::uint64_t{1} << b) <= us)
       ++b;
@@ -662,7 +668,7 @@ struct latency_histogram {
 struct serve_counters {
   std::atomic<std::uint64_t> reads{0}, read_fail{0};
   std::atomic<std::uint64_t> transitions{0}, transition_fail{0}, transition_skipped{0},
-    transition_raced{0};
+      transition_raced{0};
   std::atomic<std::uint64_t> lists{0}, list_fail{0};
   std::string first_error;
   std::mutex error_mutex;
@@ -676,15 +682,14 @@ struct serve_counters {
 
 void print_stats(std::string_view when, const engine_host& host) {
   auto s = host.stats();
-  std::printf("engine.%.*s: live_tokens=%llu live_cards=%llu activations=%llu passivations=%llu "
-              "commit_batches=%llu commit_units=%llu\n",
-              static_cast<int>(when.size()), when.data(),
-              static_cast<unsigned long long>(s.live_tokens),
-              static_cast<unsigned long long>(s.live_cards),
-              static_cast<unsigned long long>(s.activations),
-              static_cast<unsigned long long>(s.passivations),
-              static_cast<unsigned long long>(s.commit.batches),
-              static_cast<unsigned long long>(s.commit.units));
+  std::printf(
+      "engine.%.*s: live_tokens=%llu live_cards=%llu activations=%llu passivations=%llu "
+      "commit_batches=%llu commit_units=%llu\n",
+      static_cast<int>(when.size()), when.data(), static_cast<unsigned long long>(s.live_tokens),
+      static_cast<unsigned long long>(s.live_cards), static_cast<unsigned long long>(s.activations),
+      static_cast<unsigned long long>(s.passivations),
+      static_cast<unsigned long long>(s.commit.batches),
+      static_cast<unsigned long long>(s.commit.units));
 }
 
 struct serve_config {
@@ -761,22 +766,21 @@ int run_serve(const serve_config& cfg, const manifest& m) {
                        finish();
                        return;
                      }
-                     h->transition_token(scale_partner, card, ref_of(i), target, "scale_test",
-                                         std::nullopt,
-                                         [&c, finish](caf::expected<engine::token_record> t) {
-                                           if (t) {
-                                             c.transitions.fetch_add(1);
-                                           } else if (describe(t.error()).code
-                                                      == "illegal_transition") {
-                                             // Another call toggled the token
-                                             // between our read and write.
-                                             c.transition_raced.fetch_add(1);
-                                           } else {
-                                             c.transition_fail.fetch_add(1);
-                                             c.error(t.error());
-                                           }
-                                           finish();
-                                         });
+                     h->transition_token(
+                         scale_partner, card, ref_of(i), target, "scale_test", std::nullopt,
+                         [&c, finish](caf::expected<engine::token_record> t) {
+                           if (t) {
+                             c.transitions.fetch_add(1);
+                           } else if (describe(t.error()).code == "illegal_transition") {
+                             // Another call toggled the token
+                             // between our read and write.
+                             c.transition_raced.fetch_add(1);
+                           } else {
+                             c.transition_fail.fetch_add(1);
+                             c.error(t.error());
+                           }
+                           finish();
+                         });
                    });
     } else {
       h->list_tokens(scale_partner, card_of(i / m.tokens_per_card),
@@ -811,14 +815,13 @@ int run_serve(const serve_config& cfg, const manifest& m) {
   auto mem = read_memory();
   print_stats("after_ops", *h);
   print_memory("after_ops", mem);
-  const auto calls = c.reads.load() + c.read_fail.load() + c.transitions.load()
-                     + c.transition_fail.load() + c.transition_raced.load() + c.lists.load()
-                     + c.list_fail.load();
+  const auto calls = c.reads.load() + c.read_fail.load() + c.transitions.load() +
+                     c.transition_fail.load() + c.transition_raced.load() + c.lists.load() +
+                     c.list_fail.load();
   std::printf("serve.result: ops=%llu calls=%llu elapsed=%.2f s ops/s=%.0f calls/s=%.0f "
               "p50<=%llu us p99<=%llu us loadavg=%s\n",
               static_cast<unsigned long long>(cfg.ops), static_cast<unsigned long long>(calls),
-              elapsed, static_cast<double>(cfg.ops) / elapsed,
-              static_cast<double>(calls) / elapsed,
+              elapsed, static_cast<double>(cfg.ops) / elapsed, static_cast<double>(calls) / elapsed,
               static_cast<unsigned long long>(c.latency.quantile(0.5)),
               static_cast<unsigned long long>(c.latency.quantile(0.99)), load_average().c_str());
   std::printf("serve.result: reads=%llu (failed %llu) transitions=%llu (failed %llu, skipped %llu, "
@@ -857,9 +860,10 @@ int cmd_serve(const flags& f) {
   cfg.host.passivate_after = std::chrono::seconds{f.num("passivate-after-s", 300)};
   cfg.quiet = f.has("quiet");
   if (auto e = f.error(); !e.empty() || !dir_s || cfg.read_pct + cfg.toggle_pct > 100) {
-    std::fprintf(stderr, "serve: %s\nusage: dwt-scale serve --data-dir D --ops K --live-max M "
-                         "[--in-flight 100] [--read-pct 70] [--toggle-pct 20] [--seed 1] "
-                         "[--threads 2] [--passivate-after-s 300] [--nosync]\n",
+    std::fprintf(stderr,
+                 "serve: %s\nusage: dwt-scale serve --data-dir D --ops K --live-max M "
+                 "[--in-flight 100] [--read-pct 70] [--toggle-pct 20] [--seed 1] "
+                 "[--threads 2] [--passivate-after-s 300] [--nosync]\n",
                  e.empty() ? "missing --data-dir or bad mix" : e.c_str());
     return 2;
   }
@@ -945,9 +949,8 @@ int run_restart(const restart_config& cfg, const manifest& m) {
       continue;
     std::promise<caf::expected<engine::token_record>> tp;
     auto tf = tp.get_future();
-    h->get_token(scale_partner, ref_of(j), [&tp](caf::expected<engine::token_record> r) {
-      tp.set_value(std::move(r));
-    });
+    h->get_token(scale_partner, ref_of(j),
+                 [&tp](caf::expected<engine::token_record> r) { tp.set_value(std::move(r)); });
     auto t = wait_for(tf, 30s);
     if (!t)
       continue;
@@ -955,9 +958,9 @@ int run_restart(const restart_config& cfg, const manifest& m) {
                                                           : engine::token_state::active;
     std::promise<caf::expected<engine::token_record>> wp;
     auto wf = wp.get_future();
-    h->transition_token(scale_partner, card_of(j / m.tokens_per_card), ref_of(j), target,
-                        "restart_probe", std::nullopt,
-                        [&wp](caf::expected<engine::token_record> r) { wp.set_value(std::move(r)); });
+    h->transition_token(
+        scale_partner, card_of(j / m.tokens_per_card), ref_of(j), target, "restart_probe",
+        std::nullopt, [&wp](caf::expected<engine::token_record> r) { wp.set_value(std::move(r)); });
     wrote = wait_for(wf, 30s);
   }
   const auto t_write = seconds_since(main_t0);
@@ -1007,8 +1010,9 @@ int cmd_restart(const flags& f) {
   cfg.host.threads = f.num("threads", 2);
   cfg.seed = f.num("seed", 7);
   if (auto e = f.error(); !e.empty() || !dir_s) {
-    std::fprintf(stderr, "restart: %s\nusage: dwt-scale restart --data-dir D [--t0-ns NS] "
-                         "[--drop-cache] [--live-max M] [--seed 7] [--nosync]\n",
+    std::fprintf(stderr,
+                 "restart: %s\nusage: dwt-scale restart --data-dir D [--t0-ns NS] "
+                 "[--drop-cache] [--live-max M] [--seed 7] [--nosync]\n",
                  e.empty() ? "missing --data-dir" : e.c_str());
     return 2;
   }
@@ -1032,13 +1036,15 @@ int cmd_smoke(const flags& f, const char* self) {
     std::fprintf(stderr, "smoke: %s\n", e.c_str());
     return 2;
   }
-  auto dir = std::filesystem::temp_directory_path()
-             / ("dwt_scale_smoke_" + std::to_string(::getpid()));
+  auto dir =
+      std::filesystem::temp_directory_path() / ("dwt_scale_smoke_" + std::to_string(::getpid()));
   std::filesystem::remove_all(dir);
   std::string tokens_s = std::to_string(tokens);
   std::string dir_s = dir.string();
-  std::array<const char*, 9> fill_args{self, "fill", "--data-dir", dir_s.c_str(), "--tokens",
-                                       tokens_s.c_str(), "--requested-every", "100", "--quiet"};
+  std::array<const char*, 9> fill_args{
+      self,       "fill",           "--data-dir",        dir_s.c_str(),
+      "--tokens", tokens_s.c_str(), "--requested-every", "100",
+      "--quiet"};
   int rc = cmd_fill(flags{static_cast<int>(fill_args.size()), fill_args.data(), 2});
   auto m = read_manifest(dir);
   if (rc == 0 && m) {

@@ -14,9 +14,6 @@
 // Args: {events or pushes, durability (0 sync, 1 nosync), concurrency per
 // endpoint}. Short on purpose (DWT_BENCH_WEBHOOK_SCALE multiplies sizes).
 
-#include <benchmark/benchmark.h>
-#include <boost/json/serialize.hpp>
-
 #include <atomic>
 #include <chrono>
 #include <cstdlib>
@@ -24,12 +21,14 @@
 #include <memory>
 #include <string>
 #include <thread>
-
 #include <unistd.h>
 
+#include <benchmark/benchmark.h>
+#include <boost/json/serialize.hpp>
+
 #include "dwt/dwt.hpp"
-#include "dwt/engine/pan.hpp"
 #include "dwt/engine/json.hpp"
+#include "dwt/engine/pan.hpp"
 #include "dwt/engine/random.hpp"
 #include "dwt/outbound/webhook_sender.hpp"
 #include "dwt/persistence/env.hpp"
@@ -127,7 +126,8 @@ void BM_webhook_drain(benchmark::State& state) {
         dwt::persistence::outbox_event ev;
         ev.event_id = "evt_" + std::to_string(i);
         ev.partner = dwt::engine::partner_id{"p1"};
-        ev.token = dwt::engine::token_ref{"tok_" + std::to_string(i % std::max<std::size_t>(1, events / 10))};
+        ev.token = dwt::engine::token_ref{
+            "tok_" + std::to_string(i % std::max<std::size_t>(1, events / 10))};
         ev.type = "DigitalWalletTokenTransition";
         ev.created_at = dwt::engine::from_millis(1'767'225'600'000);
         ev.payload = R"({"tokenUniqueReference":")" + ev.token.value + R"(","toState":"ACTIVE"})";
@@ -151,16 +151,16 @@ void BM_webhook_drain(benchmark::State& state) {
   }
   state.SetItemsProcessed(static_cast<std::int64_t>(delivered));
   state.counters["deliveries_per_s"] =
-    benchmark::Counter(static_cast<double>(delivered), benchmark::Counter::kIsRate);
+      benchmark::Counter(static_cast<double>(delivered), benchmark::Counter::kIsRate);
 }
 BENCHMARK(BM_webhook_drain)
-  ->ArgNames({"events", "nosync", "conc"})
-  ->Args({2000, 0, 8})
-  ->Args({2000, 1, 8})
-  ->Args({2000, 1, 1})
-  ->Unit(benchmark::kMillisecond)
-  ->UseRealTime()
-  ->Iterations(2);
+    ->ArgNames({"events", "nosync", "conc"})
+    ->Args({2000, 0, 8})
+    ->Args({2000, 1, 8})
+    ->Args({2000, 1, 1})
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime()
+    ->Iterations(2);
 
 void BM_webhook_burst_lag(benchmark::State& state) {
   const auto pushes = static_cast<std::size_t>(state.range(0) * scale());
@@ -196,7 +196,8 @@ void BM_webhook_burst_lag(benchmark::State& state) {
         std::this_thread::sleep_for(100us);
       dwt::card_register req;
       req.profile = prof;
-      std::string digits = "4000" + std::string(11 - std::to_string(c).size(), '0') + std::to_string(c);
+      std::string digits =
+          "4000" + std::string(11 - std::to_string(c).size(), '0') + std::to_string(c);
       req.pan = digits + dwt::engine::pan::luhn_check_digit(digits);
       req.expiry_month = 12;
       req.expiry_year = 2030;
@@ -228,7 +229,8 @@ void BM_webhook_burst_lag(benchmark::State& state) {
       return;
     }
     lag_ms_total +=
-      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - acked_at).count();
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - acked_at)
+            .count();
     ++iterations;
     events += static_cast<std::int64_t>(h.stats().webhooks.delivered - before);
     state.PauseTiming();
@@ -236,16 +238,18 @@ void BM_webhook_burst_lag(benchmark::State& state) {
     state.ResumeTiming();
   }
   state.SetItemsProcessed(events);
-  state.counters["lag_ms"] = lag_ms_total / static_cast<double>(std::max<std::int64_t>(1, iterations));
-  state.counters["events"] = static_cast<double>(events) / static_cast<double>(std::max<std::int64_t>(1, iterations));
+  state.counters["lag_ms"] =
+      lag_ms_total / static_cast<double>(std::max<std::int64_t>(1, iterations));
+  state.counters["events"] =
+      static_cast<double>(events) / static_cast<double>(std::max<std::int64_t>(1, iterations));
 }
 BENCHMARK(BM_webhook_burst_lag)
-  ->ArgNames({"pushes", "nosync", "conc"})
-  ->Args({500, 0, 8})
-  ->Args({500, 1, 8})
-  ->Unit(benchmark::kMillisecond)
-  ->UseRealTime()
-  ->Iterations(2);
+    ->ArgNames({"pushes", "nosync", "conc"})
+    ->Args({500, 0, 8})
+    ->Args({500, 1, 8})
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime()
+    ->Iterations(2);
 
 // The body of one DigitalWalletTokenTransition delivery from its stored
 // outbox event (what the dispatcher does per attempt, before signing).

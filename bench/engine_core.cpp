@@ -3,14 +3,13 @@
 /// state transition, OTP issue + verify, HMAC-SHA256 and the JSON renders of
 /// a token and a webhook body. Inputs are built once, outside the loop.
 
-#include <benchmark/benchmark.h>
-
 #include <chrono>
 #include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include <benchmark/benchmark.h>
 #include <boost/json/serialize.hpp>
 
 #include "dwt/engine/crypto.hpp"
@@ -48,8 +47,8 @@ token_record sample_token() {
 
 void bm_decide(benchmark::State& state) {
   const std::vector<card_product> products{
-    {"demo-debit", {{400000, 499999, 6}}, true},
-    {"premium", {{510000, 519999, 6}}, true},
+      {"demo-debit", {{400000, 499999, 6}}, true},
+      {"premium", {{510000, 519999, 6}}, true},
   };
   card_record card;
   card.card_product = "demo-debit";
@@ -120,7 +119,7 @@ void bm_json_token_scratch(benchmark::State& state) {
   const auto token = sample_token();
   for (auto _ : state) {
     auto text = json::scratch_serialize(
-      [&](boost::json::storage_ptr sp) { return json::token(token, std::move(sp)); });
+        [&](boost::json::storage_ptr sp) { return json::token(token, std::move(sp)); });
     benchmark::DoNotOptimize(text);
   }
 }

@@ -14,25 +14,23 @@
 // commit_us_mean is one unit's commit including the wait for LMDB's writer
 // lock. Figures and the command: bench/README.md.
 
-#include <benchmark/benchmark.h>
-
-#include <stdlib.h>
-
-#include <cstdio>
-#include <cstdlib>
-#include <cstring>
-
 #include <algorithm>
 #include <atomic>
 #include <chrono>
-#include <filesystem>
 #include <condition_variable>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
 #include <mutex>
 #include <random>
 #include <semaphore>
+#include <stdlib.h>
 #include <string>
 #include <thread>
 #include <vector>
+
+#include <benchmark/benchmark.h>
 
 #include "dwt/persistence/group_commit.hpp"
 
@@ -43,7 +41,7 @@ using namespace dwt::persistence;
 
 constexpr int producer_threads = 4;
 constexpr int in_flight_per_producer = 512; // like 512 actors per thread awaiting acks
-constexpr int units_per_iteration = 2048; // one-commit-per-unit baseline
+constexpr int units_per_iteration = 2048;   // one-commit-per-unit baseline
 
 // Group commit: enough units per iteration that the pipeline drain at the
 // end of each iteration (the last, small batches) is a small share of it.
@@ -185,8 +183,8 @@ write_unit make_unit(std::mt19937_64& rng, std::uint64_t n) {
   ev.type = "DigitalWalletTokenTransition";
   ev.created_at = now;
   ev.payload = R"({"type":"DigitalWalletTokenTransition","timestamp":"2025-06-15T10:00:00.000Z",)"
-               R"("data":{"id":")" + h.id + R"(","tokenUniqueReference":")" + ref +
-               R"(","cardId":")" + card +
+               R"("data":{"id":")" +
+               h.id + R"(","tokenUniqueReference":")" + ref + R"(","cardId":")" + card +
                R"(","fromState":"REQUESTED","state":"ACTIVE","fulfillmentStatus":"PROVISIONED",)"
                R"("reason":"verification passed","channel":"NETWORK",)"
                R"("createdAt":"2025-06-15T10:00:00.000Z","walletProvider":"APPLE_PAY",)"
@@ -232,7 +230,7 @@ void BM_GroupCommit(benchmark::State& state) {
   std::vector<std::unique_ptr<std::counting_semaphore<in_flight_per_producer>>> windows;
   for (int p = 0; p < producer_threads; ++p)
     windows.push_back(
-      std::make_unique<std::counting_semaphore<in_flight_per_producer>>(in_flight_per_producer));
+        std::make_unique<std::counting_semaphore<in_flight_per_producer>>(in_flight_per_producer));
   std::mutex done_mutex;
   std::condition_variable done_cv;
   std::uint64_t acked = 0;
@@ -250,19 +248,18 @@ void BM_GroupCommit(benchmark::State& state) {
           window.acquire();
           auto unit = make_unit(rng, base + static_cast<std::uint64_t>(i));
           auto t0 = std::chrono::steady_clock::now();
-          auto s = (*w)->submit(std::move(unit),
-                                [&, t0](result<commit_ack> r) {
-                                  ack_ns += static_cast<std::uint64_t>(
-                                    std::chrono::duration_cast<std::chrono::nanoseconds>(
-                                      std::chrono::steady_clock::now() - t0)
-                                      .count());
-                                  if (!r)
-                                    ++failures;
-                                  window.release();
-                                  std::lock_guard lk{done_mutex};
-                                  ++acked;
-                                  done_cv.notify_one();
-                                });
+          auto s = (*w)->submit(std::move(unit), [&, t0](result<commit_ack> r) {
+            ack_ns +=
+                static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                               std::chrono::steady_clock::now() - t0)
+                                               .count());
+            if (!r)
+              ++failures;
+            window.release();
+            std::lock_guard lk{done_mutex};
+            ++acked;
+            done_cv.notify_one();
+          });
           if (!s)
             std::abort();
         }
@@ -280,18 +277,18 @@ void BM_GroupCommit(benchmark::State& state) {
   if (failures.load() != 0)
     state.SkipWithError("units failed");
   state.SetItemsProcessed(static_cast<std::int64_t>(n));
-  state.counters["batch_mean"] =
-    static_cast<double>(stats.units) / static_cast<double>(std::max<std::uint64_t>(stats.batches, 1));
+  state.counters["batch_mean"] = static_cast<double>(stats.units) /
+                                 static_cast<double>(std::max<std::uint64_t>(stats.batches, 1));
   state.counters["commit_us_mean"] = static_cast<double>(stats.commit_latency_us_sum) /
                                      static_cast<double>(std::max<std::uint64_t>(stats.batches, 1));
   state.counters["commit_us_p50"] = latency_quantile_us(stats, 0.50);
   state.counters["commit_us_p99"] = latency_quantile_us(stats, 0.99);
   state.counters["commit_us_max"] = static_cast<double>(stats.commit_latency_us_max);
   // What a producer waits for: queueing + its batch's apply and commit.
-  state.counters["ack_us_mean"] =
-    static_cast<double>(ack_ns.load()) / 1000.0 / static_cast<double>(std::max<std::uint64_t>(n, 1));
+  state.counters["ack_us_mean"] = static_cast<double>(ack_ns.load()) / 1000.0 /
+                                  static_cast<double>(std::max<std::uint64_t>(n, 1));
   state.counters["kib_written_per_unit"] =
-    static_cast<double>(written) / 1024.0 / static_cast<double>(std::max<std::uint64_t>(n, 1));
+      static_cast<double>(written) / 1024.0 / static_cast<double>(std::max<std::uint64_t>(n, 1));
   state.SetLabel(std::string{to_string(mode)});
 }
 
@@ -318,9 +315,9 @@ void BM_CommitPerUnit(benchmark::State& state) {
           auto t0 = std::chrono::steady_clock::now();
           if (!commit_now(*e, u))
             ++failures;
-          auto ns = static_cast<std::uint64_t>(
-            std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - t0)
-              .count());
+          auto ns = static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                                   std::chrono::steady_clock::now() - t0)
+                                                   .count());
           latency_ns += ns;
           auto prev = latency_max_ns.load();
           while (ns > prev && !latency_max_ns.compare_exchange_weak(prev, ns)) {
@@ -337,21 +334,27 @@ void BM_CommitPerUnit(benchmark::State& state) {
   state.SetItemsProcessed(static_cast<std::int64_t>(n));
   state.counters["batch_mean"] = 1;
   // Includes the wait for LMDB's writer lock behind the other producers.
-  state.counters["commit_us_mean"] =
-    static_cast<double>(latency_ns.load()) / 1000.0 / static_cast<double>(std::max<std::uint64_t>(n, 1));
+  state.counters["commit_us_mean"] = static_cast<double>(latency_ns.load()) / 1000.0 /
+                                     static_cast<double>(std::max<std::uint64_t>(n, 1));
   state.counters["commit_us_max"] = static_cast<double>(latency_max_ns.load()) / 1000.0;
   state.counters["kib_written_per_unit"] = static_cast<double>(bytes_written() - written_before) /
-                                           1024.0 / static_cast<double>(std::max<std::uint64_t>(n, 1));
+                                           1024.0 /
+                                           static_cast<double>(std::max<std::uint64_t>(n, 1));
   state.SetLabel(std::string{to_string(mode)});
 }
 
 } // namespace
 
-BENCHMARK(BM_CommitPerUnit)->ArgName("nosync")->Arg(0)->Arg(1)->UseRealTime()->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_CommitPerUnit)
+    ->ArgName("nosync")
+    ->Arg(0)
+    ->Arg(1)
+    ->UseRealTime()
+    ->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_GroupCommit)
-  ->ArgNames({"max_batch", "nosync"})
-  ->ArgsProduct({{1, 16, 128, 1024}, {0, 1}})
-  ->UseRealTime()
-  ->Unit(benchmark::kMillisecond);
+    ->ArgNames({"max_batch", "nosync"})
+    ->ArgsProduct({{1, 16, 128, 1024}, {0, 1}})
+    ->UseRealTime()
+    ->Unit(benchmark::kMillisecond);
 
 BENCHMARK_MAIN();

@@ -9,11 +9,10 @@
 
 #include <csignal>
 #include <cstdio>
+#include <pthread.h>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <pthread.h>
 
 #include "dwt/config/load.hpp"
 #include "dwt/server/cli.hpp"

@@ -89,9 +89,8 @@ void run(self_ptr self, card_command cmd, promise rp, int attempt);
 
 /// Tokens not in a final state (see card_data::open_tokens_bound).
 std::size_t open_token_count(const std::vector<engine::token_record>& tokens) {
-  return static_cast<std::size_t>(std::count_if(tokens.begin(), tokens.end(), [](const auto& t) {
-    return !engine::is_final(t.state);
-  }));
+  return static_cast<std::size_t>(std::count_if(
+      tokens.begin(), tokens.end(), [](const auto& t) { return !engine::is_final(t.state); }));
 }
 
 struct change {
@@ -106,21 +105,21 @@ void commit(self_ptr self, change c, card_command cmd, promise rp, int attempt) 
   auto unit = std::move(c.unit);
   auto shared = std::make_shared<change>(std::move(c));
   self->request(self->state.rt->checkpointer, caf::infinite, commit_request{std::move(unit)})
-    .await(
-      [self, shared, rp](commit_reply&) mutable {
-        auto& st = self->state;
-        if (shared->card)
-          st.card = std::move(shared->card);
-        for (auto& ref : shared->refresh)
-          self->send(st.rt->shard_for(ref.value), refresh_token{ref});
-        rp.deliver(std::move(shared->reply));
-      },
-      [self, shared, cmd = std::move(cmd), rp, attempt](caf::error& err) mutable {
-        answer_commit_error(
-          std::move(err), *self->state.rt->store, shared->idem, attempt, max_attempts, rp,
-          [self] { return load(self); },
-          [&] { run(self, std::move(cmd), std::move(rp), attempt + 1); });
-      });
+      .await(
+          [self, shared, rp](commit_reply&) mutable {
+            auto& st = self->state;
+            if (shared->card)
+              st.card = std::move(shared->card);
+            for (auto& ref : shared->refresh)
+              self->send(st.rt->shard_for(ref.value), refresh_token{ref});
+            rp.deliver(std::move(shared->reply));
+          },
+          [self, shared, cmd = std::move(cmd), rp, attempt](caf::error& err) mutable {
+            answer_commit_error(
+                std::move(err), *self->state.rt->store, shared->idem, attempt, max_attempts, rp,
+                [self] { return load(self); },
+                [&] { run(self, std::move(cmd), std::move(rp), attempt + 1); });
+          });
 }
 
 // -- commands ------------------------------------------------------------------
@@ -162,8 +161,8 @@ void on(self_ptr self, const cd_create& c, const card_command& cmd, promise rp, 
   auto prof = rd->profile(req.profile);
   if (!prof || prof->partner != c.partner) {
     rp.deliver(prof || prof.code() == persistence::errc::not_found
-                 ? engine::make_error(errc::profile_not_found)
-                 : to_error(prof.err()));
+                   ? engine::make_error(errc::profile_not_found)
+                   : to_error(prof.err()));
     return;
   }
   engine::card_record rec;
@@ -194,7 +193,7 @@ void on(self_ptr self, const cd_create& c, const card_command& cmd, promise rp, 
   ch.idem = idem_key(c.partner, c.idem);
   // A conflict here is a PAN registered already (or a racing key): no retry.
   commit(self, std::move(ch), cmd, std::move(rp), max_attempts);
-  (void) attempt;
+  (void)attempt;
 }
 
 void on(self_ptr self, const cd_get& c, const card_command&, promise rp, int) {
@@ -220,15 +219,17 @@ void on(self_ptr self, const cd_list_tokens& c, const card_command&, promise rp,
 
 std::string cascade_reason(engine::card_state s) {
   switch (s) {
-    case engine::card_state::active: return "card_activated";
-    case engine::card_state::suspended: return "card_suspended";
-    case engine::card_state::terminated: return "card_terminated";
+  case engine::card_state::active:
+    return "card_activated";
+  case engine::card_state::suspended:
+    return "card_suspended";
+  case engine::card_state::terminated:
+    return "card_terminated";
   }
   return "card_state_changed";
 }
 
-void on(self_ptr self, const cd_set_state& c, const card_command& cmd, promise rp,
-        int attempt) {
+void on(self_ptr self, const cd_set_state& c, const card_command& cmd, promise rp, int attempt) {
   auto& st = self->state;
   const auto* card = visible(self, c.partner);
   if (card == nullptr) {
@@ -260,8 +261,7 @@ void on(self_ptr self, const cd_set_state& c, const card_command& cmd, promise r
     if (!target)
       continue;
     auto o = engine::apply_transition(t, *target, engine::channel::card_cascade,
-                                      cascade_reason(c.state), now,
-                                      new_transition_id(st.random()));
+                                      cascade_reason(c.state), now, new_transition_id(st.random()));
     if (!o)
       continue;
     ch.unit.expect_token_history_count(t.ref, t.history_count).put_token(o->token);
@@ -278,9 +278,8 @@ void on(self_ptr self, const cd_set_state& c, const card_command& cmd, promise r
 }
 
 /// A new token record (REQUESTED) for this card.
-engine::token_record new_token(self_ptr self, engine::token_ref ref,
-                               engine::wallet_provider wallet, engine::device_info device,
-                               engine::timestamp now) {
+engine::token_record new_token(self_ptr self, engine::token_ref ref, engine::wallet_provider wallet,
+                               engine::device_info device, engine::timestamp now) {
   auto& st = self->state;
   const auto& opts = st.rt->options;
   engine::token_record t;
@@ -307,9 +306,8 @@ void on(self_ptr self, const cd_push& c, const card_command& cmd, promise rp, in
     return;
   }
   if (card->state != engine::card_state::active) {
-    rp.deliver(engine::make_error(card->state == engine::card_state::terminated
-                                    ? errc::card_final
-                                    : errc::card_not_active));
+    rp.deliver(engine::make_error(
+        card->state == engine::card_state::terminated ? errc::card_final : errc::card_not_active));
     return;
   }
   auto rd = begin_read(*st.rt);
@@ -336,7 +334,8 @@ void on(self_ptr self, const cd_push& c, const card_command& cmd, promise rp, in
   }
   ++*st.open_tokens_bound; // before the commit: a failed one only over-counts
   auto now = st.rt->now();
-  auto t = new_token(self, engine::pan::generate_token_ref(now, st.random()), c.wallet, c.device, now);
+  auto t =
+      new_token(self, engine::pan::generate_token_ref(now, st.random()), c.wallet, c.device, now);
   auto created = engine::record_creation(std::move(t), engine::channel::partner_api,
                                          "push_provisioning", now, new_transition_id(st.random()));
   auto active = engine::apply_transition(created.token, engine::token_state::active,
@@ -356,8 +355,7 @@ void on(self_ptr self, const cd_push& c, const card_command& cmd, promise rp, in
   commit(self, std::move(ch), cmd, std::move(rp), attempt);
 }
 
-void on(self_ptr self, const cd_tokenize& c, const card_command& cmd, promise rp,
-        int attempt) {
+void on(self_ptr self, const cd_tokenize& c, const card_command& cmd, promise rp, int attempt) {
   auto& st = self->state;
   const auto& rt = *st.rt;
   if (!st.card) {
@@ -403,12 +401,13 @@ void on(self_ptr self, const cd_tokenize& c, const card_command& cmd, promise rp
   in.recommendation = req.recommendation;
   auto decided = engine::decide(in, rt.options.decision);
 
-  auto ref = req.token_ref && !req.token_ref->empty() ? *req.token_ref
-                                                      : engine::pan::generate_token_ref(now, st.random());
+  auto ref = req.token_ref && !req.token_ref->empty()
+                 ? *req.token_ref
+                 : engine::pan::generate_token_ref(now, st.random());
   auto t = new_token(self, ref, req.wallet, req.device, now);
-  auto created = engine::record_creation(std::move(t), engine::channel::network,
-                                         "tokenization_request", now,
-                                         new_transition_id(st.random()));
+  auto created =
+      engine::record_creation(std::move(t), engine::channel::network, "tokenization_request", now,
+                              new_transition_id(st.random()));
   change ch;
   std::optional<engine::transition_outcome> second;
   if (decided.outcome == engine::decision::approved) {
@@ -421,10 +420,9 @@ void on(self_ptr self, const cd_tokenize& c, const card_command& cmd, promise rp
     }
     second = std::move(*o);
   } else if (decided.outcome == engine::decision::declined) {
-    auto o = engine::apply_transition(created.token, engine::token_state::request_declined,
-                                      engine::channel::system,
-                                      std::string{engine::to_code(decided.reason)}, now,
-                                      new_transition_id(st.random()));
+    auto o = engine::apply_transition(
+        created.token, engine::token_state::request_declined, engine::channel::system,
+        std::string{engine::to_code(decided.reason)}, now, new_transition_id(st.random()));
     if (!o) {
       rp.deliver(std::move(o.error()));
       return;
@@ -469,26 +467,26 @@ card_actor::behavior_type card_impl(self_ptr self, std::shared_ptr<const runtime
   self->state.id = std::move(id);
   self->state.shard = std::move(shard);
   return {
-    [self](card_request& req) -> caf::result<card_reply> {
-      auto& st = self->state;
-      ++st.received;
-      auto rp = self->make_response_promise<card_reply>();
-      run(self, std::move(req.cmd), rp, 0);
-      return rp;
-    },
-    [self](idle_atom) {
-      auto& st = self->state;
-      self->send(st.shard, idle_report{actor_kind::card, st.id.value, st.received});
-    },
-    [self](evict_atom) {
-      auto& st = self->state;
-      self->send(st.shard, idle_report{actor_kind::card, st.id.value, st.received});
-    },
-    [self](stop_atom) {
-      auto& st = self->state;
-      self->send(st.shard, stopped_report{actor_kind::card, st.id.value});
-      self->quit();
-    },
+      [self](card_request& req) -> caf::result<card_reply> {
+        auto& st = self->state;
+        ++st.received;
+        auto rp = self->make_response_promise<card_reply>();
+        run(self, std::move(req.cmd), rp, 0);
+        return rp;
+      },
+      [self](idle_atom) {
+        auto& st = self->state;
+        self->send(st.shard, idle_report{actor_kind::card, st.id.value, st.received});
+      },
+      [self](evict_atom) {
+        auto& st = self->state;
+        self->send(st.shard, idle_report{actor_kind::card, st.id.value, st.received});
+      },
+      [self](stop_atom) {
+        auto& st = self->state;
+        self->send(st.shard, stopped_report{actor_kind::card, st.id.value});
+        self->quit();
+      },
   };
 }
 

@@ -14,9 +14,9 @@
 #include <caf/error.hpp>
 
 #include "dwt/dwt.hpp"
-#include "dwt/errors.hpp"
 #include "dwt/engine/random.hpp"
 #include "dwt/engine/state_machine.hpp"
+#include "dwt/errors.hpp"
 #include "dwt/persistence/caf_error.hpp"
 #include "dwt/persistence/write_unit.hpp"
 
@@ -37,8 +37,7 @@ void add_transition(persistence::write_unit& unit, const engine::transition_outc
                     engine::random_source& rng);
 
 /// Appends the cards#manual-provisioning-verification event.
-void add_manual_verification_event(persistence::write_unit& unit,
-                                   const engine::token_record& token,
+void add_manual_verification_event(persistence::write_unit& unit, const engine::token_record& token,
                                    engine::verification_method method, engine::timestamp now,
                                    engine::random_source& rng);
 
@@ -94,8 +93,7 @@ template <class T>
 /// `max_attempts`. Any other error is the answer.
 template <class Promise, class Reload, class Retry>
 void answer_commit_error(caf::error err, persistence::env& store, const idem_scope_key& idem,
-                         int attempt, int max_attempts, Promise& rp, Reload reload,
-                         Retry retry) {
+                         int attempt, int max_attempts, Promise& rp, Reload reload, Retry retry) {
   if (is_conflict(err)) {
     if (idem && idempotency_taken(store, idem->first, idem->second)) {
       rp.deliver(make_error(runtime_errc::idempotency_in_progress));

@@ -41,46 +41,46 @@ checkpointer_impl(checkpointer_actor::stateful_pointer<checkpointer_state> self,
   self->state.writer = writer;
   self->state.notify = std::move(notify);
   return {
-    [self](commit_request& req) -> caf::result<commit_reply> {
-      auto& st = self->state;
-      // A plain request (no forwarding stages): the answer goes to its
-      // sender, under the request's response id.
-      DWT_ASSERT(self->current_mailbox_element()->stages.empty());
-      auto to = self->current_sender();
-      DWT_ASSERT(to != nullptr);
-      auto response_id = self->current_message_id().response_id();
-      auto me = caf::actor_cast<caf::strong_actor_ptr>(self);
-      auto listener = st.notify;
-      auto submitted = st.writer->submit(
-        std::move(req.unit), [to, response_id, me, listener](
-                               persistence::result<persistence::commit_ack> r) mutable {
-          // New outbox events are durable: wake the dispatcher at once.
-          if (listener && r && !r->outbox_seqs.empty())
-            caf::anon_send(listener, outbox_atom::value, r->outbox_seqs.back());
-          auto answer = r ? caf::make_message(commit_reply{std::move(*r)})
-                          : caf::make_message(persistence::to_caf_error(r.err()));
-          to->enqueue(std::move(me), response_id, std::move(answer), nullptr);
-        });
-      if (!submitted)
-        return persistence::to_caf_error(submitted.err());
-      // Answered by the completion above (an error before that is the
-      // regular response, returned above).
-      self->drop_current_message_id();
-      return caf::delegated<commit_reply>{};
-    },
+      [self](commit_request& req) -> caf::result<commit_reply> {
+        auto& st = self->state;
+        // A plain request (no forwarding stages): the answer goes to its
+        // sender, under the request's response id.
+        DWT_ASSERT(self->current_mailbox_element()->stages.empty());
+        auto to = self->current_sender();
+        DWT_ASSERT(to != nullptr);
+        auto response_id = self->current_message_id().response_id();
+        auto me = caf::actor_cast<caf::strong_actor_ptr>(self);
+        auto listener = st.notify;
+        auto submitted = st.writer->submit(
+            std::move(req.unit), [to, response_id, me, listener](
+                                     persistence::result<persistence::commit_ack> r) mutable {
+              // New outbox events are durable: wake the dispatcher at once.
+              if (listener && r && !r->outbox_seqs.empty())
+                caf::anon_send(listener, outbox_atom::value, r->outbox_seqs.back());
+              auto answer = r ? caf::make_message(commit_reply{std::move(*r)})
+                              : caf::make_message(persistence::to_caf_error(r.err()));
+              to->enqueue(std::move(me), response_id, std::move(answer), nullptr);
+            });
+        if (!submitted)
+          return persistence::to_caf_error(submitted.err());
+        // Answered by the completion above (an error before that is the
+        // regular response, returned above).
+        self->drop_current_message_id();
+        return caf::delegated<commit_reply>{};
+      },
   };
 }
 
 checkpointer_actor::behavior_type sync_checkpointer_impl(checkpointer_actor::pointer self,
                                                          persistence::env* store) {
-  (void) self;
+  (void)self;
   return {
-    [store](commit_request& req) -> caf::result<commit_reply> {
-      auto r = persistence::commit_now(*store, req.unit);
-      if (!r)
-        return persistence::to_caf_error(r.err());
-      return commit_reply{std::move(*r)};
-    },
+      [store](commit_request& req) -> caf::result<commit_reply> {
+        auto r = persistence::commit_now(*store, req.unit);
+        if (!r)
+          return persistence::to_caf_error(r.err());
+        return commit_reply{std::move(*r)};
+      },
   };
 }
 

@@ -21,8 +21,8 @@
 #include <vector>
 
 #include <caf/actor_system.hpp>
-#include <caf/allowed_unsafe_message_type.hpp>
 #include <caf/actor_system_config.hpp>
+#include <caf/allowed_unsafe_message_type.hpp>
 #include <caf/event_based_actor.hpp>
 #include <caf/scoped_actor.hpp>
 #include <caf/send.hpp>
@@ -64,7 +64,7 @@ constexpr std::size_t bridges_per_scheduler_thread = 4;
 /// through a null argument tuple (caf/detail/init_fun_factory.hpp), which
 /// UBSan reports (make asan), so every actor function here takes one.
 caf::behavior bridge_impl(caf::event_based_actor* self, std::size_t index) {
-  (void) index;
+  (void)index;
   return {[self](bridge_job& job) { job.run(self); }};
 }
 
@@ -79,7 +79,7 @@ template <class T>
 class once final : public actors::expirable {
 public:
   once(callback<T> cb, std::atomic<std::size_t>* inflight, actors::call_deadlines* deadlines)
-    : cb_(std::move(cb)), inflight_(inflight), deadlines_(deadlines) {}
+      : cb_(std::move(cb)), inflight_(inflight), deadlines_(deadlines) {}
   once(const once&) = delete;
   once& operator=(const once&) = delete;
   ~once() override {
@@ -122,15 +122,14 @@ caf::expected<T> extract(Variant& v) {
 template <class T, class Reply, class Handle, class Msg>
 void forward(caf::event_based_actor* self, const Handle& target, Msg msg, guard_ptr<T> g) {
   self->request(target, caf::infinite, std::move(msg))
-    .then([g](Reply& r) { g->fire(extract<T>(r)); },
-          [g](caf::error& e) { g->fire(std::move(e)); });
+      .then([g](Reply& r) { g->fire(extract<T>(r)); },
+            [g](caf::error& e) { g->fire(std::move(e)); });
 }
 
 /// The outbox event `ref` of `partner` (another partner's event, or none:
 /// runtime_errc::event_not_found).
-caf::expected<persistence::outbox_event> find_event(const persistence::reader& rd,
-                                                    const engine::partner_id& partner,
-                                                    const event_ref& ref) {
+caf::expected<persistence::outbox_event>
+find_event(const persistence::reader& rd, const engine::partner_id& partner, const event_ref& ref) {
   std::uint64_t seq = 0;
   if (const auto* id = std::get_if<std::string>(&ref)) {
     if (!persistence::keys::valid_id(*id))
@@ -138,7 +137,7 @@ caf::expected<persistence::outbox_event> find_event(const persistence::reader& r
     auto s = rd.outbox_seq_of_event(*id);
     if (!s)
       return s.code() == persistence::errc::not_found ? make_error(runtime_errc::event_not_found)
-                                                       : persistence::to_caf_error(s.err());
+                                                      : persistence::to_caf_error(s.err());
     seq = *s;
   } else {
     seq = std::get<std::uint64_t>(ref);
@@ -146,7 +145,7 @@ caf::expected<persistence::outbox_event> find_event(const persistence::reader& r
   auto ev = rd.outbox_event_at(seq);
   if (!ev)
     return ev.code() == persistence::errc::not_found ? make_error(runtime_errc::event_not_found)
-                                                      : persistence::to_caf_error(ev.err());
+                                                     : persistence::to_caf_error(ev.err());
   if (ev->partner != partner)
     return make_error(runtime_errc::event_not_found);
   return std::move(*ev);
@@ -193,7 +192,7 @@ struct engine_host::impl {
   std::unique_ptr<actors::webhook_io> webhook_io;
   actors::webhook_dispatcher_actor dispatcher;
   std::shared_ptr<actors::webhook_counters> webhook_counters =
-    std::make_shared<actors::webhook_counters>();
+      std::make_shared<actors::webhook_counters>();
 
   /// Stops the dispatcher (waits until it has terminated), then its I/O.
   void stop_webhooks() {
@@ -221,13 +220,13 @@ struct engine_host::impl {
     g->arm(g, actors::call_deadlines::clock::now() + call_timeout);
     auto& bridge = bridges[next_bridge.fetch_add(1, std::memory_order_relaxed) % bridges.size()];
     caf::anon_send(bridge, bridge_job{[g = std::move(g), f = std::move(f)](
-                                        caf::event_based_actor* self) mutable { f(self, g); }});
+                                          caf::event_based_actor* self) mutable { f(self, g); }});
   }
 
   template <class T>
   void token_call(engine::token_ref ref, actors::token_command cmd, callback<T> done) {
     async<T>(std::move(done), [this, ref = std::move(ref), cmd = std::move(cmd)](
-                                caf::event_based_actor* self, guard_ptr<T> g) mutable {
+                                  caf::event_based_actor* self, guard_ptr<T> g) mutable {
       auto shard = rt->shard_for(ref.value);
       forward<T, token_reply>(self, shard, actors::token_request{std::move(ref), std::move(cmd)},
                               g);
@@ -237,7 +236,7 @@ struct engine_host::impl {
   template <class T>
   void card_call(engine::card_id id, actors::card_command cmd, callback<T> done) {
     async<T>(std::move(done), [this, id = std::move(id), cmd = std::move(cmd)](
-                                caf::event_based_actor* self, guard_ptr<T> g) mutable {
+                                  caf::event_based_actor* self, guard_ptr<T> g) mutable {
       if (id.empty()) {
         auto rng = rt->make_random();
         id = engine::card_id{engine::pan::generate_time_ordered_id("card_", rt->now(), *rng)};
@@ -252,8 +251,11 @@ struct engine_host::impl {
   void commit_then(caf::event_based_actor* self, persistence::write_unit unit, T value,
                    bool has_key, guard_ptr<T> g) {
     self->request(rt->checkpointer, caf::infinite, actors::commit_request{std::move(unit)})
-      .then([g, value = std::move(value)](actors::commit_reply&) mutable { g->fire(std::move(value)); },
-            [g, has_key](caf::error& e) { g->fire(conflict_to_idempotency(std::move(e), has_key)); });
+        .then([g, value = std::move(value)](
+                  actors::commit_reply&) mutable { g->fire(std::move(value)); },
+              [g, has_key](caf::error& e) {
+                g->fire(conflict_to_idempotency(std::move(e), has_key));
+              });
   }
 
   /// Runs `f(reader)` on a fresh read snapshot, closed before this returns
@@ -271,21 +273,21 @@ struct engine_host::impl {
   caf::expected<engine::profile_record> partner_profile(const engine::partner_id& partner,
                                                         const engine::profile_id& id) {
     return with_snapshot(
-      [&](const persistence::reader& rd) -> caf::expected<engine::profile_record> {
-        auto p = rd.profile(id);
-        if (p && p->partner == partner)
-          return std::move(*p);
-        if (p || p.code() == persistence::errc::not_found)
-          return engine::make_error(engine::errc::profile_not_found);
-        return persistence::to_caf_error(p.err());
-      });
+        [&](const persistence::reader& rd) -> caf::expected<engine::profile_record> {
+          auto p = rd.profile(id);
+          if (p && p->partner == partner)
+            return std::move(*p);
+          if (p || p.code() == persistence::errc::not_found)
+            return engine::make_error(engine::errc::profile_not_found);
+          return persistence::to_caf_error(p.err());
+        });
   }
 
   /// The outbox event `ref` if it is `partner`'s (else event_not_found).
   caf::expected<persistence::outbox_event> partner_event(const engine::partner_id& partner,
                                                          const event_ref& ref) {
     return with_snapshot(
-      [&](const persistence::reader& rd) { return find_event(rd, partner, ref); });
+        [&](const persistence::reader& rd) { return find_event(rd, partner, ref); });
   }
 
   void stop() {
@@ -318,7 +320,7 @@ struct engine_host::impl {
     writer.reset();
     rt.reset();
     if (store && options.store.mode == persistence::durability::nosync)
-      (void) store->sync();
+      (void)store->sync();
     store.reset();
   }
 };
@@ -374,17 +376,17 @@ caf::expected<std::unique_ptr<engine_host>> engine_host::start(engine_options op
     ctx->counters = self->webhook_counters;
     self->dispatcher = actors::spawn_webhook_dispatcher(*self->system, std::move(ctx));
     self->rt->checkpointer =
-      actors::spawn_checkpointer(*self->system, *self->writer, self->dispatcher);
+        actors::spawn_checkpointer(*self->system, *self->writer, self->dispatcher);
   } else {
     self->rt->checkpointer = actors::spawn_checkpointer(*self->system, *self->writer);
   }
   actors::spawn_runtime(*self->system, self->rt);
   if (self->rt->options.idempotency_sweep_interval.count() > 0)
     self->sweeper = actors::spawn_idempotency_sweeper(*self->system, self->rt);
-  self->watchdog = actors::spawn_call_watchdog(*self->system, self->deadlines,
-                                               call_watchdog_period);
+  self->watchdog =
+      actors::spawn_call_watchdog(*self->system, self->deadlines, call_watchdog_period);
   const auto bridge_count =
-    bridges_per_scheduler_thread * std::max<std::size_t>(1, self->options.scheduler_threads);
+      bridges_per_scheduler_thread * std::max<std::size_t>(1, self->options.scheduler_threads);
   for (std::size_t i = 0; i < bridge_count; ++i)
     self->bridges.push_back(self->system->spawn(bridge_impl, i));
   self->accepting.store(true);
@@ -394,25 +396,29 @@ caf::expected<std::unique_ptr<engine_host>> engine_host::start(engine_options op
   self->scanner = std::thread{[host] {
     auto rt = host->rt;
     actors::scan_requested_tokens(
-      *host->store,
-      [&rt](const engine::token_ref& ref) {
-        caf::anon_send(rt->shard_for(ref.value), actors::touch_token{ref});
-      },
-      host->scan_stop);
+        *host->store,
+        [&rt](const engine::token_ref& ref) {
+          caf::anon_send(rt->shard_for(ref.value), actors::touch_token{ref});
+        },
+        host->scan_stop);
   }};
   return std::unique_ptr<engine_host>{new engine_host(std::move(self))};
 }
 
 engine_host::engine_host(std::unique_ptr<impl> self) : self_(std::move(self)) {}
 
-engine_host::~engine_host() { stop(); }
+engine_host::~engine_host() {
+  stop();
+}
 
 void engine_host::stop() {
   if (self_)
     self_->stop();
 }
 
-bool engine_host::ready() const noexcept { return self_ && self_->accepting.load(); }
+bool engine_host::ready() const noexcept {
+  return self_ && self_->accepting.load();
+}
 
 runtime_stats engine_host::stats() const {
   runtime_stats s;
@@ -436,7 +442,8 @@ runtime_stats engine_host::stats() const {
   s.webhooks.record_failures = w.record_failures.load();
   if (const auto oldest = w.oldest_undelivered_ms.load(); oldest != 0) {
     const auto now = self_->options.clock().time_since_epoch().count();
-    s.webhooks.oldest_undelivered_age = std::chrono::milliseconds{std::max<std::int64_t>(0, now - oldest)};
+    s.webhooks.oldest_undelivered_age =
+        std::chrono::milliseconds{std::max<std::int64_t>(0, now - oldest)};
   }
   if (self_->store) {
     if (auto rd = persistence::reader::begin(*self_->store)) {
@@ -474,27 +481,27 @@ void engine_host::create_profile(engine::partner_id partner, profile_create req,
                                  callback<engine::profile_record> done) {
   auto* s = self_.get();
   s->async<engine::profile_record>(
-    std::move(done), [s, partner = std::move(partner), req = std::move(req),
-                      idem = std::move(idem)](caf::event_based_actor* self,
-                                              guard_ptr<engine::profile_record> g) mutable {
-      if (!engine::is_e164(req.phone_number)) {
-        g->fire(engine::make_error(engine::errc::invalid_request, "phoneNumber must be E.164"));
-        return;
-      }
-      auto rng = s->rt->make_random();
-      auto now = s->rt->now();
-      engine::profile_record rec;
-      rec.id = engine::profile_id{engine::pan::generate_time_ordered_id("prof_", now, *rng)};
-      rec.partner = partner;
-      rec.phone_number = req.phone_number;
-      rec.email = req.email;
-      rec.created_at = now;
-      rec.updated_at = now;
-      persistence::write_unit unit;
-      unit.put_profile_if_absent(rec);
-      actors::add_idempotency(unit, partner, idem, rec, now);
-      s->commit_then(self, std::move(unit), rec, idem.has_value(), g);
-    });
+      std::move(done),
+      [s, partner = std::move(partner), req = std::move(req), idem = std::move(idem)](
+          caf::event_based_actor* self, guard_ptr<engine::profile_record> g) mutable {
+        if (!engine::is_e164(req.phone_number)) {
+          g->fire(engine::make_error(engine::errc::invalid_request, "phoneNumber must be E.164"));
+          return;
+        }
+        auto rng = s->rt->make_random();
+        auto now = s->rt->now();
+        engine::profile_record rec;
+        rec.id = engine::profile_id{engine::pan::generate_time_ordered_id("prof_", now, *rng)};
+        rec.partner = partner;
+        rec.phone_number = req.phone_number;
+        rec.email = req.email;
+        rec.created_at = now;
+        rec.updated_at = now;
+        persistence::write_unit unit;
+        unit.put_profile_if_absent(rec);
+        actors::add_idempotency(unit, partner, idem, rec, now);
+        s->commit_then(self, std::move(unit), rec, idem.has_value(), g);
+      });
 }
 
 void engine_host::update_profile(engine::partner_id partner, engine::profile_id id,
@@ -503,42 +510,42 @@ void engine_host::update_profile(engine::partner_id partner, engine::profile_id 
                                  callback<engine::profile_record> done) {
   auto* s = self_.get();
   s->async<engine::profile_record>(
-    std::move(done),
-    [s, partner = std::move(partner), id = std::move(id), patch = std::move(patch),
-     idem = std::move(idem)](caf::event_based_actor* self,
-                             guard_ptr<engine::profile_record> g) mutable {
-      auto found = s->partner_profile(partner, id);
-      if (!found) {
-        g->fire(std::move(found.error()));
-        return;
-      }
-      auto rec = std::move(*found);
-      if (patch.phone_number) {
-        if (!engine::is_e164(*patch.phone_number)) {
-          g->fire(engine::make_error(engine::errc::invalid_request, "phoneNumber must be E.164"));
+      std::move(done),
+      [s, partner = std::move(partner), id = std::move(id), patch = std::move(patch),
+       idem = std::move(idem)](caf::event_based_actor* self,
+                               guard_ptr<engine::profile_record> g) mutable {
+        auto found = s->partner_profile(partner, id);
+        if (!found) {
+          g->fire(std::move(found.error()));
           return;
         }
-        rec.phone_number = *patch.phone_number;
-      }
-      if (patch.email)
-        rec.email = *patch.email;
-      auto now = s->rt->now();
-      rec.updated_at = now;
-      persistence::write_unit unit;
-      unit.put_profile(rec);
-      actors::add_idempotency(unit, partner, idem, rec, now);
-      s->commit_then(self, std::move(unit), rec, idem.has_value(), g);
-    });
+        auto rec = std::move(*found);
+        if (patch.phone_number) {
+          if (!engine::is_e164(*patch.phone_number)) {
+            g->fire(engine::make_error(engine::errc::invalid_request, "phoneNumber must be E.164"));
+            return;
+          }
+          rec.phone_number = *patch.phone_number;
+        }
+        if (patch.email)
+          rec.email = *patch.email;
+        auto now = s->rt->now();
+        rec.updated_at = now;
+        persistence::write_unit unit;
+        unit.put_profile(rec);
+        actors::add_idempotency(unit, partner, idem, rec, now);
+        s->commit_then(self, std::move(unit), rec, idem.has_value(), g);
+      });
 }
 
 void engine_host::get_profile(engine::partner_id partner, engine::profile_id id,
                               callback<engine::profile_record> done) {
   auto* s = self_.get();
   s->async<engine::profile_record>(
-    std::move(done), [s, partner = std::move(partner), id = std::move(id)](
-                       caf::event_based_actor*, guard_ptr<engine::profile_record> g) {
-      g->fire(s->partner_profile(partner, id));
-    });
+      std::move(done), [s, partner = std::move(partner), id = std::move(id)](
+                           caf::event_based_actor*, guard_ptr<engine::profile_record> g) {
+        g->fire(s->partner_profile(partner, id));
+      });
 }
 
 // -- cards ---------------------------------------------------------------------
@@ -548,7 +555,8 @@ void engine_host::register_card(engine::partner_id partner, card_register req,
                                 callback<engine::card_record> done) {
   // The id is generated inside the bridge (an empty id means "new card").
   self_->card_call<engine::card_record>(
-    engine::card_id{}, actors::cd_create{std::move(partner), std::move(req), std::move(idem)}, std::move(done));
+      engine::card_id{}, actors::cd_create{std::move(partner), std::move(req), std::move(idem)},
+      std::move(done));
 }
 
 void engine_host::get_card(engine::partner_id partner, engine::card_id id,
@@ -562,14 +570,14 @@ void engine_host::set_card_state(engine::partner_id partner, engine::card_id id,
                                  std::optional<idempotency<engine::card_record>> idem,
                                  callback<engine::card_record> done) {
   self_->card_call<engine::card_record>(
-    std::move(id), actors::cd_set_state{std::move(partner), state, std::move(idem)},
-    std::move(done));
+      std::move(id), actors::cd_set_state{std::move(partner), state, std::move(idem)},
+      std::move(done));
 }
 
 void engine_host::list_tokens(engine::partner_id partner, engine::card_id card,
                               callback<std::vector<engine::token_record>> done) {
   self_->card_call<std::vector<engine::token_record>>(
-    std::move(card), actors::cd_list_tokens{std::move(partner)}, std::move(done));
+      std::move(card), actors::cd_list_tokens{std::move(partner)}, std::move(done));
 }
 
 void engine_host::push_provision(engine::partner_id partner, engine::card_id card,
@@ -577,9 +585,9 @@ void engine_host::push_provision(engine::partner_id partner, engine::card_id car
                                  std::optional<idempotency<engine::token_record>> idem,
                                  callback<engine::token_record> done) {
   self_->card_call<engine::token_record>(
-    std::move(card),
-    actors::cd_push{std::move(partner), wallet, std::move(device), std::move(idem)},
-    std::move(done));
+      std::move(card),
+      actors::cd_push{std::move(partner), wallet, std::move(device), std::move(idem)},
+      std::move(done));
 }
 
 // -- tokens (partner) ----------------------------------------------------------
@@ -589,11 +597,11 @@ void engine_host::transition_token(engine::partner_id partner, engine::card_id c
                                    std::string reason,
                                    std::optional<idempotency<engine::token_record>> idem,
                                    callback<engine::token_record> done) {
-  self_->token_call<engine::token_record>(
-    std::move(token),
-    actors::tk_transition{std::move(partner), std::move(card), target, std::move(reason),
-                          std::move(idem)},
-    std::move(done));
+  self_->token_call<engine::token_record>(std::move(token),
+                                          actors::tk_transition{std::move(partner), std::move(card),
+                                                                target, std::move(reason),
+                                                                std::move(idem)},
+                                          std::move(done));
 }
 
 void engine_host::activate(engine::partner_id partner, engine::card_id card,
@@ -601,9 +609,9 @@ void engine_host::activate(engine::partner_id partner, engine::card_id card,
                            std::optional<idempotency<engine::token_record>> idem,
                            callback<engine::token_record> done) {
   self_->token_call<engine::token_record>(
-    std::move(token),
-    actors::tk_activate{std::move(partner), std::move(card), answer, std::move(idem)},
-    std::move(done));
+      std::move(token),
+      actors::tk_activate{std::move(partner), std::move(card), answer, std::move(idem)},
+      std::move(done));
 }
 
 void engine_host::get_token(engine::partner_id partner, engine::token_ref token,
@@ -615,17 +623,17 @@ void engine_host::get_token(engine::partner_id partner, engine::token_ref token,
 void engine_host::token_history(engine::partner_id partner, engine::token_ref token,
                                 callback<std::vector<engine::transition_record>> done) {
   self_->token_call<std::vector<engine::transition_record>>(
-    std::move(token), actors::tk_history{std::move(partner)}, std::move(done));
+      std::move(token), actors::tk_history{std::move(partner)}, std::move(done));
 }
 
 void engine_host::events(engine::partner_id partner, std::uint64_t after, std::size_t limit,
                          callback<event_page> done) {
   auto* s = self_.get();
-  s->async<event_page>(std::move(done), [s, partner = std::move(partner), after, limit](
-                                          caf::event_based_actor*, guard_ptr<event_page> g) {
+  s->async<event_page>(std::move(done), [s, partner = std::move(partner), after,
+                                         limit](caf::event_based_actor*, guard_ptr<event_page> g) {
     g->fire(s->with_snapshot([&](const persistence::reader& rd) -> caf::expected<event_page> {
       auto evs =
-        rd.outbox_of_partner_after(partner, after, std::clamp<std::size_t>(limit, 1, 1000));
+          rd.outbox_of_partner_after(partner, after, std::clamp<std::size_t>(limit, 1, 1000));
       if (!evs)
         return persistence::to_caf_error(evs.err());
       event_page page;
@@ -639,12 +647,12 @@ void engine_host::events(engine::partner_id partner, std::uint64_t after, std::s
 // -- webhook deliveries ------------------------------------------------------------
 
 void engine_host::delivery_attempts(
-  engine::partner_id partner, event_ref event,
-  callback<std::vector<persistence::delivery_attempt_record>> done) {
+    engine::partner_id partner, event_ref event,
+    callback<std::vector<persistence::delivery_attempt_record>> done) {
   using attempts = std::vector<persistence::delivery_attempt_record>;
   auto* s = self_.get();
   s->async<attempts>(std::move(done), [s, partner = std::move(partner), event = std::move(event)](
-                                        caf::event_based_actor*, guard_ptr<attempts> g) {
+                                          caf::event_based_actor*, guard_ptr<attempts> g) {
     g->fire(s->with_snapshot([&](const persistence::reader& rd) -> caf::expected<attempts> {
       auto ev = find_event(rd, partner, event);
       if (!ev)
@@ -661,25 +669,25 @@ void engine_host::delivery_state(engine::partner_id partner, event_ref event,
                                  callback<persistence::delivery_state> done) {
   auto* s = self_.get();
   s->async<persistence::delivery_state>(
-    std::move(done), [s, partner = std::move(partner), event = std::move(event)](
-                       caf::event_based_actor*, guard_ptr<persistence::delivery_state> g) {
-      g->fire(s->with_snapshot(
-        [&](const persistence::reader& rd) -> caf::expected<persistence::delivery_state> {
-          auto ev = find_event(rd, partner, event);
-          if (!ev)
-            return std::move(ev.error());
-          auto st = rd.find_delivery_state(ev->seq);
-          if (!st)
-            return persistence::to_caf_error(st.err());
-          if (*st)
-            return std::move(**st);
-          persistence::delivery_state fresh; // never attempted yet
-          fresh.seq = ev->seq;
-          fresh.next_attempt_at = ev->created_at;
-          fresh.updated_at = ev->created_at;
-          return fresh;
-        }));
-    });
+      std::move(done), [s, partner = std::move(partner), event = std::move(event)](
+                           caf::event_based_actor*, guard_ptr<persistence::delivery_state> g) {
+        g->fire(s->with_snapshot(
+            [&](const persistence::reader& rd) -> caf::expected<persistence::delivery_state> {
+              auto ev = find_event(rd, partner, event);
+              if (!ev)
+                return std::move(ev.error());
+              auto st = rd.find_delivery_state(ev->seq);
+              if (!st)
+                return persistence::to_caf_error(st.err());
+              if (*st)
+                return std::move(**st);
+              persistence::delivery_state fresh; // never attempted yet
+              fresh.seq = ev->seq;
+              fresh.next_attempt_at = ev->created_at;
+              fresh.updated_at = ev->created_at;
+              return fresh;
+            }));
+      });
 }
 
 void engine_host::redeliver(engine::partner_id partner, event_ref event,
@@ -692,32 +700,32 @@ void engine_host::redeliver(engine::partner_id partner, event_ref event,
                             callback<persistence::delivery_state> done) {
   auto* s = self_.get();
   s->async<persistence::delivery_state>(
-    std::move(done), [s, partner = std::move(partner), event = std::move(event),
-                      idem = std::move(idem)](caf::event_based_actor* self,
-                                              guard_ptr<persistence::delivery_state> g) mutable {
-      auto ev = s->partner_event(partner, event);
-      if (!ev) {
-        g->fire(std::move(ev.error()));
-        return;
-      }
-      const auto seq = ev->seq;
-      if (!s->dispatcher) {
-        g->fire(make_error(runtime_errc::no_webhook_endpoint));
-        return;
-      }
-      self->request(s->dispatcher, caf::infinite, actors::wh_redeliver{partner, seq})
-        .then(
-          [s, self, g, partner, idem = std::move(idem)](persistence::delivery_state& st) {
-            if (!idem || idem->key.empty()) {
-              g->fire(std::move(st));
-              return;
-            }
-            persistence::write_unit unit;
-            actors::add_idempotency(unit, partner, idem, st, s->rt->now());
-            s->commit_then(self, std::move(unit), std::move(st), true, g);
-          },
-          [g](caf::error& e) { g->fire(std::move(e)); });
-    });
+      std::move(done),
+      [s, partner = std::move(partner), event = std::move(event), idem = std::move(idem)](
+          caf::event_based_actor* self, guard_ptr<persistence::delivery_state> g) mutable {
+        auto ev = s->partner_event(partner, event);
+        if (!ev) {
+          g->fire(std::move(ev.error()));
+          return;
+        }
+        const auto seq = ev->seq;
+        if (!s->dispatcher) {
+          g->fire(make_error(runtime_errc::no_webhook_endpoint));
+          return;
+        }
+        self->request(s->dispatcher, caf::infinite, actors::wh_redeliver{partner, seq})
+            .then(
+                [s, self, g, partner, idem = std::move(idem)](persistence::delivery_state& st) {
+                  if (!idem || idem->key.empty()) {
+                    g->fire(std::move(st));
+                    return;
+                  }
+                  persistence::write_unit unit;
+                  actors::add_idempotency(unit, partner, idem, st, s->rt->now());
+                  s->commit_then(self, std::move(unit), std::move(st), true, g);
+                },
+                [g](caf::error& e) { g->fire(std::move(e)); });
+      });
 }
 
 // -- network-facing --------------------------------------------------------------
@@ -726,68 +734,65 @@ void engine_host::tokenize(tokenization_request req,
                            std::optional<idempotency<tokenization_result>> idem,
                            callback<tokenization_result> done) {
   auto* s = self_.get();
-  s->async<tokenization_result>(
-    std::move(done), [s, req = std::move(req), idem = std::move(idem)](
-                       caf::event_based_actor* self, guard_ptr<tokenization_result> g) mutable {
-      const auto& opts = s->rt->options;
-      if (auto e = engine::pan::validate(req.pan); e != engine::errc::ok) {
-        g->fire(engine::make_error(e));
+  s->async<tokenization_result>(std::move(done), [s, req = std::move(req), idem = std::move(idem)](
+                                                     caf::event_based_actor* self,
+                                                     guard_ptr<tokenization_result> g) mutable {
+    const auto& opts = s->rt->options;
+    if (auto e = engine::pan::validate(req.pan); e != engine::errc::ok) {
+      g->fire(engine::make_error(e));
+      return;
+    }
+    if (auto e = engine::pan::validate_expiry(req.expiry_month, req.expiry_year, s->rt->now());
+        e != engine::errc::ok) {
+      g->fire(engine::make_error(e));
+      return;
+    }
+    if (req.cvc && (req.cvc->size() < 3 || req.cvc->size() > 4 ||
+                    req.cvc->find_first_not_of("0123456789") != std::string::npos)) {
+      g->fire(engine::make_error(engine::errc::invalid_request, "cvc"));
+      return;
+    }
+    auto hash = engine::pan::lookup_hash(opts.pan_hash_key, req.pan);
+    engine::card_id card;
+    {
+      auto rd = persistence::reader::begin(*s->store);
+      if (!rd) {
+        g->fire(persistence::to_caf_error(rd.err()));
         return;
       }
-      if (auto e = engine::pan::validate_expiry(req.expiry_month, req.expiry_year, s->rt->now());
-          e != engine::errc::ok) {
-        g->fire(engine::make_error(e));
-        return;
-      }
-      if (req.cvc && (req.cvc->size() < 3 || req.cvc->size() > 4
-                      || req.cvc->find_first_not_of("0123456789") != std::string::npos)) {
-        g->fire(engine::make_error(engine::errc::invalid_request, "cvc"));
-        return;
-      }
-      auto hash = engine::pan::lookup_hash(opts.pan_hash_key, req.pan);
-      engine::card_id card;
-      {
-        auto rd = persistence::reader::begin(*s->store);
-        if (!rd) {
-          g->fire(persistence::to_caf_error(rd.err()));
+      auto c = rd->card_by_pan_hash(hash);
+      if (!c) {
+        if (c.code() != persistence::errc::not_found) {
+          g->fire(persistence::to_caf_error(c.err()));
           return;
         }
-        auto c = rd->card_by_pan_hash(hash);
-        if (!c) {
-          if (c.code() != persistence::errc::not_found) {
-            g->fire(persistence::to_caf_error(c.err()));
-            return;
-          }
-          g->fire(engine::make_error(engine::find_product(opts.products, req.pan) == nullptr
+        g->fire(engine::make_error(engine::find_product(opts.products, req.pan) == nullptr
                                        ? engine::errc::bin_not_enabled
                                        : engine::errc::card_not_found));
-          return;
-        }
-        card = c->id;
+        return;
       }
-      auto shard = s->rt->shard_for(card.value);
-      forward<tokenization_result, card_reply>(
+      card = c->id;
+    }
+    auto shard = s->rt->shard_for(card.value);
+    forward<tokenization_result, card_reply>(
         self, shard,
         actors::card_request{std::move(card), actors::cd_tokenize{std::move(req), std::move(idem)}},
         g);
-    });
+  });
 }
 
-void engine_host::choose_verification(engine::token_ref token,
-                                      engine::verification_method method,
+void engine_host::choose_verification(engine::token_ref token, engine::verification_method method,
                                       std::optional<idempotency<verification_started>> idem,
                                       callback<verification_started> done) {
-  self_->token_call<verification_started>(std::move(token),
-                                          actors::tk_choose{method, std::move(idem)},
-                                          std::move(done));
+  self_->token_call<verification_started>(
+      std::move(token), actors::tk_choose{method, std::move(idem)}, std::move(done));
 }
 
 void engine_host::submit_otp(engine::token_ref token, std::string code,
                              std::optional<idempotency<otp_outcome>> idem,
                              callback<otp_outcome> done) {
-  self_->token_call<otp_outcome>(std::move(token),
-                                 actors::tk_submit_otp{std::move(code), std::move(idem)},
-                                 std::move(done));
+  self_->token_call<otp_outcome>(
+      std::move(token), actors::tk_submit_otp{std::move(code), std::move(idem)}, std::move(done));
 }
 
 void engine_host::resend_otp(engine::token_ref token,
@@ -800,13 +805,11 @@ void engine_host::resend_otp(engine::token_ref token,
 void engine_host::network_event(engine::token_ref token, engine::network_event event,
                                 std::optional<idempotency<engine::token_record>> idem,
                                 callback<engine::token_record> done) {
-  self_->token_call<engine::token_record>(std::move(token),
-                                          actors::tk_network{event, std::move(idem)},
-                                          std::move(done));
+  self_->token_call<engine::token_record>(
+      std::move(token), actors::tk_network{event, std::move(idem)}, std::move(done));
 }
 
-void engine_host::get_token_network(engine::token_ref token,
-                                    callback<engine::token_record> done) {
+void engine_host::get_token_network(engine::token_ref token, callback<engine::token_record> done) {
   self_->token_call<engine::token_record>(std::move(token), actors::tk_get{std::nullopt},
                                           std::move(done));
 }

@@ -22,15 +22,24 @@ caf::error make_error(runtime_errc e, std::string context) {
 
 std::string to_string(runtime_errc e) {
   switch (e) {
-    case runtime_errc::ok: return "ok";
-    case runtime_errc::stopping: return "stopping";
-    case runtime_errc::overloaded: return "overloaded";
-    case runtime_errc::idempotency_in_progress: return "idempotency_in_progress";
-    case runtime_errc::invalid_options: return "invalid_options";
-    case runtime_errc::timeout: return "timeout";
-    case runtime_errc::internal: return "internal";
-    case runtime_errc::event_not_found: return "event_not_found";
-    case runtime_errc::no_webhook_endpoint: return "no_webhook_endpoint";
+  case runtime_errc::ok:
+    return "ok";
+  case runtime_errc::stopping:
+    return "stopping";
+  case runtime_errc::overloaded:
+    return "overloaded";
+  case runtime_errc::idempotency_in_progress:
+    return "idempotency_in_progress";
+  case runtime_errc::invalid_options:
+    return "invalid_options";
+  case runtime_errc::timeout:
+    return "timeout";
+  case runtime_errc::internal:
+    return "internal";
+  case runtime_errc::event_not_found:
+    return "event_not_found";
+  case runtime_errc::no_webhook_endpoint:
+    return "no_webhook_endpoint";
   }
   return "internal";
 }
@@ -57,20 +66,27 @@ std::string with_context(std::string_view base, const caf::error& err) {
 std::uint16_t engine_status(engine::errc e) {
   using engine::errc;
   switch (e) {
-    case errc::ok: return 200;
-    case errc::invalid_request: return 400;
-    case errc::card_not_found:
-    case errc::token_not_found:
-    case errc::profile_not_found: return 404;
-    case errc::illegal_transition:
-    case errc::token_final:
-    case errc::resume_not_allowed:
-    case errc::card_final:
-    case errc::no_pending_verification: return 409;
-    case errc::otp_resend_limit:
-    case errc::velocity_exceeded: return 429;
-    case errc::crypto_failure: return 500;
-    default: return 422;
+  case errc::ok:
+    return 200;
+  case errc::invalid_request:
+    return 400;
+  case errc::card_not_found:
+  case errc::token_not_found:
+  case errc::profile_not_found:
+    return 404;
+  case errc::illegal_transition:
+  case errc::token_final:
+  case errc::resume_not_allowed:
+  case errc::card_final:
+  case errc::no_pending_verification:
+    return 409;
+  case errc::otp_resend_limit:
+  case errc::velocity_exceeded:
+    return 429;
+  case errc::crypto_failure:
+    return 500;
+  default:
+    return 422;
   }
 }
 
@@ -85,14 +101,26 @@ error_info describe_persistence(const caf::error& err) {
   auto e = static_cast<errc>(err.code());
   std::uint16_t status = 500;
   switch (e) {
-    case errc::overloaded:
-    case errc::closed:
-    case errc::readers_full: status = 503; break;
-    case errc::map_full: status = 507; break;
-    case errc::conflict: status = 409; break;
-    case errc::not_found: status = 404; break;
-    case errc::invalid_argument: status = 400; break;
-    default: status = 500; break;
+  case errc::overloaded:
+  case errc::closed:
+  case errc::readers_full:
+    status = 503;
+    break;
+  case errc::map_full:
+    status = 507;
+    break;
+  case errc::conflict:
+    status = 409;
+    break;
+  case errc::not_found:
+    status = 404;
+    break;
+  case errc::invalid_argument:
+    status = 400;
+    break;
+  default:
+    status = 500;
+    break;
   }
   return {std::string{persistence::to_code(e)}, status,
           with_context(persistence::describe(e), err)};
@@ -101,24 +129,26 @@ error_info describe_persistence(const caf::error& err) {
 error_info describe_runtime(const caf::error& err) {
   auto e = static_cast<runtime_errc>(err.code());
   switch (e) {
-    case runtime_errc::ok: return {"ok", 200, "ok"};
-    case runtime_errc::stopping:
-      return {"stopping", 503, with_context("the engine is stopping", err)};
-    case runtime_errc::overloaded:
-      return {"overloaded", 503, with_context("too much work queued; retry later", err)};
-    case runtime_errc::idempotency_in_progress:
-      return {"idempotency_in_progress", 409,
-              with_context("another request with this Idempotency-Key is in progress", err)};
-    case runtime_errc::invalid_options:
-      return {"invalid_options", 500, with_context("invalid engine options", err)};
-    case runtime_errc::timeout:
-      return {"timeout", 504, with_context("the engine did not answer in time", err)};
-    case runtime_errc::event_not_found:
-      return {"event_not_found", 404, with_context("no such event", err)};
-    case runtime_errc::no_webhook_endpoint:
-      return {"no_webhook_endpoint", 409,
-              with_context("no webhook endpoint is configured for this partner", err)};
-    case runtime_errc::internal: break;
+  case runtime_errc::ok:
+    return {"ok", 200, "ok"};
+  case runtime_errc::stopping:
+    return {"stopping", 503, with_context("the engine is stopping", err)};
+  case runtime_errc::overloaded:
+    return {"overloaded", 503, with_context("too much work queued; retry later", err)};
+  case runtime_errc::idempotency_in_progress:
+    return {"idempotency_in_progress", 409,
+            with_context("another request with this Idempotency-Key is in progress", err)};
+  case runtime_errc::invalid_options:
+    return {"invalid_options", 500, with_context("invalid engine options", err)};
+  case runtime_errc::timeout:
+    return {"timeout", 504, with_context("the engine did not answer in time", err)};
+  case runtime_errc::event_not_found:
+    return {"event_not_found", 404, with_context("no such event", err)};
+  case runtime_errc::no_webhook_endpoint:
+    return {"no_webhook_endpoint", 409,
+            with_context("no webhook endpoint is configured for this partner", err)};
+  case runtime_errc::internal:
+    break;
   }
   return {"internal", 500, with_context("internal error", err)};
 }

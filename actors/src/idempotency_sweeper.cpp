@@ -33,22 +33,24 @@ caf::behavior sweeper_impl(caf::event_based_actor* self, std::shared_ptr<const r
   // The first sweep waits one interval: start-up is busy enough.
   self->delayed_send(self, interval, sweep_atom::value);
   return {
-    [self, rt, interval, batch](sweep_atom) {
-      persistence::write_unit unit;
-      unit.sweep_idempotency(rt->now(), batch);
-      self->request(rt->checkpointer, sweep_timeout, commit_request{std::move(unit)})
-        .then(
-          [self, rt, interval, batch](commit_reply& reply) {
-            auto& c = *rt->counters;
-            c.idempotency_sweeps.fetch_add(1);
-            c.idempotency_swept.fetch_add(reply.ack.idempotency_swept);
-            if (reply.ack.idempotency_swept >= batch)
-              self->send(self, sweep_atom::value); // more are due: go on now
-            else
-              self->delayed_send(self, interval, sweep_atom::value);
-          },
-          [self, interval](caf::error&) { self->delayed_send(self, interval, sweep_atom::value); });
-    },
+      [self, rt, interval, batch](sweep_atom) {
+        persistence::write_unit unit;
+        unit.sweep_idempotency(rt->now(), batch);
+        self->request(rt->checkpointer, sweep_timeout, commit_request{std::move(unit)})
+            .then(
+                [self, rt, interval, batch](commit_reply& reply) {
+                  auto& c = *rt->counters;
+                  c.idempotency_sweeps.fetch_add(1);
+                  c.idempotency_swept.fetch_add(reply.ack.idempotency_swept);
+                  if (reply.ack.idempotency_swept >= batch)
+                    self->send(self, sweep_atom::value); // more are due: go on now
+                  else
+                    self->delayed_send(self, interval, sweep_atom::value);
+                },
+                [self, interval](caf::error&) {
+                  self->delayed_send(self, interval, sweep_atom::value);
+                });
+      },
   };
 }
 

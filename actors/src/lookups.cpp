@@ -28,9 +28,9 @@ lookup_partner(const runtime& rt, const persistence::reader& rd, const engine::p
   return engine::make_error(engine::errc::invalid_request, "unknown partner");
 }
 
-caf::expected<std::optional<std::string>>
-lookup_sms_destination(const runtime& rt, const persistence::reader& rd,
-                       const engine::card_record& card) {
+caf::expected<std::optional<std::string>> lookup_sms_destination(const runtime& rt,
+                                                                 const persistence::reader& rd,
+                                                                 const engine::card_record& card) {
   auto partner = lookup_partner(rt, rd, card.partner);
   if (!partner)
     return std::move(partner.error());

@@ -35,7 +35,7 @@ lookup_sms_destination(const runtime& rt, const persistence::reader& rd,
 /// as caf::expected<T>, or the error of opening the snapshot.
 template <class Read, class Result = std::invoke_result_t<Read, const persistence::reader&>>
 [[nodiscard]] auto snapshot_read(const runtime& rt, Read read)
-  -> caf::expected<std::decay_t<decltype(std::declval<Result&>().value())>> {
+    -> caf::expected<std::decay_t<decltype(std::declval<Result&>().value())>> {
   auto rd = begin_read(rt);
   if (!rd)
     return std::move(rd.error());

@@ -121,7 +121,7 @@ typename table<Handle>::entry& ensure_live(shard_ptr self, table<Handle>& t, act
   auto& counters = *self->state.rt->counters;
   counters.activations.fetch_add(1, std::memory_order_relaxed);
   (kind == actor_kind::token ? counters.live_tokens : counters.live_cards)
-    .fetch_add(1, std::memory_order_relaxed);
+      .fetch_add(1, std::memory_order_relaxed);
   auto pos = self->state.lru.emplace(self->state.lru.end(), lru_item{kind, id.value, now});
   auto& e = t.live[id.value];
   e.hdl = spawn_for(self, id);
@@ -136,9 +136,8 @@ caf::result<Reply> route(shard_ptr self, table<Handle>& t, actor_kind kind, cons
   auto d = t.draining.find(id.value);
   if (d != t.draining.end()) {
     auto rp = self->template make_response_promise<Reply>();
-    d->second.emplace_back([rp, r = std::move(req)](const Handle& hdl) mutable {
-      rp.delegate(hdl, std::move(r));
-    });
+    d->second.emplace_back(
+        [rp, r = std::move(req)](const Handle& hdl) mutable { rp.delegate(hdl, std::move(r)); });
     return rp;
   }
   auto& e = ensure_live(self, t, kind, id);
@@ -189,7 +188,7 @@ void on_stopped(shard_ptr self, table<Handle>& t, actor_kind kind, const Id& id)
   auto& counters = *self->state.rt->counters;
   counters.passivations.fetch_add(1, std::memory_order_relaxed);
   (kind == actor_kind::token ? counters.live_tokens : counters.live_cards)
-    .fetch_sub(1, std::memory_order_relaxed);
+      .fetch_sub(1, std::memory_order_relaxed);
   auto d = t.draining.find(id.value);
   if (d == t.draining.end())
     return;
@@ -208,58 +207,58 @@ registry_actor::behavior_type registry_impl(shard_ptr self, std::shared_ptr<cons
   self->state.rt = std::move(rt);
   self->delayed_send(self, idle_sweep_period(*self->state.rt), idle_sweep_atom::value);
   return {
-    [self](token_request& req) -> caf::result<token_reply> {
-      auto ref = req.ref;
-      return route<token_actor, token_reply>(self, self->state.tokens, actor_kind::token, ref,
-                                             req);
-    },
-    [self](card_request& req) -> caf::result<card_reply> {
-      auto id = req.id;
-      return route<card_actor, card_reply>(self, self->state.cards, actor_kind::card, id, req);
-    },
-    [self](refresh_token& msg) {
-      auto i = self->state.tokens.live.find(msg.ref.value);
-      if (i == self->state.tokens.live.end())
-        return; // not live (or stopping): the next activation reads LMDB
-      ++i->second.routed;
-      self->send(i->second.hdl, refresh_atom::value);
-    },
-    [self](touch_token& msg) {
-      if (self->state.tokens.draining.count(msg.ref.value) > 0)
-        return;
-      auto& e = ensure_live(self, self->state.tokens, actor_kind::token, msg.ref);
-      ++e.routed;
-      self->send(e.hdl, touch_atom::value);
-    },
-    [self](idle_report& rep) {
-      if (rep.kind == actor_kind::token)
-        on_idle(self, self->state.tokens, rep);
-      else
-        on_idle(self, self->state.cards, rep);
-    },
-    [self](stopped_report& rep) {
-      if (rep.kind == actor_kind::token)
-        on_stopped(self, self->state.tokens, actor_kind::token, engine::token_ref{rep.id});
-      else
-        on_stopped(self, self->state.cards, actor_kind::card, engine::card_id{rep.id});
-    },
-    [self](idle_sweep_atom) { sweep_idle(self); },
-    [self](shutdown_atom) {
-      auto& st = self->state;
-      auto& counters = *st.rt->counters;
-      for (auto& [id, e] : st.tokens.live) {
-        self->send_exit(e.hdl, caf::exit_reason::user_shutdown);
-        counters.live_tokens.fetch_sub(1, std::memory_order_relaxed);
-      }
-      for (auto& [id, e] : st.cards.live) {
-        self->send_exit(e.hdl, caf::exit_reason::user_shutdown);
-        counters.live_cards.fetch_sub(1, std::memory_order_relaxed);
-      }
-      st.tokens.live.clear();
-      st.cards.live.clear();
-      st.lru.clear();
-      self->quit(caf::exit_reason::user_shutdown);
-    },
+      [self](token_request& req) -> caf::result<token_reply> {
+        auto ref = req.ref;
+        return route<token_actor, token_reply>(self, self->state.tokens, actor_kind::token, ref,
+                                               req);
+      },
+      [self](card_request& req) -> caf::result<card_reply> {
+        auto id = req.id;
+        return route<card_actor, card_reply>(self, self->state.cards, actor_kind::card, id, req);
+      },
+      [self](refresh_token& msg) {
+        auto i = self->state.tokens.live.find(msg.ref.value);
+        if (i == self->state.tokens.live.end())
+          return; // not live (or stopping): the next activation reads LMDB
+        ++i->second.routed;
+        self->send(i->second.hdl, refresh_atom::value);
+      },
+      [self](touch_token& msg) {
+        if (self->state.tokens.draining.count(msg.ref.value) > 0)
+          return;
+        auto& e = ensure_live(self, self->state.tokens, actor_kind::token, msg.ref);
+        ++e.routed;
+        self->send(e.hdl, touch_atom::value);
+      },
+      [self](idle_report& rep) {
+        if (rep.kind == actor_kind::token)
+          on_idle(self, self->state.tokens, rep);
+        else
+          on_idle(self, self->state.cards, rep);
+      },
+      [self](stopped_report& rep) {
+        if (rep.kind == actor_kind::token)
+          on_stopped(self, self->state.tokens, actor_kind::token, engine::token_ref{rep.id});
+        else
+          on_stopped(self, self->state.cards, actor_kind::card, engine::card_id{rep.id});
+      },
+      [self](idle_sweep_atom) { sweep_idle(self); },
+      [self](shutdown_atom) {
+        auto& st = self->state;
+        auto& counters = *st.rt->counters;
+        for (auto& [id, e] : st.tokens.live) {
+          self->send_exit(e.hdl, caf::exit_reason::user_shutdown);
+          counters.live_tokens.fetch_sub(1, std::memory_order_relaxed);
+        }
+        for (auto& [id, e] : st.cards.live) {
+          self->send_exit(e.hdl, caf::exit_reason::user_shutdown);
+          counters.live_cards.fetch_sub(1, std::memory_order_relaxed);
+        }
+        st.tokens.live.clear();
+        st.cards.live.clear();
+        st.lru.clear();
+        self->quit(caf::exit_reason::user_shutdown);
+      },
   };
 }
 

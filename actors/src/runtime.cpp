@@ -25,7 +25,8 @@ const engine::partner_record* runtime::partner(const engine::partner_id& id) con
 
 caf::expected<engine_options> normalise_options(engine_options o) {
   auto bad = [](std::string what) {
-    return caf::expected<engine_options>{make_error(runtime_errc::invalid_options, std::move(what))};
+    return caf::expected<engine_options>{
+        make_error(runtime_errc::invalid_options, std::move(what))};
   };
   if (o.data_dir.empty())
     return bad("data_dir is empty");
@@ -43,14 +44,14 @@ caf::expected<engine_options> normalise_options(engine_options o) {
     return bad("idempotency_sweep_interval must not be negative");
   if (o.idempotency_sweep_batch == 0 || o.idempotency_sweep_batch > 100000)
     return bad("idempotency_sweep_batch must be 1 to 100000");
-  if (o.scheduler_policy != "sharing" && o.scheduler_policy != "stealing"
-      && o.scheduler_policy != "testing")
+  if (o.scheduler_policy != "sharing" && o.scheduler_policy != "stealing" &&
+      o.scheduler_policy != "testing")
     return bad("scheduler_policy must be sharing, stealing or testing");
   o.store.directory = o.data_dir;
   if (!o.clock)
     o.clock = [] {
       return std::chrono::time_point_cast<std::chrono::milliseconds>(
-        std::chrono::system_clock::now());
+          std::chrono::system_clock::now());
     };
   if (!o.random)
     o.random = [] { return std::make_unique<engine::secure_random>(); };
@@ -61,9 +62,9 @@ caf::expected<engine_options> normalise_options(engine_options o) {
 
 void spawn_runtime(caf::actor_system& sys, const std::shared_ptr<runtime>& rt) {
   rt->live_cap_per_shard =
-    std::max<std::size_t>(1, rt->options.max_live_actors / rt->options.shard_count);
+      std::max<std::size_t>(1, rt->options.max_live_actors / rt->options.shard_count);
   rt->verification =
-    spawn_verification_pool(sys, rt, std::max<std::size_t>(2, rt->options.scheduler_threads));
+      spawn_verification_pool(sys, rt, std::max<std::size_t>(2, rt->options.scheduler_threads));
   rt->shards.reserve(rt->options.shard_count);
   for (std::size_t i = 0; i < rt->options.shard_count; ++i)
     rt->shards.push_back(spawn_registry_shard(sys, rt));

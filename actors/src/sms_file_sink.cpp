@@ -2,16 +2,15 @@
 /// The development SMS sink: one `{"to","body","sentAt"}` JSON line per
 /// message, appended to a file created with mode 0600.
 
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <cerrno>
+#include <fcntl.h>
 #include <mutex>
 #include <system_error>
+#include <unistd.h>
 
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
+#include <sys/stat.h>
 
 #include "dwt/engine/json.hpp"
 #include "dwt/sms.hpp"

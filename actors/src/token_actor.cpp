@@ -99,8 +99,9 @@ void arm_timers(self_ptr self) {
     st.expiry_armed = true;
     auto deadline = st.token->created_at + st.rt->options.verification_expiry;
     auto now = st.rt->now();
-    auto delay = deadline > now ? std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now)
-                                : std::chrono::milliseconds{0};
+    auto delay = deadline > now
+                     ? std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now)
+                     : std::chrono::milliseconds{0};
     self->delayed_send(self, delay, expire_atom::value);
   }
 }
@@ -143,8 +144,8 @@ const engine::token_record* pending_sms_otp(self_ptr self, promise& rp) {
     rp.deliver(engine::make_error(errc::token_not_found));
     return nullptr;
   }
-  if (t->state != engine::token_state::requested || !st.challenge
-      || st.challenge->method != engine::verification_method::sms_otp) {
+  if (t->state != engine::token_state::requested || !st.challenge ||
+      st.challenge->method != engine::verification_method::sms_otp) {
     rp.deliver(not_pending(*t));
     return nullptr;
   }
@@ -169,21 +170,21 @@ void commit(self_ptr self, change c, token_command cmd, promise rp, int attempt)
   auto unit = std::move(c.unit);
   auto shared = std::make_shared<change>(std::move(c));
   self->request(st.rt->checkpointer, caf::infinite, commit_request{std::move(unit)})
-    .await(
-      [self, shared, rp](commit_reply&) mutable {
-        auto& s = self->state;
-        s.token = std::move(shared->token);
-        s.challenge = std::move(shared->challenge);
-        if (shared->sms)
-          self->send(s.rt->verification, sms_send{std::move(*shared->sms)});
-        rp.deliver(std::move(shared->reply));
-      },
-      [self, shared, cmd = std::move(cmd), rp, attempt](caf::error& err) mutable {
-        answer_commit_error(
-          std::move(err), *self->state.rt->store, shared->idem, attempt, max_attempts, rp,
-          [self] { return load(self); },
-          [&] { run(self, std::move(cmd), std::move(rp), attempt + 1); });
-      });
+      .await(
+          [self, shared, rp](commit_reply&) mutable {
+            auto& s = self->state;
+            s.token = std::move(shared->token);
+            s.challenge = std::move(shared->challenge);
+            if (shared->sms)
+              self->send(s.rt->verification, sms_send{std::move(*shared->sms)});
+            rp.deliver(std::move(shared->reply));
+          },
+          [self, shared, cmd = std::move(cmd), rp, attempt](caf::error& err) mutable {
+            answer_commit_error(
+                std::move(err), *self->state.rt->store, shared->idem, attempt, max_attempts, rp,
+                [self] { return load(self); },
+                [&] { run(self, std::move(cmd), std::move(rp), attempt + 1); });
+          });
 }
 
 /// Applies a transition and commits it. `finish` may add to the change
@@ -218,7 +219,9 @@ void transition(self_ptr self, const token_command& cmd, promise rp, int attempt
   commit(self, std::move(c), cmd, std::move(rp), attempt);
 }
 
-engine::token_record identity(const engine::token_record& t) { return t; }
+engine::token_record identity(const engine::token_record& t) {
+  return t;
+}
 
 // -- commands ------------------------------------------------------------------
 
@@ -234,8 +237,8 @@ void on(self_ptr self, const tk_history& c, const token_command&, promise rp, in
     rp.deliver(engine::make_error(errc::token_not_found));
     return;
   }
-  auto h = snapshot_read(*self->state.rt,
-                         [&](const auto& rd) { return rd.history(self->state.ref); });
+  auto h =
+      snapshot_read(*self->state.rt, [&](const auto& rd) { return rd.history(self->state.ref); });
   if (!h) {
     rp.deliver(std::move(h.error()));
     return;
@@ -243,8 +246,7 @@ void on(self_ptr self, const tk_history& c, const token_command&, promise rp, in
   rp.deliver(token_reply{std::move(*h)});
 }
 
-void on(self_ptr self, const tk_transition& c, const token_command& cmd, promise rp,
-        int attempt) {
+void on(self_ptr self, const tk_transition& c, const token_command& cmd, promise rp, int attempt) {
   const auto* t = visible(self, c.partner);
   if (t == nullptr || t->card != c.card) {
     rp.deliver(engine::make_error(errc::token_not_found));
@@ -255,8 +257,7 @@ void on(self_ptr self, const tk_transition& c, const token_command& cmd, promise
              identity);
 }
 
-void on(self_ptr self, const tk_activate& c, const token_command& cmd, promise rp,
-        int attempt) {
+void on(self_ptr self, const tk_activate& c, const token_command& cmd, promise rp, int attempt) {
   const auto* t = visible(self, c.partner);
   if (t == nullptr || t->card != c.card) {
     rp.deliver(engine::make_error(errc::token_not_found));
@@ -273,19 +274,22 @@ void on(self_ptr self, const tk_activate& c, const token_command& cmd, promise r
              c.partner, c.idem, identity);
 }
 
-void on(self_ptr self, const tk_network& c, const token_command& cmd, promise rp,
-        int attempt) {
+void on(self_ptr self, const tk_network& c, const token_command& cmd, promise rp, int attempt) {
   if (visible(self, std::nullopt) == nullptr) {
     rp.deliver(engine::make_error(errc::token_not_found));
     return;
   }
   engine::token_state target = engine::token_state::suspended;
   switch (c.event) {
-    case engine::network_event::device_lost: target = engine::token_state::suspended; break;
-    case engine::network_event::device_found: target = engine::token_state::active; break;
-    case engine::network_event::deleted_from_wallet:
-      target = engine::token_state::terminated;
-      break;
+  case engine::network_event::device_lost:
+    target = engine::token_state::suspended;
+    break;
+  case engine::network_event::device_found:
+    target = engine::token_state::active;
+    break;
+  case engine::network_event::deleted_from_wallet:
+    target = engine::token_state::terminated;
+    break;
   }
   transition(self, cmd, std::move(rp), attempt, target, engine::channel::network,
              std::string{engine::to_string(c.event)}, network_scope, c.idem, identity);
@@ -316,12 +320,11 @@ void commit_sms_challenge(self_ptr self, otp_issued issued, std::string to, bool
   auto now = st.rt->now();
   change c;
   c.unit.expect_token_history_count(st.ref, st.token->history_count)
-    .put_challenge(issued.challenge);
+      .put_challenge(issued.challenge);
   if (with_event)
     add_manual_verification_event(c.unit, *st.token, engine::verification_method::sms_otp, now,
                                   st.random());
-  verification_started started{engine::verification_method::sms_otp,
-                               issued.challenge.expires_at};
+  verification_started started{engine::verification_method::sms_otp, issued.challenge.expires_at};
   add_idempotency(c.unit, network_scope, idem, started, now);
   c.token = *st.token;
   c.challenge = issued.challenge;
@@ -365,8 +368,8 @@ void on(self_ptr self, const tk_choose& c, const token_command& cmd, promise rp,
   auto to = destination(self);
   if (!to) {
     auto err = std::move(to.error());
-    if (err.category() == engine::error_category
-        && err.code() == static_cast<std::uint8_t>(errc::no_sms_destination))
+    if (err.category() == engine::error_category &&
+        err.code() == static_cast<std::uint8_t>(errc::no_sms_destination))
       err = engine::make_error(errc::verification_method_unavailable, "no SMS destination");
     rp.deliver(std::move(err));
     return;
@@ -378,16 +381,16 @@ void on(self_ptr self, const tk_choose& c, const token_command& cmd, promise rp,
   if (st.challenge && st.challenge->method == engine::verification_method::sms_otp)
     previous = st.challenge;
   self->request(st.rt->verification, caf::infinite, std::move(req))
-    .await(
-      [self, to = *to, previous, idem = c.idem, cmd, rp, attempt](otp_issued& issued) mutable {
-        if (previous) {
-          issued.challenge.wrong_attempts = previous->wrong_attempts;
-          issued.challenge.resends = previous->resends;
-        }
-        commit_sms_challenge(self, std::move(issued), std::move(to), true, idem, cmd,
-                             std::move(rp), attempt);
-      },
-      [rp](caf::error& err) mutable { rp.deliver(std::move(err)); });
+      .await(
+          [self, to = *to, previous, idem = c.idem, cmd, rp, attempt](otp_issued& issued) mutable {
+            if (previous) {
+              issued.challenge.wrong_attempts = previous->wrong_attempts;
+              issued.challenge.resends = previous->resends;
+            }
+            commit_sms_challenge(self, std::move(issued), std::move(to), true, idem, cmd,
+                                 std::move(rp), attempt);
+          },
+          [rp](caf::error& err) mutable { rp.deliver(std::move(err)); });
 }
 
 void on(self_ptr self, const tk_resend& c, const token_command& cmd, promise rp, int attempt) {
@@ -401,57 +404,57 @@ void on(self_ptr self, const tk_resend& c, const token_command& cmd, promise rp,
   }
   otp_issue req{st.ref, st.challenge->destination_masked, st.challenge, st.rt->now()};
   self->request(st.rt->verification, caf::infinite, std::move(req))
-    .await(
-      [self, to = *to, idem = c.idem, cmd, rp, attempt](otp_issued& issued) mutable {
-        commit_sms_challenge(self, std::move(issued), std::move(to), false, idem, cmd,
-                             std::move(rp), attempt);
-      },
-      [rp](caf::error& err) mutable { rp.deliver(std::move(err)); });
+      .await(
+          [self, to = *to, idem = c.idem, cmd, rp, attempt](otp_issued& issued) mutable {
+            commit_sms_challenge(self, std::move(issued), std::move(to), false, idem, cmd,
+                                 std::move(rp), attempt);
+          },
+          [rp](caf::error& err) mutable { rp.deliver(std::move(err)); });
 }
 
-void on(self_ptr self, const tk_submit_otp& c, const token_command& cmd, promise rp,
-        int attempt) {
+void on(self_ptr self, const tk_submit_otp& c, const token_command& cmd, promise rp, int attempt) {
   auto& st = self->state;
   if (pending_sms_otp(self, rp) == nullptr)
     return;
   otp_check req{*st.challenge, c.code, st.rt->now()};
   self->request(st.rt->verification, caf::infinite, std::move(req))
-    .await(
-      [self, idem = c.idem, cmd, rp, attempt](engine::otp_verdict& v) mutable {
-        auto& s = self->state;
-        auto make = [&v](const engine::token_record& tok) {
-          return otp_outcome{v.result, v.attempts_left, tok};
-        };
-        switch (v.result) {
-          case engine::otp_result::verified:
-            transition(self, cmd, std::move(rp), attempt, engine::token_state::active,
-                       engine::channel::network, "otp_verified", network_scope, idem, make);
-            return;
-          case engine::otp_result::exhausted:
-            transition(self, cmd, std::move(rp), attempt, engine::token_state::request_declined,
-                       engine::channel::system, "otp_attempts_exhausted", network_scope, idem,
-                       make);
-            return;
-          case engine::otp_result::expired:
-            transition(self, cmd, std::move(rp), attempt, engine::token_state::request_declined,
-                       engine::channel::system, "verification_expired", network_scope, idem,
-                       make);
-            return;
-          case engine::otp_result::incorrect: break;
-        }
-        auto now = s.rt->now();
-        change ch;
-        ch.unit.expect_token_history_count(s.ref, s.token->history_count)
-          .put_challenge(v.challenge);
-        otp_outcome out = make(*s.token);
-        add_idempotency(ch.unit, network_scope, idem, out, now);
-        ch.token = *s.token;
-        ch.challenge = v.challenge;
-        ch.reply = token_reply{std::move(out)};
-        ch.idem = idem_key(network_scope, idem);
-        commit(self, std::move(ch), cmd, std::move(rp), attempt);
-      },
-      [rp](caf::error& err) mutable { rp.deliver(std::move(err)); });
+      .await(
+          [self, idem = c.idem, cmd, rp, attempt](engine::otp_verdict& v) mutable {
+            auto& s = self->state;
+            auto make = [&v](const engine::token_record& tok) {
+              return otp_outcome{v.result, v.attempts_left, tok};
+            };
+            switch (v.result) {
+            case engine::otp_result::verified:
+              transition(self, cmd, std::move(rp), attempt, engine::token_state::active,
+                         engine::channel::network, "otp_verified", network_scope, idem, make);
+              return;
+            case engine::otp_result::exhausted:
+              transition(self, cmd, std::move(rp), attempt, engine::token_state::request_declined,
+                         engine::channel::system, "otp_attempts_exhausted", network_scope, idem,
+                         make);
+              return;
+            case engine::otp_result::expired:
+              transition(self, cmd, std::move(rp), attempt, engine::token_state::request_declined,
+                         engine::channel::system, "verification_expired", network_scope, idem,
+                         make);
+              return;
+            case engine::otp_result::incorrect:
+              break;
+            }
+            auto now = s.rt->now();
+            change ch;
+            ch.unit.expect_token_history_count(s.ref, s.token->history_count)
+                .put_challenge(v.challenge);
+            otp_outcome out = make(*s.token);
+            add_idempotency(ch.unit, network_scope, idem, out, now);
+            ch.token = *s.token;
+            ch.challenge = v.challenge;
+            ch.reply = token_reply{std::move(out)};
+            ch.idem = idem_key(network_scope, idem);
+            commit(self, std::move(ch), cmd, std::move(rp), attempt);
+          },
+          [rp](caf::error& err) mutable { rp.deliver(std::move(err)); });
 }
 
 void run(self_ptr self, token_command cmd, promise rp, int attempt) {
@@ -489,23 +492,23 @@ void on_expire(self_ptr self, int attempt) {
     unit.erase_challenge(st.ref);
   auto after = o->token;
   self->request(st.rt->checkpointer, caf::infinite, commit_request{std::move(unit)})
-    .await(
-      [self, after](commit_reply&) {
-        self->state.token = after;
-        self->state.challenge.reset();
-      },
-      [self, attempt](caf::error& err) {
-        auto& s = self->state;
-        if (attempt + 1 < max_attempts && !load(self)) {
-          if (is_conflict(err)) {
-            on_expire(self, attempt + 1);
-            return;
-          }
-        }
-        // Not durable (e.g. overloaded): try again later.
-        s.expiry_armed = true;
-        self->delayed_send(self, std::chrono::seconds{1}, expire_atom::value);
-      });
+      .await(
+          [self, after](commit_reply&) {
+            self->state.token = after;
+            self->state.challenge.reset();
+          },
+          [self, attempt](caf::error& err) {
+            auto& s = self->state;
+            if (attempt + 1 < max_attempts && !load(self)) {
+              if (is_conflict(err)) {
+                on_expire(self, attempt + 1);
+                return;
+              }
+            }
+            // Not durable (e.g. overloaded): try again later.
+            s.expiry_armed = true;
+            self->delayed_send(self, std::chrono::seconds{1}, expire_atom::value);
+          });
 }
 
 void report_idle(self_ptr self) {
@@ -519,36 +522,36 @@ token_actor::behavior_type token_impl(self_ptr self, std::shared_ptr<const runti
   self->state.ref = std::move(ref);
   self->state.shard = std::move(shard);
   return {
-    [self](token_request& req) -> caf::result<token_reply> {
-      auto& st = self->state;
-      ++st.received;
-      auto rp = self->make_response_promise<token_reply>();
-      run(self, std::move(req.cmd), rp, 0);
-      return rp;
-    },
-    [self](refresh_atom) {
-      ++self->state.received;
-      if (!load(self))
-        arm_timers(self);
-    },
-    [self](touch_atom) {
-      ++self->state.received;
-      (void) ensure_loaded(self);
-    },
-    [self](expire_atom) { on_expire(self, 0); },
-    [self](idle_atom) {
-      if (!pinned(self))
-        report_idle(self);
-    },
-    [self](evict_atom) {
-      if (!pinned(self))
-        report_idle(self);
-    },
-    [self](stop_atom) {
-      auto& st = self->state;
-      self->send(st.shard, stopped_report{actor_kind::token, st.ref.value});
-      self->quit();
-    },
+      [self](token_request& req) -> caf::result<token_reply> {
+        auto& st = self->state;
+        ++st.received;
+        auto rp = self->make_response_promise<token_reply>();
+        run(self, std::move(req.cmd), rp, 0);
+        return rp;
+      },
+      [self](refresh_atom) {
+        ++self->state.received;
+        if (!load(self))
+          arm_timers(self);
+      },
+      [self](touch_atom) {
+        ++self->state.received;
+        (void)ensure_loaded(self);
+      },
+      [self](expire_atom) { on_expire(self, 0); },
+      [self](idle_atom) {
+        if (!pinned(self))
+          report_idle(self);
+      },
+      [self](evict_atom) {
+        if (!pinned(self))
+          report_idle(self);
+      },
+      [self](stop_atom) {
+        auto& st = self->state;
+        self->send(st.shard, stopped_report{actor_kind::token, st.ref.value});
+        self->quit();
+      },
   };
 }
 

@@ -26,28 +26,28 @@ verification_impl(verification_actor::stateful_pointer<verification_state> self,
   self->state.rt = rt;
   self->state.rng = rt->make_random();
   return {
-    [self](otp_issue& req) -> caf::result<otp_issued> {
-      auto& st = self->state;
-      const auto& opts = st.rt->options;
-      if (req.previous) {
-        auto r = engine::resend_otp(*req.previous, opts.otp_key, *st.rng, req.now, opts.otp);
-        if (!r)
-          return std::move(r.error());
-        return otp_issued{std::move(r->challenge), std::move(r->code)};
-      }
-      auto r = engine::issue_otp(req.token, req.destination_masked, opts.otp_key, *st.rng,
-                                 req.now, opts.otp);
-      return otp_issued{std::move(r.challenge), std::move(r.code)};
-    },
-    [self](otp_check& req) -> caf::result<engine::otp_verdict> {
-      const auto& opts = self->state.rt->options;
-      return engine::verify_otp(req.challenge, req.code, opts.otp_key, req.now, opts.otp);
-    },
-    [self](sms_send& req) {
-      const auto& gw = self->state.rt->options.sms;
-      if (gw)
-        gw->send(std::move(req.msg), [](bool) {});
-    },
+      [self](otp_issue& req) -> caf::result<otp_issued> {
+        auto& st = self->state;
+        const auto& opts = st.rt->options;
+        if (req.previous) {
+          auto r = engine::resend_otp(*req.previous, opts.otp_key, *st.rng, req.now, opts.otp);
+          if (!r)
+            return std::move(r.error());
+          return otp_issued{std::move(r->challenge), std::move(r->code)};
+        }
+        auto r = engine::issue_otp(req.token, req.destination_masked, opts.otp_key, *st.rng,
+                                   req.now, opts.otp);
+        return otp_issued{std::move(r.challenge), std::move(r.code)};
+      },
+      [self](otp_check& req) -> caf::result<engine::otp_verdict> {
+        const auto& opts = self->state.rt->options;
+        return engine::verify_otp(req.challenge, req.code, opts.otp_key, req.now, opts.otp);
+      },
+      [self](sms_send& req) {
+        const auto& gw = self->state.rt->options.sms;
+        if (gw)
+          gw->send(std::move(req.msg), [](bool) {});
+      },
   };
 }
 
@@ -55,8 +55,8 @@ verification_impl(verification_actor::stateful_pointer<verification_state> self,
 
 std::string otp_sms_body(const std::string& code, std::chrono::seconds ttl) {
   auto minutes = std::max<std::int64_t>(1, (ttl.count() + 59) / 60);
-  return "Your dwt verification code is " + code + ". It expires in " + std::to_string(minutes)
-         + (minutes == 1 ? " minute." : " minutes.");
+  return "Your dwt verification code is " + code + ". It expires in " + std::to_string(minutes) +
+         (minutes == 1 ? " minute." : " minutes.");
 }
 
 verification_actor spawn_verification_pool(caf::actor_system& sys,

@@ -85,7 +85,9 @@ struct dispatcher_state {
 
 using self_ptr = webhook_dispatcher_actor::stateful_pointer<dispatcher_state>;
 
-engine::timestamp now_of(const dispatcher_state& st) { return st.ctx->options.clock(); }
+engine::timestamp now_of(const dispatcher_state& st) {
+  return st.ctx->options.clock();
+}
 
 void publish(dispatcher_state& st) {
   std::uint64_t pending = 0;
@@ -98,7 +100,7 @@ void publish(dispatcher_state& st) {
   st.ctx->counters->pending.store(pending);
   // 0 means "none", so an event created at the epoch itself counts as 1 ms.
   st.ctx->counters->oldest_undelivered_ms.store(
-    oldest ? std::max<std::int64_t>(1, oldest->time_since_epoch().count()) : 0);
+      oldest ? std::max<std::int64_t>(1, oldest->time_since_epoch().count()) : 0);
 }
 
 // -- timers ------------------------------------------------------------------
@@ -134,16 +136,16 @@ void submit_record(self_ptr self, std::pair<std::size_t, std::uint64_t> key,
                    std::uint64_t redelivery, persistence::write_unit unit) {
   auto me = webhook_dispatcher_actor{self};
   auto r = self->state.ctx->writer->submit(
-    std::move(unit), [me, key, redelivery](persistence::result<persistence::commit_ack> res) {
-      wh_recorded done;
-      done.endpoint = key.first;
-      done.seq = key.second;
-      done.redelivery = redelivery;
-      done.ok = res.has_value();
-      if (!res)
-        done.err = res.err();
-      caf::anon_send(me, std::move(done));
-    });
+      std::move(unit), [me, key, redelivery](persistence::result<persistence::commit_ack> res) {
+        wh_recorded done;
+        done.endpoint = key.first;
+        done.seq = key.second;
+        done.redelivery = redelivery;
+        done.ok = res.has_value();
+        if (!res)
+          done.err = res.err();
+        caf::anon_send(me, std::move(done));
+      });
   if (!r) {
     wh_recorded done;
     done.endpoint = key.first;
@@ -189,14 +191,15 @@ void flush_records(self_ptr self) {
   auto me = webhook_dispatcher_actor{self};
   auto keys = done.keys;
   auto r = st.ctx->writer->submit(
-    std::move(unit), [me, keys = std::move(keys)](persistence::result<persistence::commit_ack> res) mutable {
-      wh_records_done d;
-      d.keys = std::move(keys);
-      d.ok = res.has_value();
-      if (!res)
-        d.err = res.err();
-      caf::anon_send(me, std::move(d));
-    });
+      std::move(unit),
+      [me, keys = std::move(keys)](persistence::result<persistence::commit_ack> res) mutable {
+        wh_records_done d;
+        d.keys = std::move(keys);
+        d.ok = res.has_value();
+        if (!res)
+          d.err = res.err();
+        caf::anon_send(me, std::move(d));
+      });
   if (!r) {
     done.err = r.err();
     self->send(self, std::move(done));
@@ -411,8 +414,8 @@ caf::result<delivery_state> on_redeliver(self_ptr self, const wh_redeliver& req)
   auto ev = rd->outbox_event_at(req.seq);
   if (!ev || ev->partner != req.partner)
     return ev || ev.code() == persistence::errc::not_found
-             ? make_error(runtime_errc::event_not_found)
-             : persistence::to_caf_error(ev.err());
+               ? make_error(runtime_errc::event_not_found)
+               : persistence::to_caf_error(ev.err());
   delivery_state state;
   state.seq = req.seq;
   auto recorded = rd->find_delivery_state(req.seq);
@@ -452,8 +455,8 @@ caf::result<delivery_state> on_redeliver(self_ptr self, const wh_redeliver& req)
   return rp;
 }
 
-webhook_dispatcher_actor::behavior_type dispatcher_impl(self_ptr self,
-                                                        std::shared_ptr<const dispatcher_context> ctx) {
+webhook_dispatcher_actor::behavior_type
+dispatcher_impl(self_ptr self, std::shared_ptr<const dispatcher_context> ctx) {
   auto& st = self->state;
   st.ctx = std::move(ctx);
   st.rng = st.ctx->options.random();
@@ -466,40 +469,39 @@ webhook_dispatcher_actor::behavior_type dispatcher_impl(self_ptr self,
   const auto& d = st.ctx->options.dispatcher;
   for (const auto& e : st.ctx->endpoints) {
     st.by_partner.emplace(e.partner.value, st.endpoints.size());
-    st.endpoints.push_back(endpoint_slot{e, webhook_queue{d.max_tracked_per_endpoint,
-                                                          d.max_redeliveries_per_endpoint},
-                                         0, cursor});
+    st.endpoints.push_back(endpoint_slot{
+        e, webhook_queue{d.max_tracked_per_endpoint, d.max_redeliveries_per_endpoint}, 0, cursor});
   }
   self->send(self, wh_load_atom::value);
   st.load_queued = true;
   return {
-    [self](outbox_atom, std::uint64_t seq) {
-      auto& s = self->state;
-      s.notified = std::max(s.notified, seq);
-      if (!s.load_queued) {
-        s.load_queued = true;
-        self->send(self, wh_load_atom::value);
-      }
-    },
-    [self](wh_load_atom) {
-      self->state.load_queued = false;
-      work(self);
-      arm_next(self);
-    },
-    [self](wh_tick_atom, std::uint64_t gen) {
-      auto& s = self->state;
-      if (gen == s.tick_gen)
-        s.tick_armed = false;
-      work(self);
-      arm_next(self);
-    },
-    [self](wh_attempt_done& done) { on_attempt(self, done); },
-    [self](wh_recorded& r) { on_recorded(self, r); },
-    [self](wh_records_done& r) { on_records_done(self, r); },
-    [self](wh_flush_atom) { flush_records(self); },
-    [self](const wh_redeliver& req) -> caf::result<delivery_state> {
-      return on_redeliver(self, req);
-    },
+      [self](outbox_atom, std::uint64_t seq) {
+        auto& s = self->state;
+        s.notified = std::max(s.notified, seq);
+        if (!s.load_queued) {
+          s.load_queued = true;
+          self->send(self, wh_load_atom::value);
+        }
+      },
+      [self](wh_load_atom) {
+        self->state.load_queued = false;
+        work(self);
+        arm_next(self);
+      },
+      [self](wh_tick_atom, std::uint64_t gen) {
+        auto& s = self->state;
+        if (gen == s.tick_gen)
+          s.tick_armed = false;
+        work(self);
+        arm_next(self);
+      },
+      [self](wh_attempt_done& done) { on_attempt(self, done); },
+      [self](wh_recorded& r) { on_recorded(self, r); },
+      [self](wh_records_done& r) { on_records_done(self, r); },
+      [self](wh_flush_atom) { flush_records(self); },
+      [self](const wh_redeliver& req) -> caf::result<delivery_state> {
+        return on_redeliver(self, req);
+      },
   };
 }
 

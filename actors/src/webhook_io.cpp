@@ -3,8 +3,8 @@
 
 #include "webhook_io.hpp"
 
-#include <pthread.h>
 #include <algorithm>
+#include <pthread.h>
 
 #include "dwt/errors.hpp"
 #include "webhook_config.hpp"
@@ -23,9 +23,9 @@ caf::expected<std::unique_ptr<webhook_io>> webhook_io::start(const webhook_dispa
     return make_error(runtime_errc::invalid_options, "webhook client: " + created.error);
   self->client_ = std::move(created.client);
   self->sender_ = std::make_unique<outbound::webhook_sender>(self->client_);
-  self->work_ = std::make_unique<
-    boost::asio::executor_work_guard<boost::asio::io_context::executor_type>>(
-    self->io_.get_executor());
+  self->work_ =
+      std::make_unique<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>>(
+          self->io_.get_executor());
   const auto n = std::clamp<std::size_t>(o.io_threads, 1, max_webhook_io_threads);
   for (std::size_t i = 0; i < n; ++i)
     self->threads_.emplace_back([io = &self->io_] {
@@ -35,7 +35,9 @@ caf::expected<std::unique_ptr<webhook_io>> webhook_io::start(const webhook_dispa
   return self;
 }
 
-webhook_io::~webhook_io() { stop(); }
+webhook_io::~webhook_io() {
+  stop();
+}
 
 void webhook_io::stop() {
   work_.reset();

@@ -29,8 +29,8 @@ inline constexpr std::size_t webhook_max_scan_per_load = 4096;
 /// event of the partner at or below it has been looked at. An event with no
 /// delivery_state is due at `now` with no attempt made.
 [[nodiscard]] persistence::result<std::uint64_t>
-load_pending(const persistence::reader& rd, const engine::partner_id& partner,
-             std::uint64_t cursor, webhook_queue& queue, engine::timestamp now,
+load_pending(const persistence::reader& rd, const engine::partner_id& partner, std::uint64_t cursor,
+             webhook_queue& queue, engine::timestamp now,
              std::size_t max_scan = webhook_max_scan_per_load);
 
 /// Where loading starts after a start: just below the oldest pending event

@@ -49,7 +49,7 @@ struct tracked_event {
 class webhook_queue {
 public:
   webhook_queue(std::size_t max_tracked, std::size_t max_redeliveries)
-    : max_tracked_(max_tracked), max_redeliveries_(max_redeliveries) {}
+      : max_tracked_(max_tracked), max_redeliveries_(max_redeliveries) {}
 
   /// Room for more ordered events.
   [[nodiscard]] std::size_t room() const noexcept {

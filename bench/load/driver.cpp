@@ -1,7 +1,5 @@
 #include "driver.hpp"
 
-#include <unistd.h>
-
 #include <array>
 #include <atomic>
 #include <charconv>
@@ -15,6 +13,7 @@
 #include <random>
 #include <string>
 #include <thread>
+#include <unistd.h>
 #include <vector>
 
 #include <boost/asio/co_spawn.hpp>
@@ -33,10 +32,10 @@
 
 #include "gauge.hpp"
 #include "histogram.hpp"
+#include "pan.hpp"
 #include "report.hpp"
 #include "schedule.hpp"
 #include "sms_watcher.hpp"
-#include "pan.hpp"
 
 namespace dwt::load {
 
@@ -87,8 +86,9 @@ enum class kind : std::size_t {
 };
 constexpr std::size_t kind_count = static_cast<std::size_t>(kind::count);
 constexpr std::array<const char*, kind_count> kind_names{
-  "create_profile", "create_card", "push_provision", "tokenize", "verification",
-  "otp",            "activation",  "transition",     "get"};
+    "create_profile", "create_card",  "push_provision",
+    "tokenize",       "verification", "otp",
+    "activation",     "transition",   "get"};
 
 /// True if a 2xx answer to this kind acknowledges a durable change.
 constexpr bool changes_state(kind k) {
@@ -196,38 +196,42 @@ public:
     const auto& w = run_.opt.weights;
     for (std::uint64_t n = 0; n < max_flows_per_connection && !done_; ++n) {
       switch (run_.opt.scenario) {
-        case scenario_kind::get: co_await flow_get(); break;
-        case scenario_kind::provision: co_await flow_push(); break;
-        case scenario_kind::mix: {
-          std::uniform_int_distribution<unsigned> pick{0, w.sum() - 1};
-          unsigned x = pick(rng_);
-          if (x < w.push) {
-            co_await flow_push();
-            break;
-          }
-          x -= w.push;
-          if (x < w.manual_otp) {
-            co_await flow_manual(verification_kind::otp);
-            break;
-          }
-          x -= w.manual_otp;
-          if (x < w.inapp_approve) {
-            co_await flow_manual(verification_kind::approve);
-            break;
-          }
-          x -= w.inapp_approve;
-          if (x < w.inapp_decline) {
-            co_await flow_manual(verification_kind::decline);
-            break;
-          }
-          x -= w.inapp_decline;
-          if (x < w.lifecycle) {
-            co_await flow_lifecycle();
-            break;
-          }
-          co_await new_card(phase::measured);
+      case scenario_kind::get:
+        co_await flow_get();
+        break;
+      case scenario_kind::provision:
+        co_await flow_push();
+        break;
+      case scenario_kind::mix: {
+        std::uniform_int_distribution<unsigned> pick{0, w.sum() - 1};
+        unsigned x = pick(rng_);
+        if (x < w.push) {
+          co_await flow_push();
           break;
         }
+        x -= w.push;
+        if (x < w.manual_otp) {
+          co_await flow_manual(verification_kind::otp);
+          break;
+        }
+        x -= w.manual_otp;
+        if (x < w.inapp_approve) {
+          co_await flow_manual(verification_kind::approve);
+          break;
+        }
+        x -= w.inapp_approve;
+        if (x < w.inapp_decline) {
+          co_await flow_manual(verification_kind::decline);
+          break;
+        }
+        x -= w.inapp_decline;
+        if (x < w.lifecycle) {
+          co_await flow_lifecycle();
+          break;
+        }
+        co_await new_card(phase::measured);
+        break;
+      }
       }
     }
   }
@@ -242,14 +246,14 @@ public:
     }
     for (const auto& t : tokens_) {
       ++out.tokens_checked;
-      auto a = co_await call(bhttp::verb::get, "/v1/digital-wallet-tokens/" + t.ref, {},
-                             partner_key(cards_[t.card].partner), kind::push_provision,
-                             phase::verify);
+      auto a =
+          co_await call(bhttp::verb::get, "/v1/digital-wallet-tokens/" + t.ref, {},
+                        partner_key(cards_[t.card].partner), kind::push_provision, phase::verify);
       const auto state = field(a.body, "state");
       const bool ok = state == t.state || (!t.maybe_state.empty() && state == t.maybe_state);
       check(out, a, "token " + t.ref, ok,
             "state " + state + ", acknowledged " + t.state +
-              (t.maybe_state.empty() ? "" : " (or unanswered " + t.maybe_state + ")"));
+                (t.maybe_state.empty() ? "" : " (or unanswered " + t.maybe_state + ")"));
     }
   }
 
@@ -294,9 +298,8 @@ private:
   }
 
   /// One request and its answer, paced by the schedule when measured.
-  awaitable<answer> exchange(bhttp::verb verb, const std::string& target,
-                             const std::string& body, const std::string& key, kind k, phase ph,
-                             const std::string& idem) {
+  awaitable<answer> exchange(bhttp::verb verb, const std::string& target, const std::string& body,
+                             const std::string& key, kind k, phase ph, const std::string& idem) {
     answer a;
     beast::error_code ec;
     const auto& opt = run_.opt;
@@ -320,7 +323,7 @@ private:
           co_return a;
         }
         due = run_.start + std::chrono::duration_cast<steady::duration>(
-                             std::chrono::duration<double>(run_.sched.time_of(slot)));
+                               std::chrono::duration<double>(run_.sched.time_of(slot)));
         if (due > steady::now()) {
           timer_.expires_at(due);
           co_await timer_.async_wait(asio::redirect_error(use_awaitable, ec));
@@ -382,7 +385,7 @@ private:
         auto [p, rec] = std::from_chars(ra.data(), ra.data() + ra.size(), secs);
         if (rec == std::errc{})
           back = std::chrono::duration_cast<steady::duration>(
-            std::min(std::chrono::seconds(secs), max_backoff));
+              std::min(std::chrono::seconds(secs), max_backoff));
       }
       backoff_until_ = steady::now() + back;
     }
@@ -415,8 +418,8 @@ private:
       c.server_errors = 1;
     else
       c.client_errors = 1;
-    const auto ns = static_cast<std::uint64_t>(
-      std::max<std::int64_t>(0, std::chrono::duration_cast<std::chrono::nanoseconds>(now - due).count()));
+    const auto ns = static_cast<std::uint64_t>(std::max<std::int64_t>(
+        0, std::chrono::duration_cast<std::chrono::nanoseconds>(now - due).count()));
     const auto ki = static_cast<std::size_t>(k);
     rec_.totals.add(c);
     rec_.kind_counters[ki].add(c);
@@ -436,7 +439,7 @@ private:
   awaitable<answer> call(bhttp::verb verb, const std::string& target, const std::string& body,
                          const std::string& key, kind k, phase ph) {
     const std::string idem =
-      run_.opt.idempotency_keys && verb == bhttp::verb::post ? idem_key() : std::string{};
+        run_.opt.idempotency_keys && verb == bhttp::verb::post ? idem_key() : std::string{};
     answer a;
     for (unsigned attempt = 0; attempt <= run_.opt.max_retries; ++attempt) {
       a = co_await exchange(verb, target, body, key, k, ph, idem);
@@ -488,8 +491,8 @@ private:
     body["cardProduct"] = run_.opt.card_product;
     body["type"] = "VIRTUAL";
     body["phoneNumber"] = c.phone;
-    a = co_await call(bhttp::verb::post, "/v1/cards", json::serialize(body), key,
-                      kind::create_card, ph);
+    a = co_await call(bhttp::verb::post, "/v1/cards", json::serialize(body), key, kind::create_card,
+                      ph);
     c.id = field(a.body, "id");
     if (a.status != 201 || c.id.empty())
       co_return false;
@@ -593,10 +596,9 @@ private:
       const bool approve = how == verification_kind::approve;
       act["activation"] = approve ? "APPROVE" : "DECLINE";
       target_state = approve ? "ACTIVE" : "REQUEST_DECLINED";
-      last = co_await call(bhttp::verb::post,
-                           "/v1/cards/" + card.id + "/payment-tokens/" + ref + "/activation",
-                           json::serialize(act), partner_key(card.partner), kind::activation,
-                           phase::measured);
+      last = co_await call(
+          bhttp::verb::post, "/v1/cards/" + card.id + "/payment-tokens/" + ref + "/activation",
+          json::serialize(act), partner_key(card.partner), kind::activation, phase::measured);
     }
     settle(tokens_[ti], last, target_state);
   }
@@ -632,15 +634,16 @@ private:
     auto& t = tokens_[*pick];
     std::uniform_int_distribution<int> five{0, 4};
     const bool terminate = five(rng_) == 0;
-    const std::string target = terminate ? "TERMINATED" : t.state == "ACTIVE" ? "SUSPENDED" : "ACTIVE";
+    const std::string target = terminate             ? "TERMINATED"
+                               : t.state == "ACTIVE" ? "SUSPENDED"
+                                                     : "ACTIVE";
     json::object body;
     body["state"] = target;
     body["digitalWalletToken"] = t.ref;
     const auto& card = cards_[t.card];
-    auto a = co_await call(bhttp::verb::post,
-                           "/v1/cards/" + card.id + "/digital-wallet-token-transitions",
-                           json::serialize(body), partner_key(card.partner), kind::transition,
-                           phase::measured);
+    auto a = co_await call(
+        bhttp::verb::post, "/v1/cards/" + card.id + "/digital-wallet-token-transitions",
+        json::serialize(body), partner_key(card.partner), kind::transition, phase::measured);
     settle(tokens_[*pick], a, target);
   }
 
@@ -706,7 +709,7 @@ public:
     const double elapsed = std::max(0.0, std::chrono::duration<double>(now - run_.start).count());
     const double answered = static_cast<double>(s.totals.sent - s.totals.transport_errors);
     // The final line shows the whole run's average, the others the last interval's.
-    const double rate = final_line ? (elapsed > 0 ? answered / elapsed : 0)
+    const double rate = final_line        ? (elapsed > 0 ? answered / elapsed : 0)
                         : since_print > 0 ? (answered - last_answered_) / since_print
                                           : 0;
     last_answered_ = answered;
@@ -716,8 +719,8 @@ public:
     const double dur = run_.opt.duration_s;
     char line[256];
     std::snprintf(line, sizeof line,
-                  "%5.1fs/%.0fs  %s req/s  p99 %.2f ms  2xx %s  429/503 %s  errors %s",
-                  elapsed, dur, fmt_count(rate).c_str(), p99,
+                  "%5.1fs/%.0fs  %s req/s  p99 %.2f ms  2xx %s  429/503 %s  errors %s", elapsed,
+                  dur, fmt_count(rate).c_str(), p99,
                   fmt_count(static_cast<double>(s.totals.ok)).c_str(),
                   fmt_count(static_cast<double>(s.totals.status_429 + s.totals.status_503)).c_str(),
                   fmt_count(static_cast<double>(s.totals.errors())).c_str());
@@ -791,7 +794,8 @@ int run(const options& opts) {
   run_state run;
   run.opt = opts;
   if (run.opt.seed == 0)
-    run.opt.seed = (static_cast<std::uint64_t>(std::random_device{}()) << 32) ^ std::random_device{}();
+    run.opt.seed =
+        (static_cast<std::uint64_t>(std::random_device{}()) << 32) ^ std::random_device{}();
   const auto& opt = run.opt;
   std::printf("dwt-load: target %s:%u mode %s scenario %s connections %u threads %u seed %llu\n",
               opt.host.c_str(), opt.port, to_string(opt.mode), to_string(opt.scenario),
@@ -825,8 +829,9 @@ int run(const options& opts) {
   }
 
   const std::size_t seconds =
-    static_cast<std::size_t>(std::ceil(opt.duration_s + (opt.mode == run_mode::closed ? 0 : opt.drain_s))) +
-    extra_seconds + static_cast<std::size_t>(std::ceil(opt.timeout_ms / 1000.0));
+      static_cast<std::size_t>(
+          std::ceil(opt.duration_s + (opt.mode == run_mode::closed ? 0 : opt.drain_s))) +
+      extra_seconds + static_cast<std::size_t>(std::ceil(opt.timeout_ms / 1000.0));
   std::vector<std::unique_ptr<recorder>> recs;
   std::vector<std::unique_ptr<asio::io_context>> iocs;
   for (unsigned i = 0; i < opt.threads; ++i) {
@@ -836,15 +841,17 @@ int run(const options& opts) {
   }
   std::vector<std::unique_ptr<connection>> conns;
   for (unsigned i = 0; i < opt.connections; ++i)
-    conns.push_back(std::make_unique<connection>(*iocs[i % opt.threads], run, *recs[i % opt.threads],
-                                                 i, seeder()));
+    conns.push_back(std::make_unique<connection>(*iocs[i % opt.threads], run,
+                                                 *recs[i % opt.threads], i, seeder()));
 
   const bool api = opt.scenario != scenario_kind::get;
   if (api && opt.setup_cards > 0) {
     const auto t0 = steady::now();
-    run_phase(iocs, conns, [](std::size_t, connection& c) { return c.setup(); }, nullptr);
+    run_phase(
+        iocs, conns, [](std::size_t, connection& c) { return c.setup(); }, nullptr);
     const auto s = take_snapshot(recs);
-    std::printf("setup: %llu requests in %.1f s\n", static_cast<unsigned long long>(s.setup_requests),
+    std::printf("setup: %llu requests in %.1f s\n",
+                static_cast<unsigned long long>(s.setup_requests),
                 std::chrono::duration<double>(steady::now() - t0).count());
     std::fflush(stdout);
   }
@@ -853,19 +860,20 @@ int run(const options& opts) {
   constexpr auto lead = std::chrono::milliseconds(20);
   run.start = steady::now() + lead;
   run.end = run.start + std::chrono::duration_cast<steady::duration>(
-                          std::chrono::duration<double>(opt.duration_s));
+                            std::chrono::duration<double>(opt.duration_s));
   run.hard_end = run.end + std::chrono::duration_cast<steady::duration>(
-                             std::chrono::duration<double>(opt.drain_s));
+                               std::chrono::duration<double>(opt.drain_s));
   progress prog{run, recs};
-  run_phase(iocs, conns, [](std::size_t, connection& c) { return c.measure(); }, &prog);
+  run_phase(
+      iocs, conns, [](std::size_t, connection& c) { return c.measure(); }, &prog);
   const double elapsed = std::chrono::duration<double>(steady::now() - run.start).count();
   settle_summary settle;
   if (!opt.await_zero.empty()) {
     std::printf("waiting for %s to reach 0 ...\n", opt.await_zero.c_str());
     std::fflush(stdout);
-    const auto w = await_zero(opt.host, opt.port, opt.await_zero,
-                              std::chrono::milliseconds(static_cast<long long>(opt.await_timeout_s * 1000)),
-                              settle_poll);
+    const auto w = await_zero(
+        opt.host, opt.port, opt.await_zero,
+        std::chrono::milliseconds(static_cast<long long>(opt.await_timeout_s * 1000)), settle_poll);
     settle.ran = true;
     settle.gauge = opt.await_zero;
     settle.reached_zero = w.reached_zero;
@@ -926,14 +934,15 @@ int run(const options& opts) {
     r.series.push_back(p);
   }
   const std::uint64_t unsent =
-    opt.mode == run_mode::closed ? 0
-                                 : run.total_slots - std::min(run.total_slots, run.next_slot.load());
+      opt.mode == run_mode::closed
+          ? 0
+          : run.total_slots - std::min(run.total_slots, run.next_slot.load());
 
   if (opt.verify && api) {
     std::vector<verify_summary> parts(conns.size());
-    run_phase(iocs, conns,
-              [&parts](std::size_t i, connection& c) { return c.verify(parts[i]); },
-              nullptr);
+    run_phase(
+        iocs, conns, [&parts](std::size_t i, connection& c) { return c.verify(parts[i]); },
+        nullptr);
     r.verify.ran = true;
     for (auto& p : parts) {
       r.verify.tokens_checked += p.tokens_checked;
@@ -952,30 +961,31 @@ int run(const options& opts) {
 
   const auto& t = r.totals;
   const double secs_d = elapsed > 0 ? elapsed : 1;
-  std::printf("\nmeasured %.2f s: sent %llu, 2xx %llu (%.0f/s), 429 %llu, 503 %llu, 4xx %llu, "
-              "5xx %llu, transport errors %llu, acknowledged changes %llu%s\n",
-              elapsed, static_cast<unsigned long long>(t.sent),
-              static_cast<unsigned long long>(t.ok), static_cast<double>(t.ok) / secs_d,
-              static_cast<unsigned long long>(t.status_429),
-              static_cast<unsigned long long>(t.status_503),
-              static_cast<unsigned long long>(t.client_errors),
-              static_cast<unsigned long long>(t.server_errors),
-              static_cast<unsigned long long>(t.transport_errors),
-              static_cast<unsigned long long>(t.acknowledged),
-              unsent > 0 ? (", not sent (past the drain limit) " + std::to_string(unsent)).c_str() : "");
+  std::printf(
+      "\nmeasured %.2f s: sent %llu, 2xx %llu (%.0f/s), 429 %llu, 503 %llu, 4xx %llu, "
+      "5xx %llu, transport errors %llu, acknowledged changes %llu%s\n",
+      elapsed, static_cast<unsigned long long>(t.sent), static_cast<unsigned long long>(t.ok),
+      static_cast<double>(t.ok) / secs_d, static_cast<unsigned long long>(t.status_429),
+      static_cast<unsigned long long>(t.status_503),
+      static_cast<unsigned long long>(t.client_errors),
+      static_cast<unsigned long long>(t.server_errors),
+      static_cast<unsigned long long>(t.transport_errors),
+      static_cast<unsigned long long>(t.acknowledged),
+      unsent > 0 ? (", not sent (past the drain limit) " + std::to_string(unsent)).c_str() : "");
   if (sms_timeouts > 0)
     std::printf("OTP SMS not seen within %lld s: %llu\n", static_cast<long long>(sms_wait.count()),
                 static_cast<unsigned long long>(sms_timeouts));
-  std::printf("latency ms: p50 %.3f  p90 %.3f  p99 %.3f  p99.9 %.3f  max %.3f  (mean %.3f, n %llu)\n",
-              r.latency.p50_ms, r.latency.p90_ms, r.latency.p99_ms, r.latency.p999_ms,
-              r.latency.max_ms, r.latency.mean_ms, static_cast<unsigned long long>(r.latency.count));
+  std::printf(
+      "latency ms: p50 %.3f  p90 %.3f  p99 %.3f  p99.9 %.3f  max %.3f  (mean %.3f, n %llu)\n",
+      r.latency.p50_ms, r.latency.p90_ms, r.latency.p99_ms, r.latency.p999_ms, r.latency.max_ms,
+      r.latency.mean_ms, static_cast<unsigned long long>(r.latency.count));
   for (const auto& [name, v] : r.kinds)
-    std::printf("  %-15s sent %8llu  2xx %8llu  429/503 %6llu  errors %6llu  p50 %.3f  p99 %.3f ms\n",
-                name.c_str(), static_cast<unsigned long long>(v.first.sent),
-                static_cast<unsigned long long>(v.first.ok),
-                static_cast<unsigned long long>(v.first.status_429 + v.first.status_503),
-                static_cast<unsigned long long>(v.first.errors()), v.second.p50_ms,
-                v.second.p99_ms);
+    std::printf(
+        "  %-15s sent %8llu  2xx %8llu  429/503 %6llu  errors %6llu  p50 %.3f  p99 %.3f ms\n",
+        name.c_str(), static_cast<unsigned long long>(v.first.sent),
+        static_cast<unsigned long long>(v.first.ok),
+        static_cast<unsigned long long>(v.first.status_429 + v.first.status_503),
+        static_cast<unsigned long long>(v.first.errors()), v.second.p50_ms, v.second.p99_ms);
   if (r.settle.ran) {
     if (r.settle.reached_zero)
       std::printf("settled: %s was %.0f at the end, 0 after %.2f s more; 2xx per second including "
@@ -1008,7 +1018,7 @@ int run(const options& opts) {
   if (!opt.svg.empty()) {
     svg_options so;
     so.title = opt.title.empty() ? "dwt-load " + r.mode + " " + r.scenario + ", " +
-                                     std::to_string(opt.connections) + " connections"
+                                       std::to_string(opt.connections) + " connections"
                                  : opt.title;
     if (!write_file(opt.svg, to_svg(r.series, so))) {
       std::fprintf(stderr, "dwt-load: cannot write %s\n", opt.svg.c_str());

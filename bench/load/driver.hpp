@@ -11,7 +11,7 @@ enum exit_code : int {
   exit_ok = 0,
   exit_verify_failed = 1, ///< something acknowledged is missing or wrong
   exit_usage = 2,
-  exit_failure = 3        ///< could not resolve, write outputs, ...
+  exit_failure = 3 ///< could not resolve, write outputs, ...
 };
 
 /// Runs the load described by `opts` against a server; returns an exit code.

@@ -76,18 +76,24 @@ bool parse_weights(std::string_view s, mix_weights& w, std::string& err) {
 
 const char* to_string(run_mode m) noexcept {
   switch (m) {
-    case run_mode::open: return "open";
-    case run_mode::burst: return "burst";
-    case run_mode::closed: return "closed";
+  case run_mode::open:
+    return "open";
+  case run_mode::burst:
+    return "burst";
+  case run_mode::closed:
+    return "closed";
   }
   return "?";
 }
 
 const char* to_string(scenario_kind s) noexcept {
   switch (s) {
-    case scenario_kind::mix: return "mix";
-    case scenario_kind::provision: return "provision";
-    case scenario_kind::get: return "get";
+  case scenario_kind::mix:
+    return "mix";
+  case scenario_kind::provision:
+    return "provision";
+  case scenario_kind::get:
+    return "get";
   }
   return "?";
 }
@@ -316,7 +322,8 @@ parse_result parse_options(const std::vector<std::string>& args) {
   else if (o.threads == 0 || o.threads > max_threads)
     r.error = "--threads: must be in [1, " + std::to_string(max_threads) + "]";
   else if (o.duration_s <= 0 || o.duration_s > max_duration_s)
-    r.error = "--duration: must be in (0, " + std::to_string(static_cast<int>(max_duration_s)) + "]";
+    r.error =
+        "--duration: must be in (0, " + std::to_string(static_cast<int>(max_duration_s)) + "]";
   else if (o.mode != run_mode::closed && o.rate <= 0)
     r.error = "--rate: must be positive in open and burst modes";
   else if (o.mode == run_mode::burst && (o.burst_rate <= 0 || o.burst_for_s <= 0))
@@ -328,7 +335,8 @@ parse_result parse_options(const std::vector<std::string>& args) {
   else if (o.timeout_ms == 0)
     r.error = "--timeout-ms: must be positive";
   else if (o.await_timeout_s <= 0 || o.await_timeout_s > max_duration_s)
-    r.error = "--await-timeout: must be in (0, " + std::to_string(static_cast<int>(max_duration_s)) + "]";
+    r.error =
+        "--await-timeout: must be in (0, " + std::to_string(static_cast<int>(max_duration_s)) + "]";
   return r;
 }
 

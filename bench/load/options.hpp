@@ -33,30 +33,30 @@ struct options {
   std::uint16_t port = 8080;
   run_mode mode = run_mode::closed;
   scenario_kind scenario = scenario_kind::mix;
-  double rate = 1000;       ///< open/burst: sustained requests/s
+  double rate = 1000; ///< open/burst: sustained requests/s
   double duration_s = 10;
-  double burst_rate = 0;    ///< burst: requests/s inside the burst
+  double burst_rate = 0; ///< burst: requests/s inside the burst
   double burst_at_s = 0;
   double burst_for_s = 0;
   unsigned connections = 64;
   unsigned threads = 1;
-  std::string path = "/";   ///< --scenario get
+  std::string path = "/"; ///< --scenario get
   mix_weights weights;
   std::vector<std::string> partner_keys{"demo-partner-key"};
   std::string network_key = "demo-network-key";
   std::string card_product = "demo-debit";
-  std::string sms_file;     ///< the server's file SMS sink; needed for manual OTP
-  std::string out;          ///< results JSON
-  std::string svg;          ///< chart
-  std::string title;        ///< chart title
+  std::string sms_file; ///< the server's file SMS sink; needed for manual OTP
+  std::string out;      ///< results JSON
+  std::string svg;      ///< chart
+  std::string title;    ///< chart title
   bool verify = true;
-  std::uint64_t seed = 0;   ///< 0: drawn from std::random_device (printed)
-  unsigned setup_cards = 2; ///< cards each connection creates before measuring
+  std::uint64_t seed = 0;       ///< 0: drawn from std::random_device (printed)
+  unsigned setup_cards = 2;     ///< cards each connection creates before measuring
   unsigned tokens_per_card = 8; ///< tokens created per card before using another
   unsigned timeout_ms = 10000;  ///< one request/answer
   unsigned max_retries = 20;    ///< per step on 429/503
-  double drain_s = 10;      ///< open loop: most time past the end to send overdue requests
-  double progress_s = 0;    ///< 0: every second on a TTY, every 5 s otherwise
+  double drain_s = 10;          ///< open loop: most time past the end to send overdue requests
+  double progress_s = 0;        ///< 0: every second on a TTY, every 5 s otherwise
   bool idempotency_keys = false;
   /// After the measured phase, wait until this unlabelled gauge of the
   /// target's /metrics reads 0 (e.g. dwt_outbox_pending); empty: no wait.

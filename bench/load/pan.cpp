@@ -4,7 +4,9 @@
 
 namespace dwt::load {
 
-char luhn_check_digit(std::string_view digits) noexcept { return engine::luhn::check_digit(digits); }
+char luhn_check_digit(std::string_view digits) noexcept {
+  return engine::luhn::check_digit(digits);
+}
 
 bool luhn_valid(std::string_view number) noexcept {
   if (number.size() < 2)

@@ -12,7 +12,9 @@ namespace json = boost::json;
 
 namespace {
 
-double ns_to_ms(std::uint64_t ns) { return static_cast<double>(ns) / 1e6; }
+double ns_to_ms(std::uint64_t ns) {
+  return static_cast<double>(ns) / 1e6;
+}
 
 json::object to_object(const counters& c) {
   json::object o;
@@ -90,9 +92,10 @@ std::string to_json(const run_results& r) {
   root["setupRequests"] = r.setup_requests;
   root["totals"] = to_object(r.totals);
   const double secs = r.elapsed_s > 0 ? r.elapsed_s : 1.0;
-  root["throughputPerS"] = static_cast<double>(r.totals.ok + r.totals.status_429 +
-                                                r.totals.status_503 + r.totals.client_errors +
-                                                r.totals.server_errors) / secs;
+  root["throughputPerS"] =
+      static_cast<double>(r.totals.ok + r.totals.status_429 + r.totals.status_503 +
+                          r.totals.client_errors + r.totals.server_errors) /
+      secs;
   root["okPerS"] = static_cast<double>(r.totals.ok) / secs;
   root["latency"] = to_object(r.latency);
   if (r.settle.ran) {
@@ -166,12 +169,23 @@ std::string xml_escape(std::string_view s) {
   out.reserve(s.size());
   for (char c : s) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&apos;"; break;
-      default: out.push_back(c);
+    case '&':
+      out += "&amp;";
+      break;
+    case '<':
+      out += "&lt;";
+      break;
+    case '>':
+      out += "&gt;";
+      break;
+    case '"':
+      out += "&quot;";
+      break;
+    case '\'':
+      out += "&apos;";
+      break;
+    default:
+      out.push_back(c);
     }
   }
   return out;
@@ -200,8 +214,8 @@ void draw_frame(std::string& out, const panel& p, std::string_view y_label) {
   for (int i = 0; i <= ticks; ++i) {
     const double v = p.y_max * i / ticks;
     const double yy = p.y(v);
-    out += "<line x1=\"" + num(p.left) + "\" y1=\"" + num(yy) + "\" x2=\"" +
-           num(p.left + p.width) + "\" y2=\"" + num(yy) + "\" stroke=\"#ddd\"/>\n";
+    out += "<line x1=\"" + num(p.left) + "\" y1=\"" + num(yy) + "\" x2=\"" + num(p.left + p.width) +
+           "\" y2=\"" + num(yy) + "\" stroke=\"#ddd\"/>\n";
     out += "<text x=\"" + num(p.left - 6) + "\" y=\"" + num(yy + 4) +
            "\" text-anchor=\"end\" font-size=\"11\">" + num(v, v < 10 && v != 0 ? 2 : 0) +
            "</text>\n";
@@ -254,9 +268,8 @@ std::string to_svg(const std::vector<series_point>& series, const svg_options& o
   std::string out;
   out += "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
   out += "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" + std::to_string(options.width) +
-         "\" height=\"" + num(height, 0) + "\" viewBox=\"0 0 " +
-         std::to_string(options.width) + " " + num(height, 0) +
-         "\" font-family=\"sans-serif\">\n";
+         "\" height=\"" + num(height, 0) + "\" viewBox=\"0 0 " + std::to_string(options.width) +
+         " " + num(height, 0) + "\" font-family=\"sans-serif\">\n";
   out += "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n";
   out += "<text x=\"" + num(margin_left) + "\" y=\"22\" font-size=\"15\" font-weight=\"bold\">" +
          xml_escape(options.title) + "</text>\n";
@@ -273,8 +286,8 @@ std::string to_svg(const std::vector<series_point>& series, const svg_options& o
   const double x_step = nice_ceiling(x_max / ticks);
   x_max = std::ceil(x_max / x_step - 1e-9) * x_step;
   const panel top{margin_left, title_h + 10, pw, ph - 10, x_max, nice_ceiling(thr_max), x_step};
-  const panel bottom{margin_left, title_h + ph + gap, pw, ph - 10, x_max, nice_ceiling(lat_max),
-                     x_step};
+  const panel bottom{margin_left, title_h + ph + gap,    pw,    ph - 10,
+                     x_max,       nice_ceiling(lat_max), x_step};
   draw_frame(out, top, "throughput (requests/s)");
   draw_frame(out, bottom, "latency (ms)");
   if (series.empty()) {

@@ -29,14 +29,14 @@ struct latency_summary {
 
 /// Answers of one kind of request (or of all).
 struct counters {
-  std::uint64_t sent = 0;           ///< requests written
-  std::uint64_t ok = 0;             ///< 2xx answers
-  std::uint64_t status_429 = 0;     ///< overload (never lost: not acknowledged)
-  std::uint64_t status_503 = 0;     ///< overload (never lost: not acknowledged)
-  std::uint64_t client_errors = 0;  ///< other 4xx
-  std::uint64_t server_errors = 0;  ///< other 5xx
+  std::uint64_t sent = 0;             ///< requests written
+  std::uint64_t ok = 0;               ///< 2xx answers
+  std::uint64_t status_429 = 0;       ///< overload (never lost: not acknowledged)
+  std::uint64_t status_503 = 0;       ///< overload (never lost: not acknowledged)
+  std::uint64_t client_errors = 0;    ///< other 4xx
+  std::uint64_t server_errors = 0;    ///< other 5xx
   std::uint64_t transport_errors = 0; ///< connect/read/write failures, timeouts
-  std::uint64_t acknowledged = 0;   ///< 2xx answers that changed state
+  std::uint64_t acknowledged = 0;     ///< 2xx answers that changed state
 
   void add(const counters& o) noexcept;
   /// Every answered or failed request that is neither 2xx nor 429/503.
@@ -47,10 +47,10 @@ struct counters {
 
 /// One second of the run.
 struct series_point {
-  double t_s = 0;          ///< start of the second, from the run start
+  double t_s = 0;             ///< start of the second, from the run start
   double completed_per_s = 0; ///< every answered request
-  double ok_per_s = 0;     ///< 2xx answers
-  double overload_per_s = 0; ///< 429 + 503 answers
+  double ok_per_s = 0;        ///< 2xx answers
+  double overload_per_s = 0;  ///< 429 + 503 answers
   double errors_per_s = 0;
   double p50_ms = 0;
   double p99_ms = 0;
@@ -69,7 +69,9 @@ struct verify_summary {
   std::vector<std::string> examples;
   static constexpr std::size_t max_examples = 20;
 
-  [[nodiscard]] bool passed() const noexcept { return missing == 0 && wrong == 0 && unreadable == 0; }
+  [[nodiscard]] bool passed() const noexcept {
+    return missing == 0 && wrong == 0 && unreadable == 0;
+  }
 };
 
 /// The wait for a server-side gauge after the measured phase (--await-zero).
@@ -77,8 +79,8 @@ struct settle_summary {
   bool ran = false;
   std::string gauge;
   bool reached_zero = false;
-  double seconds = 0;        ///< from the end of the measured phase
-  double first_value = 0;    ///< the gauge when the measured phase ended
+  double seconds = 0;     ///< from the end of the measured phase
+  double first_value = 0; ///< the gauge when the measured phase ended
   std::string error;
 };
 
@@ -95,7 +97,7 @@ struct run_results {
   double burst_at_s = 0;
   double burst_for_s = 0;
   double duration_s = 0;
-  double elapsed_s = 0;   ///< measured phase, wall clock
+  double elapsed_s = 0; ///< measured phase, wall clock
   std::uint64_t setup_requests = 0;
   counters totals;
   latency_summary latency;

@@ -38,7 +38,7 @@ using asio::use_awaitable;
 
 /// The fixed answer, about the size of a token.
 constexpr std::string_view fixed_body =
-  R"({"tokenUniqueReference":"DNITHE000000000000000000000000","state":"ACTIVE","fulfillmentStatus":"PROVISIONED"})";
+    R"({"tokenUniqueReference":"DNITHE000000000000000000000000","state":"ACTIVE","fulfillmentStatus":"PROVISIONED"})";
 /// Largest request body accepted.
 constexpr std::size_t max_body_bytes = 65536;
 /// Most requests served on one connection (a bound, never reached in a run).

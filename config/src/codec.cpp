@@ -11,7 +11,9 @@
 
 namespace dwt::config::detail {
 
-std::optional<std::string> decode_hex(std::string_view text) { return engine::hex::decode(text); }
+std::optional<std::string> decode_hex(std::string_view text) {
+  return engine::hex::decode(text);
+}
 
 std::optional<std::string> decode_base64(std::string_view text) {
   while (!text.empty() && text.back() == '=')

@@ -11,22 +11,22 @@ namespace dwt::config {
 
 std::string_view to_string(errc e) noexcept {
   switch (e) {
-    case errc::ok:
-      return "ok";
-    case errc::io_error:
-      return "io_error";
-    case errc::syntax_error:
-      return "syntax_error";
-    case errc::missing_key:
-      return "missing_key";
-    case errc::wrong_type:
-      return "wrong_type";
-    case errc::invalid_value:
-      return "invalid_value";
-    case errc::unknown_key:
-      return "unknown_key";
-    case errc::missing_env_var:
-      return "missing_env_var";
+  case errc::ok:
+    return "ok";
+  case errc::io_error:
+    return "io_error";
+  case errc::syntax_error:
+    return "syntax_error";
+  case errc::missing_key:
+    return "missing_key";
+  case errc::wrong_type:
+    return "wrong_type";
+  case errc::invalid_value:
+    return "invalid_value";
+  case errc::unknown_key:
+    return "unknown_key";
+  case errc::missing_env_var:
+    return "missing_env_var";
   }
   return "unknown";
 }
@@ -68,8 +68,7 @@ void check_unique_keys(detail::diagnostics& diag, const settings& s) {
   }
 }
 
-settings read_all(const toml::table& doc, detail::diagnostics& diag,
-                  const load_options& options) {
+settings read_all(const toml::table& doc, detail::diagnostics& diag, const load_options& options) {
   settings s;
   table_reader root{doc, "", diag};
   section(root, "listen", false, [&](table_reader& t) { detail::read_listen(t, s.listen); });
@@ -87,11 +86,9 @@ settings read_all(const toml::table& doc, detail::diagnostics& diag,
   section(root, "otp", false, [&](table_reader& t) { detail::read_otp(t, s.otp); });
   section(root, "verification", false,
           [&](table_reader& t) { detail::read_verification(t, s.verification); });
-  section(root, "velocity", false,
-          [&](table_reader& t) { detail::read_velocity(t, s.velocity); });
+  section(root, "velocity", false, [&](table_reader& t) { detail::read_velocity(t, s.velocity); });
   section(root, "sms", false, [&](table_reader& t) { detail::read_sms(t, s.sms, options); });
-  section(root, "webhooks", false,
-          [&](table_reader& t) { detail::read_webhooks(t, s.webhooks); });
+  section(root, "webhooks", false, [&](table_reader& t) { detail::read_webhooks(t, s.webhooks); });
   root.finish();
   check_unique_keys(diag, s);
   return s;
@@ -106,8 +103,8 @@ result<settings> load_string(std::string_view text, const load_options& options,
     doc = toml::parse(text, source_name);
   } catch (const toml::parse_error& e) {
     std::ostringstream msg;
-    msg << source_name << ':' << e.source().begin.line << ':' << e.source().begin.column
-        << ": " << e.description();
+    msg << source_name << ':' << e.source().begin.line << ':' << e.source().begin.column << ": "
+        << e.description();
     return error{errc::syntax_error, msg.str()};
   } catch (const std::exception& e) {
     return error{errc::syntax_error, std::string{source_name} + ": " + e.what()};

@@ -9,26 +9,26 @@ namespace {
 
 std::string_view type_name(const toml::node& n) noexcept {
   switch (n.type()) {
-    case toml::node_type::table:
-      return "a table";
-    case toml::node_type::array:
-      return "an array";
-    case toml::node_type::string:
-      return "a string";
-    case toml::node_type::integer:
-      return "an integer";
-    case toml::node_type::floating_point:
-      return "a float";
-    case toml::node_type::boolean:
-      return "a boolean";
-    case toml::node_type::date:
-      return "a date";
-    case toml::node_type::time:
-      return "a time";
-    case toml::node_type::date_time:
-      return "a date-time";
-    default:
-      return "nothing";
+  case toml::node_type::table:
+    return "a table";
+  case toml::node_type::array:
+    return "an array";
+  case toml::node_type::string:
+    return "a string";
+  case toml::node_type::integer:
+    return "an integer";
+  case toml::node_type::floating_point:
+    return "a float";
+  case toml::node_type::boolean:
+    return "a boolean";
+  case toml::node_type::date:
+    return "a date";
+  case toml::node_type::time:
+    return "a time";
+  case toml::node_type::date_time:
+    return "a date-time";
+  default:
+    return "nothing";
   }
 }
 
@@ -100,8 +100,7 @@ void table_reader::missing(std::string_view key) {
   diag_->add(errc::missing_key, path_of(key), "required key is missing");
 }
 
-bool table_reader::string(std::string_view key, std::string& out, bool required,
-                          bool non_empty) {
+bool table_reader::string(std::string_view key, std::string& out, bool required, bool non_empty) {
   const toml::node* n = node(key);
   if (n == nullptr) {
     if (required)

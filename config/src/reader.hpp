@@ -58,8 +58,7 @@ public:
 
   /// Reads an optional string; keeps `out` when absent. `required` reports
   /// absence; `non_empty` refuses "".
-  bool string(std::string_view key, std::string& out, bool required = false,
-              bool non_empty = true);
+  bool string(std::string_view key, std::string& out, bool required = false, bool non_empty = true);
   bool boolean(std::string_view key, bool& out);
   /// Reads an integer within [min, max].
   bool integer(std::string_view key, std::int64_t& out, std::int64_t min, std::int64_t max,

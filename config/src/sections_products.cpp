@@ -63,9 +63,8 @@ void read_card_products(table_reader& root, std::vector<engine::card_product>& o
           r.diag().add(errc::invalid_value, bin_path, "low must not exceed high");
           continue;
         }
-        product.bins.push_back(engine::bin_range{static_cast<std::uint64_t>(low),
-                                                 static_cast<std::uint64_t>(high),
-                                                 digit_count(low)});
+        product.bins.push_back(engine::bin_range{
+            static_cast<std::uint64_t>(low), static_cast<std::uint64_t>(high), digit_count(low)});
       }
     }
     r.finish();

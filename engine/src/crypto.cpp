@@ -103,17 +103,15 @@ bool constant_time_equal(std::string_view a, std::string_view b) noexcept {
 }
 
 std::optional<std::string> aes256_gcm_seal(std::string_view key, std::string_view plaintext,
-                                           std::string_view associated_data,
-                                           random_source& rng) {
+                                           std::string_view associated_data, random_source& rng) {
   std::array<std::byte, gcm_nonce_size> nonce{};
   rng.fill(nonce);
   return aes256_gcm_seal_with_nonce(
-    key, std::string_view{reinterpret_cast<const char*>(nonce.data()), nonce.size()},
-    plaintext, associated_data);
+      key, std::string_view{reinterpret_cast<const char*>(nonce.data()), nonce.size()}, plaintext,
+      associated_data);
 }
 
-std::optional<std::string> aes256_gcm_seal_with_nonce(std::string_view key,
-                                                      std::string_view nonce,
+std::optional<std::string> aes256_gcm_seal_with_nonce(std::string_view key, std::string_view nonce,
                                                       std::string_view plaintext,
                                                       std::string_view associated_data) {
   if (key.size() != aes256_key_size || nonce.size() != gcm_nonce_size ||
@@ -161,7 +159,7 @@ std::optional<std::string> aes256_gcm_open(std::string_view key, std::string_vie
     return std::nullopt;
   const auto nonce = sealed.substr(0, gcm_nonce_size);
   const auto ciphertext =
-    sealed.substr(gcm_nonce_size, sealed.size() - gcm_nonce_size - gcm_tag_size);
+      sealed.substr(gcm_nonce_size, sealed.size() - gcm_nonce_size - gcm_tag_size);
   // EVP_CTRL_GCM_SET_TAG takes a non-const pointer: copy the tag.
   std::array<unsigned char, gcm_tag_size> tag{};
   const auto tag_view = sealed.substr(sealed.size() - gcm_tag_size);
@@ -204,9 +202,10 @@ std::string base64_encode(std::string_view bytes) {
   out.reserve((bytes.size() + 2) / 3 * 4);
   std::size_t i = 0;
   for (; i + 3 <= bytes.size(); i += 3) {
-    const std::uint32_t v = (static_cast<std::uint32_t>(static_cast<unsigned char>(bytes[i])) << 16U) |
-                            (static_cast<std::uint32_t>(static_cast<unsigned char>(bytes[i + 1])) << 8U) |
-                            static_cast<std::uint32_t>(static_cast<unsigned char>(bytes[i + 2]));
+    const std::uint32_t v =
+        (static_cast<std::uint32_t>(static_cast<unsigned char>(bytes[i])) << 16U) |
+        (static_cast<std::uint32_t>(static_cast<unsigned char>(bytes[i + 1])) << 8U) |
+        static_cast<std::uint32_t>(static_cast<unsigned char>(bytes[i + 2]));
     out.push_back(base64::alphabet[(v >> 18U) & 63U]);
     out.push_back(base64::alphabet[(v >> 12U) & 63U]);
     out.push_back(base64::alphabet[(v >> 6U) & 63U]);
@@ -274,6 +273,8 @@ std::string hex_encode(std::string_view bytes) {
   return out;
 }
 
-std::optional<std::string> hex_decode(std::string_view text) { return hex::decode(text); }
+std::optional<std::string> hex_decode(std::string_view text) {
+  return hex::decode(text);
+}
 
 } // namespace dwt::engine::crypto

@@ -59,7 +59,7 @@ std::optional<std::string> sms_destination(const partner_record& partner,
                                            const std::optional<std::string>& profile_phone,
                                            const std::optional<std::string>& card_phone) {
   const bool use_profile =
-    partner.onboarded_on >= profile_phone_cutover || partner.sms_destination_migrated;
+      partner.onboarded_on >= profile_phone_cutover || partner.sms_destination_migrated;
   const auto& chosen = use_profile ? profile_phone : card_phone;
   if (!chosen || chosen->empty())
     return std::nullopt;

@@ -7,8 +7,8 @@ namespace dwt::engine {
 
 namespace {
 
-constexpr std::array<std::string_view, 5> token_state_names{
-  "REQUESTED", "ACTIVE", "SUSPENDED", "TERMINATED", "REQUEST_DECLINED"};
+constexpr std::array<std::string_view, 5> token_state_names{"REQUESTED", "ACTIVE", "SUSPENDED",
+                                                            "TERMINATED", "REQUEST_DECLINED"};
 constexpr std::array<std::string_view, 3> fulfillment_names{"PENDING", "PROVISIONED", "REJECTED"};
 constexpr std::array<std::string_view, 3> card_state_names{"ACTIVE", "SUSPENDED", "TERMINATED"};
 constexpr std::array<std::string_view, 2> card_type_names{"VIRTUAL", "PHYSICAL"};
@@ -42,20 +42,42 @@ template <class Enum, std::size_t N>
 
 } // namespace
 
-std::string_view to_string(token_state x) noexcept { return name_of(token_state_names, x); }
-std::string_view to_string(fulfillment_status x) noexcept { return name_of(fulfillment_names, x); }
-std::string_view to_string(card_state x) noexcept { return name_of(card_state_names, x); }
-std::string_view to_string(card_type x) noexcept { return name_of(card_type_names, x); }
-std::string_view to_string(wallet_provider x) noexcept { return name_of(wallet_names, x); }
-std::string_view to_string(device_type x) noexcept { return name_of(device_names, x); }
+std::string_view to_string(token_state x) noexcept {
+  return name_of(token_state_names, x);
+}
+std::string_view to_string(fulfillment_status x) noexcept {
+  return name_of(fulfillment_names, x);
+}
+std::string_view to_string(card_state x) noexcept {
+  return name_of(card_state_names, x);
+}
+std::string_view to_string(card_type x) noexcept {
+  return name_of(card_type_names, x);
+}
+std::string_view to_string(wallet_provider x) noexcept {
+  return name_of(wallet_names, x);
+}
+std::string_view to_string(device_type x) noexcept {
+  return name_of(device_names, x);
+}
 std::string_view to_string(wallet_recommendation x) noexcept {
   return name_of(recommendation_names, x);
 }
-std::string_view to_string(channel x) noexcept { return name_of(channel_names, x); }
-std::string_view to_string(verification_method x) noexcept { return name_of(method_names, x); }
-std::string_view to_string(decision x) noexcept { return name_of(decision_names, x); }
-std::string_view to_string(network_event x) noexcept { return name_of(network_event_names, x); }
-std::string_view to_string(activation x) noexcept { return name_of(activation_names, x); }
+std::string_view to_string(channel x) noexcept {
+  return name_of(channel_names, x);
+}
+std::string_view to_string(verification_method x) noexcept {
+  return name_of(method_names, x);
+}
+std::string_view to_string(decision x) noexcept {
+  return name_of(decision_names, x);
+}
+std::string_view to_string(network_event x) noexcept {
+  return name_of(network_event_names, x);
+}
+std::string_view to_string(activation x) noexcept {
+  return name_of(activation_names, x);
+}
 
 std::optional<token_state> parse_token_state(std::string_view s) noexcept {
   return parse_of<token_state>(token_state_names, s);

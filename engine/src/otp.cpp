@@ -23,8 +23,8 @@ constexpr std::size_t otp_digits = 6;
 
 [[nodiscard]] std::uint8_t left_after(std::uint8_t wrong, const otp_policy& policy) noexcept {
   return wrong >= policy.max_wrong_attempts
-           ? std::uint8_t{0}
-           : static_cast<std::uint8_t>(policy.max_wrong_attempts - wrong);
+             ? std::uint8_t{0}
+             : static_cast<std::uint8_t>(policy.max_wrong_attempts - wrong);
 }
 
 } // namespace

@@ -2,9 +2,9 @@
 
 #include <algorithm>
 #include <array>
+#include <chrono>
 #include <cstddef>
 #include <span>
-#include <chrono>
 
 #include "dwt/engine/assert.hpp"
 #include "dwt/engine/crypto.hpp"
@@ -14,7 +14,9 @@ namespace dwt::engine::pan {
 
 namespace {
 
-[[nodiscard]] constexpr bool is_digit(char c) noexcept { return c >= '0' && c <= '9'; }
+[[nodiscard]] constexpr bool is_digit(char c) noexcept {
+  return c >= '0' && c <= '9';
+}
 
 [[nodiscard]] bool all_digits(std::string_view s) noexcept {
   for (char c : s)
@@ -28,8 +30,7 @@ constexpr std::string_view base32_upper = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
 /// The same, lower case (ids).
 constexpr std::string_view base32_lower = "abcdefghijklmnopqrstuvwxyz234567";
 
-void append_base32(std::string& out, std::size_t n, std::string_view alphabet,
-                   random_source& rng) {
+void append_base32(std::string& out, std::size_t n, std::string_view alphabet, random_source& rng) {
   DWT_ASSERT(alphabet.size() == 32);
   // One random byte per symbol, all drawn at once: 256 is a multiple of 32,
   // so the low five bits of a uniform byte are a uniform symbol. (A
@@ -147,8 +148,7 @@ token_ref generate_token_ref(timestamp now, random_source& rng) {
   return token_ref{std::move(out)};
 }
 
-std::string generate_time_ordered_id(std::string_view prefix, timestamp now,
-                                    random_source& rng) {
+std::string generate_time_ordered_id(std::string_view prefix, timestamp now, random_source& rng) {
   std::string out{prefix};
   out.reserve(prefix.size() + 26);
   append_time_prefix(out, now, base32hex_lower);

@@ -30,13 +30,13 @@ namespace {
   if (current != fulfillment_status::pending)
     return current;
   switch (target) {
-    case token_state::active:
-      return fulfillment_status::provisioned;
-    case token_state::request_declined:
-    case token_state::terminated:
-      return fulfillment_status::rejected;
-    default:
-      return current;
+  case token_state::active:
+    return fulfillment_status::provisioned;
+  case token_state::request_declined:
+  case token_state::terminated:
+    return fulfillment_status::rejected;
+  default:
+    return current;
   }
 }
 
@@ -46,40 +46,40 @@ errc check_transition(const token_record& token, token_state target, channel by)
   if (is_final(token.state))
     return errc::token_final;
   switch (token.state) {
-    case token_state::requested:
-      switch (target) {
-        case token_state::active:
-          return by == channel::network || by == channel::partner_api || by == channel::system
-                   ? errc::ok
-                   : errc::illegal_transition;
-        case token_state::terminated:
-          return by == channel::card_cascade ? errc::ok : errc::illegal_transition;
-        case token_state::request_declined:
-          return by == channel::partner_api || by == channel::system || by == channel::network
-                   ? errc::ok
-                   : errc::illegal_transition;
-        default:
-          return errc::illegal_transition;
-      }
+  case token_state::requested:
+    switch (target) {
     case token_state::active:
-      switch (target) {
-        case token_state::suspended:
-        case token_state::terminated:
-          return is_issuer_or_network(by) ? errc::ok : errc::illegal_transition;
-        default:
-          return errc::illegal_transition;
-      }
-    case token_state::suspended:
-      switch (target) {
-        case token_state::active:
-          return may_resume(token.suspended_by, by) ? errc::ok : errc::resume_not_allowed;
-        case token_state::terminated:
-          return is_issuer_or_network(by) ? errc::ok : errc::illegal_transition;
-        default:
-          return errc::illegal_transition;
-      }
+      return by == channel::network || by == channel::partner_api || by == channel::system
+                 ? errc::ok
+                 : errc::illegal_transition;
+    case token_state::terminated:
+      return by == channel::card_cascade ? errc::ok : errc::illegal_transition;
+    case token_state::request_declined:
+      return by == channel::partner_api || by == channel::system || by == channel::network
+                 ? errc::ok
+                 : errc::illegal_transition;
     default:
       return errc::illegal_transition;
+    }
+  case token_state::active:
+    switch (target) {
+    case token_state::suspended:
+    case token_state::terminated:
+      return is_issuer_or_network(by) ? errc::ok : errc::illegal_transition;
+    default:
+      return errc::illegal_transition;
+    }
+  case token_state::suspended:
+    switch (target) {
+    case token_state::active:
+      return may_resume(token.suspended_by, by) ? errc::ok : errc::resume_not_allowed;
+    case token_state::terminated:
+      return is_issuer_or_network(by) ? errc::ok : errc::illegal_transition;
+    default:
+      return errc::illegal_transition;
+    }
+  default:
+    return errc::illegal_transition;
   }
 }
 
@@ -132,18 +132,18 @@ transition_outcome record_creation(token_record token, channel by, std::string r
 std::optional<token_state> cascade_target(const token_record& token,
                                           card_state new_card_state) noexcept {
   switch (new_card_state) {
-    case card_state::suspended:
-      if (token.state == token_state::active)
-        return token_state::suspended;
-      return std::nullopt;
-    case card_state::active:
-      if (token.state == token_state::suspended && token.suspended_by == channel::card_cascade)
-        return token_state::active;
-      return std::nullopt;
-    case card_state::terminated:
-      if (!is_final(token.state))
-        return token_state::terminated;
-      return std::nullopt;
+  case card_state::suspended:
+    if (token.state == token_state::active)
+      return token_state::suspended;
+    return std::nullopt;
+  case card_state::active:
+    if (token.state == token_state::suspended && token.suspended_by == channel::card_cascade)
+      return token_state::active;
+    return std::nullopt;
+  case card_state::terminated:
+    if (!is_final(token.state))
+      return token_state::terminated;
+    return std::nullopt;
   }
   return std::nullopt;
 }

@@ -109,12 +109,11 @@ public:
     }
     if (auto r = put(db::tokens, ref, codec::encode(o.rec), 0); !r)
       return r;
-    if (auto r = put(db::tokens_by_card, keys::token_by_card(o.rec.card.value, ref), {}, 0);
-        !r)
+    if (auto r = put(db::tokens_by_card, keys::token_by_card(o.rec.card.value, ref), {}, 0); !r)
       return r;
     if (auto r = o.rec.state == token_state::requested
-                   ? put(db::tokens_requested, ref, {}, 0)
-                   : del(t_, dbi(db::tokens_requested), ref, "erase requested index");
+                     ? put(db::tokens_requested, ref, {}, 0)
+                     : del(t_, dbi(db::tokens_requested), ref, "erase requested index");
         !r)
       return r;
     return is_new ? count_indexed_tokens(+1) : result<void>{};
@@ -165,9 +164,8 @@ public:
     const auto& ref = o.rec.token.value;
     if (auto r = check_id(ref, "transition token ref"); !r)
       return r;
-    return put(db::history, keys::history(ref, o.seq), codec::encode(o.rec), MDB_NOOVERWRITE, [&] {
-      return "history " + std::to_string(o.seq) + " of token " + ref + " exists";
-    });
+    return put(db::history, keys::history(ref, o.seq), codec::encode(o.rec), MDB_NOOVERWRITE,
+               [&] { return "history " + std::to_string(o.seq) + " of token " + ref + " exists"; });
   }
 
   result<void> operator()(const op::put_challenge& o) {
@@ -201,8 +199,9 @@ public:
     event.seq = seq;
     // Seqs only grow, so MDB_APPEND (fill pages, no search) is valid; a
     // refusal would mean the seq counter went backwards.
-    if (auto r = put(db::outbox, key, codec::encode(event), MDB_APPEND,
-                     [&] { return "outbox seq " + std::to_string(seq) + " is not above the last event"; });
+    if (auto r = put(
+            db::outbox, key, codec::encode(event), MDB_APPEND,
+            [&] { return "outbox seq " + std::to_string(seq) + " is not above the last event"; });
         !r)
       return r.code() == errc::conflict ? fail(errc::internal, r.err().message) : r;
     if (auto r = put(db::outbox_pending, key, {}, MDB_APPEND,
@@ -261,18 +260,18 @@ public:
         return old.err();
       if (o.if_absent && old->expires_at > rec.created_at)
         return fail(errc::conflict, "idempotency key exists");
-      if (auto r = del(t_, dbi(db::idempotency_by_expiry),
-                       keys::idempotency_expiry(to_millis(old->expires_at), rec.partner.value,
-                                                rec.key),
-                       "erase idempotency expiry");
+      if (auto r =
+              del(t_, dbi(db::idempotency_by_expiry),
+                  keys::idempotency_expiry(to_millis(old->expires_at), rec.partner.value, rec.key),
+                  "erase idempotency expiry");
           !r)
         return r;
     }
     if (auto r = put(db::idempotency, key, codec::encode(rec), 0); !r)
       return r;
     return put(db::idempotency_by_expiry,
-               keys::idempotency_expiry(to_millis(rec.expires_at), rec.partner.value, rec.key),
-               {}, 0);
+               keys::idempotency_expiry(to_millis(rec.expires_at), rec.partner.value, rec.key), {},
+               0);
   }
   result<void> operator()(const op::erase_idempotency& o) {
     if (auto r = check_id(o.partner.value, "idempotency partner id"); !r)
@@ -382,9 +381,9 @@ private:
   /// history, outbox and attempt record would otherwise pay its
   /// allocations.
   template <class MessageFn>
-    requires std::is_invocable_r_v<std::string, MessageFn&>
-  result<void> put(db d, std::string_view key, std::string_view value, unsigned flags,
-                   MessageFn&& conflict_message) {
+  requires std::is_invocable_r_v<std::string, MessageFn&> result<void>
+  put(db d, std::string_view key, std::string_view value, unsigned flags,
+      MessageFn&& conflict_message) {
     auto r = detail::put(t_, dbi(d), key, value, flags, db_name(d));
     if (!r && r.code() == errc::conflict)
       return fail(errc::conflict, conflict_message());

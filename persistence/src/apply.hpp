@@ -12,7 +12,6 @@ namespace dwt::persistence::detail {
 
 /// Applies every operation of `unit` in `t`, in order. On error the caller
 /// must abort `t` (some operations may have been applied).
-[[nodiscard]] result<commit_ack> apply_unit(const env& store, MDB_txn* t,
-                                            const write_unit& unit);
+[[nodiscard]] result<commit_ack> apply_unit(const env& store, MDB_txn* t, const write_unit& unit);
 
 } // namespace dwt::persistence::detail

@@ -49,7 +49,9 @@ public:
   }
   void byte(std::uint8_t v) { buf_.push_back(static_cast<char>(v)); }
   template <class E>
-  void e(E v) { byte(static_cast<std::uint8_t>(v)); }
+  void e(E v) {
+    byte(static_cast<std::uint8_t>(v));
+  }
   void b(bool v) { byte(v ? 1 : 0); }
   void s(std::string_view v) {
     u(v.size());
@@ -179,9 +181,9 @@ public:
                                             std::to_string(static_cast<int>(tag)) +
                                             " was expected");
     if (v != current_version)
-      return fail(errc::unsupported_version,
-                  "record codec version " + std::to_string(v) + " is not supported (this build reads " +
-                      std::to_string(current_version) + ")");
+      return fail(errc::unsupported_version, "record codec version " + std::to_string(v) +
+                                                 " is not supported (this build reads " +
+                                                 std::to_string(current_version) + ")");
     return {};
   }
 
@@ -260,9 +262,8 @@ result<profile_record> decode<profile_record>(std::string_view bytes) {
 // -- card ---------------------------------------------------------------------
 
 std::string encode(const card_record& r) {
-  out w{record_tag::card, 96 + r.id.value.size() + r.profile.value.size() +
-                              r.partner.value.size() + r.pan_hash.size() + r.pan_sealed.size() +
-                              r.card_product.size()};
+  out w{record_tag::card, 96 + r.id.value.size() + r.profile.value.size() + r.partner.value.size() +
+                              r.pan_hash.size() + r.pan_sealed.size() + r.card_product.size()};
   w.s(r.id.value);
   w.s(r.profile.value);
   w.s(r.partner.value);
@@ -306,9 +307,8 @@ result<card_record> decode<card_record>(std::string_view bytes) {
 // -- token --------------------------------------------------------------------
 
 std::string encode(const token_record& r) {
-  out w{record_tag::token, 64 + r.ref.value.size() + r.card.value.size() +
-                               r.partner.value.size() + r.device.id.size() +
-                               r.device.name.size()};
+  out w{record_tag::token, 64 + r.ref.value.size() + r.card.value.size() + r.partner.value.size() +
+                               r.device.id.size() + r.device.name.size()};
   w.s(r.ref.value);
   w.s(r.card.value);
   w.s(r.partner.value);
@@ -354,8 +354,8 @@ result<token_record> decode<token_record>(std::string_view bytes) {
 // -- transition ---------------------------------------------------------------
 
 std::string encode(const transition_record& r) {
-  out w{record_tag::transition, 48 + r.id.size() + r.token.value.size() +
-                                    r.card.value.size() + r.reason.size()};
+  out w{record_tag::transition,
+        48 + r.id.size() + r.token.value.size() + r.card.value.size() + r.reason.size()};
   w.s(r.id);
   w.s(r.token.value);
   w.s(r.card.value);

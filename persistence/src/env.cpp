@@ -1,9 +1,9 @@
 #include "dwt/persistence/env.hpp"
 
-#include <sys/stat.h>
-
 #include <algorithm>
 #include <system_error>
+
+#include <sys/stat.h>
 
 #include "dwt/persistence/codec.hpp"
 #include "dwt/persistence/keys.hpp"
@@ -19,25 +19,44 @@ std::string_view to_string(durability d) noexcept {
 
 std::string_view db_name(db d) noexcept {
   switch (d) {
-    case db::meta: return "meta";
-    case db::partners: return "partners";
-    case db::profiles: return "profiles";
-    case db::cards: return "cards";
-    case db::cards_by_pan_hash: return "cards_by_pan_hash";
-    case db::tokens: return "tokens";
-    case db::tokens_by_card: return "tokens_by_card";
-    case db::history: return "history";
-    case db::challenges: return "challenges";
-    case db::outbox: return "outbox";
-    case db::outbox_by_partner: return "outbox_by_partner";
-    case db::outbox_pending: return "outbox_pending";
-    case db::idempotency: return "idempotency";
-    case db::idempotency_by_expiry: return "idempotency_by_expiry";
-    case db::counters: return "counters";
-    case db::outbox_by_event_id: return "outbox_by_event_id";
-    case db::deliveries: return "deliveries";
-    case db::delivery_attempts: return "delivery_attempts";
-    case db::tokens_requested: return "tokens_requested";
+  case db::meta:
+    return "meta";
+  case db::partners:
+    return "partners";
+  case db::profiles:
+    return "profiles";
+  case db::cards:
+    return "cards";
+  case db::cards_by_pan_hash:
+    return "cards_by_pan_hash";
+  case db::tokens:
+    return "tokens";
+  case db::tokens_by_card:
+    return "tokens_by_card";
+  case db::history:
+    return "history";
+  case db::challenges:
+    return "challenges";
+  case db::outbox:
+    return "outbox";
+  case db::outbox_by_partner:
+    return "outbox_by_partner";
+  case db::outbox_pending:
+    return "outbox_pending";
+  case db::idempotency:
+    return "idempotency";
+  case db::idempotency_by_expiry:
+    return "idempotency_by_expiry";
+  case db::counters:
+    return "counters";
+  case db::outbox_by_event_id:
+    return "outbox_by_event_id";
+  case db::deliveries:
+    return "deliveries";
+  case db::delivery_attempts:
+    return "delivery_attempts";
+  case db::tokens_requested:
+    return "tokens_requested";
   }
   return "unknown";
 }
@@ -119,8 +138,7 @@ result<void> backfill_requested_index(MDB_txn* t, const std::array<MDB_dbi, db_c
       return tok.err();
     if (tok->state != engine::token_state::requested)
       continue;
-    if (auto r = detail::put(t, index, detail::from_val(k), {}, 0, "backfill tokens_requested");
-        !r)
+    if (auto r = detail::put(t, index, detail::from_val(k), {}, 0, "backfill tokens_requested"); !r)
       return r;
   }
   if (rc != MDB_NOTFOUND)
@@ -160,10 +178,10 @@ result<void> open_databases(env& store, std::array<MDB_dbi, db_count>& dbis,
     }
     if (*v > current_schema_version) {
       abort();
-      return fail(errc::schema_too_new,
-                  "data directory has schema version " + std::to_string(*v) +
-                      ", this build supports up to " + std::to_string(current_schema_version) +
-                      "; upgrade the binary");
+      return fail(errc::schema_too_new, "data directory has schema version " + std::to_string(*v) +
+                                            ", this build supports up to " +
+                                            std::to_string(current_schema_version) +
+                                            "; upgrade the binary");
     }
     version = *v;
   } else {
@@ -288,10 +306,9 @@ result<void> env::grow() {
     return {};
   }
   if (map_size_ >= options_.max_map_size)
-    return fail(errc::map_full, "map size " + std::to_string(map_size_) +
-                                    " bytes reached max_map_size " +
-                                    std::to_string(options_.max_map_size) +
-                                    " bytes; raise the maximum map size");
+    return fail(errc::map_full,
+                "map size " + std::to_string(map_size_) + " bytes reached max_map_size " +
+                    std::to_string(options_.max_map_size) + " bytes; raise the maximum map size");
   growing_ = true;
   bool drained = gate_cv_.wait_for(lk, options_.grow_wait, [&] { return open_txns_ == 0; });
   if (!drained) {

@@ -1,10 +1,10 @@
 #include "dwt/persistence/group_commit.hpp"
 
-#include <pthread.h>
 #include <bit>
 #include <cstdio>
 #include <exception>
 #include <optional>
+#include <pthread.h>
 
 #include "apply.hpp"
 #include "lmdb_util.hpp"
@@ -133,8 +133,8 @@ batch_outcome attempt_batch(env& store, const std::vector<write_unit*>& units) {
 
 } // namespace
 
-result<std::unique_ptr<group_commit_writer>> group_commit_writer::start(env& store,
-                                                                        group_commit_options options) {
+result<std::unique_ptr<group_commit_writer>>
+group_commit_writer::start(env& store, group_commit_options options) {
   if (options.max_batch == 0)
     return fail(errc::invalid_argument, "group commit: max_batch must be positive");
   if (options.max_queued_units == 0)
@@ -149,16 +149,18 @@ result<std::unique_ptr<group_commit_writer>> group_commit_writer::start(env& sto
       p->run();
     }};
   } catch (const std::exception& e) {
-    return fail(errc::internal, std::string{"group commit: cannot start the writer thread: "} +
-                                    e.what());
+    return fail(errc::internal,
+                std::string{"group commit: cannot start the writer thread: "} + e.what());
   }
   return w;
 }
 
 group_commit_writer::group_commit_writer(private_tag, env& store, group_commit_options options)
-  : env_(store), options_(options) {}
+    : env_(store), options_(options) {}
 
-group_commit_writer::~group_commit_writer() { stop(); }
+group_commit_writer::~group_commit_writer() {
+  stop();
+}
 
 result<void> group_commit_writer::submit(write_unit unit, completion done) {
   bool wake = false;
@@ -228,8 +230,8 @@ void group_commit_writer::run() {
       if (options_.max_wait.count() > 0 && batch.size() < options_.max_batch && !stopping_) {
         auto deadline = clock_type::now() + options_.max_wait;
         wake_at_ = options_.max_batch - batch.size();
-        (void) queue_cv_.wait_until(lk, deadline,
-                                    [&] { return stopping_ || queue_.size() >= wake_at_; });
+        (void)queue_cv_.wait_until(lk, deadline,
+                                   [&] { return stopping_ || queue_.size() >= wake_at_; });
         take();
       }
       wake_at_ = 0;
@@ -258,7 +260,7 @@ void group_commit_writer::process(std::vector<pending>& batch) {
     }
   }
   auto us = static_cast<std::uint64_t>(
-    std::chrono::duration_cast<std::chrono::microseconds>(clock_type::now() - t0).count());
+      std::chrono::duration_cast<std::chrono::microseconds>(clock_type::now() - t0).count());
 
   std::uint64_t ok = 0;
   if (!out.batch_error) {

@@ -49,7 +49,9 @@ std::string token_by_card(std::string_view card, std::string_view token) {
   return out;
 }
 
-std::string tokens_of_card_prefix(std::string_view card) { return prefixed(card); }
+std::string tokens_of_card_prefix(std::string_view card) {
+  return prefixed(card);
+}
 
 std::string history(std::string_view token, std::uint32_t seq) {
   auto out = prefixed(token);
@@ -57,7 +59,9 @@ std::string history(std::string_view token, std::uint32_t seq) {
   return out;
 }
 
-std::string history_prefix(std::string_view token) { return prefixed(token); }
+std::string history_prefix(std::string_view token) {
+  return prefixed(token);
+}
 
 std::string outbox(std::uint64_t seq) {
   std::string out;

@@ -9,31 +9,31 @@ error lmdb_error(int rc, std::string_view what) {
   msg += ": ";
   msg += mdb_strerror(rc);
   switch (rc) {
-    case MDB_MAP_FULL:
-      return fail(errc::map_full, std::move(msg));
-    case MDB_READERS_FULL:
-      return fail(errc::readers_full, std::move(msg));
-    case MDB_BAD_VALSIZE:
-      return fail(errc::invalid_argument, std::move(msg));
-    case MDB_KEYEXIST:
-      return fail(errc::conflict, std::move(msg));
-    case MDB_NOTFOUND:
-      return fail(errc::not_found, std::move(msg));
-    case MDB_CORRUPTED:
-    case MDB_PAGE_NOTFOUND:
-    case MDB_INVALID:
-    case MDB_VERSION_MISMATCH:
-    case EIO:
-    case ENOSPC:
-    case EACCES:
-    case EPERM:
-    case ENOENT:
-    case EROFS:
-    case EAGAIN:
-    case ENOTDIR:
-      return fail(errc::io_error, std::move(msg));
-    default:
-      return fail(errc::internal, std::move(msg));
+  case MDB_MAP_FULL:
+    return fail(errc::map_full, std::move(msg));
+  case MDB_READERS_FULL:
+    return fail(errc::readers_full, std::move(msg));
+  case MDB_BAD_VALSIZE:
+    return fail(errc::invalid_argument, std::move(msg));
+  case MDB_KEYEXIST:
+    return fail(errc::conflict, std::move(msg));
+  case MDB_NOTFOUND:
+    return fail(errc::not_found, std::move(msg));
+  case MDB_CORRUPTED:
+  case MDB_PAGE_NOTFOUND:
+  case MDB_INVALID:
+  case MDB_VERSION_MISMATCH:
+  case EIO:
+  case ENOSPC:
+  case EACCES:
+  case EPERM:
+  case ENOENT:
+  case EROFS:
+  case EAGAIN:
+  case ENOTDIR:
+    return fail(errc::io_error, std::move(msg));
+  default:
+    return fail(errc::internal, std::move(msg));
   }
 }
 

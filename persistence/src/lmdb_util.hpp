@@ -3,7 +3,6 @@
 // conversions and the mapping of LMDB return codes to errc.
 
 #include <lmdb.h>
-
 #include <optional>
 #include <string>
 #include <string_view>
@@ -35,7 +34,7 @@ public:
   [[nodiscard]] static result<txn> begin(env& store, MDB_txn* parent, unsigned flags);
 
   txn(txn&& other) noexcept
-    : env_(other.env_), handle_(other.handle_), top_level_(other.top_level_) {
+      : env_(other.env_), handle_(other.handle_), top_level_(other.top_level_) {
     other.handle_ = nullptr;
   }
   txn& operator=(txn&&) = delete;
@@ -59,7 +58,7 @@ public:
 
 private:
   txn(env& store, MDB_txn* handle, bool top_level) noexcept
-    : env_(&store), handle_(handle), top_level_(top_level) {}
+      : env_(&store), handle_(handle), top_level_(top_level) {}
   void ended() noexcept;
 
   env* env_;

@@ -65,17 +65,16 @@ template <class Record>
 result<std::vector<Record>> numbered_records(MDB_txn* t, MDB_dbi dbi, std::string_view prefix,
                                              std::string_view what) {
   std::vector<Record> out;
-  auto r = scan_prefix(t, dbi, prefix, prefix,
-                       [&](std::string_view key, std::string_view value) -> result<bool> {
-                         if (key.size() != prefix.size() + 4)
-                           return fail(errc::corrupt_record,
-                                       std::string{what} + " key is malformed");
-                         auto rec = codec::decode<Record>(value);
-                         if (!rec)
-                           return rec.err();
-                         out.push_back(std::move(*rec));
-                         return true;
-                       });
+  auto r = scan_prefix(
+      t, dbi, prefix, prefix, [&](std::string_view key, std::string_view value) -> result<bool> {
+        if (key.size() != prefix.size() + 4)
+          return fail(errc::corrupt_record, std::string{what} + " key is malformed");
+        auto rec = codec::decode<Record>(value);
+        if (!rec)
+          return rec.err();
+        out.push_back(std::move(*rec));
+        return true;
+      });
   if (!r)
     return r.err();
   return out;
@@ -106,7 +105,9 @@ reader& reader::operator=(reader&& other) noexcept {
   return *this;
 }
 
-reader::~reader() { close(); }
+reader::~reader() {
+  close();
+}
 
 void reader::close() noexcept {
   if (txn_ == nullptr)
@@ -219,9 +220,9 @@ result<std::vector<outbox_event>> reader::outbox_after(std::uint64_t after_seq,
   return out;
 }
 
-result<std::vector<outbox_event>>
-reader::outbox_of_partner_after(const partner_id& partner, std::uint64_t after_seq,
-                                std::size_t limit) const {
+result<std::vector<outbox_event>> reader::outbox_of_partner_after(const partner_id& partner,
+                                                                  std::uint64_t after_seq,
+                                                                  std::size_t limit) const {
   if (auto r = check_id(partner.value, "partner id"); !r)
     return r.err();
   std::vector<outbox_event> out;
@@ -352,9 +353,8 @@ result<idempotency_record> reader::idempotency(const partner_id& partner,
     return r.err();
   if (key.empty() || key.size() > keys::max_idempotency_key_size)
     return fail(errc::invalid_argument, "idempotency key must be 1 to 255 bytes");
-  return get_record<idempotency_record>(*env_, txn_, db::idempotency,
-                                        keys::idempotency(partner.value, key),
-                                        "idempotency record");
+  return get_record<idempotency_record>(
+      *env_, txn_, db::idempotency, keys::idempotency(partner.value, key), "idempotency record");
 }
 
 result<std::uint64_t> reader::counter(std::string_view name) const {

@@ -60,8 +60,8 @@ TEST(CallDeadlines, AnEarlierDueRegisteredLaterKeepsTheOrder) {
   auto t0 = clock_type::time_point{} + 1h;
   auto later = std::make_shared<probe>();
   auto earlier = std::make_shared<probe>();
-  (void) d.add(later, t0 + 1ms);
-  (void) d.add(earlier, t0);
+  (void)d.add(later, t0 + 1ms);
+  (void)d.add(earlier, t0);
   EXPECT_EQ(d.expire_due(t0), 0u); // it waits for the one ahead of it
   EXPECT_EQ(d.expire_due(t0 + 1ms), 2u);
   EXPECT_EQ(later->expired, 1);

@@ -5,12 +5,11 @@
 // (spawn_sync_checkpointer: commit_now on the actor's thread); the real
 // group-commit checkpointer is covered by flows_test.cpp.
 
-#include <gtest/gtest.h>
-
 #include <caf/actor_system.hpp>
 #include <caf/actor_system_config.hpp>
 #include <caf/event_based_actor.hpp>
 #include <caf/scheduler/test_coordinator.hpp>
+#include <gtest/gtest.h>
 
 #include "dwt/actors/runtime.hpp"
 #include "dwt/engine/state_machine.hpp"
@@ -36,7 +35,9 @@ caf::actor_system_config& testing_config() {
 
 class Deterministic : public ::testing::Test {
 protected:
-  Deterministic() : sys(testing_config()), sched(dynamic_cast<caf::scheduler::test_coordinator&>(sys.scheduler())) {}
+  Deterministic()
+      : sys(testing_config()),
+        sched(dynamic_cast<caf::scheduler::test_coordinator&>(sys.scheduler())) {}
 
   void SetUp() override {
     auto o = normalise_options(make_options(dir.path, clock));
@@ -62,8 +63,8 @@ protected:
     persistence::write_unit u;
     for (const auto& p : rt->options.partners)
       u.put_partner(p);
-    profile_record prof{profile_id{"prof_1"}, partner_id{"p1"}, "+447700900123", std::nullopt,
-                        clock->now(), clock->now()};
+    profile_record prof{profile_id{"prof_1"}, partner_id{"p1"}, "+447700900123",
+                        std::nullopt,         clock->now(),     clock->now()};
     u.put_profile(prof);
     card_record c;
     c.id = card_id{"card_1"};
@@ -81,7 +82,8 @@ protected:
     t.token_last4 = "9876";
     t.created_at = clock->now();
     t.updated_at = clock->now();
-    auto created = record_creation(t, channel::network, "tokenization_request", clock->now(), "tr_0");
+    auto created =
+        record_creation(t, channel::network, "tokenization_request", clock->now(), "tr_0");
     u.put_token(created.token).append_history(0, created.record);
     ASSERT_TRUE(persistence::commit_now(*store, u));
     ref = created.token.ref;
@@ -97,7 +99,8 @@ protected:
 
   /// Sends `cmds` in order from one observer; replies are appended to the
   /// returned vector as they arrive.
-  std::shared_ptr<std::vector<caf::expected<token_reply>>> send_all(std::vector<token_command> cmds) {
+  std::shared_ptr<std::vector<caf::expected<token_reply>>>
+  send_all(std::vector<token_command> cmds) {
     auto out = std::make_shared<std::vector<caf::expected<token_reply>>>();
     auto shard = rt->shard_for(ref.value);
     // Spawn arguments, not captures: CAF 0.17.6 runs an argument-less actor
@@ -105,14 +108,14 @@ protected:
     using replies_ptr = decltype(out);
     using shard_handle = decltype(shard);
     sys.spawn(
-      [](caf::event_based_actor* self, replies_ptr replies, shard_handle to, token_ref tok,
-         std::vector<token_command> commands) {
-        for (const auto& c : commands)
-          self->request(to, caf::infinite, token_request{tok, c})
-            .then([replies](token_reply& rep) { replies->emplace_back(std::move(rep)); },
-                  [replies](caf::error& e) { replies->emplace_back(std::move(e)); });
-      },
-      out, shard, ref, std::move(cmds));
+        [](caf::event_based_actor* self, replies_ptr replies, shard_handle to, token_ref tok,
+           std::vector<token_command> commands) {
+          for (const auto& c : commands)
+            self->request(to, caf::infinite, token_request{tok, c})
+                .then([replies](token_reply& rep) { replies->emplace_back(std::move(rep)); },
+                      [replies](caf::error& e) { replies->emplace_back(std::move(e)); });
+        },
+        out, shard, ref, std::move(cmds));
     return out;
   }
 
@@ -134,7 +137,8 @@ token_state state_of(const caf::expected<token_reply>& r) {
 
 TEST_F(Deterministic, MessagesToOneTokenAreHandledInOrder) {
   // Make it ACTIVE first (partner approval), then lose/find the device.
-  auto first = send_all({tk_activate{partner_id{"p1"}, card_id{"card_1"}, activation::approve, {}}});
+  auto first =
+      send_all({tk_activate{partner_id{"p1"}, card_id{"card_1"}, activation::approve, {}}});
   sched.run();
   ASSERT_EQ(first->size(), 1u);
   ASSERT_EQ(state_of((*first)[0]), token_state::active);
@@ -172,7 +176,8 @@ TEST_F(Deterministic, VerificationExpiryFiresThroughDelayedMessageWithoutSleepin
 }
 
 TEST_F(Deterministic, PassivationAndReactivationKeepStateIdentical) {
-  auto first = send_all({tk_activate{partner_id{"p1"}, card_id{"card_1"}, activation::approve, {}}});
+  auto first =
+      send_all({tk_activate{partner_id{"p1"}, card_id{"card_1"}, activation::approve, {}}});
   sched.run();
   ASSERT_EQ(first->size(), 1u);
   auto before = std::get<token_record>(*(*first)[0]);

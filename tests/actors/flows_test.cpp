@@ -2,9 +2,9 @@
 // group-commit writer and LMDB in a temporary directory. Seeded random
 // sources and an injected clock: a failure replays with DWT_TEST_SEED.
 
-#include <gtest/gtest.h>
-
 #include <thread>
+
+#include <gtest/gtest.h>
 
 #include "common/time_scale.hpp"
 #include "dwt/engine/decision.hpp"
@@ -62,14 +62,14 @@ protected:
     req.card_product = "demo-debit";
     req.phone_number = std::move(card_phone);
     auto r = wait_for<card_record>(
-      [&](auto cb) { host->register_card(partner_id{partner}, req, std::nullopt, cb); });
+        [&](auto cb) { host->register_card(partner_id{partner}, req, std::nullopt, cb); });
     EXPECT_TRUE(r) << to_string(r.error());
     return r ? *r : card_record{};
   }
 
-  caf::expected<tokenization_result> tokenize(const std::string& pan,
-                                              wallet_recommendation rec = wallet_recommendation::green,
-                                              std::string device = "dev-1") {
+  caf::expected<tokenization_result>
+  tokenize(const std::string& pan, wallet_recommendation rec = wallet_recommendation::green,
+           std::string device = "dev-1") {
     tokenization_request req;
     req.pan = pan;
     req.expiry_month = 12;
@@ -77,8 +77,7 @@ protected:
     req.wallet = wallet_provider::google_pay;
     req.device = device_info{std::move(device), device_type::phone, "Pixel"};
     req.recommendation = rec;
-    return wait_for<tokenization_result>(
-      [&](auto cb) { host->tokenize(req, std::nullopt, cb); });
+    return wait_for<tokenization_result>([&](auto cb) { host->tokenize(req, std::nullopt, cb); });
   }
 
   caf::expected<token_record> get(const token_ref& ref) {
@@ -112,13 +111,13 @@ protected:
   }
   std::vector<transition_record> history(const token_ref& t, const char* partner = "p1") {
     auto h = wait_for<std::vector<transition_record>>(
-      [&](auto cb) { host->token_history(partner_id{partner}, t, cb); });
+        [&](auto cb) { host->token_history(partner_id{partner}, t, cb); });
     EXPECT_TRUE(h) << to_string(h.error());
     return h ? *h : std::vector<transition_record>{};
   }
   std::vector<persistence::outbox_event> events(const char* partner = "p1") {
-    auto page = wait_for<event_page>(
-      [&](auto cb) { host->events(partner_id{partner}, 0, 1000, cb); });
+    auto page =
+        wait_for<event_page>([&](auto cb) { host->events(partner_id{partner}, 0, 1000, cb); });
     EXPECT_TRUE(page);
     return page ? page->events : std::vector<persistence::outbox_event>{};
   }
@@ -146,8 +145,7 @@ TEST_F(Flows, ProfileAndCardRoundTripNeverReturnPan) {
   EXPECT_EQ(c.last4, pan.substr(12));
   EXPECT_EQ(c.state, card_state::active);
   EXPECT_EQ(c.pan_hash.find(pan), std::string::npos);
-  auto again = wait_for<card_record>(
-    [&](auto cb) { host->get_card(partner_id{"p1"}, c.id, cb); });
+  auto again = wait_for<card_record>([&](auto cb) { host->get_card(partner_id{"p1"}, c.id, cb); });
   ASSERT_TRUE(again);
   EXPECT_EQ(*again, c);
   auto opened = pan::open(key32('e'), c.pan_sealed, c.id);
@@ -228,12 +226,12 @@ TEST_F(Flows, SmsOtpFlowWrongThenRight) {
   EXPECT_NE(sms.find("\"sentAt\""), std::string::npos);
   std::string wrong = code == "000000" ? "111111" : "000000";
   auto w = wait_for<otp_outcome>(
-    [&](auto cb) { host->submit_otp(r->token_ref, wrong, std::nullopt, cb); });
+      [&](auto cb) { host->submit_otp(r->token_ref, wrong, std::nullopt, cb); });
   ASSERT_TRUE(w);
   EXPECT_EQ(w->result, otp_result::incorrect);
   EXPECT_EQ(w->attempts_left, 2);
   auto ok = wait_for<otp_outcome>(
-    [&](auto cb) { host->submit_otp(r->token_ref, code, std::nullopt, cb); });
+      [&](auto cb) { host->submit_otp(r->token_ref, code, std::nullopt, cb); });
   ASSERT_TRUE(ok);
   EXPECT_EQ(ok->result, otp_result::verified);
   EXPECT_EQ(ok->token.state, token_state::active);
@@ -257,7 +255,7 @@ TEST_F(Flows, ThreeWrongOtpsDecline) {
   otp_result last = otp_result::incorrect;
   for (int i = 0; i < 3; ++i) {
     auto w = wait_for<otp_outcome>(
-      [&](auto cb) { host->submit_otp(r->token_ref, "abc", std::nullopt, cb); });
+        [&](auto cb) { host->submit_otp(r->token_ref, "abc", std::nullopt, cb); });
     ASSERT_TRUE(w);
     last = w->result;
   }
@@ -278,16 +276,16 @@ TEST_F(Flows, ExpiredOtpDeclinesAndResendIsLimited) {
   }));
   for (int i = 0; i < 3; ++i) {
     auto s = wait_for<verification_started>(
-      [&](auto cb) { host->resend_otp(r->token_ref, std::nullopt, cb); });
+        [&](auto cb) { host->resend_otp(r->token_ref, std::nullopt, cb); });
     ASSERT_TRUE(s) << i << " " << to_string(s.error());
   }
   auto over = wait_for<verification_started>(
-    [&](auto cb) { host->resend_otp(r->token_ref, std::nullopt, cb); });
+      [&](auto cb) { host->resend_otp(r->token_ref, std::nullopt, cb); });
   ASSERT_FALSE(over);
   EXPECT_EQ(code_of(over.error()), "otp_resend_limit");
   clock->advance(11min);
   auto e = wait_for<otp_outcome>(
-    [&](auto cb) { host->submit_otp(r->token_ref, "123456", std::nullopt, cb); });
+      [&](auto cb) { host->submit_otp(r->token_ref, "123456", std::nullopt, cb); });
   ASSERT_TRUE(e);
   EXPECT_EQ(e->result, otp_result::expired);
   EXPECT_EQ(e->token.state, token_state::request_declined);
@@ -343,7 +341,7 @@ TEST_F(Flows, NetworkEvents) {
   ASSERT_TRUE(t);
   auto ev = [&](network_event e) {
     return wait_for<token_record>(
-      [&](auto cb) { host->network_event(t->ref, e, std::nullopt, cb); });
+        [&](auto cb) { host->network_event(t->ref, e, std::nullopt, cb); });
   };
   auto lost = ev(network_event::device_lost);
   ASSERT_TRUE(lost);
@@ -365,7 +363,7 @@ TEST_F(Flows, CardStateCascadesToTokens) {
     refs.push_back(t.ref);
   auto set = [&](card_state s) {
     return wait_for<card_record>(
-      [&](auto cb) { host->set_card_state(partner_id{"p1"}, c.id, s, std::nullopt, cb); });
+        [&](auto cb) { host->set_card_state(partner_id{"p1"}, c.id, s, std::nullopt, cb); });
   };
   ASSERT_TRUE(set(card_state::suspended));
   for (const auto& r : refs) {
@@ -424,16 +422,16 @@ TEST_F(Flows, TenantIsolationAnswersNotFoundLikeUnknownIds) {
   auto c = card(make_pan("495555", 13));
   auto t = push(c);
   ASSERT_TRUE(t);
-  auto other_card = wait_for<card_record>(
-    [&](auto cb) { host->get_card(partner_id{"p2"}, c.id, cb); });
+  auto other_card =
+      wait_for<card_record>([&](auto cb) { host->get_card(partner_id{"p2"}, c.id, cb); });
   auto unknown_card = wait_for<card_record>(
-    [&](auto cb) { host->get_card(partner_id{"p2"}, card_id{"card_nope"}, cb); });
+      [&](auto cb) { host->get_card(partner_id{"p2"}, card_id{"card_nope"}, cb); });
   ASSERT_FALSE(other_card);
   ASSERT_FALSE(unknown_card);
   EXPECT_EQ(describe(other_card.error()).code, describe(unknown_card.error()).code);
   EXPECT_EQ(describe(other_card.error()).status, 404);
-  auto other_token = wait_for<token_record>(
-    [&](auto cb) { host->get_token(partner_id{"p2"}, t->ref, cb); });
+  auto other_token =
+      wait_for<token_record>([&](auto cb) { host->get_token(partner_id{"p2"}, t->ref, cb); });
   ASSERT_FALSE(other_token);
   EXPECT_EQ(code_of(other_token.error()), "token_not_found");
   auto other_tr = wait_for<token_record>([&](auto cb) {
@@ -448,7 +446,7 @@ TEST_F(Flows, TenantIsolationAnswersNotFoundLikeUnknownIds) {
   ASSERT_FALSE(other_set);
   EXPECT_EQ(code_of(other_set.error()), "card_not_found");
   auto other_profile = wait_for<profile_record>(
-    [&](auto cb) { host->get_profile(partner_id{"p2"}, c.profile, cb); });
+      [&](auto cb) { host->get_profile(partner_id{"p2"}, c.profile, cb); });
   ASSERT_FALSE(other_profile);
   EXPECT_EQ(code_of(other_profile.error()), "profile_not_found");
   EXPECT_TRUE(events("p2").empty());
@@ -466,9 +464,10 @@ TEST_F(Flows, LegacyPartnerSendsSmsToCardPhone) {
 
 TEST_F(Flows, IdempotencyRecordIsStoredWithTheChange) {
   auto c = card(make_pan("497777", 15));
-  idempotency<token_record> idem{"key-1", std::string(32, 'f'), [](const token_record& t) {
-                                   return rendered_response{201, "{\"ref\":\"" + t.ref.value + "\"}"};
-                                 }};
+  idempotency<token_record> idem{
+      "key-1", std::string(32, 'f'), [](const token_record& t) {
+        return rendered_response{201, "{\"ref\":\"" + t.ref.value + "\"}"};
+      }};
   auto t = wait_for<token_record>([&](auto cb) {
     host->push_provision(partner_id{"p1"}, c.id, wallet_provider::apple_pay,
                          device_info{"d", device_type::phone, "n"}, idem, cb);
@@ -487,7 +486,7 @@ TEST_F(Flows, IdempotencyRecordIsStoredWithTheChange) {
   ASSERT_FALSE(racing);
   EXPECT_EQ(code_of(racing.error()), "idempotency_in_progress");
   auto list = wait_for<std::vector<token_record>>(
-    [&](auto cb) { host->list_tokens(partner_id{"p1"}, c.id, cb); });
+      [&](auto cb) { host->list_tokens(partner_id{"p1"}, c.id, cb); });
   ASSERT_TRUE(list);
   EXPECT_EQ(list->size(), 1u);
 }
@@ -502,7 +501,9 @@ TEST_F(Flows, ExpiredIdempotencyRecordsAreSwept) {
   for (int i = 0; i < 3; ++i) {
     const auto key = "sweep-" + std::to_string(i);
     idempotency<token_record> idem{key, std::string(32, static_cast<char>('a' + i)),
-                                   [](const token_record&) { return rendered_response{201, "{}"}; }};
+                                   [](const token_record&) {
+                                     return rendered_response{201, "{}"};
+                                   }};
     auto t = wait_for<token_record>([&](auto cb) {
       host->push_provision(partner_id{"p1"}, c.id, wallet_provider::apple_pay,
                            device_info{"d" + std::to_string(i), device_type::phone, "n"}, idem, cb);
@@ -524,7 +525,8 @@ TEST_F(Flows, ExpiredIdempotencyRecordsAreSwept) {
   EXPECT_TRUE(eventually([&] {
     const auto s = host->stats();
     return s.idempotency_records == 0 && s.idempotency_swept >= 3;
-  })) << host->stats().idempotency_records << " records left";
+  })) << host->stats().idempotency_records
+      << " records left";
   EXPECT_EQ(host->stats().idempotency_swept, 3u);
   auto gone = host->find_idempotent(partner_id{"p1"}, "sweep-0");
   ASSERT_TRUE(gone);
@@ -583,7 +585,7 @@ TEST_F(Flows, ManyCardsAndTokensInParallel) {
     ASSERT_EQ(p.get_future().wait_for(20s), std::future_status::ready);
   for (const auto& c : cs) {
     auto list = wait_for<std::vector<token_record>>(
-      [&](auto cb) { host->list_tokens(partner_id{"p1"}, c.id, cb); });
+        [&](auto cb) { host->list_tokens(partner_id{"p1"}, c.id, cb); });
     ASSERT_TRUE(list);
     ASSERT_EQ(list->size(), 2u);
     for (const auto& t : *list)
@@ -623,14 +625,14 @@ TEST_F(Flows, VerificationExpiryTimerDeclines) {
   token_state s = token_state::requested;
   bool read = true;
   (void)dwt::test::eventually(
-    [&] {
-      auto t = get(r->token_ref);
-      read = static_cast<bool>(t);
-      if (read)
-        s = t->state;
-      return !read || s != token_state::requested;
-    },
-    4s, 10ms);
+      [&] {
+        auto t = get(r->token_ref);
+        read = static_cast<bool>(t);
+        if (read)
+          s = t->state;
+        return !read || s != token_state::requested;
+      },
+      4s, 10ms);
   ASSERT_TRUE(read);
   EXPECT_EQ(s, token_state::request_declined);
   auto h = history(r->token_ref);
@@ -653,15 +655,15 @@ TEST_F(Flows, PendingExpiryFiresAfterRestart) {
   token_state s = token_state::requested;
   bool read = true;
   (void)dwt::test::eventually(
-    [&] {
-      auto rd = wait_for<std::vector<transition_record>>(
-        [&](auto cb) { host->token_history(partner_id{"p1"}, r->token_ref, cb); });
-      read = static_cast<bool>(rd);
-      if (read)
-        s = rd->back().to_state;
-      return !read || s != token_state::requested;
-    },
-    4s, 10ms);
+      [&] {
+        auto rd = wait_for<std::vector<transition_record>>(
+            [&](auto cb) { host->token_history(partner_id{"p1"}, r->token_ref, cb); });
+        read = static_cast<bool>(rd);
+        if (read)
+          s = rd->back().to_state;
+        return !read || s != token_state::requested;
+      },
+      4s, 10ms);
   ASSERT_TRUE(read);
   EXPECT_EQ(s, token_state::request_declined);
 }
@@ -718,8 +720,7 @@ TEST_F(Flows, EveryCallInFlightAtStopIsAnsweredOnce) {
 
 TEST_F(Flows, CallsAfterStopAnswerStopping) {
   host->stop();
-  auto r = wait_for<token_record>(
-    [&](auto cb) { host->get_token_network(token_ref{"DWTX"}, cb); });
+  auto r = wait_for<token_record>([&](auto cb) { host->get_token_network(token_ref{"DWTX"}, cb); });
   ASSERT_FALSE(r);
   EXPECT_EQ(code_of(r.error()), "stopping");
 }

@@ -11,7 +11,6 @@
 #include <random>
 #include <sstream>
 #include <string>
-
 #include <unistd.h>
 
 #include <caf/sec.hpp>
@@ -36,8 +35,8 @@ struct temp_dir {
   std::filesystem::path path;
   temp_dir() {
     static std::atomic<int> n{0};
-    path = std::filesystem::temp_directory_path()
-           / ("dwt_actors_" + std::to_string(::getpid()) + "_" + std::to_string(n++));
+    path = std::filesystem::temp_directory_path() /
+           ("dwt_actors_" + std::to_string(::getpid()) + "_" + std::to_string(n++));
     std::filesystem::remove_all(path);
     std::filesystem::create_directories(path);
   }
@@ -47,7 +46,9 @@ struct temp_dir {
   }
 };
 
-inline std::string key32(char c) { return std::string(32, c); }
+inline std::string key32(char c) {
+  return std::string(32, c);
+}
 
 /// Seed of this run (DWT_TEST_SEED overrides), printed on failure.
 inline std::uint64_t test_seed() {
@@ -142,9 +143,8 @@ inline std::string last_code(const std::filesystem::path& sms_file) {
     bool six = true;
     for (std::size_t j = 0; j < 6; ++j)
       six = six && std::isdigit(static_cast<unsigned char>(text[i + j]));
-    bool bounded = (i == 0 || !std::isdigit(static_cast<unsigned char>(text[i - 1])))
-                   && (i + 6 == text.size()
-                       || !std::isdigit(static_cast<unsigned char>(text[i + 6])));
+    bool bounded = (i == 0 || !std::isdigit(static_cast<unsigned char>(text[i - 1]))) &&
+                   (i + 6 == text.size() || !std::isdigit(static_cast<unsigned char>(text[i + 6])));
     if (six && bounded && text.compare(i > 20 ? i - 20 : 0, 20, "") != 0) {
       // skip the sentAt timestamp digits: codes follow "code is "
       if (i >= 8 && text.compare(i - 8, 8, "code is ") == 0)

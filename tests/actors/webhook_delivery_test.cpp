@@ -23,8 +23,8 @@ TEST_F(WebhookTest, EveryEventArrivesSignedWithEverySecret) {
   auto t2 = push(c1, "p1", "d2");
   flip(c1, t1, "p1", token_state::suspended);
   auto t3 = push(c2, "p2", "d3");
-  (void) t2;
-  (void) t3;
+  (void)t2;
+  (void)t3;
   const auto p1 = events_of("p1");
   const auto p2 = events_of("p2");
   ASSERT_EQ(p1.size(), 5u);
@@ -94,7 +94,7 @@ TEST_F(WebhookTest, FailsTwiceThenSucceedsAfterRetries) {
     same += r.event_id == first ? 1 : 0;
   EXPECT_EQ(same, 3u);
   ASSERT_TRUE(eventually([&] { return host->stats().webhooks.failed_attempts == 2; }));
-  (void) t;
+  (void)t;
 }
 
 TEST_F(WebhookTest, LagIsTheAgeOfTheOldestUndeliveredEventUntilItIsDelivered) {
@@ -181,7 +181,7 @@ TEST_F(WebhookTest, PerTokenOrderHoldsBackOnlyTheFailingToken) {
   auto open = std::make_shared<std::atomic<bool>>(false);
   rx1.decide([open, a = ta.ref.value](const recorded_request& r) {
     return token_of(r.body) == a && !open->load() ? reply{500, "{}", false}
-                                                   : reply{200, "{}", false};
+                                                  : reply{200, "{}", false};
   });
   for (int round = 0; round < 3; ++round) {
     for (const auto* t : {&ta, &tb, &tc}) {
@@ -194,8 +194,7 @@ TEST_F(WebhookTest, PerTokenOrderHoldsBackOnlyTheFailingToken) {
   // Every event of B and C is delivered while A is stuck on a failure.
   auto of_token = [&](const std::string& token) {
     std::set<std::string> out;
-    auto evs = wait_for<event_page>(
-      [&](auto cb) { host->events(partner_id{"p1"}, 0, 1000, cb); });
+    auto evs = wait_for<event_page>([&](auto cb) { host->events(partner_id{"p1"}, 0, 1000, cb); });
     for (const auto& e : evs->events)
       if (e.token.value == token)
         out.insert(e.event_id);
@@ -230,7 +229,7 @@ TEST_F(WebhookTest, DeadLettersAfterTheScheduleAndReleasesTheToken) {
   auto p1 = events_of("p1");
   ASSERT_TRUE(eventually([&] { return rx1.delivered() == ids(p1); }));
   auto tok = wait_for<std::vector<token_record>>(
-    [&](auto cb) { host->list_tokens(partner_id{"p1"}, c.id, cb); });
+      [&](auto cb) { host->list_tokens(partner_id{"p1"}, c.id, cb); });
   ASSERT_TRUE(tok && tok->size() == 1);
   // The next event (SUSPENDED) always fails; the one after (ACTIVE) is fine.
   auto doomed_id = std::make_shared<std::string>();
@@ -257,11 +256,11 @@ TEST_F(WebhookTest, DeadLettersAfterTheScheduleAndReleasesTheToken) {
   p1 = events_of("p1");
   ASSERT_EQ(p1.size(), 4u);
   ASSERT_TRUE(eventually(
-    [&] {
-      auto st = state("p1", doomed);
-      return st && st->status == persistence::delivery_status::dead_lettered;
-    },
-    clock.get(), 250ms));
+      [&] {
+        auto st = state("p1", doomed);
+        return st && st->status == persistence::delivery_status::dead_lettered;
+      },
+      clock.get(), 250ms));
   auto a = attempts("p1", doomed);
   ASSERT_TRUE(a);
   EXPECT_EQ(a->size(), 3u); // the test schedule has three attempts

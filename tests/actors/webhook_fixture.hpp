@@ -16,9 +16,7 @@ namespace dwt_test {
 
 class WebhookTest : public ::testing::Test {
 protected:
-  void SetUp() override {
-    RecordProperty("seed", std::to_string(test_seed()));
-  }
+  void SetUp() override { RecordProperty("seed", std::to_string(test_seed())); }
   void TearDown() override {
     if (host)
       host->stop();
@@ -27,8 +25,9 @@ protected:
   dwt::engine_options options() {
     auto o = make_options(dir.path, clock);
     o.webhooks = {
-      dwt::webhook_endpoint_config{dwt::engine::partner_id{"p1"}, rx1.url(), {whsec('A'), whsec('B')}},
-      dwt::webhook_endpoint_config{dwt::engine::partner_id{"p2"}, rx2.url(), {whsec('C')}},
+        dwt::webhook_endpoint_config{
+            dwt::engine::partner_id{"p1"}, rx1.url(), {whsec('A'), whsec('B')}},
+        dwt::webhook_endpoint_config{dwt::engine::partner_id{"p2"}, rx2.url(), {whsec('C')}},
     };
     o.dispatcher.poll_interval = std::chrono::milliseconds{10};
     o.dispatcher.timeout = std::chrono::milliseconds{3000};
@@ -57,8 +56,8 @@ protected:
   dwt::engine::card_record card(const char* partner, std::uint64_t n) {
     using namespace dwt;
     auto p = wait_for<engine::profile_record>([&](auto cb) {
-      host->create_profile(engine::partner_id{partner}, profile_create{"+447700900123", std::nullopt},
-                           std::nullopt, cb);
+      host->create_profile(engine::partner_id{partner},
+                           profile_create{"+447700900123", std::nullopt}, std::nullopt, cb);
     });
     EXPECT_TRUE(p) << to_string(p.error());
     card_register req;
@@ -68,7 +67,7 @@ protected:
     req.expiry_year = 2030;
     req.card_product = "demo-debit";
     auto c = wait_for<engine::card_record>(
-      [&](auto cb) { host->register_card(engine::partner_id{partner}, req, std::nullopt, cb); });
+        [&](auto cb) { host->register_card(engine::partner_id{partner}, req, std::nullopt, cb); });
     EXPECT_TRUE(c) << to_string(c.error());
     return c ? *c : engine::card_record{};
   }
@@ -91,8 +90,8 @@ protected:
             const char* partner, dwt::engine::token_state target) {
     using namespace dwt;
     auto r = wait_for<engine::token_record>([&](auto cb) {
-      host->transition_token(engine::partner_id{partner}, c.id, t.ref, target, "test",
-                             std::nullopt, cb);
+      host->transition_token(engine::partner_id{partner}, c.id, t.ref, target, "test", std::nullopt,
+                             cb);
     });
     EXPECT_TRUE(r) << to_string(r.error());
   }
@@ -104,7 +103,7 @@ protected:
     std::uint64_t after = 0;
     for (;;) {
       auto page = wait_for<event_page>(
-        [&](auto cb) { host->events(engine::partner_id{partner}, after, 1000, cb); });
+          [&](auto cb) { host->events(engine::partner_id{partner}, after, 1000, cb); });
       EXPECT_TRUE(page);
       if (!page || page->events.empty())
         break;
@@ -142,16 +141,16 @@ protected:
   caf::expected<std::vector<dwt::persistence::delivery_attempt_record>>
   attempts(const char* partner, dwt::event_ref ref) {
     return wait_for<std::vector<dwt::persistence::delivery_attempt_record>>(
-      [&](auto cb) { host->delivery_attempts(dwt::engine::partner_id{partner}, ref, cb); });
+        [&](auto cb) { host->delivery_attempts(dwt::engine::partner_id{partner}, ref, cb); });
   }
   caf::expected<dwt::persistence::delivery_state> state(const char* partner, dwt::event_ref ref) {
     return wait_for<dwt::persistence::delivery_state>(
-      [&](auto cb) { host->delivery_state(dwt::engine::partner_id{partner}, ref, cb); });
+        [&](auto cb) { host->delivery_state(dwt::engine::partner_id{partner}, ref, cb); });
   }
   caf::expected<dwt::persistence::delivery_state> redeliver(const char* partner,
                                                             dwt::event_ref ref) {
     return wait_for<dwt::persistence::delivery_state>(
-      [&](auto cb) { host->redeliver(dwt::engine::partner_id{partner}, ref, cb); });
+        [&](auto cb) { host->redeliver(dwt::engine::partner_id{partner}, ref, cb); });
   }
 
   temp_dir dir;

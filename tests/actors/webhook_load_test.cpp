@@ -3,11 +3,11 @@
 // events come in seq order, one partner only, delivered events are skipped
 // without taking room, and the cursor never passes an event left unloaded.
 
-#include <gtest/gtest.h>
-
 #include <memory>
 #include <string>
 #include <vector>
+
+#include <gtest/gtest.h>
 
 #include "dwt/persistence/env.hpp"
 #include "dwt/persistence/group_commit.hpp"
@@ -62,8 +62,8 @@ struct outbox_fixture {
   std::uint64_t load(webhook_queue& q, std::uint64_t cursor, std::size_t max_scan = 4096) {
     auto rd = persistence::reader::begin(*store);
     EXPECT_TRUE(rd.has_value());
-    auto c = load_pending(*rd, engine::partner_id{"p1"}, cursor, q, engine::from_millis(0),
-                          max_scan);
+    auto c =
+        load_pending(*rd, engine::partner_id{"p1"}, cursor, q, engine::from_millis(0), max_scan);
     EXPECT_TRUE(c.has_value());
     return c ? *c : cursor;
   }

@@ -11,7 +11,9 @@ using namespace dwt::actors;
 
 namespace {
 
-engine::timestamp at(std::int64_t ms) { return engine::from_millis(ms); }
+engine::timestamp at(std::int64_t ms) {
+  return engine::from_millis(ms);
+}
 
 tracked_event ev(std::uint64_t seq, const char* token, std::int64_t due = 0) {
   tracked_event t;

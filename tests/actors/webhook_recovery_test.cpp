@@ -100,15 +100,15 @@ TEST_F(WebhookTest, RedeliveryOfADeadLetteredEventStartsANewRound) {
   push(c, "p1", "d1");
   const auto p1 = events_of("p1");
   ASSERT_TRUE(eventually(
-    [&] {
-      for (const auto& [id, seq] : p1) {
-        auto s = state("p1", id);
-        if (!s || s->status != persistence::delivery_status::dead_lettered)
-          return false;
-      }
-      return true;
-    },
-    clock.get(), 250ms));
+      [&] {
+        for (const auto& [id, seq] : p1) {
+          auto s = state("p1", id);
+          if (!s || s->status != persistence::delivery_status::dead_lettered)
+            return false;
+        }
+        return true;
+      },
+      clock.get(), 250ms));
   rx1.decide({}); // 200 from now on
   const auto id = p1.begin()->first;
   auto r = redeliver("p1", id);

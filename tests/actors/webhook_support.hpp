@@ -41,11 +41,13 @@ inline std::string b64(const std::string& bytes) {
 }
 
 /// A fixed test secret: `whsec_` + base64 of 32 bytes of `c`.
-inline std::string whsec(char c) { return "whsec_" + b64(std::string(32, c)); }
+inline std::string whsec(char c) {
+  return "whsec_" + b64(std::string(32, c));
+}
 
 /// "v1," + base64(HMAC-SHA256(key, id.ts.body)), computed with OpenSSL.
-inline std::string expected_signature(char key_byte, const std::string& id,
-                                      const std::string& ts, const std::string& body) {
+inline std::string expected_signature(char key_byte, const std::string& id, const std::string& ts,
+                                      const std::string& body) {
   const std::string key(32, key_byte);
   const std::string content = id + "." + ts + "." + body;
   unsigned char mac[EVP_MAX_MD_SIZE];
@@ -69,8 +71,8 @@ inline bool signed_by_all(const recorded_request& r, const std::vector<char>& ke
     start = sp + 1;
   }
   for (char k : keys)
-    if (!sigs.contains(expected_signature(k, r.header("webhook-id"), r.header("webhook-timestamp"),
-                                          r.body)))
+    if (!sigs.contains(
+            expected_signature(k, r.header("webhook-id"), r.header("webhook-timestamp"), r.body)))
       return false;
   return !keys.empty();
 }
@@ -138,14 +140,14 @@ inline bool eventually(const std::function<bool()>& pred, test_clock* clock = nu
                        std::chrono::milliseconds step = std::chrono::milliseconds{0},
                        std::chrono::milliseconds limit = std::chrono::milliseconds{15000}) {
   return dwt::test::eventually(
-    [&] {
-      if (pred())
-        return true;
-      if (clock != nullptr && step.count() > 0)
-        clock->advance(step);
-      return false;
-    },
-    limit);
+      [&] {
+        if (pred())
+          return true;
+        if (clock != nullptr && step.count() > 0)
+          clock->advance(step);
+        return false;
+      },
+      limit);
 }
 
 /// Checks per-token order over an arrival log: when an event of token T

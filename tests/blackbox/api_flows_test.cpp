@@ -5,10 +5,11 @@
 /// cap, final states, history, the events feed, idempotency, isolation.
 /// Every answer is checked against docs/openapi.yaml by `api::call`.
 
-#include "support.hpp"
-
 #include <algorithm>
+
 #include <boost/json/serialize.hpp>
+
+#include "support.hpp"
 
 namespace dwt::blackbox {
 namespace {
@@ -105,14 +106,14 @@ TEST_F(api_flows, manual_provisioning_with_sms_otp_goes_to_profile_phone_for_new
   EXPECT_EQ(to, profile_phone) << "the SMS must go to the profile's phone, not the card's";
 
   const std::string wrong = code == "000000" ? "111111" : "000000";
-  auto bad = api_->post("/network/v1/tokens/" + tur + "/verification/otp", network_key,
-                        {{"code", wrong}});
+  auto bad =
+      api_->post("/network/v1/tokens/" + tur + "/verification/otp", network_key, {{"code", wrong}});
   EXPECT_EQ(bad.status, 422) << describe(bad);
   EXPECT_EQ(json_string(bad.json(), "code"), "otp_incorrect");
   EXPECT_EQ(json_int(bad.json(), "attemptsLeft"), 2);
 
-  auto ok = api_->post("/network/v1/tokens/" + tur + "/verification/otp", network_key,
-                       {{"code", code}});
+  auto ok =
+      api_->post("/network/v1/tokens/" + tur + "/verification/otp", network_key, {{"code", code}});
   ASSERT_EQ(ok.status, 200) << describe(ok);
   EXPECT_EQ(json_string(ok.json(), "result"), "VERIFIED");
   EXPECT_EQ(json_string(ok.json(), "state"), "ACTIVE");
@@ -163,8 +164,8 @@ TEST_F(api_flows, legacy_partner_sends_sms_to_the_card_phone) {
   ASSERT_EQ(started.status, 202) << describe(started);
   const auto [to, code] = next_otp();
   EXPECT_EQ(to, card_phone) << "the SMS must go to the card's phone";
-  auto ok = api_->post("/network/v1/tokens/" + tur + "/verification/otp", network_key,
-                       {{"code", code}});
+  auto ok =
+      api_->post("/network/v1/tokens/" + tur + "/verification/otp", network_key, {{"code", code}});
   EXPECT_EQ(ok.status, 200) << describe(ok);
   EXPECT_EQ(json_string(get_token(legacy_partner_key, tur), "state"), "ACTIVE");
 }
@@ -215,8 +216,8 @@ TEST_F(api_flows, otp_attempts_exhausted_declines_and_resend_is_limited) {
   EXPECT_EQ(json_string(token, "state"), "REQUEST_DECLINED");
   EXPECT_EQ(json_string(token, "fulfillmentStatus"), "REJECTED");
   // The right code no longer helps: the request is over.
-  auto late = api_->post("/network/v1/tokens/" + tur + "/verification/otp", network_key,
-                         {{"code", code}});
+  auto late =
+      api_->post("/network/v1/tokens/" + tur + "/verification/otp", network_key, {{"code", code}});
   EXPECT_NE(late.status, 200) << describe(late);
   EXPECT_EQ(json_string(get_token(demo_partner_key, tur), "state"), "REQUEST_DECLINED");
 }
@@ -288,12 +289,13 @@ TEST_F(api_flows, network_decisions) {
   // documents 422 bin_not_enabled for this operation; either is accepted).
   const auto foreign_pan = data_->foreign_pan();
   remember_secret(foreign_pan, secret_value::match::anywhere, "PAN");
-  auto foreign = api_->post(
-      "/network/v1/tokenization-requests", network_key,
-      {{"pan", foreign_pan}, {"expiryMonth", 12}, {"expiryYear", 2031},
-       {"walletProvider", "APPLE_PAY"},
-       {"device", {{"id", "d-f"}, {"type", "PHONE"}, {"name", "P"}}},
-       {"walletRecommendation", "GREEN"}});
+  auto foreign = api_->post("/network/v1/tokenization-requests", network_key,
+                            {{"pan", foreign_pan},
+                             {"expiryMonth", 12},
+                             {"expiryYear", 2031},
+                             {"walletProvider", "APPLE_PAY"},
+                             {"device", {{"id", "d-f"}, {"type", "PHONE"}, {"name", "P"}}},
+                             {"walletRecommendation", "GREEN"}});
   if (foreign.status == 200) {
     EXPECT_EQ(json_string(foreign.json(), "decision"), "DECLINED") << describe(foreign);
     EXPECT_EQ(json_string(foreign.json(), "reason"), "bin_not_enabled");
@@ -361,8 +363,8 @@ TEST_F(api_flows, suspend_resume_terminate_and_final_states_refused) {
     EXPECT_EQ(r.status, 409) << target << ": " << describe(r);
     EXPECT_EQ(json_string(r.json(), "code"), "token_final") << target;
   }
-  auto net = api_->post("/network/v1/tokens/" + tur + "/events", network_key,
-                        {{"event", "DEVICE_FOUND"}});
+  auto net =
+      api_->post("/network/v1/tokens/" + tur + "/events", network_key, {{"event", "DEVICE_FOUND"}});
   EXPECT_EQ(net.status, 409) << describe(net);
 
   const auto hist = history(demo_partner_key, tur);
@@ -413,8 +415,8 @@ TEST_F(api_flows, wallet_side_events_and_resume_rule) {
 TEST_F(api_flows, card_state_cascades_to_tokens) {
   const auto card_id = json_string(new_card(demo_partner_key), "id");
   const auto a = json_string(push_token(demo_partner_key, card_id), "tokenUniqueReference");
-  const auto b = json_string(push_token(demo_partner_key, card_id, "APPLE_PAY"),
-                             "tokenUniqueReference");
+  const auto b =
+      json_string(push_token(demo_partner_key, card_id, "APPLE_PAY"), "tokenUniqueReference");
   ASSERT_FALSE(a.empty());
   ASSERT_FALSE(b.empty());
   ASSERT_EQ(transition(demo_partner_key, card_id, b, "SUSPENDED").status, 201);
@@ -465,8 +467,7 @@ TEST_F(api_flows, token_cap_per_partner) {
   std::string pan;
   const auto card_id = json_string(new_card(capped_partner_key, &pan), "id");
   const auto first = json_string(push_token(capped_partner_key, card_id), "tokenUniqueReference");
-  const auto second = json_string(push_token(capped_partner_key, card_id),
-                                  "tokenUniqueReference");
+  const auto second = json_string(push_token(capped_partner_key, card_id), "tokenUniqueReference");
   ASSERT_FALSE(first.empty());
   ASSERT_FALSE(second.empty());
   ASSERT_EQ(transition(capped_partner_key, card_id, second, "SUSPENDED").status, 201);
@@ -499,8 +500,8 @@ TEST_F(api_flows, events_feed_pages_in_order_without_gaps) {
   }
   // Another partner's events never show up in this feed.
   const auto other_card = json_string(new_card(legacy_partner_key), "id");
-  const auto other = json_string(push_token(legacy_partner_key, other_card),
-                                 "tokenUniqueReference");
+  const auto other =
+      json_string(push_token(legacy_partner_key, other_card), "tokenUniqueReference");
 
   const auto whole = all_events(demo_partner_key, 1000);
   ASSERT_GE(whole.size(), 6U);
@@ -573,9 +574,9 @@ TEST_F(api_flows, idempotency_keys_replay_and_refuse_reuse) {
   const auto profile = create_profile(demo_partner_key, phone);
   const auto pan = data_->pan();
   remember_secret(pan, secret_value::match::anywhere, "PAN");
-  const json::value body = {{"profileId", profile}, {"pan", pan},
-                            {"expiryMonth", 1},     {"expiryYear", 2030},
-                            {"cardProduct", card_product}, {"type", "PHYSICAL"}};
+  const json::value body = {
+      {"profileId", profile},        {"pan", pan},        {"expiryMonth", 1}, {"expiryYear", 2030},
+      {"cardProduct", card_product}, {"type", "PHYSICAL"}};
   const std::string key = data_->id("idem-");
   auto first = api_->post("/v1/cards", demo_partner_key, body, key);
   ASSERT_EQ(first.status, 201) << describe(first);
@@ -591,8 +592,8 @@ TEST_F(api_flows, idempotency_keys_replay_and_refuse_reuse) {
   EXPECT_EQ(reused.status, 422) << describe(reused);
   EXPECT_EQ(json_string(reused.json(), "code"), "idempotency_key_reused");
 
-  auto too_long = api_->post("/v1/profiles", demo_partner_key, {{"phoneNumber", phone}},
-                             std::string(256, 'k'));
+  auto too_long =
+      api_->post("/v1/profiles", demo_partner_key, {{"phoneNumber", phone}}, std::string(256, 'k'));
   EXPECT_EQ(too_long.status, 400) << describe(too_long);
 }
 

@@ -13,10 +13,6 @@
 /// durable, and the checks accept both outcomes for that one request only.
 /// Replay a run with DWT_CRASH_SEED=<seed printed on failure>.
 
-#include "support.hpp"
-
-#include <boost/json/serialize.hpp>
-
 #include <algorithm>
 #include <atomic>
 #include <csignal>
@@ -25,6 +21,10 @@
 #include <map>
 #include <set>
 #include <thread>
+
+#include <boost/json/serialize.hpp>
+
+#include "support.hpp"
 
 namespace dwt::blackbox {
 namespace {
@@ -100,8 +100,7 @@ public:
   burst_worker(int index, std::uint64_t seed, std::uint16_t port, std::atomic<bool>& killed,
                std::atomic<bool>& stop, std::atomic<int>& acked_total)
       : index_{index}, data_{seed}, client_{"127.0.0.1", port}, killed_{killed}, stop_{stop},
-        acked_total_{acked_total},
-        key_{index % 2 == 0 ? demo_partner_key : legacy_partner_key} {}
+        acked_total_{acked_total}, key_{index % 2 == 0 ? demo_partner_key : legacy_partner_key} {}
 
   void run() {
     const auto deadline = std::chrono::steady_clock::now() + burst_limit;
@@ -122,7 +121,9 @@ private:
   outcome send(const std::string& method, const std::string& target, std::string_view key,
                const json::value* body, int expected, pending_op op, http_response* out,
                bool record_replay = false) {
-    http_request req{method, target, body != nullptr ? json::serialize(*body) : std::string{},
+    http_request req{method,
+                     target,
+                     body != nullptr ? json::serialize(*body) : std::string{},
                      {{"Authorization", "Bearer " + std::string{key}}}};
     std::string idem;
     if (method == "POST") {
@@ -134,8 +135,8 @@ private:
     auto r = client_.send(req);
     if (!r.response) {
       if (!killed_before && !killed_.load())
-        log.failures.push_back(method + " " + target + ": transport error before the kill: " +
-                               r.error);
+        log.failures.push_back(method + " " + target +
+                               ": transport error before the kill: " + r.error);
       return outcome::transport_error; // pending stays: it may or may not be durable
     }
     log.pending = pending_op::none();
@@ -149,8 +150,8 @@ private:
     ++log.acked;
     ++acked_total_;
     if (record_replay)
-      log.replays.push_back({target, std::string{key}, req.body, idem, r.response->status,
-                             r.response->body});
+      log.replays.push_back(
+          {target, std::string{key}, req.body, idem, r.response->status, r.response->body});
     if (out != nullptr)
       *out = std::move(*r.response);
     return outcome::acked;
@@ -167,8 +168,8 @@ private:
     http_response res;
     const auto phone = data_.phone();
     const json::value profile_body{{"phoneNumber", phone}};
-    auto o = send("POST", "/v1/profiles", key_, &profile_body, 201, pending_op::create(),
-                  &res, true);
+    auto o =
+        send("POST", "/v1/profiles", key_, &profile_body, 201, pending_op::create(), &res, true);
     if (o != outcome::acked)
       return o == outcome::refused;
     const auto profile_id = json_string(res.json(), "id");
@@ -176,14 +177,14 @@ private:
 
     const auto pan = data_.pan();
     log.pans.push_back(pan);
-    const json::value card_body{{"profileId", profile_id}, {"pan", pan},
-                                {"expiryMonth", 7},        {"expiryYear", 2032},
-                                {"cardProduct", card_product}, {"type", "VIRTUAL"}};
+    const json::value card_body{
+        {"profileId", profile_id},     {"pan", pan},       {"expiryMonth", 7}, {"expiryYear", 2032},
+        {"cardProduct", card_product}, {"type", "VIRTUAL"}};
     o = send("POST", "/v1/cards", key_, &card_body, 201, pending_op::create(), &res, true);
     if (o != outcome::acked)
       return o == outcome::refused;
-    card_rec card{json_string(res.json(), "id"), profile_id, pan.substr(12), std::string{key_},
-                  "ACTIVE", {}};
+    card_rec card{
+        json_string(res.json(), "id"), profile_id, pan.substr(12), std::string{key_}, "ACTIVE", {}};
     log.cards.push_back(card);
     const std::size_t card_index = log.cards.size() - 1;
 
@@ -240,9 +241,8 @@ private:
         if (target == "ACTIVE" && u(rng) < 0.5)
           break;
         const json::value body{{"state", target}, {"digitalWalletToken", pushed}};
-        o = send("POST", "/v1/cards/" + card.id + "/digital-wallet-token-transitions", key_,
-                 &body, 201,
-                 pending_op::token(card.id, pushed, std::string{target}), &res);
+        o = send("POST", "/v1/cards/" + card.id + "/digital-wallet-token-transitions", key_, &body,
+                 201, pending_op::token(card.id, pushed, std::string{target}), &res);
         if (o != outcome::acked)
           return o == outcome::refused;
         token_moved(pushed, std::string{target});
@@ -298,8 +298,8 @@ TEST_P(crash_safety, acknowledged_changes_survive_sigkill) {
   std::uint64_t seed = run_seed() + static_cast<std::uint64_t>(GetParam()) * 0x9E3779B97F4A7C15ULL;
   if (const char* env = std::getenv("DWT_CRASH_SEED"); env != nullptr && *env != '\0')
     seed = std::strtoull(env, nullptr, 10);
-  SCOPED_TRACE("crash seed " + std::to_string(seed) + " (replay: DWT_CRASH_SEED=" +
-               std::to_string(seed) + ")");
+  SCOPED_TRACE("crash seed " + std::to_string(seed) +
+               " (replay: DWT_CRASH_SEED=" + std::to_string(seed) + ")");
   RecordProperty("crash_seed", std::to_string(seed));
   std::mt19937_64 rng{seed};
 
@@ -328,8 +328,7 @@ TEST_P(crash_safety, acknowledged_changes_survive_sigkill) {
   while (acked_total.load() == 0 && std::chrono::steady_clock::now() < first_ack_deadline)
     std::this_thread::sleep_for(200us);
   const bool got_ack = acked_total.load() > 0;
-  const auto delay = std::chrono::milliseconds{
-      std::uniform_int_distribution<int>{20, 900}(rng)};
+  const auto delay = std::chrono::milliseconds{std::uniform_int_distribution<int>{20, 900}(rng)};
   std::this_thread::sleep_for(delay);
   const int finished_at_kill = finished.load();
   const int acked_at_kill = acked_total.load();
@@ -338,8 +337,7 @@ TEST_P(crash_safety, acknowledged_changes_survive_sigkill) {
   stop.store(true);
   for (auto& t : threads)
     t.join();
-  ASSERT_TRUE(got_ack) << "no acknowledged answer within 15 s\n"
-                       << server.process().stderr_text();
+  ASSERT_TRUE(got_ack) << "no acknowledged answer within 15 s\n" << server.process().stderr_text();
   EXPECT_FALSE(status.exited) << "the server ended on its own before the kill: "
                               << status.describe();
   EXPECT_EQ(finished_at_kill, 0) << "the kill must land mid-burst";
@@ -453,8 +451,8 @@ TEST_P(crash_safety, acknowledged_changes_survive_sigkill) {
     std::vector<json::value> feed;
     std::string cursor;
     for (int page = 0; page < 1000; ++page) {
-      auto r = client.get("/v1/events?limit=1000" + (cursor.empty() ? "" : "&after=" + cursor),
-                          key);
+      auto r =
+          client.get("/v1/events?limit=1000" + (cursor.empty() ? "" : "&after=" + cursor), key);
       ASSERT_EQ(r.status, 200) << describe(r);
       auto data = json_array(r.json(), "data");
       if (data.empty())
@@ -484,8 +482,8 @@ TEST_P(crash_safety, acknowledged_changes_survive_sigkill) {
         const auto id = json_string(h, "id");
         const auto it = seq_of_transition.find(id);
         if (it == seq_of_transition.end()) {
-          ADD_FAILURE() << "transition " << id << " (" << json_string(h, "state") << ") of "
-                        << tur << " has no event in the feed";
+          ADD_FAILURE() << "transition " << id << " (" << json_string(h, "state") << ") of " << tur
+                        << " has no event in the feed";
           continue;
         }
         EXPECT_GT(it->second, last) << "events of " << tur << " out of order";
@@ -499,7 +497,8 @@ TEST_P(crash_safety, acknowledged_changes_survive_sigkill) {
     union_dense = union_dense && all_seqs[i] == static_cast<std::int64_t>(i + 1);
   EXPECT_TRUE(per_partner_dense || union_dense)
       << "gaps in the events' seq: neither each partner's feed nor all feeds together are "
-         "numbered 1, 2, 3, ... (" << all_seqs.size() << " events)";
+         "numbered 1, 2, 3, ... ("
+      << all_seqs.size() << " events)";
 
   // Acknowledged creations replay their first answer (idempotency records
   // are durable with the change).

@@ -5,19 +5,18 @@
 #include <charconv>
 #include <cstdlib>
 #include <cstring>
+#include <poll.h>
+#include <unistd.h>
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
-#include <poll.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
-#include <unistd.h>
 
 namespace dwt::blackbox {
 
-std::string with_keys(std::string text, std::string_view section_header,
-                      std::string_view lines) {
+std::string with_keys(std::string text, std::string_view section_header, std::string_view lines) {
   std::size_t pos = 0;
   while (pos < text.size()) {
     const auto nl = text.find('\n', pos);
@@ -79,9 +78,13 @@ std::optional<double> metric_value(std::string_view text, std::string_view name)
   return std::nullopt;
 }
 
-raw_socket::~raw_socket() { close(); }
+raw_socket::~raw_socket() {
+  close();
+}
 
-raw_socket::raw_socket(raw_socket&& other) noexcept : fd_(other.fd_) { other.fd_ = -1; }
+raw_socket::raw_socket(raw_socket&& other) noexcept : fd_(other.fd_) {
+  other.fd_ = -1;
+}
 
 raw_socket& raw_socket::operator=(raw_socket&& other) noexcept {
   if (this != &other) {
@@ -164,8 +167,8 @@ bool raw_socket::wait_closed(std::chrono::milliseconds timeout) {
 }
 
 void configured_test::SetUp() {
-  seed_ = run_seed() ^ std::hash<std::string>{}(
-                           ::testing::UnitTest::GetInstance()->current_test_info()->name());
+  seed_ = run_seed() ^
+          std::hash<std::string>{}(::testing::UnitTest::GetInstance()->current_test_info()->name());
   RecordProperty("seed", std::to_string(seed_));
   data_ = std::make_unique<test_data>(seed_);
   server_ = std::make_unique<server_instance>();

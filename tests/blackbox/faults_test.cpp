@@ -18,20 +18,18 @@
 ///   Retry-After, and every acknowledged write survives a restart.
 /// The fixture's TearDown still scans data and logs for PANs, CVCs, OTPs.
 
-#include "fault_support.hpp"
-
-#include "../common/time_scale.hpp"
-#include "../outbound/test_receiver.hpp"
-
-#include <boost/json/serialize.hpp>
-
 #include <atomic>
 #include <iostream>
 #include <map>
 #include <mutex>
+#include <poll.h>
 #include <thread>
 
-#include <poll.h>
+#include <boost/json/serialize.hpp>
+
+#include "../common/time_scale.hpp"
+#include "../outbound/test_receiver.hpp"
+#include "fault_support.hpp"
 
 namespace dwt::blackbox {
 namespace {
@@ -68,10 +66,11 @@ std::string problem_issue(const http_response& r) {
 /// POST /v1/profiles over `client`.
 send_result create_profile_raw(http_client& client, const std::string& phone,
                                const std::string& idempotency_key = {}) {
-  http_request req{"POST", "/v1/profiles",
-                   json::serialize(json::object{{"phoneNumber", phone},
-                                                {"email", "fault@example.com"}}),
-                   {{"Authorization", "Bearer " + std::string{demo_partner_key}}}};
+  http_request req{
+      "POST",
+      "/v1/profiles",
+      json::serialize(json::object{{"phoneNumber", phone}, {"email", "fault@example.com"}}),
+      {{"Authorization", "Bearer " + std::string{demo_partner_key}}}};
   if (!idempotency_key.empty())
     req.headers.emplace_back("Idempotency-Key", idempotency_key);
   return client.send(req);
@@ -82,13 +81,15 @@ void expect_profiles_present(std::uint16_t port, const std::map<std::string, std
   http_client c{"127.0.0.1", port};
   std::size_t missing = 0;
   for (const auto& [id, phone] : acked) {
-    auto r = c.send({"GET", "/v1/profiles/" + id, {},
+    auto r = c.send({"GET",
+                     "/v1/profiles/" + id,
+                     {},
                      {{"Authorization", "Bearer " + std::string{demo_partner_key}}}});
     if (!r.response || r.response->status != 200 ||
         json_string(r.response->json(), "phoneNumber") != phone) {
       if (++missing <= 5)
-        ADD_FAILURE() << "acknowledged profile " << id << " lost: "
-                      << (r.response ? describe(*r.response) : r.error);
+        ADD_FAILURE() << "acknowledged profile " << id
+                      << " lost: " << (r.response ? describe(*r.response) : r.error);
     }
   }
   EXPECT_EQ(missing, 0U) << "of " << acked.size() << " acknowledged profiles";
@@ -248,8 +249,8 @@ TEST_F(sms_gateway_fault, errors_and_timeouts_leave_the_token_consistent) {
   // 2. The gateway hangs (the client's timeout fires), then accepts: a
   // resend answers at once and the retried message carries the code.
   receiver_.script_hang(1);
-  auto resent = api_->call("POST", "/network/v1/tokens/" + tur + "/verification/resend",
-                           network_key);
+  auto resent =
+      api_->call("POST", "/network/v1/tokens/" + tur + "/verification/resend", network_key);
   EXPECT_EQ(resent.status, 202) << describe(resent);
   EXPECT_EQ(api_->get("/healthz", {}).status, 200) << "served while the gateway hangs";
   ASSERT_TRUE(wait_requests(5)) << "the gateway saw " << receiver_.request_count();
@@ -265,8 +266,8 @@ TEST_F(sms_gateway_fault, errors_and_timeouts_leave_the_token_consistent) {
   EXPECT_EQ(hung_codes, codes) << "the retry re-sends the same message";
   remember_secret(codes.front(), secret_value::match::isolated, "OTP via Twilio");
   EXPECT_NE(six_digit_numbers(body_field(requests[0])), codes) << "a resend issues a new code";
-  remember_secret(six_digit_numbers(body_field(requests[0])).at(0),
-                  secret_value::match::isolated, "undelivered OTP");
+  remember_secret(six_digit_numbers(body_field(requests[0])).at(0), secret_value::match::isolated,
+                  "undelivered OTP");
 
   auto ok = api_->post("/network/v1/tokens/" + tur + "/verification/otp", network_key,
                        {{"code", codes.front()}});

@@ -1,5 +1,8 @@
 #include "http_client.hpp"
 
+#include <algorithm>
+#include <cctype>
+
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -8,9 +11,6 @@
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/json/parse.hpp>
-
-#include <algorithm>
-#include <cctype>
 
 namespace dwt::blackbox {
 
@@ -129,8 +129,7 @@ struct http_client::impl {
   }
 };
 
-http_client::http_client(std::string host, std::uint16_t port,
-                         std::chrono::milliseconds op_timeout)
+http_client::http_client(std::string host, std::uint16_t port, std::chrono::milliseconds op_timeout)
     : impl_{std::make_unique<impl>()} {
   impl_->host = std::move(host);
   impl_->port = port;
@@ -145,7 +144,9 @@ http_client::~http_client() {
 http_client::http_client(http_client&&) noexcept = default;
 http_client& http_client::operator=(http_client&&) noexcept = default;
 
-void http_client::close() { impl_->close(); }
+void http_client::close() {
+  impl_->close();
+}
 
 send_result http_client::send(const http_request& request) {
   send_result out;

@@ -8,8 +8,6 @@
 /// (`send_result::error`), never exceptions. Threading: one client per
 /// thread; distinct clients are independent.
 
-#include <boost/json/value.hpp>
-
 #include <chrono>
 #include <cstdint>
 #include <map>
@@ -20,13 +18,15 @@
 #include <utility>
 #include <vector>
 
+#include <boost/json/value.hpp>
+
 namespace dwt::blackbox {
 
 /// One HTTP request as the tests describe it.
 struct http_request {
-  std::string method;  ///< "GET", "POST", "PATCH", ...
-  std::string target;  ///< path and query, e.g. "/v1/events?limit=2"
-  std::string body;    ///< sent with `Content-Type: application/json` when non-empty
+  std::string method; ///< "GET", "POST", "PATCH", ...
+  std::string target; ///< path and query, e.g. "/v1/events?limit=2"
+  std::string body;   ///< sent with `Content-Type: application/json` when non-empty
   std::vector<std::pair<std::string, std::string>> headers; ///< extra headers
 };
 
@@ -90,8 +90,7 @@ private:
 [[nodiscard]] std::optional<std::int64_t> json_int(const boost::json::value& v,
                                                    std::string_view key);
 /// `v[key]` when `v` is an object holding `key`, else a null value.
-[[nodiscard]] const boost::json::value& json_at(const boost::json::value& v,
-                                                std::string_view key);
+[[nodiscard]] const boost::json::value& json_at(const boost::json::value& v, std::string_view key);
 /// `v[key]` as an array (empty when absent or not an array).
 [[nodiscard]] std::vector<boost::json::value> json_array(const boost::json::value& v,
                                                          std::string_view key);

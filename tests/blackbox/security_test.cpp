@@ -17,9 +17,12 @@
 /// TearDown does the scan; every other fixture test gets it too). The
 /// scanner itself is tested first, so the check can fail.
 
-#include "fault_support.hpp"
-
-#include "../outbound/test_receiver.hpp"
+#include <iomanip>
+#include <iostream>
+#include <map>
+#include <set>
+#include <sstream>
+#include <thread>
 
 #include <boost/asio/ssl.hpp>
 #include <boost/beast/core.hpp>
@@ -27,12 +30,8 @@
 #include <boost/beast/ssl.hpp>
 #include <boost/json/serialize.hpp>
 
-#include <iomanip>
-#include <iostream>
-#include <map>
-#include <set>
-#include <sstream>
-#include <thread>
+#include "../outbound/test_receiver.hpp"
+#include "fault_support.hpp"
 
 #ifdef DWT_BLACKBOX_HAS_OPENAPI
 #include "openapi_testkit.hpp"
@@ -47,12 +46,13 @@ using namespace std::chrono_literals;
 TEST(secret_scanner, finds_planted_values_and_ignores_lookalikes) {
   temp_dir dir;
   const std::string pan = "4111111111111111";
-  ASSERT_EQ(write_file(dir.path() / "a" / "leak.bin",
-                       std::string{"\x01\x02"} + pan + std::string{"\0\0", 2} +
-                           "{\"code\":\"493027\"} cvc=7391;"),
+  ASSERT_EQ(write_file(dir.path() / "a" / "leak.bin", std::string{"\x01\x02"} + pan +
+                                                          std::string{"\0\0", 2} +
+                                                          "{\"code\":\"493027\"} cvc=7391;"),
             "");
   ASSERT_EQ(write_file(dir.path() / "quiet.log",
-                       "id 1493027999 at 17:39:10.7391 last4 \"7391x\" 41111111111"), "");
+                       "id 1493027999 at 17:39:10.7391 last4 \"7391x\" 41111111111"),
+            "");
   const std::vector<secret_value> secrets{
       {pan, secret_value::match::anywhere, "PAN"},
       {"493027", secret_value::match::isolated, "OTP"},
@@ -96,10 +96,10 @@ TEST_F(security, no_pan_cvc_or_otp_in_data_or_output_after_a_full_run) {
       EXPECT_EQ(bad.status, 422) << describe(bad);
       if (i == 1) {
         // A resend issues a new code; the old one must not be logged either.
-        ASSERT_EQ(api_->call("POST", "/network/v1/tokens/" + tur + "/verification/resend",
-                             network_key)
-                      .status,
-                  202);
+        ASSERT_EQ(
+            api_->call("POST", "/network/v1/tokens/" + tur + "/verification/resend", network_key)
+                .status,
+            202);
         code = next_otp().second;
       }
       auto ok = api_->post("/network/v1/tokens/" + tur + "/verification/otp", network_key,
@@ -114,9 +114,12 @@ TEST_F(security, no_pan_cvc_or_otp_in_data_or_output_after_a_full_run) {
     const auto bad_pan = data_->pan();
     remember_secret(bad_pan, secret_value::match::anywhere, "PAN in a refused request");
     auto refused = api_->post("/v1/cards", key,
-                              {{"profileId", "prof_unknown"}, {"pan", bad_pan},
-                               {"expiryMonth", 13}, {"expiryYear", 2031},
-                               {"cardProduct", card_product}, {"type", "VIRTUAL"}});
+                              {{"profileId", "prof_unknown"},
+                               {"pan", bad_pan},
+                               {"expiryMonth", 13},
+                               {"expiryYear", 2031},
+                               {"cardProduct", card_product},
+                               {"type", "VIRTUAL"}});
     EXPECT_GE(refused.status, 400) << describe(refused);
   }
   restart();
@@ -193,8 +196,8 @@ TEST_F(security, otp_brute_force_stops_at_the_attempt_limit) {
   EXPECT_GE(right.status, 400) << "the right code worked after the limit: " << describe(right);
   EXPECT_LT(right.status, 500) << describe(right);
   EXPECT_NE(json_string(right.json(), "result"), "VERIFIED");
-  auto resend = api_->call("POST", "/network/v1/tokens/" + tur + "/verification/resend",
-                           network_key);
+  auto resend =
+      api_->call("POST", "/network/v1/tokens/" + tur + "/verification/resend", network_key);
   EXPECT_GE(resend.status, 400) << describe(resend);
   EXPECT_EQ(state_of(), "REQUEST_DECLINED");
   const auto token = get_token(demo_partner_key, tur);
@@ -313,18 +316,17 @@ TEST_F(security, tenant_isolation_matrix_over_every_partner_route) {
   std::set<std::string> covered;
   // One case: B calls `target` (built from A's ids) and gets 404, the same
   // status and code as the same route with unknown ids.
-  auto expect_404_like_unknown = [&](const std::string& method, const std::string& target,
-                                     const std::string& unknown_target,
-                                     const std::optional<json::value>& body,
-                                     const std::optional<json::value>& unknown_body) {
-    ++cases;
-    auto r = api_->call(method, target, b_key, body);
-    EXPECT_EQ(r.status, 404) << "partner B: " << method << " " << target << ": " << describe(r);
-    auto u = api_->call(method, unknown_target, b_key, unknown_body);
-    EXPECT_EQ(u.status, r.status) << method << " " << unknown_target << ": " << describe(u);
-    EXPECT_EQ(json_string(u.json(), "code"), json_string(r.json(), "code"))
-        << method << " " << target << ": another partner's id must read as an unknown one";
-  };
+  auto expect_404_like_unknown =
+      [&](const std::string& method, const std::string& target, const std::string& unknown_target,
+          const std::optional<json::value>& body, const std::optional<json::value>& unknown_body) {
+        ++cases;
+        auto r = api_->call(method, target, b_key, body);
+        EXPECT_EQ(r.status, 404) << "partner B: " << method << " " << target << ": " << describe(r);
+        auto u = api_->call(method, unknown_target, b_key, unknown_body);
+        EXPECT_EQ(u.status, r.status) << method << " " << unknown_target << ": " << describe(u);
+        EXPECT_EQ(json_string(u.json(), "code"), json_string(r.json(), "code"))
+            << method << " " << target << ": another partner's id must read as an unknown one";
+      };
 
   for (const auto& op : loaded.doc->operations()) {
     if (!op.path.starts_with("/v1/"))
@@ -337,9 +339,9 @@ TEST_F(security, tenant_isolation_matrix_over_every_partner_route) {
         const auto pan = data_->pan();
         remember_secret(pan, secret_value::match::anywhere, "PAN (isolation)");
         auto body = [&](const std::string& profile) {
-          return json::value{{"profileId", profile}, {"pan", pan}, {"expiryMonth", 12},
-                             {"expiryYear", 2031}, {"cardProduct", card_product},
-                             {"type", "VIRTUAL"}};
+          return json::value{{"profileId", profile},        {"pan", pan},
+                             {"expiryMonth", 12},           {"expiryYear", 2031},
+                             {"cardProduct", card_product}, {"type", "VIRTUAL"}};
         };
         expect_404_like_unknown("POST", "/v1/cards", "/v1/cards", body(a_profile),
                                 body(unknown_like(a_profile)));
@@ -358,9 +360,10 @@ TEST_F(security, tenant_isolation_matrix_over_every_partner_route) {
       continue;
     }
     for (const auto& tur : a_turs) {
-      const std::map<std::string, std::string> a_ids{
-          {"id", a_profile}, {"cardId", a_card_id}, {"tokenUniqueReference", tur},
-          {"eventId", a_event}};
+      const std::map<std::string, std::string> a_ids{{"id", a_profile},
+                                                     {"cardId", a_card_id},
+                                                     {"tokenUniqueReference", tur},
+                                                     {"eventId", a_event}};
       std::map<std::string, std::string> unknown_ids;
       for (const auto& [k, v] : a_ids)
         unknown_ids[k] = unknown_like(v);
@@ -471,8 +474,8 @@ TEST_F(secrets_at_rest, api_keys_and_webhook_secrets_are_never_stored_or_logged_
   for (auto key : {network_key, demo_partner_key, legacy_partner_key, capped_partner_key})
     secrets.push_back({std::string{key}, secret_value::match::anywhere, "API key"});
   secrets.push_back({wrong_key, secret_value::match::anywhere, "refused API key"});
-  secrets.push_back({std::string{webhook_secret_b64}, secret_value::match::anywhere,
-                     "webhook secret (base64)"});
+  secrets.push_back(
+      {std::string{webhook_secret_b64}, secret_value::match::anywhere, "webhook secret (base64)"});
   secrets.push_back({raw_secret, secret_value::match::anywhere, "webhook secret (bytes)"});
   // The data directory and the captured output; the configuration file
   // itself (which holds them by design) is not scanned.
@@ -510,8 +513,8 @@ TEST_F(security, access_log_holds_no_credentials_bodies_queries_pans_or_otps) {
   const auto tur = json_string(tokenize(pan, "YELLOW"), "tokenUniqueReference");
   ASSERT_EQ(start_verification(tur, "SMS_OTP").status, 202);
   const auto code = next_otp().second;
-  auto ok = api_->post("/network/v1/tokens/" + tur + "/verification/otp", network_key,
-                       {{"code", code}});
+  auto ok =
+      api_->post("/network/v1/tokens/" + tur + "/verification/otp", network_key, {{"code", code}});
   EXPECT_EQ(ok.status, 200) << describe(ok);
   ASSERT_EQ(server_->stop_graceful(), "");
 
@@ -523,18 +526,15 @@ TEST_F(security, access_log_holds_no_credentials_bodies_queries_pans_or_otps) {
   std::size_t redacted = 0;
   for (std::size_t pos = 0; (pos = log.find("\"requestId\"", pos)) != std::string::npos; ++pos)
     ++lines;
-  for (std::size_t pos = 0; (pos = log.find("\"auth\":\"Bearer [redacted]\"", pos)) !=
-                            std::string::npos;
-       ++pos)
+  for (std::size_t pos = 0;
+       (pos = log.find("\"auth\":\"Bearer [redacted]\"", pos)) != std::string::npos; ++pos)
     ++redacted;
   EXPECT_GE(lines, 8U) << "the access log is missing:\n" << log;
   EXPECT_GE(redacted, 8U) << log;
-  for (const std::string& marker :
-       {body_marker, query_marker, header_marker, wrong_key, std::string{demo_partner_key},
-        std::string{network_key}, pan})
+  for (const std::string& marker : {body_marker, query_marker, header_marker, wrong_key,
+                                    std::string{demo_partner_key}, std::string{network_key}, pan})
     EXPECT_EQ(log.find(marker), std::string::npos) << "'" << marker << "' in the access log";
-  EXPECT_TRUE(scan_text("access log", log, {{code, secret_value::match::isolated, "OTP"}})
-                  .empty())
+  EXPECT_TRUE(scan_text("access log", log, {{code, secret_value::match::isolated, "OTP"}}).empty())
       << "the OTP is in the access log";
 }
 
@@ -546,8 +546,8 @@ protected:
   std::string edit_config_text(std::string text) override {
     const std::string dir = std::string{DWT_SOURCE_DIR} + "/tests/outbound/tls/";
     return replace_once(std::move(text), "[store]\n",
-                        "[listen.tls]\ncert_file = \"" + dir + "server.pem\"\nkey_file = \"" +
-                            dir + "server.key\"\n\n[store]\n");
+                        "[listen.tls]\ncert_file = \"" + dir + "server.pem\"\nkey_file = \"" + dir +
+                            "server.key\"\n\n[store]\n");
   }
 };
 
@@ -565,8 +565,8 @@ int https_get(std::uint16_t port, const std::string& target, std::string& error)
   stream.set_verify_callback(ssl::host_name_verification("localhost"));
   beast::error_code ec;
   beast::get_lowest_layer(stream).expires_after(20s);
-  beast::get_lowest_layer(stream).async_connect(
-      {asio::ip::make_address("127.0.0.1"), port}, [&](beast::error_code e) { ec = e; });
+  beast::get_lowest_layer(stream).async_connect({asio::ip::make_address("127.0.0.1"), port},
+                                                [&](beast::error_code e) { ec = e; });
   ioc.run();
   ioc.restart();
   if (!ec) {
@@ -583,8 +583,7 @@ int https_get(std::uint16_t port, const std::string& target, std::string& error)
     ioc.run();
     ioc.restart();
     if (!ec)
-      beast::http::async_read(stream, buf, res,
-                              [&](beast::error_code e, std::size_t) { ec = e; });
+      beast::http::async_read(stream, buf, res, [&](beast::error_code e, std::size_t) { ec = e; });
     ioc.run();
   }
   if (ec) {

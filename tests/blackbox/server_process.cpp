@@ -1,25 +1,23 @@
 #include "server_process.hpp"
 
-#include <openssl/rand.h>
-
-#include <boost/json/parse.hpp>
-
 #include <algorithm>
 #include <array>
 #include <cctype>
 #include <cerrno>
+#include <csignal>
 #include <cstdlib>
 #include <cstring>
+#include <fcntl.h>
 #include <fstream>
 #include <regex>
 #include <sstream>
 #include <system_error>
+#include <unistd.h>
 
-#include <csignal>
-#include <fcntl.h>
+#include <boost/json/parse.hpp>
+#include <openssl/rand.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
-#include <unistd.h>
 
 extern char** environ; // NOLINT: POSIX
 
@@ -43,8 +41,8 @@ std::filesystem::path server_binary() {
 
 temp_dir::temp_dir() {
   const char* base = std::getenv("TMPDIR");
-  std::string tmpl = std::string{base != nullptr && *base != '\0' ? base : "/tmp"} +
-                     "/dwt-blackbox-XXXXXX";
+  std::string tmpl =
+      std::string{base != nullptr && *base != '\0' ? base : "/tmp"} + "/dwt-blackbox-XXXXXX";
   std::vector<char> buf(tmpl.begin(), tmpl.end());
   buf.push_back('\0');
   if (::mkdtemp(buf.data()) == nullptr)
@@ -163,8 +161,8 @@ std::string sanitizer_reports(std::string_view text) {
   // The first line of each sanitizer's report ("==PID==ERROR: ..." for
   // ASan/LSan, "file:line:col: runtime error: ..." for UBSan).
   static constexpr std::array<std::string_view, 4> markers{
-      "ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:",
-      "WARNING: ThreadSanitizer"};
+      "ERROR: AddressSanitizer", "ERROR: LeakSanitizer",
+      "runtime error:", "WARNING: ThreadSanitizer"};
   std::size_t first = std::string_view::npos;
   for (auto m : markers)
     first = std::min(first, text.find(m));
@@ -196,8 +194,8 @@ server_process::~server_process() {
 }
 
 std::string server_process::spawn(const fs::path& binary, const std::vector<std::string>& args,
-                                   const fs::path& cwd, const fs::path& stderr_file,
-                                   const std::vector<std::string>& extra_env) {
+                                  const fs::path& cwd, const fs::path& stderr_file,
+                                  const std::vector<std::string>& extra_env) {
   if (pid_ > 0)
     return "spawn: this process object was already used";
   stderr_file_ = stderr_file;
@@ -315,7 +313,9 @@ bool server_process::try_reap(bool block) {
   return true;
 }
 
-bool server_process::running() { return pid_ > 0 && !try_reap(false); }
+bool server_process::running() {
+  return pid_ > 0 && !try_reap(false);
+}
 
 void server_process::signal(int sig) {
   if (pid_ > 0 && !try_reap(false))
@@ -357,7 +357,9 @@ std::string server_process::stdout_text() const {
   return stdout_;
 }
 
-std::string server_process::stderr_text() const { return read_file(stderr_file_); }
+std::string server_process::stderr_text() const {
+  return read_file(stderr_file_);
+}
 
 std::string server_process::wait_ready(std::chrono::milliseconds timeout) {
   static const std::regex line_re{R"(^dwt-server listening on https?://([0-9.]+):([0-9]+)$)"};
@@ -585,17 +587,18 @@ std::vector<secret_hit> scan_text(std::string_view where, std::string_view bytes
       const std::size_t end = pos + sv.value.size();
       bool hit = true;
       if (sv.how != secret_value::match::anywhere) {
-        const bool isolated = (pos == 0 || !is_digit_at(bytes, pos - 1)) && !is_digit_at(bytes, end);
+        const bool isolated =
+            (pos == 0 || !is_digit_at(bytes, pos - 1)) && !is_digit_at(bytes, end);
         hit = isolated;
         if (hit && sv.how == secret_value::match::labelled) {
-          const bool quoted = pos > 0 && bytes[pos - 1] == '"' && end < bytes.size() &&
-                              bytes[end] == '"';
+          const bool quoted =
+              pos > 0 && bytes[pos - 1] == '"' && end < bytes.size() && bytes[end] == '"';
           hit = quoted || cvc_label_before(bytes, pos);
         }
       }
       if (hit)
-        hits.push_back({std::string{where}, pos, sv.label,
-                        printable_context(bytes, pos, sv.value.size())});
+        hits.push_back(
+            {std::string{where}, pos, sv.label, printable_context(bytes, pos, sv.value.size())});
       pos += 1;
     }
   }

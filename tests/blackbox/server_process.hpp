@@ -91,9 +91,9 @@ struct config_options {
 
 /// How a process ended.
 struct exit_status {
-  bool exited = false;   ///< normal exit (then `code` is meaningful)
+  bool exited = false; ///< normal exit (then `code` is meaningful)
   int code = -1;
-  int signal = 0;        ///< the terminating signal when !exited
+  int signal = 0; ///< the terminating signal when !exited
   [[nodiscard]] std::string describe() const;
 };
 
@@ -192,8 +192,8 @@ public:
   [[nodiscard]] std::string start(const std::vector<std::string>& extra_args = {},
                                   std::chrono::milliseconds timeout = std::chrono::seconds{20});
   /// SIGTERM and wait; "" when it exited with code 0 in time, else why not.
-  [[nodiscard]] std::string stop_graceful(std::chrono::milliseconds timeout =
-                                              std::chrono::seconds{15});
+  [[nodiscard]] std::string stop_graceful(std::chrono::milliseconds timeout = std::chrono::seconds{
+                                              15});
   /// SIGKILL and reap.
   void kill();
   /// `stop_graceful` then `start` on the same directory.
@@ -245,9 +245,9 @@ struct sms_message {
 /// A value that must never be written anywhere.
 struct secret_value {
   enum class match {
-    anywhere,      ///< any occurrence (long values: PANs)
-    isolated,      ///< a digit run not adjacent to other digits (OTP codes)
-    labelled,      ///< isolated and quoted or within 32 bytes after "cvc" (CVCs)
+    anywhere, ///< any occurrence (long values: PANs)
+    isolated, ///< a digit run not adjacent to other digits (OTP codes)
+    labelled, ///< isolated and quoted or within 32 bytes after "cvc" (CVCs)
   };
   std::string value;
   match how = match::anywhere;
@@ -256,7 +256,7 @@ struct secret_value {
 
 /// Where a secret was found.
 struct secret_hit {
-  std::string where;   ///< file path
+  std::string where; ///< file path
   std::size_t offset = 0;
   std::string label;
   std::string context; ///< printable bytes around the hit

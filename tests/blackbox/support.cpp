@@ -1,11 +1,11 @@
 #include "support.hpp"
 
-#include <boost/json/serialize.hpp>
-
 #include <chrono>
 #include <cstdlib>
 #include <mutex>
 #include <sstream>
+
+#include <boost/json/serialize.hpp>
 
 #include "dwt/engine/luhn.hpp"
 
@@ -56,8 +56,7 @@ std::vector<std::string> contract_problems(std::string_view method, std::string_
 #endif
 }
 
-std::vector<std::string> schema_problems(std::string_view schema_name,
-                                         std::string_view json_text) {
+std::vector<std::string> schema_problems(std::string_view schema_name, std::string_view json_text) {
 #ifdef DWT_BLACKBOX_HAS_OPENAPI
   static const auto loaded = openapi_testkit::load(DWT_OPENAPI_PATH);
   if (!loaded.doc)
@@ -153,8 +152,8 @@ std::string test_data::id(std::string_view prefix) {
 
 api::api(std::uint16_t port) : client_{"127.0.0.1", port} {}
 
-http_response api::call(std::string_view method, const std::string& target,
-                        std::string_view key, const std::optional<json::value>& body,
+http_response api::call(std::string_view method, const std::string& target, std::string_view key,
+                        const std::optional<json::value>& body,
                         const std::vector<std::pair<std::string, std::string>>& headers) {
   http_request req;
   req.method = std::string{method};
@@ -193,8 +192,8 @@ http_response api::post(const std::string& target, std::string_view key, const j
 // fixture
 
 void blackbox_test::SetUp() {
-  seed_ = run_seed() ^ std::hash<std::string>{}(
-                           ::testing::UnitTest::GetInstance()->current_test_info()->name());
+  seed_ = run_seed() ^
+          std::hash<std::string>{}(::testing::UnitTest::GetInstance()->current_test_info()->name());
   RecordProperty("seed", std::to_string(seed_));
   data_ = std::make_unique<test_data>(seed_);
   server_ = std::make_unique<server_instance>(server_options());
@@ -245,9 +244,9 @@ json::value blackbox_test::create_card(std::string_view key, const std::string& 
                                        const std::string& pan,
                                        const std::optional<std::string>& card_phone) {
   remember_secret(pan, secret_value::match::anywhere, "PAN");
-  json::object body{{"profileId", profile_id}, {"pan", pan},        {"expiryMonth", 12},
-                    {"expiryYear", 2031},      {"cardProduct", card_product},
-                    {"type", "VIRTUAL"}};
+  json::object body{{"profileId", profile_id},     {"pan", pan},
+                    {"expiryMonth", 12},           {"expiryYear", 2031},
+                    {"cardProduct", card_product}, {"type", "VIRTUAL"}};
   if (card_phone)
     body["phoneNumber"] = *card_phone;
   auto r = api_->post("/v1/cards", key, body);
@@ -356,15 +355,13 @@ http_response blackbox_test::start_verification(const std::string& tur, std::str
 
 std::pair<std::string, std::string> blackbox_test::next_otp() {
   auto fresh = wait_for_sms(server_->layout().sms_file(), sms_seen_, 10s);
-  EXPECT_EQ(fresh.size(), 1U) << "expected exactly one new SMS in "
-                              << server_->layout().sms_file();
+  EXPECT_EQ(fresh.size(), 1U) << "expected exactly one new SMS in " << server_->layout().sms_file();
   if (fresh.empty())
     return {};
   sms_seen_ += fresh.size();
   const auto& m = fresh.front();
   const auto codes = six_digit_numbers(m.body);
-  EXPECT_EQ(codes.size(), 1U) << "the SMS body must hold exactly one six-digit number: "
-                              << m.body;
+  EXPECT_EQ(codes.size(), 1U) << "the SMS body must hold exactly one six-digit number: " << m.body;
   if (codes.empty())
     return {m.to, {}};
   remember_secret(codes.front(), secret_value::match::isolated, "OTP");

@@ -6,10 +6,6 @@
 /// `dwt-server` per test and, at the end, stops it gracefully and scans its
 /// files and output for every PAN, CVC and OTP the test used.
 
-#include <gtest/gtest.h>
-
-#include <boost/json/value.hpp>
-
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -20,6 +16,9 @@
 #include <utility>
 #include <vector>
 
+#include <boost/json/value.hpp>
+#include <gtest/gtest.h>
+
 #include "http_client.hpp"
 #include "server_process.hpp"
 
@@ -28,9 +27,8 @@ namespace dwt::blackbox {
 /// Problems of one answer against docs/openapi.yaml (empty: conforms). When
 /// the testkit is not built, or the document cannot be loaded, the load
 /// error is the single problem.
-[[nodiscard]] std::vector<std::string> contract_problems(std::string_view method,
-                                                         std::string_view target,
-                                                         const http_response& response);
+[[nodiscard]] std::vector<std::string>
+contract_problems(std::string_view method, std::string_view target, const http_response& response);
 
 /// Problems of a JSON text against one schema of docs/openapi.yaml's
 /// components/schemas (e.g. "TransitionWebhook"); same rules as
@@ -122,8 +120,8 @@ protected:
   boost::json::value push_token(std::string_view key, const std::string& card_id,
                                 std::string_view wallet = "GOOGLE_PAY");
   /// POST .../digital-wallet-token-transitions (any status).
-  http_response transition(std::string_view key, const std::string& card_id,
-                           const std::string& tur, std::string_view state);
+  http_response transition(std::string_view key, const std::string& card_id, const std::string& tur,
+                           std::string_view state);
   /// GET /v1/digital-wallet-tokens/{tur} → the token (null unless 200).
   boost::json::value get_token(std::string_view key, const std::string& tur);
   /// GET .../transitions → the list (empty unless 200).

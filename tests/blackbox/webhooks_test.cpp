@@ -12,10 +12,6 @@
 /// a SIGKILL with deliveries in flight: after a restart on the same data
 /// directory every event of the feed is delivered at least once.
 
-#include "support.hpp"
-
-#include "../outbound/test_receiver.hpp"
-
 #include <algorithm>
 #include <chrono>
 #include <cstdlib>
@@ -30,6 +26,9 @@
 #include <boost/json/serialize.hpp>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
+
+#include "../outbound/test_receiver.hpp"
+#include "support.hpp"
 
 namespace dwt::blackbox {
 namespace {
@@ -159,7 +158,7 @@ public:
   [[nodiscard]] std::size_t hung() const {
     std::lock_guard lock{mutex_};
     return static_cast<std::size_t>(
-      std::count_if(log_.begin(), log_.end(), [](const auto& d) { return d.answered == 0; }));
+        std::count_if(log_.begin(), log_.end(), [](const auto& d) { return d.answered == 0; }));
   }
 
 private:
@@ -274,8 +273,8 @@ protected:
       EXPECT_EQ(json_string(body, "timestamp"), json_string(f.event, "timestamp")) << d.id();
       EXPECT_EQ(json_at(body, "data"), json_at(f.event, "data")) << d.id();
       const auto schema = json_string(body, "type") == "DigitalWalletTokenTransition"
-                            ? "TransitionWebhook"
-                            : "ManualVerificationWebhook";
+                              ? "TransitionWebhook"
+                              : "ManualVerificationWebhook";
       const auto problems = schema_problems(schema, d.req.body);
       EXPECT_TRUE(problems.empty()) << d.req.body << "\n" << (problems.empty() ? "" : problems[0]);
       if (!f.token.empty()) {
@@ -283,8 +282,8 @@ protected:
         const auto pos = std::find(seqs.begin(), seqs.end(), f.seq);
         if (pos != seqs.begin()) {
           EXPECT_TRUE(acked.count(*(pos - 1)) == 1)
-            << "request " << i << " for seq " << f.seq << " of " << f.token
-            << " before seq " << *(pos - 1) << " was acknowledged";
+              << "request " << i << " for seq " << f.seq << " of " << f.token << " before seq "
+              << *(pos - 1) << " was acknowledged";
         }
       }
       if (d.ok())
@@ -382,8 +381,8 @@ TEST_F(webhooks, every_event_of_provisioning_flows_arrives_signed_in_order_per_t
           json_string(data, "tokenUniqueReference") != tur || !seen.insert(d.id()).second)
         continue;
       delivered_ids.push_back(json_string(data, "id"));
-      for (auto field : {"id", "cardId", "state", "fulfillmentStatus", "channel", "createdAt",
-                         "walletProvider"})
+      for (auto field :
+           {"id", "cardId", "state", "fulfillmentStatus", "channel", "createdAt", "walletProvider"})
         EXPECT_FALSE(json_string(data, field).empty()) << field << " in " << d.req.body;
       for (auto field : {"fromState", "reason"})
         EXPECT_TRUE(data.is_object() && data.as_object().contains(field)) << field;
@@ -405,8 +404,8 @@ TEST_F(webhooks, every_event_of_provisioning_flows_arrives_signed_in_order_per_t
       EXPECT_FALSE(json_string(data, field).empty()) << field;
     methods[json_string(data, "tokenUniqueReference")] = json_string(data, "verificationMethod");
   }
-  EXPECT_EQ(methods, (std::map<std::string, std::string>{{otp_tur, "SMS_OTP"},
-                                                         {app_tur, "IN_APP"}}));
+  EXPECT_EQ(methods,
+            (std::map<std::string, std::string>{{otp_tur, "SMS_OTP"}, {app_tur, "IN_APP"}}));
   EXPECT_EQ(feed.size(), transitions + 2);
 
   // The route lists each one delivered.
@@ -423,8 +422,8 @@ TEST_F(webhooks, every_event_of_provisioning_flows_arrives_signed_in_order_per_t
 TEST_F(webhooks, failures_and_a_timeout_are_retried_then_listed_and_redelivery_works) {
   rx_->plan({500, 0, 503}); // then 200
   const auto card = new_card(demo_partner_key);
-  const auto tur = json_string(push_token(demo_partner_key, json_string(card, "id")),
-                               "tokenUniqueReference");
+  const auto tur =
+      json_string(push_token(demo_partner_key, json_string(card, "id")), "tokenUniqueReference");
   ASSERT_FALSE(tur.empty());
   const auto feed = feed_by_id();
   ASSERT_EQ(feed.size(), 2u); // REQUESTED, ACTIVE
@@ -484,9 +483,9 @@ TEST_F(webhooks, failures_and_a_timeout_are_retried_then_listed_and_redelivery_w
   ASSERT_FALSE(push_token(legacy_partner_key, legacy_card).is_null());
   const auto legacy_feed = all_events(legacy_partner_key);
   ASSERT_FALSE(legacy_feed.empty());
-  auto none = api_->call("POST",
-                         "/v1/events/" + json_string(legacy_feed.front(), "id") + "/redeliver",
-                         legacy_partner_key);
+  auto none =
+      api_->call("POST", "/v1/events/" + json_string(legacy_feed.front(), "id") + "/redeliver",
+                 legacy_partner_key);
   EXPECT_EQ(none.status, 409);
   EXPECT_EQ(json_string(none.json(), "code"), "no_webhook_endpoint");
 }
@@ -543,13 +542,12 @@ TEST_F(webhooks, sigkill_with_deliveries_in_flight_loses_none_and_keeps_token_or
     const auto attempts = json_array(v, "data");
     ASSERT_FALSE(attempts.empty()) << id;
     EXPECT_EQ(json_string(attempts.back(), "outcome"), "DELIVERED") << id;
-    EXPECT_EQ(json_int(json_at(v, "state"), "attempts"),
-              static_cast<std::int64_t>(attempts.size()))
-      << id;
+    EXPECT_EQ(json_int(json_at(v, "state"), "attempts"), static_cast<std::int64_t>(attempts.size()))
+        << id;
   }
   std::cout << "[ info ] " << after_feed.size() << " events; " << before_kill
-            << " requests before the kill (" << rx_->hung() << " never answered); "
-            << log.size() << " requests in all, " << ok_deliveries << " answered 2xx, "
+            << " requests before the kill (" << rx_->hung() << " never answered); " << log.size()
+            << " requests in all, " << ok_deliveries << " answered 2xx, "
             << (ok_deliveries - distinct.size()) << " duplicate deliveries\n";
 }
 

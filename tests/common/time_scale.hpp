@@ -32,8 +32,8 @@ template <class Rep, class Period>
 [[nodiscard]] std::chrono::milliseconds scaled(std::chrono::duration<Rep, Period> d) {
   const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(d);
   const double scale = time_scale() < 1.0 ? 1.0 : time_scale();
-  return std::chrono::milliseconds{static_cast<std::chrono::milliseconds::rep>(
-      static_cast<double>(ms.count()) * scale)};
+  return std::chrono::milliseconds{
+      static_cast<std::chrono::milliseconds::rep>(static_cast<double>(ms.count()) * scale)};
 }
 
 /// Polls `pred` every `step` until it holds or `scaled(limit)` passes;

@@ -1,7 +1,7 @@
 // Secrets from environment variables named in the file.
-#include <gtest/gtest.h>
-
 #include <cstdlib>
+
+#include <gtest/gtest.h>
 
 #include "dwt/config/load.hpp"
 #include "support.hpp"

@@ -1,7 +1,7 @@
 // Each kind of bad input is refused with a message naming its key.
-#include <gtest/gtest.h>
-
 #include <string>
+
+#include <gtest/gtest.h>
 
 #include "dwt/config/load.hpp"
 #include "support.hpp"
@@ -28,8 +28,7 @@ void expect_error(const std::string& text, errc code,
 TEST(ConfigErrors, BadDateNamesPartnerKey) {
   expect_error(minimal_toml() +
                    "\n[[partners]]\nid = \"p1\"\napi_key = \"k\"\nonboarded_on = \"June 1\"\n",
-               errc::invalid_value,
-               {"partners[0].onboarded_on: expected a date like 2025-06-01"});
+               errc::invalid_value, {"partners[0].onboarded_on: expected a date like 2025-06-01"});
   expect_error(minimal_toml() +
                    "\n[[partners]]\nid = \"p1\"\napi_key = \"k\"\nonboarded_on = 20250601\n",
                errc::wrong_type, {"partners[0].onboarded_on"});
@@ -40,7 +39,8 @@ TEST(ConfigErrors, BadDateNamesPartnerKey) {
 
 TEST(ConfigErrors, DateAsStringIsAccepted) {
   auto loaded = load_string(
-      minimal_toml() + "\n[[partners]]\nid = \"p1\"\napi_key = \"k\"\nonboarded_on = \"2024-11-15\"\n",
+      minimal_toml() +
+          "\n[[partners]]\nid = \"p1\"\napi_key = \"k\"\nonboarded_on = \"2024-11-15\"\n",
       no_env());
   ASSERT_TRUE(loaded.has_value()) << loaded.error_value().message;
   EXPECT_EQ(loaded->partners.at(0).onboarded_on,
@@ -69,18 +69,16 @@ TEST(ConfigErrors, OutOfRangeNamesKey) {
 TEST(ConfigErrors, BadEnumNamesKeyAndChoices) {
   expect_error(minimal_toml() + "\n[store]\ndurability = \"fast\"\n", errc::invalid_value,
                {"store.durability", "\"sync\"", "\"nosync\"", "\"fast\""});
-  expect_error(minimal_toml() + "\n[sms]\nsink = \"pigeon\"\n", errc::invalid_value,
-               {"sms.sink"});
+  expect_error(minimal_toml() + "\n[sms]\nsink = \"pigeon\"\n", errc::invalid_value, {"sms.sink"});
 }
 
 TEST(ConfigErrors, MissingRequiredKeys) {
   expect_error("", errc::missing_key, {"network: required key is missing", "keys:"});
-  expect_error(minimal_toml() + "\n[[partners]]\nid = \"p1\"\napi_key = \"k\"\n",
-               errc::missing_key, {"partners[0].onboarded_on"});
+  expect_error(minimal_toml() + "\n[[partners]]\nid = \"p1\"\napi_key = \"k\"\n", errc::missing_key,
+               {"partners[0].onboarded_on"});
   expect_error(minimal_toml() + "\n[[partners]]\nid = \"p1\"\nonboarded_on = 2025-06-01\n",
                errc::missing_key, {"partners[0].api_key", "api_key_env"});
-  expect_error(minimal_toml() + "\n[sms]\nsink = \"twilio\"\n", errc::missing_key,
-               {"sms.twilio"});
+  expect_error(minimal_toml() + "\n[sms]\nsink = \"twilio\"\n", errc::missing_key, {"sms.twilio"});
 }
 
 TEST(ConfigErrors, WebhookBackoffKeysGoTogether) {
@@ -99,9 +97,9 @@ TEST(ConfigErrors, WebhookBackoffKeysGoTogether) {
                             no_env());
   ASSERT_TRUE(loaded.has_value()) << loaded.error_value().message;
   ASSERT_TRUE(loaded->webhooks.backoff.has_value());
-  EXPECT_EQ(*loaded->webhooks.backoff,
-            (webhook_backoff_settings{std::chrono::milliseconds{10}, std::chrono::milliseconds{20},
-                                      64}));
+  EXPECT_EQ(
+      *loaded->webhooks.backoff,
+      (webhook_backoff_settings{std::chrono::milliseconds{10}, std::chrono::milliseconds{20}, 64}));
 }
 
 TEST(ConfigErrors, UnknownKeysAreRefused) {
@@ -119,8 +117,11 @@ TEST(ConfigErrors, UnknownKeysAreRefused) {
 
 TEST(ConfigErrors, BadKeyMaterial) {
   const std::string base = "[network]\napi_key = \"net\"\n[keys]\n"
-                           "pan_hash_key = \"hex:" + std::string(64, '1') + "\"\n"
-                           "otp_key = \"hex:" + std::string(64, '2') + "\"\n";
+                           "pan_hash_key = \"hex:" +
+                           std::string(64, '1') +
+                           "\"\n"
+                           "otp_key = \"hex:" +
+                           std::string(64, '2') + "\"\n";
   expect_error(base + "pan_encryption_key = \"hex:abcd\"\n", errc::invalid_value,
                {"keys.pan_encryption_key", "exactly 32 bytes", "got 2"});
   expect_error(base + "pan_encryption_key = \"" + std::string(64, '3') + "\"\n",

@@ -1,7 +1,7 @@
 // The shipped example configuration loads with the values API.md promises.
-#include <gtest/gtest.h>
-
 #include <chrono>
+
+#include <gtest/gtest.h>
 
 #include "dwt/config/load.hpp"
 #include "support.hpp"

@@ -25,7 +25,9 @@ inline load_options env_of(std::map<std::string, std::string> vars) {
   return o;
 }
 
-inline load_options no_env() { return env_of({}); }
+inline load_options no_env() {
+  return env_of({});
+}
 
 inline std::string sha256(const std::string& s) {
   unsigned char md[SHA256_DIGEST_LENGTH];

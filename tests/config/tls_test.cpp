@@ -1,7 +1,7 @@
 // `[listen.tls]`: both files or neither; plain HTTP stays the default.
-#include <gtest/gtest.h>
-
 #include <string>
+
+#include <gtest/gtest.h>
 
 #include "dwt/config/load.hpp"
 #include "support.hpp"

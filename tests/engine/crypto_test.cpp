@@ -1,6 +1,6 @@
-#include <gtest/gtest.h>
-
 #include <string>
+
+#include <gtest/gtest.h>
 
 #include "dwt/engine/crypto.hpp"
 #include "dwt/engine/random.hpp"
@@ -40,9 +40,9 @@ TEST(engine_crypto, hmac_sha256_rfc4231_case4) {
 }
 
 TEST(engine_crypto, hmac_sha256_rfc4231_case6) {
-  EXPECT_EQ(hmac_hex(std::string(131, '\xaa'),
-                     "Test Using Larger Than Block-Size Key - Hash Key First"),
-            "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54");
+  EXPECT_EQ(
+      hmac_hex(std::string(131, '\xaa'), "Test Using Larger Than Block-Size Key - Hash Key First"),
+      "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54");
 }
 
 TEST(engine_crypto, hmac_sha256_rfc4231_case7) {
@@ -77,22 +77,21 @@ TEST(engine_crypto, constant_time_equal_compares_content_and_length) {
 // McGrew & Viega, "The Galois/Counter Mode of Operation", test case 16
 // (AES-256, 96-bit IV, 60-byte plaintext, 20-byte AAD); also NIST CAVP.
 namespace gcm16 {
-const std::string key =
-  unhex("feffe9928665731c6d6a8f9467308308feffe9928665731c6d6a8f9467308308");
+const std::string key = unhex("feffe9928665731c6d6a8f9467308308feffe9928665731c6d6a8f9467308308");
 const std::string iv = unhex("cafebabefacedbaddecaf888");
 const std::string plaintext =
-  unhex("d9313225f88406e5a55909c5aff5269a86a7a9531534f7da2e4c303d8a318a72"
-        "1c3c0c95956809532fcf0e2449a6b525b16aedf5aa0de657ba637b39");
+    unhex("d9313225f88406e5a55909c5aff5269a86a7a9531534f7da2e4c303d8a318a72"
+          "1c3c0c95956809532fcf0e2449a6b525b16aedf5aa0de657ba637b39");
 const std::string aad = unhex("feedfacedeadbeeffeedfacedeadbeefabaddad2");
 const std::string ciphertext =
-  unhex("522dc1f099567d07f47f37a32a84427d643a8cdcbfe5c0c97598a2bd2555d1aa"
-        "8cb08e48590dbb3da7b08b1056828838c5f61e6393ba7a0abcc9f662");
+    unhex("522dc1f099567d07f47f37a32a84427d643a8cdcbfe5c0c97598a2bd2555d1aa"
+          "8cb08e48590dbb3da7b08b1056828838c5f61e6393ba7a0abcc9f662");
 const std::string tag = unhex("76fc6ece0f4e1768cddf8853bb2d551b");
 } // namespace gcm16
 
 TEST(engine_crypto, aes256_gcm_known_answer_mcgrew_viega_case16) {
-  auto sealed = crypto::aes256_gcm_seal_with_nonce(gcm16::key, gcm16::iv, gcm16::plaintext,
-                                                   gcm16::aad);
+  auto sealed =
+      crypto::aes256_gcm_seal_with_nonce(gcm16::key, gcm16::iv, gcm16::plaintext, gcm16::aad);
   ASSERT_TRUE(sealed);
   EXPECT_EQ(crypto::hex_encode(*sealed),
             crypto::hex_encode(gcm16::iv + gcm16::ciphertext + gcm16::tag));
@@ -103,8 +102,8 @@ TEST(engine_crypto, aes256_gcm_known_answer_mcgrew_viega_case16) {
 
 TEST(engine_crypto, aes256_gcm_known_answer_empty_plaintext) {
   // McGrew & Viega test case 13: zero key, zero IV, no data.
-  auto sealed = crypto::aes256_gcm_seal_with_nonce(std::string(32, '\0'), std::string(12, '\0'),
-                                                   "", "");
+  auto sealed =
+      crypto::aes256_gcm_seal_with_nonce(std::string(32, '\0'), std::string(12, '\0'), "", "");
   ASSERT_TRUE(sealed);
   EXPECT_EQ(crypto::hex_encode(sealed->substr(12)), "530f8afbc74536b9a963b4f1c4cb738b");
   auto opened = crypto::aes256_gcm_open(std::string(32, '\0'), *sealed, "");
@@ -136,8 +135,8 @@ TEST(engine_crypto, aes256_gcm_seal_rejects_bad_key_and_nonce_sizes) {
   dwt::engine::seeded_random rng{1};
   EXPECT_FALSE(crypto::aes256_gcm_seal(std::string(31, 'k'), "x", "", rng));
   EXPECT_FALSE(crypto::aes256_gcm_seal(std::string(33, 'k'), "x", "", rng));
-  EXPECT_FALSE(crypto::aes256_gcm_seal_with_nonce(std::string(32, 'k'), std::string(11, 'n'),
-                                                  "x", ""));
+  EXPECT_FALSE(
+      crypto::aes256_gcm_seal_with_nonce(std::string(32, 'k'), std::string(11, 'n'), "x", ""));
 }
 
 TEST(engine_crypto, aes256_gcm_seal_round_trips_with_fresh_nonces) {
@@ -155,8 +154,13 @@ TEST(engine_crypto, aes256_gcm_seal_round_trips_with_fresh_nonces) {
 
 TEST(engine_crypto, base64_rfc4648_vectors) {
   const std::pair<std::string, std::string> cases[] = {
-    {"", ""},         {"f", "Zg=="},         {"fo", "Zm8="},        {"foo", "Zm9v"},
-    {"foob", "Zm9vYg=="}, {"fooba", "Zm9vYmE="}, {"foobar", "Zm9vYmFy"},
+      {"", ""},
+      {"f", "Zg=="},
+      {"fo", "Zm8="},
+      {"foo", "Zm9v"},
+      {"foob", "Zm9vYg=="},
+      {"fooba", "Zm9vYmE="},
+      {"foobar", "Zm9vYmFy"},
   };
   for (const auto& [plain, enc] : cases) {
     EXPECT_EQ(crypto::base64_encode(plain), enc);
@@ -166,8 +170,8 @@ TEST(engine_crypto, base64_rfc4648_vectors) {
 }
 
 TEST(engine_crypto, base64_rejects_invalid_input) {
-  for (std::string_view bad : {"Zg=", "Zg", "Z===", "Zm9v!A==", "Zg==Zg==", "=Zg=", "Zh==",
-                               "Zm9=", "Zm 9v", "Zm9v\n"})
+  for (std::string_view bad :
+       {"Zg=", "Zg", "Z===", "Zm9v!A==", "Zg==Zg==", "=Zg=", "Zh==", "Zm9=", "Zm 9v", "Zm9v\n"})
     EXPECT_FALSE(crypto::base64_decode(bad)) << bad;
 }
 

@@ -1,8 +1,8 @@
-#include <gtest/gtest.h>
-
 #include <chrono>
 #include <string>
 #include <vector>
+
+#include <gtest/gtest.h>
 
 #include "dwt/engine/decision.hpp"
 #include "dwt/engine/state_machine.hpp"
@@ -18,11 +18,11 @@ class decision_fixture : public ::testing::Test {
 protected:
   void SetUp() override {
     products_ = {
-      {"demo-debit", {{400000, 499999, 6}}, true},
-      // Disabled product whose BINs overlap an enabled product.
-      {"premium", {{450000, 459999, 6}}, false},
-      // Disabled product whose BINs nobody else covers.
-      {"legacy", {{500000, 509999, 6}}, false},
+        {"demo-debit", {{400000, 499999, 6}}, true},
+        // Disabled product whose BINs overlap an enabled product.
+        {"premium", {{450000, 459999, 6}}, false},
+        // Disabled product whose BINs nobody else covers.
+        {"legacy", {{500000, 509999, 6}}, false},
     };
     card_.id = card_id{"card_1"};
     card_.card_product = "demo-debit";
@@ -236,15 +236,13 @@ TEST(engine_decision, sms_destination_cutover_2025_03_01) {
   // Migrated partners onboarded before: the profile's phone.
   EXPECT_EQ(sms_destination(onboarded(2025, 2, 28, true), profile_phone, card_phone),
             profile_phone);
-  EXPECT_EQ(sms_destination(onboarded(2025, 3, 1, true), profile_phone, card_phone),
-            profile_phone);
+  EXPECT_EQ(sms_destination(onboarded(2025, 3, 1, true), profile_phone, card_phone), profile_phone);
 }
 
 TEST(engine_decision, sms_destination_absent_or_empty_is_nullopt) {
   // No fallback to the other phone: the rule picks one source.
   EXPECT_EQ(sms_destination(onboarded(2025, 2, 28), profile_phone, std::nullopt), std::nullopt);
-  EXPECT_EQ(sms_destination(onboarded(2025, 2, 28), profile_phone, std::string{}),
-            std::nullopt);
+  EXPECT_EQ(sms_destination(onboarded(2025, 2, 28), profile_phone, std::string{}), std::nullopt);
   EXPECT_EQ(sms_destination(onboarded(2025, 3, 1), std::nullopt, card_phone), std::nullopt);
   EXPECT_EQ(sms_destination(onboarded(2025, 3, 1), std::string{}, card_phone), std::nullopt);
 }
@@ -262,9 +260,9 @@ TEST(engine_decision, mask_phone) {
 
 TEST(engine_decision, is_e164) {
   EXPECT_TRUE(is_e164("+447700900123"));
-  EXPECT_TRUE(is_e164("+12345678"));        // 8 digits
-  EXPECT_TRUE(is_e164("+123456789012345")); // 15 digits
-  EXPECT_FALSE(is_e164("+1234567"));        // 7 digits
+  EXPECT_TRUE(is_e164("+12345678"));          // 8 digits
+  EXPECT_TRUE(is_e164("+123456789012345"));   // 15 digits
+  EXPECT_FALSE(is_e164("+1234567"));          // 7 digits
   EXPECT_FALSE(is_e164("+1234567890123456")); // 16 digits
   EXPECT_FALSE(is_e164("447700900123"));
   EXPECT_FALSE(is_e164("+047700900123"));

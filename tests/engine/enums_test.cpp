@@ -1,6 +1,6 @@
-#include <gtest/gtest.h>
-
 #include <string>
+
+#include <gtest/gtest.h>
 
 #include "dwt/engine/enums.hpp"
 
@@ -40,7 +40,7 @@ TEST(engine_enums, api_spellings_round_trip) {
                                 {card_state::terminated, "TERMINATED"}},
                                parse_card_state);
   expect_spellings<card_type>(
-    {{card_type::virtual_card, "VIRTUAL"}, {card_type::physical, "PHYSICAL"}}, parse_card_type);
+      {{card_type::virtual_card, "VIRTUAL"}, {card_type::physical, "PHYSICAL"}}, parse_card_type);
   expect_spellings<wallet_provider>({{wallet_provider::apple_pay, "APPLE_PAY"},
                                      {wallet_provider::google_pay, "GOOGLE_PAY"},
                                      {wallet_provider::samsung_pay, "SAMSUNG_PAY"}},
@@ -60,8 +60,8 @@ TEST(engine_enums, api_spellings_round_trip) {
                              {channel::system, "SYSTEM"}},
                             parse_channel);
   expect_spellings<verification_method>(
-    {{verification_method::sms_otp, "SMS_OTP"}, {verification_method::in_app, "IN_APP"}},
-    parse_verification_method);
+      {{verification_method::sms_otp, "SMS_OTP"}, {verification_method::in_app, "IN_APP"}},
+      parse_verification_method);
   expect_spellings<decision>({{decision::approved, "APPROVED"},
                               {decision::require_verification, "REQUIRE_VERIFICATION"},
                               {decision::declined, "DECLINED"}},
@@ -70,8 +70,8 @@ TEST(engine_enums, api_spellings_round_trip) {
                                    {network_event::device_found, "DEVICE_FOUND"},
                                    {network_event::deleted_from_wallet, "DELETED_FROM_WALLET"}},
                                   parse_network_event);
-  expect_spellings<activation>(
-    {{activation::approve, "APPROVE"}, {activation::decline, "DECLINE"}}, parse_activation);
+  expect_spellings<activation>({{activation::approve, "APPROVE"}, {activation::decline, "DECLINE"}},
+                               parse_activation);
 }
 
 TEST(engine_enums, out_of_range_values_render_unknown) {

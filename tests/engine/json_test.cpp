@@ -1,5 +1,3 @@
-#include <gtest/gtest.h>
-
 #include <cstdio>
 #include <ctime>
 #include <limits>
@@ -12,6 +10,7 @@
 #include <boost/json/monotonic_resource.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
+#include <gtest/gtest.h>
 
 #include "dwt/engine/crypto.hpp"
 #include "dwt/engine/json.hpp"
@@ -177,9 +176,9 @@ TEST(engine_json, card_shape_never_contains_the_pan) {
   c.state = card_state::suspended;
   c.phone_number = "+447700900123";
   auto o = json::card(c);
-  EXPECT_EQ(keys_of(o), (std::set<std::string>{"id", "profileId", "last4", "expiryMonth",
-                                               "expiryYear", "cardProduct", "type", "state",
-                                               "createdAt", "updatedAt"}));
+  EXPECT_EQ(keys_of(o),
+            (std::set<std::string>{"id", "profileId", "last4", "expiryMonth", "expiryYear",
+                                   "cardProduct", "type", "state", "createdAt", "updatedAt"}));
   EXPECT_EQ(str(o.at("type")), "PHYSICAL");
   EXPECT_EQ(str(o.at("state")), "SUSPENDED");
   EXPECT_EQ(o.at("expiryMonth").to_number<int>(), 9);
@@ -203,10 +202,9 @@ TEST(engine_json, device_and_token_shapes) {
   EXPECT_EQ(keys_of(d), (std::set<std::string>{"id", "type", "name"}));
   EXPECT_EQ(str(d.at("type")), "WATCH");
   auto o = json::token(t);
-  EXPECT_EQ(keys_of(o), (std::set<std::string>{"tokenUniqueReference", "cardId",
-                                               "walletProvider", "device", "state",
-                                               "fulfillmentStatus", "last4", "tokenLast4",
-                                               "createdAt", "updatedAt"}));
+  EXPECT_EQ(keys_of(o), (std::set<std::string>{"tokenUniqueReference", "cardId", "walletProvider",
+                                               "device", "state", "fulfillmentStatus", "last4",
+                                               "tokenLast4", "createdAt", "updatedAt"}));
   EXPECT_EQ(str(o.at("tokenUniqueReference")), "DWTREF");
   EXPECT_EQ(str(o.at("cardId")), "card_9");
   EXPECT_EQ(str(o.at("walletProvider")), "SAMSUNG_PAY");
@@ -220,9 +218,9 @@ TEST(engine_json, device_and_token_shapes) {
 TEST(engine_json, transition_shape) {
   auto r = sample_transition();
   auto o = json::transition(r);
-  EXPECT_EQ(keys_of(o), (std::set<std::string>{"id", "tokenUniqueReference", "cardId",
-                                               "fromState", "state", "fulfillmentStatus",
-                                               "reason", "channel", "createdAt"}));
+  EXPECT_EQ(keys_of(o),
+            (std::set<std::string>{"id", "tokenUniqueReference", "cardId", "fromState", "state",
+                                   "fulfillmentStatus", "reason", "channel", "createdAt"}));
   EXPECT_EQ(str(o.at("fromState")), "REQUESTED");
   EXPECT_EQ(str(o.at("state")), "ACTIVE");
   EXPECT_EQ(str(o.at("fulfillmentStatus")), "PROVISIONED");
@@ -245,9 +243,9 @@ TEST(engine_json, manual_verification_event_data_shape) {
   auto t = make_token("DWTREF", "card_9");
   t.created_at = at(2025, 6, 1, 1, 2, 3, 4);
   auto o = json::manual_verification_event_data(t, verification_method::in_app);
-  EXPECT_EQ(keys_of(o), (std::set<std::string>{"cardId", "last4", "provisioningRequestedAt",
-                                               "walletProvider", "tokenUniqueReference",
-                                               "verificationMethod"}));
+  EXPECT_EQ(keys_of(o),
+            (std::set<std::string>{"cardId", "last4", "provisioningRequestedAt", "walletProvider",
+                                   "tokenUniqueReference", "verificationMethod"}));
   EXPECT_EQ(str(o.at("provisioningRequestedAt")), "2025-06-01T01:02:03.004Z");
   EXPECT_EQ(str(o.at("verificationMethod")), "IN_APP");
   EXPECT_EQ(str(o.at("walletProvider")), "GOOGLE_PAY");
@@ -257,7 +255,7 @@ TEST(engine_json, manual_verification_event_data_shape) {
 TEST(engine_json, webhook_body_shape) {
   const auto data = json::transition_event_data(sample_transition(), wallet_provider::apple_pay);
   const auto body =
-    json::webhook_body(json::transition_event_type, at(2025, 6, 1, 9, 8, 7, 999), data);
+      json::webhook_body(json::transition_event_type, at(2025, 6, 1, 9, 8, 7, 999), data);
   boost::system::error_code ec;
   auto v = bj::parse(body, ec);
   ASSERT_FALSE(ec) << body;
@@ -289,24 +287,24 @@ TEST(engine_json, builders_use_the_storage_they_are_given) {
   c.last4 = "1111";
   c.card_product = "demo-debit-with-a-long-name";
   const std::vector<std::pair<std::string, bj::value>> built{
-    {"profile", json::profile(p, sp)},
-    {"card", json::card(c, sp)},
-    {"device", json::device(t.device, sp)},
-    {"token", json::token(t, sp)},
-    {"transition", json::transition(sample_transition(), sp)},
-    {"transition_event_data",
-     json::transition_event_data(sample_transition(), wallet_provider::apple_pay, sp)},
-    {"manual_verification_event_data",
-     json::manual_verification_event_data(t, verification_method::in_app, sp)},
+      {"profile", json::profile(p, sp)},
+      {"card", json::card(c, sp)},
+      {"device", json::device(t.device, sp)},
+      {"token", json::token(t, sp)},
+      {"transition", json::transition(sample_transition(), sp)},
+      {"transition_event_data",
+       json::transition_event_data(sample_transition(), wallet_provider::apple_pay, sp)},
+      {"manual_verification_event_data",
+       json::manual_verification_event_data(t, verification_method::in_app, sp)},
   };
   const std::vector<bj::value> on_heap{
-    json::profile(p),
-    json::card(c),
-    json::device(t.device),
-    json::token(t),
-    json::transition(sample_transition()),
-    json::transition_event_data(sample_transition(), wallet_provider::apple_pay),
-    json::manual_verification_event_data(t, verification_method::in_app),
+      json::profile(p),
+      json::card(c),
+      json::device(t.device),
+      json::token(t),
+      json::transition(sample_transition()),
+      json::transition_event_data(sample_transition(), wallet_provider::apple_pay),
+      json::manual_verification_event_data(t, verification_method::in_app),
   };
   for (std::size_t i = 0; i < built.size(); ++i) {
     const auto& [name, v] = built[i];

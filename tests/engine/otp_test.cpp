@@ -1,8 +1,8 @@
-#include <gtest/gtest.h>
-
 #include <chrono>
 #include <set>
 #include <string>
+
+#include <gtest/gtest.h>
 
 #include "dwt/engine/caf_error.hpp"
 #include "dwt/engine/crypto.hpp"
@@ -134,9 +134,9 @@ TEST(engine_otp, malformed_codes_count_as_wrong) {
   const auto now = at(2025, 5, 5);
   auto issued = issue_otp(tur, "", key, rng, now, otp_policy{});
   const std::string padded = issued.code + " ";
-  for (std::string_view bad : {std::string_view{""}, std::string_view{"12345"},
-                               std::string_view{"1234567"}, std::string_view{"12345a"},
-                               std::string_view{padded}}) {
+  for (std::string_view bad :
+       {std::string_view{""}, std::string_view{"12345"}, std::string_view{"1234567"},
+        std::string_view{"12345a"}, std::string_view{padded}}) {
     auto v = verify_otp(issued.challenge, bad, key, now, otp_policy{});
     EXPECT_EQ(v.result, otp_result::incorrect) << bad;
     EXPECT_EQ(v.challenge.wrong_attempts, 1U) << bad;
@@ -153,8 +153,7 @@ TEST(engine_otp, expires_exactly_at_the_boundary) {
             otp_result::verified);
   EXPECT_EQ(verify_otp(issued.challenge, issued.code, key, expiry, policy).result,
             otp_result::expired);
-  EXPECT_EQ(verify_otp(issued.challenge, wrong_code(issued.code), key, expiry + 1h, policy)
-              .result,
+  EXPECT_EQ(verify_otp(issued.challenge, wrong_code(issued.code), key, expiry + 1h, policy).result,
             otp_result::expired);
 }
 
@@ -178,8 +177,7 @@ TEST(engine_otp, resends_up_to_three_then_limit) {
     EXPECT_EQ(r->challenge.code_hash, hash_otp(key, tur, r->code));
     EXPECT_EQ(r->challenge.destination_masked, "+***");
     // The new code verifies; an old code does not (unless equal by chance).
-    EXPECT_EQ(verify_otp(r->challenge, r->code, key, now, policy).result,
-              otp_result::verified);
+    EXPECT_EQ(verify_otp(r->challenge, r->code, key, now, policy).result, otp_result::verified);
     if (previous_code != r->code) {
       EXPECT_EQ(verify_otp(r->challenge, previous_code, key, now, policy).result,
                 otp_result::incorrect);
@@ -196,8 +194,7 @@ TEST(engine_otp, resend_refuses_expired_and_in_app) {
   seeded_random rng{7};
   const auto now = at(2025, 5, 5);
   auto issued = issue_otp(tur, "", key, rng, now, otp_policy{});
-  auto expired = resend_otp(issued.challenge, key, rng, issued.challenge.expires_at,
-                            otp_policy{});
+  auto expired = resend_otp(issued.challenge, key, rng, issued.challenge.expires_at, otp_policy{});
   ASSERT_FALSE(expired);
   EXPECT_EQ(code_of(expired.error()), errc::otp_expired);
   auto in_app = resend_otp(issue_in_app(tur, now, otp_policy{}), key, rng, now, otp_policy{});

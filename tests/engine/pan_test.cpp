@@ -1,9 +1,9 @@
-#include <gtest/gtest.h>
-
 #include <array>
 #include <set>
-#include <vector>
 #include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
 
 #include "dwt/engine/crypto.hpp"
 #include "dwt/engine/pan.hpp"
@@ -14,13 +14,13 @@ using namespace dwt::engine;
 using dwt::engine::test::at;
 
 TEST(engine_pan, luhn_known_valid_and_invalid) {
-  for (std::string_view ok : {"4111111111111111", "5555555555554444", "378282246310005",
-                              "6011111111111117", "4012888888881881", "4222222222222",
-                              "30569309025904", "79927398713", "0"})
+  for (std::string_view ok :
+       {"4111111111111111", "5555555555554444", "378282246310005", "6011111111111117",
+        "4012888888881881", "4222222222222", "30569309025904", "79927398713", "0"})
     EXPECT_TRUE(pan::luhn_valid(ok)) << ok;
-  for (std::string_view bad : {"4111111111111112", "1234567812345678", "79927398710",
-                               "5555555555554440", "", "4111-1111-1111-1111", "411111111111111a",
-                               " 4111111111111111"})
+  for (std::string_view bad :
+       {"4111111111111112", "1234567812345678", "79927398710", "5555555555554440", "",
+        "4111-1111-1111-1111", "411111111111111a", " 4111111111111111"})
     EXPECT_FALSE(pan::luhn_valid(bad)) << bad;
 }
 
@@ -55,7 +55,7 @@ TEST(engine_pan, validate_lengths_12_to_19) {
     ASSERT_EQ(candidate.size(), len);
     ASSERT_TRUE(pan::luhn_valid(candidate));
     EXPECT_EQ(pan::validate(candidate), len >= 12 && len <= 19 ? errc::ok : errc::invalid_pan)
-      << len;
+        << len;
   }
   EXPECT_EQ(pan::validate("4111111111111112"), errc::invalid_pan);
   EXPECT_EQ(pan::validate("41111111111111a1"), errc::invalid_pan);
@@ -173,9 +173,8 @@ TEST(engine_pan, token_refs_and_ids_sort_by_creation_time) {
   seeded_random rng{7};
   // Millisecond steps across symbol boundaries (31 -> 32, 1023 -> 1024) and
   // far apart, from the epoch to the year 2300.
-  const std::vector<std::int64_t> times{0,         1,         31,        32,
-                                        1023,      1024,      1'795'000'000'000,
-                                        1'795'000'000'001, 10'413'792'000'000};
+  const std::vector<std::int64_t> times{
+      0, 1, 31, 32, 1023, 1024, 1'795'000'000'000, 1'795'000'000'001, 10'413'792'000'000};
   std::vector<std::string> refs;
   std::vector<std::string> ids;
   for (auto ms : times) {

@@ -1,10 +1,10 @@
-#include <gtest/gtest.h>
-
 #include <algorithm>
 #include <array>
 #include <cstddef>
 #include <set>
 #include <vector>
+
+#include <gtest/gtest.h>
 
 #include "dwt/engine/assert.hpp"
 #include "dwt/engine/random.hpp"

@@ -1,8 +1,8 @@
-#include <gtest/gtest.h>
-
 #include <string>
 #include <tuple>
 #include <vector>
+
+#include <gtest/gtest.h>
 
 #include "dwt/engine/caf_error.hpp"
 #include "dwt/engine/enums.hpp"
@@ -33,29 +33,29 @@ struct allowed_move {
 };
 
 const std::vector<allowed_move> allowed_moves = {
-  // REQUESTED → ACTIVE: verification passed, partner APPROVE, push provisioning.
-  {S::requested, {}, S::active, C::network},
-  {S::requested, {}, S::active, C::partner_api},
-  {S::requested, {}, S::active, C::system},
-  // REQUESTED → TERMINATED: only when the card is terminated.
-  {S::requested, {}, S::terminated, C::card_cascade},
-  // REQUESTED → REQUEST_DECLINED: partner DECLINE, OTP exhausted/expired, rules.
-  {S::requested, {}, S::request_declined, C::partner_api},
-  {S::requested, {}, S::request_declined, C::system},
-  {S::requested, {}, S::request_declined, C::network},
-  // ACTIVE → SUSPENDED / TERMINATED: partner API, card cascade, wallet/device.
-  {S::active, {}, S::suspended, C::partner_api},
-  {S::active, {}, S::suspended, C::card_cascade},
-  {S::active, {}, S::suspended, C::network},
-  {S::active, {}, S::terminated, C::partner_api},
-  {S::active, {}, S::terminated, C::card_cascade},
-  {S::active, {}, S::terminated, C::network},
-  // SUSPENDED → ACTIVE: issuer suspensions only by the suspending party;
-  // network suspensions by the network or the partner.
-  {S::suspended, C::partner_api, S::active, C::partner_api},
-  {S::suspended, C::card_cascade, S::active, C::card_cascade},
-  {S::suspended, C::network, S::active, C::network},
-  {S::suspended, C::network, S::active, C::partner_api},
+    // REQUESTED → ACTIVE: verification passed, partner APPROVE, push provisioning.
+    {S::requested, {}, S::active, C::network},
+    {S::requested, {}, S::active, C::partner_api},
+    {S::requested, {}, S::active, C::system},
+    // REQUESTED → TERMINATED: only when the card is terminated.
+    {S::requested, {}, S::terminated, C::card_cascade},
+    // REQUESTED → REQUEST_DECLINED: partner DECLINE, OTP exhausted/expired, rules.
+    {S::requested, {}, S::request_declined, C::partner_api},
+    {S::requested, {}, S::request_declined, C::system},
+    {S::requested, {}, S::request_declined, C::network},
+    // ACTIVE → SUSPENDED / TERMINATED: partner API, card cascade, wallet/device.
+    {S::active, {}, S::suspended, C::partner_api},
+    {S::active, {}, S::suspended, C::card_cascade},
+    {S::active, {}, S::suspended, C::network},
+    {S::active, {}, S::terminated, C::partner_api},
+    {S::active, {}, S::terminated, C::card_cascade},
+    {S::active, {}, S::terminated, C::network},
+    // SUSPENDED → ACTIVE: issuer suspensions only by the suspending party;
+    // network suspensions by the network or the partner.
+    {S::suspended, C::partner_api, S::active, C::partner_api},
+    {S::suspended, C::card_cascade, S::active, C::card_cascade},
+    {S::suspended, C::network, S::active, C::network},
+    {S::suspended, C::network, S::active, C::partner_api},
 };
 
 /// SUSPENDED → TERMINATED is allowed for these channels whoever suspended.
@@ -86,22 +86,22 @@ token_record token_in(S state, C suspended_by = C::system) {
   t.state = state;
   t.history_count = 3;
   switch (state) {
-    case S::requested:
-      t.fulfillment = fulfillment_status::pending;
-      break;
-    case S::active:
-      t.fulfillment = fulfillment_status::provisioned;
-      break;
-    case S::suspended:
-      t.fulfillment = fulfillment_status::provisioned;
-      t.suspended_by = suspended_by;
-      break;
-    case S::terminated:
-      t.fulfillment = fulfillment_status::provisioned;
-      break;
-    case S::request_declined:
-      t.fulfillment = fulfillment_status::rejected;
-      break;
+  case S::requested:
+    t.fulfillment = fulfillment_status::pending;
+    break;
+  case S::active:
+    t.fulfillment = fulfillment_status::provisioned;
+    break;
+  case S::suspended:
+    t.fulfillment = fulfillment_status::provisioned;
+    t.suspended_by = suspended_by;
+    break;
+  case S::terminated:
+    t.fulfillment = fulfillment_status::provisioned;
+    break;
+  case S::request_declined:
+    t.fulfillment = fulfillment_status::rejected;
+    break;
   }
   return t;
 }
@@ -130,8 +130,8 @@ TEST(engine_state_machine, full_transition_table) {
   for (S from : all_token_states) {
     // For SUSPENDED, every possible suspending party; otherwise just one.
     std::vector<C> suspenders = from == S::suspended
-                                  ? std::vector<C>(all_channels.begin(), all_channels.end())
-                                  : std::vector<C>{C::system};
+                                    ? std::vector<C>(all_channels.begin(), all_channels.end())
+                                    : std::vector<C>{C::system};
     for (C suspended_by : suspenders) {
       for (S to : all_token_states) {
         for (C by : all_channels) {
@@ -229,7 +229,7 @@ TEST(engine_state_machine, suspended_by_tracks_the_suspending_party) {
       const bool ok = resumer == by || (by == C::network && resumer == C::partner_api);
       EXPECT_EQ(check_transition(s->token, S::active, resumer),
                 ok ? errc::ok : errc::resume_not_allowed)
-        << to_string(by) << " resumed by " << to_string(resumer);
+          << to_string(by) << " resumed by " << to_string(resumer);
     }
   }
   // A token that looks suspended by the system (cannot arise) is never resumed.
@@ -272,8 +272,8 @@ TEST(engine_state_machine_death, record_creation_requires_a_fresh_token) {
 TEST(engine_state_machine, push_provisioning_goes_requested_then_active) {
   const auto now = at(2025, 6, 1);
   auto created = record_creation(make_token(), C::partner_api, "push provisioning", now, "a");
-  auto active = apply_transition(created.token, S::active, C::partner_api, "push provisioning",
-                                 now, "b");
+  auto active =
+      apply_transition(created.token, S::active, C::partner_api, "push provisioning", now, "b");
   ASSERT_TRUE(active);
   EXPECT_EQ(active->token.state, S::active);
   EXPECT_EQ(active->token.fulfillment, fulfillment_status::provisioned);
@@ -339,13 +339,13 @@ TEST(engine_state_machine, cascade_targets) {
     std::optional<S> on_terminate;
   };
   const row rows[] = {
-    {S::requested, C::system, {}, {}, S::terminated},
-    {S::active, C::system, S::suspended, {}, S::terminated},
-    {S::suspended, C::card_cascade, {}, S::active, S::terminated},
-    {S::suspended, C::partner_api, {}, {}, S::terminated},
-    {S::suspended, C::network, {}, {}, S::terminated},
-    {S::terminated, C::system, {}, {}, {}},
-    {S::request_declined, C::system, {}, {}, {}},
+      {S::requested, C::system, {}, {}, S::terminated},
+      {S::active, C::system, S::suspended, {}, S::terminated},
+      {S::suspended, C::card_cascade, {}, S::active, S::terminated},
+      {S::suspended, C::partner_api, {}, {}, S::terminated},
+      {S::suspended, C::network, {}, {}, S::terminated},
+      {S::terminated, C::system, {}, {}, {}},
+      {S::request_declined, C::system, {}, {}, {}},
   };
   for (const auto& r : rows) {
     const auto t = token_in(r.state, r.suspended_by);
@@ -380,10 +380,13 @@ std::vector<token_record> cascade(std::vector<token_record> tokens, card_state c
 
 TEST(engine_state_machine, card_cascade_suspend_reactivate_terminate) {
   std::vector<token_record> tokens = {
-    token_in(S::requested),           token_in(S::active),
-    token_in(S::active),              token_in(S::suspended, C::partner_api),
-    token_in(S::suspended, C::network), token_in(S::terminated),
-    token_in(S::request_declined),
+      token_in(S::requested),
+      token_in(S::active),
+      token_in(S::active),
+      token_in(S::suspended, C::partner_api),
+      token_in(S::suspended, C::network),
+      token_in(S::terminated),
+      token_in(S::request_declined),
   };
   auto suspended = cascade(tokens, card_state::suspended);
   EXPECT_EQ(suspended[0].state, S::requested);
@@ -424,7 +427,7 @@ TEST(engine_state_machine, card_state_transitions) {
       else if (from == to)
         want = errc::illegal_transition;
       EXPECT_EQ(check_card_transition(from, to), want)
-        << to_string(from) << " -> " << to_string(to);
+          << to_string(from) << " -> " << to_string(to);
     }
   }
 }

@@ -31,11 +31,11 @@ inline constexpr std::array all_card_states{card_state::active, card_state::susp
 }
 
 /// A timestamp from a calendar date and time of day (UTC).
-[[nodiscard]] inline timestamp at(int y, unsigned m, unsigned d, int hh = 0, int mm = 0,
-                                  int ss = 0, int ms = 0) {
+[[nodiscard]] inline timestamp at(int y, unsigned m, unsigned d, int hh = 0, int mm = 0, int ss = 0,
+                                  int ms = 0) {
   using namespace std::chrono;
-  return timestamp{sys_days{year{y} / month{m} / day{d}}} + hours{hh} + minutes{mm} +
-         seconds{ss} + milliseconds{ms};
+  return timestamp{sys_days{year{y} / month{m} / day{d}}} + hours{hh} + minutes{mm} + seconds{ss} +
+         milliseconds{ms};
 }
 
 /// Bytes from hex; the hex must be valid (test data).

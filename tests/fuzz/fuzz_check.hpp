@@ -7,10 +7,10 @@
 #include <cstdio>
 #include <cstdlib>
 
-#define DWT_FUZZ_CHECK(cond)                                                              \
-  do {                                                                                    \
-    if (!(cond)) {                                                                        \
-      std::fprintf(stderr, "%s:%d: fuzz property failed: %s\n", __FILE__, __LINE__, #cond); \
-      std::abort();                                                                       \
-    }                                                                                     \
+#define DWT_FUZZ_CHECK(cond)                                                                       \
+  do {                                                                                             \
+    if (!(cond)) {                                                                                 \
+      std::fprintf(stderr, "%s:%d: fuzz property failed: %s\n", __FILE__, __LINE__, #cond);        \
+      std::abort();                                                                                \
+    }                                                                                              \
   } while (false)

@@ -77,7 +77,8 @@ void pans(std::string_view s) {
   DWT_FUZZ_CHECK(e::pan::last4(s) == s.substr(s.size() - 4));
   for (unsigned digits = 6; digits <= 8; ++digits) {
     const auto prefix = e::pan::bin_prefix(s, digits);
-    DWT_FUZZ_CHECK(e::pan::in_range(s, e::bin_range{prefix, prefix, static_cast<std::uint8_t>(digits)}));
+    DWT_FUZZ_CHECK(
+        e::pan::in_range(s, e::bin_range{prefix, prefix, static_cast<std::uint8_t>(digits)}));
   }
 }
 

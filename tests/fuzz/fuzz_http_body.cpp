@@ -28,9 +28,9 @@ void device(field_reader& f) {
   if (auto d = f.required_object("device")) {
     (void)d->required_string("id", 128);
     (void)d->required_enum<e::device_type>("type", {{"PHONE", e::device_type::phone},
-                                                     {"WATCH", e::device_type::watch},
-                                                     {"TABLET", e::device_type::tablet},
-                                                     {"OTHER", e::device_type::other}});
+                                                    {"WATCH", e::device_type::watch},
+                                                    {"TABLET", e::device_type::tablet},
+                                                    {"OTHER", e::device_type::other}});
     (void)d->optional_string("name", 256);
   }
 }
@@ -58,17 +58,19 @@ void tokenization_request(field_reader& f) {
 
 void verification_choice(field_reader& f) {
   (void)f.required_enum<e::verification_method>(
-    "method", {{"SMS_OTP", e::verification_method::sms_otp},
-               {"IN_APP", e::verification_method::in_app}});
+      "method",
+      {{"SMS_OTP", e::verification_method::sms_otp}, {"IN_APP", e::verification_method::in_app}});
 }
 
-void otp(field_reader& f) { (void)f.required_string("code", 6); }
+void otp(field_reader& f) {
+  (void)f.required_string("code", 6);
+}
 
 void network_event(field_reader& f) {
   (void)f.required_enum<e::network_event>(
-    "event", {{"DEVICE_LOST", e::network_event::device_lost},
-              {"DEVICE_FOUND", e::network_event::device_found},
-              {"DELETED_FROM_WALLET", e::network_event::deleted_from_wallet}});
+      "event", {{"DEVICE_LOST", e::network_event::device_lost},
+                {"DEVICE_FOUND", e::network_event::device_found},
+                {"DELETED_FROM_WALLET", e::network_event::deleted_from_wallet}});
 }
 
 void profile(field_reader& f, bool create) {
@@ -86,7 +88,7 @@ void card_registration(field_reader& f) {
   (void)f.required_int("expiryYear", 2000, 9999);
   (void)f.required_string("cardProduct", 128);
   (void)f.required_enum<e::card_type>(
-    "type", {{"VIRTUAL", e::card_type::virtual_card}, {"PHYSICAL", e::card_type::physical}});
+      "type", {{"VIRTUAL", e::card_type::virtual_card}, {"PHYSICAL", e::card_type::physical}});
   (void)f.optional_string("phoneNumber", 16);
 }
 
@@ -112,7 +114,7 @@ void transition(field_reader& f) {
 
 void activation(field_reader& f) {
   (void)f.required_enum<e::activation>(
-    "activation", {{"APPROVE", e::activation::approve}, {"DECLINE", e::activation::decline}});
+      "activation", {{"APPROVE", e::activation::approve}, {"DECLINE", e::activation::decline}});
 }
 
 /// True for strings that must never appear in an error: PAN-like digit

@@ -43,10 +43,10 @@ std::size_t feed(const fs::path& dir) {
     // Named before running, so an abort shows which input it was.
     std::fprintf(stderr, "fuzz input %s (%zu bytes)\n", file.c_str(), bytes.size());
     std::fflush(stderr);
-    EXPECT_EQ(LLVMFuzzerTestOneInput(reinterpret_cast<const std::uint8_t*>(bytes.data()),
-                                     bytes.size()),
-              0)
-      << file;
+    EXPECT_EQ(
+        LLVMFuzzerTestOneInput(reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size()),
+        0)
+        << file;
     ++n;
   }
   return n;
@@ -56,14 +56,15 @@ TEST(FuzzRegression, SeedCorpus) {
   EXPECT_GT(feed(DWT_FUZZ_CORPUS_DIR), 0U) << "no seed corpus in " << DWT_FUZZ_CORPUS_DIR;
 }
 
-TEST(FuzzRegression, SavedCrashes) { feed(DWT_FUZZ_REGRESSION_DIR); }
+TEST(FuzzRegression, SavedCrashes) {
+  feed(DWT_FUZZ_REGRESSION_DIR);
+}
 
 TEST(FuzzRegression, EdgeInputs) {
   const std::string inputs[] = {"", std::string(1, '\0'), std::string(4096, '\xff'),
                                 std::string(4096, '[')};
   for (const auto& s : inputs)
-    EXPECT_EQ(LLVMFuzzerTestOneInput(reinterpret_cast<const std::uint8_t*>(s.data()), s.size()),
-              0);
+    EXPECT_EQ(LLVMFuzzerTestOneInput(reinterpret_cast<const std::uint8_t*>(s.data()), s.size()), 0);
 }
 
 } // namespace

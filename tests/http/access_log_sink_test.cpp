@@ -2,18 +2,16 @@
 // order; a batch is written when the buffer is full, when its first line is
 // flush_interval old, and when the last copy of the sink is destroyed; each
 // write ends on a line and fits one atomic pipe write (PIPE_BUF).
-#include <gtest/gtest.h>
-
 #include <chrono>
+#include <climits>
+#include <fcntl.h>
 #include <string>
 #include <thread>
+#include <unistd.h>
 #include <vector>
 
-#include <climits>
-
-#include <fcntl.h>
+#include <gtest/gtest.h>
 #include <sys/socket.h>
-#include <unistd.h>
 
 #include "common/time_scale.hpp"
 #include "dwt/http/access_log.hpp"
@@ -67,8 +65,8 @@ private:
 TEST(HttpAccessLogSink, HoldsLinesUntilDestroyedThenWritesThemInOrder) {
   pipe_pair p;
   {
-    auto sink = buffered_fd_log_sink(p.write_end(), {.max_buffer_bytes = 1 << 20,
-                                                     .flush_interval = std::chrono::hours{1}});
+    auto sink = buffered_fd_log_sink(
+        p.write_end(), {.max_buffer_bytes = 1 << 20, .flush_interval = std::chrono::hours{1}});
     sink("first");
     sink("second");
     auto copy = sink; // the state is shared: only the last copy flushes
@@ -82,8 +80,8 @@ TEST(HttpAccessLogSink, HoldsLinesUntilDestroyedThenWritesThemInOrder) {
 
 TEST(HttpAccessLogSink, AFullBufferIsWrittenAtOnce) {
   pipe_pair p;
-  auto sink = buffered_fd_log_sink(p.write_end(),
-                                   {.max_buffer_bytes = 32, .flush_interval = std::chrono::hours{1}});
+  auto sink = buffered_fd_log_sink(
+      p.write_end(), {.max_buffer_bytes = 32, .flush_interval = std::chrono::hours{1}});
   sink("0123456789");
   sink("0123456789");
   EXPECT_EQ(p.read_now(), "") << "22 of 32 bytes: not full yet";
@@ -96,8 +94,9 @@ TEST(HttpAccessLogSink, AFullBufferIsWrittenAtOnce) {
 
 TEST(HttpAccessLogSink, ALineWaitsAtMostTheFlushInterval) {
   pipe_pair p;
-  auto sink = buffered_fd_log_sink(p.write_end(), {.max_buffer_bytes = 1 << 20,
-                                                   .flush_interval = std::chrono::milliseconds{10}});
+  auto sink =
+      buffered_fd_log_sink(p.write_end(), {.max_buffer_bytes = 1 << 20,
+                                           .flush_interval = std::chrono::milliseconds{10}});
   sink("lonely");
   // Written by the flusher while the sink is alive and nothing else arrives.
   EXPECT_EQ(p.read_at_least(7), "lonely\n");
@@ -110,8 +109,8 @@ TEST(HttpAccessLogSink, ConcurrentWritersKeepLinesWholeAndInTheirOrder) {
   constexpr int per_thread = 400;
   pipe_pair p;
   {
-    auto sink = buffered_fd_log_sink(p.write_end(), {.max_buffer_bytes = 256,
-                                                     .flush_interval = std::chrono::milliseconds{2}});
+    auto sink = buffered_fd_log_sink(
+        p.write_end(), {.max_buffer_bytes = 256, .flush_interval = std::chrono::milliseconds{2}});
     std::vector<std::thread> writers;
     for (int t = 0; t < threads; ++t)
       writers.emplace_back([&sink, t] {
@@ -160,8 +159,8 @@ TEST(HttpAccessLogSink, EveryWriteEndsOnALineAndFitsOneAtomicPipeWrite) {
   std::string expected;
   const std::string long_line(PIPE_BUF + 100, 'x'); // longer than one atomic write
   {
-    auto sink = buffered_fd_log_sink(fds[1], {.max_buffer_bytes = 1 << 20,
-                                              .flush_interval = std::chrono::hours{1}});
+    auto sink = buffered_fd_log_sink(
+        fds[1], {.max_buffer_bytes = 1 << 20, .flush_interval = std::chrono::hours{1}});
     for (int i = 0; i < 200; ++i) { // ~14 KiB of ordinary lines
       std::string line = "line " + std::to_string(i) + " " + std::string(60, 'a' + i % 26);
       sink(line);

@@ -13,11 +13,11 @@
 // differ in one byte anywhere are refused; every principal is found among
 // many); the source test fails if the comparison stops using
 // CRYPTO_memcmp or gains an early exit.
-#include <gtest/gtest.h>
-
 #include <fstream>
 #include <sstream>
 #include <string>
+
+#include <gtest/gtest.h>
 
 #include "dwt/http/auth.hpp"
 

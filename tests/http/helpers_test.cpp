@@ -1,9 +1,8 @@
 // Request helpers without a server: JSON bodies, typed fields, idempotency
 // keys and fingerprints, the metrics text format, access log lines.
-#include <gtest/gtest.h>
-
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
+#include <gtest/gtest.h>
 
 #include "dwt/http/access_log.hpp"
 #include "dwt/http/auth.hpp"
@@ -156,8 +155,7 @@ TEST(HttpMetrics, TextExposition) {
             std::string::npos)
       << text;
   EXPECT_NE(text.find("t_requests_total{route=\"/a\",status=\"200\"} 3\n"), std::string::npos);
-  EXPECT_NE(text.find("t_requests_total{route=\"/b\\\"x\",status=\"500\"} 1\n"),
-            std::string::npos)
+  EXPECT_NE(text.find("t_requests_total{route=\"/b\\\"x\",status=\"500\"} 1\n"), std::string::npos)
       << text;
   EXPECT_NE(text.find("# TYPE t_open gauge\nt_open 3\n"), std::string::npos) << text;
   EXPECT_NE(text.find("t_seconds_bucket{route=\"/a\",le=\"0.1\"} 1\n"), std::string::npos) << text;
@@ -233,7 +231,7 @@ TEST(HttpAccessLog, EscapesEveryControlCharacterLikeBoostJson) {
   EXPECT_EQ(v.at("path").as_string(), path);
   EXPECT_NE(line.find(boost::json::serialize(boost::json::string_view{path.data(), path.size()})),
             std::string::npos)
-    << line;
+      << line;
 }
 
 } // namespace

@@ -1,11 +1,11 @@
 // Every configured bound of the server: body, header, requests in flight,
 // connections, idle and read timeouts, graceful stop. No speed assertions:
 // short timeouts only make the tests finish sooner.
-#include <gtest/gtest.h>
-
 #include <future>
 #include <set>
 #include <thread>
+
+#include <gtest/gtest.h>
 
 #include "support.hpp"
 
@@ -59,8 +59,8 @@ TEST(HttpLimits, InFlightLimitAnswers503WithRetryAfter) {
   parking lot;
   auto limits = test_limits();
   limits.max_requests_in_flight = 2;
-  auto server = start_server([&](request_context, responder res) { lot.park(std::move(res)); },
-                             limits);
+  auto server =
+      start_server([&](request_context, responder res) { lot.park(std::move(res)); }, limits);
   client a{server->port()};
   client b{server->port()};
   client c{server->port()};
@@ -149,8 +149,8 @@ TEST(HttpLimits, StopGivesUpOnLostRequestsAfterGrace) {
   parking lot;
   auto limits = test_limits();
   limits.shutdown_grace = 100ms;
-  auto server = start_server([&](request_context, responder res) { lot.park(std::move(res)); },
-                             limits);
+  auto server =
+      start_server([&](request_context, responder res) { lot.park(std::move(res)); }, limits);
   client c{server->port()};
   ASSERT_FALSE(c.send(beast_request{bhttp::verb::get, "/never", 11}));
   ASSERT_TRUE(lot.wait_for(1));

@@ -1,9 +1,9 @@
 // The server with a real Beast client: keep-alive, routing, problem+json,
 // responders completed elsewhere or dropped, auth, metrics, access log.
-#include <gtest/gtest.h>
-
 #include <set>
 #include <thread>
+
+#include <gtest/gtest.h>
 
 #include "dwt/http/auth.hpp"
 #include "support.hpp"
@@ -16,18 +16,16 @@ router demo_router() {
   r.add("GET", "/hello", [](request_context, responder res) {
     res.respond(json_response(200, {{"hello", "world"}}));
   });
-  r.add("GET", "/v1/cards/{cardId}/digital-wallet-tokens",
-        [](request_context ctx, responder res) {
-          boost::json::object o;
-          o["cardId"] = ctx.param("cardId");
-          o["route"] = ctx.route;
-          o["limit"] = ctx.query_param("limit").value_or("none");
-          res.respond(json_response(200, o));
-        });
-  r.add("POST", "/v1/cards/{cardId}/digital-wallet-tokens",
-        [](request_context ctx, responder res) {
-          res.respond(json_response(201, {{"body", ctx.body}}));
-        });
+  r.add("GET", "/v1/cards/{cardId}/digital-wallet-tokens", [](request_context ctx, responder res) {
+    boost::json::object o;
+    o["cardId"] = ctx.param("cardId");
+    o["route"] = ctx.route;
+    o["limit"] = ctx.query_param("limit").value_or("none");
+    res.respond(json_response(200, o));
+  });
+  r.add("POST", "/v1/cards/{cardId}/digital-wallet-tokens", [](request_context ctx, responder res) {
+    res.respond(json_response(201, {{"body", ctx.body}}));
+  });
   r.add("GET", "/v1/cards/special/digital-wallet-tokens", [](request_context, responder res) {
     res.respond(json_response(200, {{"special", true}}));
   });
@@ -137,9 +135,7 @@ TEST(HttpServer, DroppedResponderAnswers500) {
 }
 
 TEST(HttpServer, ThrowingHandlerAnswers500) {
-  auto server = start_server([](request_context, responder) {
-    throw std::runtime_error("boom");
-  });
+  auto server = start_server([](request_context, responder) { throw std::runtime_error("boom"); });
   client c{server->port()};
   EXPECT_EQ(c.request(bhttp::verb::get, "/throw").result_int(), 500u);
 }
@@ -157,8 +153,7 @@ TEST(HttpServer, BearerAuthentication) {
     res.respond(json_response(200, {{"principal", *who}}));
   });
   client c{server->port()};
-  auto ok = c.request(bhttp::verb::get, "/me", {},
-                      {{"Authorization", "Bearer demo-partner-key"}});
+  auto ok = c.request(bhttp::verb::get, "/me", {}, {{"Authorization", "Bearer demo-partner-key"}});
   EXPECT_EQ(ok.result_int(), 200u);
   EXPECT_EQ(json_body(ok).at("principal").as_string(), "demo-partner");
   auto net = c.request(bhttp::verb::get, "/me", {}, {{"Authorization", "bearer demo-network-key"}});
@@ -171,8 +166,8 @@ TEST(HttpServer, BearerAuthentication) {
 
   auto wrong = c.request(bhttp::verb::get, "/me", {}, {{"Authorization", "Bearer nope"}});
   EXPECT_EQ(wrong.result_int(), 401u);
-  auto basic = c.request(bhttp::verb::get, "/me", {},
-                         {{"Authorization", "Basic ZGVtby1wYXJ0bmVyLWtleQ=="}});
+  auto basic =
+      c.request(bhttp::verb::get, "/me", {}, {{"Authorization", "Basic ZGVtby1wYXJ0bmVyLWtleQ=="}});
   EXPECT_EQ(basic.result_int(), 401u);
 }
 
@@ -201,8 +196,10 @@ TEST(HttpServer, MetricsAndAccessLog) {
   EXPECT_NE(text.find(R"(dwt_http_requests_total{route="/hello",method="GET",status="200"} 2)"),
             std::string::npos)
       << text;
-  EXPECT_NE(text.find(R"(dwt_http_requests_total{route="/v1/cards/{cardId}/digital-wallet-tokens",method="POST",status="201"} 1)"),
-            std::string::npos)
+  EXPECT_NE(
+      text.find(
+          R"(dwt_http_requests_total{route="/v1/cards/{cardId}/digital-wallet-tokens",method="POST",status="201"} 1)"),
+      std::string::npos)
       << text;
   EXPECT_NE(text.find(R"(dwt_http_requests_total{route="unmatched",method="GET",status="404"} 1)"),
             std::string::npos)
@@ -215,8 +212,7 @@ TEST(HttpServer, MetricsAndAccessLog) {
 
   server->stop(); // flushes every record
   const std::string lines = log.all();
-  EXPECT_NE(lines.find(R"("route":"/v1/cards/{cardId}/digital-wallet-tokens")"),
-            std::string::npos)
+  EXPECT_NE(lines.find(R"("route":"/v1/cards/{cardId}/digital-wallet-tokens")"), std::string::npos)
       << lines;
   EXPECT_NE(lines.find(R"("path":"/v1/cards/c1/digital-wallet-tokens")"), std::string::npos);
   EXPECT_NE(lines.find(R"("status":404)"), std::string::npos);

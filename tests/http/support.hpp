@@ -2,8 +2,6 @@
 // A real Beast client and a server fixture for the HTTP ingress tests.
 // Client operations are asynchronous with a generous expiry, so a broken
 // server fails a test instead of hanging it; no test asserts speed.
-#include <gtest/gtest.h>
-
 #include <chrono>
 #include <condition_variable>
 #include <memory>
@@ -18,6 +16,7 @@
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/json/parse.hpp>
+#include <gtest/gtest.h>
 
 #include "dwt/http/router.hpp"
 #include "dwt/http/server.hpp"

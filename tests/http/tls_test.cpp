@@ -5,14 +5,12 @@
 // TCP close), and bad certificate files are `start()` errors. Uses the
 // test-only certificates of tests/outbound/tls (CN/SAN 127.0.0.1,
 // localhost; signed by the throw-away CA `ca.pem`).
-#include <gtest/gtest.h>
-
 #include <array>
 #include <thread>
 
 #include <boost/asio/ssl.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
-
+#include <gtest/gtest.h>
 #include <openssl/ssl.h>
 
 #include "support.hpp"
@@ -23,7 +21,9 @@ namespace {
 namespace asio = boost::asio;
 namespace ssl = boost::asio::ssl;
 
-std::string tls_dir() { return std::string{DWT_SOURCE_DIR} + "/tests/outbound/tls/"; }
+std::string tls_dir() {
+  return std::string{DWT_SOURCE_DIR} + "/tests/outbound/tls/";
+}
 
 config::tls_settings test_tls() {
   return {tls_dir() + "server.pem", tls_dir() + "server.key"};
@@ -192,8 +192,8 @@ TEST(HttpTls, PlainHttpOnTheTlsPortIsClosedAndOthersAreStillServed) {
 TEST(HttpTls, TlsBelow12IsRefused) {
   auto server = start_tls_server(hello_handler());
   tls_client old{server->port(), TLS1_1_VERSION};
-  EXPECT_TRUE(old.handshake_error()) << "a TLS 1.1 handshake succeeded, version 0x" << std::hex
-                                      << old.version();
+  EXPECT_TRUE(old.handshake_error())
+      << "a TLS 1.1 handshake succeeded, version 0x" << std::hex << old.version();
   tls_client current{server->port(), TLS1_2_VERSION};
   EXPECT_FALSE(current.handshake_error()) << current.handshake_error().message();
 }
@@ -229,8 +229,8 @@ TEST(HttpTls, ServerCloseIsACleanTlsShutdown) {
     auto res = c.request(bhttp::verb::post, "/big", std::string(64 * 1024 + 1, 'a'));
     EXPECT_EQ(res.result_int(), 413u);
     const auto ec = c.read_after_close();
-    EXPECT_EQ(ec, asio::error::eof) << "got " << ec.message() << " (" << ec.category().name()
-                                    << ")";
+    EXPECT_EQ(ec, asio::error::eof)
+        << "got " << ec.message() << " (" << ec.category().name() << ")";
   }
   // The server still serves others.
   tls_client c{server->port()};
@@ -240,8 +240,8 @@ TEST(HttpTls, ServerCloseIsACleanTlsShutdown) {
 
 TEST(HttpTls, BadFilesAreStartErrors) {
   std::error_code ec;
-  auto missing = start_tls_server(hello_handler(), {tls_dir() + "nope.pem", tls_dir() + "server.key"},
-                                  &ec);
+  auto missing =
+      start_tls_server(hello_handler(), {tls_dir() + "nope.pem", tls_dir() + "server.key"}, &ec);
   EXPECT_TRUE(ec) << "a missing certificate file started";
   EXPECT_EQ(missing->port(), 0);
   // A key that is not the certificate's: the CA certificate with the server key.

@@ -16,7 +16,8 @@ int main() {
   o.store.map_size = std::size_t{16} << 20;
   dwt::engine::partner_record p;
   p.id = dwt::engine::partner_id{"demo"};
-  p.onboarded_on = dwt::engine::date{std::chrono::year{2025}, std::chrono::June, std::chrono::day{1}};
+  p.onboarded_on =
+      dwt::engine::date{std::chrono::year{2025}, std::chrono::June, std::chrono::day{1}};
   o.partners = {p};
   dwt::engine::card_product prod;
   prod.name = "demo-debit";

@@ -14,10 +14,17 @@ namespace {
 using namespace dwt::load;
 
 TEST(LoadOptions, ParsesBurstMode) {
-  auto r = parse_options({"--target", "127.0.0.1:9000", "--mode", "burst", "--rate", "100",
-                          "--burst-rate", "1000", "--burst-at", "5", "--burst-for", "2",
-                          "--duration", "10", "--scenario", "provision", "--connections", "8",
-                          "--threads", "2", "--seed", "7"});
+  auto r = parse_options({"--target",      "127.0.0.1:9000",
+                          "--mode",        "burst",
+                          "--rate",        "100",
+                          "--burst-rate",  "1000",
+                          "--burst-at",    "5",
+                          "--burst-for",   "2",
+                          "--duration",    "10",
+                          "--scenario",    "provision",
+                          "--connections", "8",
+                          "--threads",     "2",
+                          "--seed",        "7"});
   ASSERT_TRUE(r.error.empty()) << r.error;
   EXPECT_EQ(r.opts.port, 9000);
   EXPECT_EQ(r.opts.mode, run_mode::burst);
@@ -110,13 +117,14 @@ TEST(LoadSms, KeepsLatestCodePerPhone) {
 
 TEST(LoadOptions, AwaitZero) {
   auto r = parse_options(
-    {"--scenario", "provision", "--await-zero", "dwt_outbox_pending", "--await-timeout", "60"});
+      {"--scenario", "provision", "--await-zero", "dwt_outbox_pending", "--await-timeout", "60"});
   ASSERT_TRUE(r.error.empty()) << r.error;
   EXPECT_EQ(r.opts.await_zero, "dwt_outbox_pending");
   EXPECT_EQ(r.opts.await_timeout_s, 60.0);
   EXPECT_TRUE(parse_options({"--scenario", "provision"}).opts.await_zero.empty());
   EXPECT_FALSE(parse_options({"--await-zero"}).error.empty());
-  EXPECT_NE(parse_options({"--scenario", "provision", "--await-timeout", "0"}).error.find("--await-timeout"),
+  EXPECT_NE(parse_options({"--scenario", "provision", "--await-timeout", "0"})
+                .error.find("--await-timeout"),
             std::string::npos);
 }
 

@@ -192,8 +192,8 @@ TEST_F(CheckResponse, MapFullOnWritesOnly) {
     "status":507,"detail":"the database map is full and may not grow further","code":"map_full"})";
   const auto ok = doc().check_response("POST", "/v1/profiles", 507, problem_json, body);
   EXPECT_TRUE(ok.empty()) << oa::join(ok);
-  const auto network = doc().check_response("POST", "/network/v1/tokenization-requests", 507,
-                                            problem_json, body);
+  const auto network =
+      doc().check_response("POST", "/network/v1/tokenization-requests", 507, problem_json, body);
   EXPECT_TRUE(network.empty()) << oa::join(network);
   // Reads never write, so 507 is not theirs.
   const auto read = doc().check_response("GET", "/v1/cards/c1", 507, problem_json, body);
@@ -203,9 +203,9 @@ TEST_F(CheckResponse, MapFullOnWritesOnly) {
       "POST", "/v1/profiles", 507, problem_json,
       R"({"type":"x","title":"x","status":507,"detail":"x","code":"overloaded"})");
   EXPECT_TRUE(mentions(other, "$.code: value 'overloaded' not in enum")) << oa::join(other);
-  const auto no_detail = doc().check_response(
-      "POST", "/v1/profiles", 507, problem_json,
-      R"({"type":"x","title":"x","status":507,"code":"map_full"})");
+  const auto no_detail =
+      doc().check_response("POST", "/v1/profiles", 507, problem_json,
+                           R"({"type":"x","title":"x","status":507,"code":"map_full"})");
   EXPECT_TRUE(mentions(no_detail, "missing required field 'detail'")) << oa::join(no_detail);
 }
 

@@ -1,11 +1,10 @@
-#include "dwt/outbound/http_client.hpp"
-
 #include <atomic>
 #include <thread>
 
 #include <boost/asio/executor_work_guard.hpp>
 #include <gtest/gtest.h>
 
+#include "dwt/outbound/http_client.hpp"
 #include "outbound/test_receiver.hpp"
 #include "outbound/test_support.hpp"
 
@@ -247,7 +246,7 @@ TEST_F(HttpsClient, VerifiesTheReceiverWithTheConfiguredCa) {
   EXPECT_EQ(rx.requests()[0].body, R"({"secure":true})");
   // By name too (the certificate names localhost; SNI is sent).
   const auto by_name =
-    post(*client, {"https://localhost:" + std::to_string(rx.port()) + "/webhooks", {}, "{}"});
+      post(*client, {"https://localhost:" + std::to_string(rx.port()) + "/webhooks", {}, "{}"});
   EXPECT_EQ(by_name.status, 200u) << by_name.error;
   // And over the pooled TLS connection.
   const auto again = post(*client, {rx.url(), {}, "{}"});
@@ -280,7 +279,7 @@ TEST_F(HttpsClient, PlainHttpToATlsReceiverFailsCleanly) {
   test_receiver rx{tls_receiver()};
   auto client = make(short_timeout());
   const auto r =
-    post(*client, {"http://127.0.0.1:" + std::to_string(rx.port()) + "/webhooks", {}, "{}"});
+      post(*client, {"http://127.0.0.1:" + std::to_string(rx.port()) + "/webhooks", {}, "{}"});
   EXPECT_EQ(r.status, 0u);
   EXPECT_FALSE(r.ok());
 }

@@ -1,8 +1,8 @@
-#include "dwt/outbound/retry_schedule.hpp"
-
 #include <set>
 
 #include <gtest/gtest.h>
+
+#include "dwt/outbound/retry_schedule.hpp"
 
 using dwt::engine::seeded_random;
 using dwt::engine::timestamp;

@@ -1,8 +1,7 @@
-#include "dwt/outbound/standard_webhooks.hpp"
-
 #include <gtest/gtest.h>
 
 #include "dwt/engine/random.hpp"
+#include "dwt/outbound/standard_webhooks.hpp"
 #include "outbound/test_support.hpp"
 
 namespace sw = dwt::outbound::standard_webhooks;
@@ -17,7 +16,9 @@ constexpr std::int64_t vector_ts = 1614265330;
 constexpr std::string_view vector_body = R"({"test": 2432232314})";
 constexpr std::string_view vector_signature = "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=";
 
-std::chrono::sys_seconds at(std::int64_t s) { return std::chrono::sys_seconds{std::chrono::seconds{s}}; }
+std::chrono::sys_seconds at(std::int64_t s) {
+  return std::chrono::sys_seconds{std::chrono::seconds{s}};
+}
 
 sw::secret must_parse(std::string_view text) {
   auto s = sw::secret::parse(text);
@@ -107,10 +108,13 @@ TEST_F(StandardWebhooksVerify, RejectsWrongSecret) {
 
 TEST_F(StandardWebhooksVerify, RejectsMissingHeadersBadTimestampAndUnknownVersions) {
   const std::vector keys{key_};
-  EXPECT_EQ(sw::verify(keys, {"", ts_text_, sig_}, body_, at(ts_)), sw::verify_result::missing_header);
+  EXPECT_EQ(sw::verify(keys, {"", ts_text_, sig_}, body_, at(ts_)),
+            sw::verify_result::missing_header);
   EXPECT_EQ(sw::verify(keys, {id_, "", sig_}, body_, at(ts_)), sw::verify_result::missing_header);
-  EXPECT_EQ(sw::verify(keys, {id_, ts_text_, ""}, body_, at(ts_)), sw::verify_result::missing_header);
-  EXPECT_EQ(sw::verify(keys, {id_, "17500000x0", sig_}, body_, at(ts_)), sw::verify_result::bad_timestamp);
+  EXPECT_EQ(sw::verify(keys, {id_, ts_text_, ""}, body_, at(ts_)),
+            sw::verify_result::missing_header);
+  EXPECT_EQ(sw::verify(keys, {id_, "17500000x0", sig_}, body_, at(ts_)),
+            sw::verify_result::bad_timestamp);
   EXPECT_EQ(sw::verify(keys, {id_, "1.5", sig_}, body_, at(ts_)), sw::verify_result::bad_timestamp);
   auto v2 = sig_;
   v2[1] = '2';

@@ -170,11 +170,11 @@ private:
     void read() {
       req_ = {};
       boost::beast::http::async_read(
-        stream_, buffer_, req_,
-        [self = this->shared_from_this()](boost::system::error_code ec, std::size_t) {
-          if (!ec)
-            self->on_request();
-        });
+          stream_, buffer_, req_,
+          [self = this->shared_from_this()](boost::system::error_code ec, std::size_t) {
+            if (!ec)
+              self->on_request();
+          });
     }
 
     void on_request() {
@@ -201,11 +201,11 @@ private:
       res_.keep_alive(req_.keep_alive());
       res_.prepare_payload();
       boost::beast::http::async_write(
-        stream_, res_,
-        [self = this->shared_from_this()](boost::system::error_code ec, std::size_t) {
-          if (!ec && self->res_.keep_alive())
-            self->read();
-        });
+          stream_, res_,
+          [self = this->shared_from_this()](boost::system::error_code ec, std::size_t) {
+            if (!ec && self->res_.keep_alive())
+              self->read();
+          });
     }
 
     test_receiver& owner_;

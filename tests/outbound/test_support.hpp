@@ -110,6 +110,8 @@ inline std::multimap<std::string, std::string> parse_form(std::string_view body)
 }
 
 /// Directory of the committed test-only TLS material.
-inline std::string tls_dir() { return DWT_OUTBOUND_TLS_DIR; }
+inline std::string tls_dir() {
+  return DWT_OUTBOUND_TLS_DIR;
+}
 
 } // namespace dwt::outbound::testing

@@ -1,8 +1,7 @@
-#include "dwt/outbound/twilio_sms.hpp"
-
 #include <gtest/gtest.h>
 
 #include "dwt/outbound/form_encoding.hpp"
+#include "dwt/outbound/twilio_sms.hpp"
 #include "outbound/test_receiver.hpp"
 #include "outbound/test_support.hpp"
 
@@ -67,7 +66,8 @@ TEST_F(TwilioSms, SpeaksTheMessagesApi) {
   const auto& r = reqs[0];
   EXPECT_EQ(r.method, "POST");
   EXPECT_EQ(r.target, "/2010-04-01/Accounts/AC0123456789abcdef/Messages.json");
-  EXPECT_EQ(r.header("authorization"), "Basic " + ossl_base64("AC0123456789abcdef:test-auth-token"));
+  EXPECT_EQ(r.header("authorization"),
+            "Basic " + ossl_base64("AC0123456789abcdef:test-auth-token"));
   EXPECT_EQ(r.header("content-type"), "application/x-www-form-urlencoded");
   const auto form = parse_form(r.body);
   EXPECT_EQ(form.size(), 3u);

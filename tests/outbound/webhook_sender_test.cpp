@@ -1,9 +1,8 @@
-#include "dwt/outbound/webhook_sender.hpp"
-
 #include <boost/json/parse.hpp>
 #include <gtest/gtest.h>
 
 #include "dwt/engine/random.hpp"
+#include "dwt/outbound/webhook_sender.hpp"
 #include "outbound/test_receiver.hpp"
 #include "outbound/test_support.hpp"
 
@@ -38,7 +37,8 @@ dwt::persistence::outbox_event sample_event() {
   e.token = dwt::engine::token_ref{"DNITHE1"};
   e.type = "DigitalWalletTokenTransition";
   e.created_at = created;
-  e.payload = R"({"tokenUniqueReference":"DNITHE1","newState":"ACTIVE","walletProvider":"APPLE_PAY"})";
+  e.payload =
+      R"({"tokenUniqueReference":"DNITHE1","newState":"ACTIVE","walletProvider":"APPLE_PAY"})";
   return e;
 }
 
@@ -91,9 +91,8 @@ protected:
 
 TEST_F(WebhookSender, DeliversASignedStandardWebhook) {
   test_receiver rx;
-  rx.set_handler([](const recorded_request& r) {
-    return verify_independently(r, {std::string{old_secret}});
-  });
+  rx.set_handler(
+      [](const recorded_request& r) { return verify_independently(r, {std::string{old_secret}}); });
   const auto a = send({rx.url(), {parse(old_secret)}});
   EXPECT_EQ(a.outcome, delivery_outcome::delivered) << a.error;
   EXPECT_EQ(a.status, 204);
@@ -150,15 +149,16 @@ TEST_F(WebhookSender, SignsWithEveryActiveSecretWhileRotating) {
   const auto secs = std::chrono::floor<std::chrono::seconds>(now);
   const std::vector only_old{parse(old_secret)};
   const std::vector only_new{parse(new_secret)};
-  EXPECT_EQ(sw::verify(only_old, {r.header("webhook-id"), ts, sig}, r.body, secs), sw::verify_result::ok);
-  EXPECT_EQ(sw::verify(only_new, {r.header("webhook-id"), ts, sig}, r.body, secs), sw::verify_result::ok);
+  EXPECT_EQ(sw::verify(only_old, {r.header("webhook-id"), ts, sig}, r.body, secs),
+            sw::verify_result::ok);
+  EXPECT_EQ(sw::verify(only_new, {r.header("webhook-id"), ts, sig}, r.body, secs),
+            sw::verify_result::ok);
 }
 
 TEST_F(WebhookSender, AReceiverWithAnotherSecretRefuses) {
   test_receiver rx;
-  rx.set_handler([](const recorded_request& r) {
-    return verify_independently(r, {std::string{new_secret}});
-  });
+  rx.set_handler(
+      [](const recorded_request& r) { return verify_independently(r, {std::string{new_secret}}); });
   const auto a = send({rx.url(), {parse(old_secret)}});
   EXPECT_EQ(a.outcome, delivery_outcome::retry);
   EXPECT_EQ(a.status, 401);
@@ -223,15 +223,17 @@ dwt::persistence::outbox_event body_event(std::string type, std::string payload)
 
 TEST(WebhookBody, EnvelopesTheStoredPayloadAsIs) {
   const auto body = dwt::outbound::webhook_body(
-    body_event("DigitalWalletTokenTransition", R"({"a":"\u00e9\n","b":[1,2.5,null],"c":{}})"));
+      body_event("DigitalWalletTokenTransition", R"({"a":"\u00e9\n","b":[1,2.5,null],"c":{}})"));
   ASSERT_TRUE(body.has_value());
-  EXPECT_EQ(*body, R"({"type":"DigitalWalletTokenTransition","timestamp":"2025-06-01T09:08:07.999Z",)"
-                   R"("data":{"a":"\u00e9\n","b":[1,2.5,null],"c":{}}})");
+  EXPECT_EQ(*body,
+            R"({"type":"DigitalWalletTokenTransition","timestamp":"2025-06-01T09:08:07.999Z",)"
+            R"("data":{"a":"\u00e9\n","b":[1,2.5,null],"c":{}}})");
   EXPECT_TRUE(boost::json::parse(*body).is_object());
 }
 
 TEST(WebhookBody, EscapesTheTypeAndKeepsLargePayloadsWhole) {
-  const std::string big = R"({"blob":")" + std::string(20000, 'x') + R"("})"; // beyond the stack arena
+  const std::string big =
+      R"({"blob":")" + std::string(20000, 'x') + R"("})"; // beyond the stack arena
   const auto body = dwt::outbound::webhook_body(body_event("odd\"type\\", big));
   ASSERT_TRUE(body.has_value());
   const auto parsed = boost::json::parse(*body).as_object();
@@ -243,7 +245,7 @@ TEST(WebhookBody, RefusesWhatIsNotOneJsonValueOrTooLarge) {
   for (const std::string bad : {"", "{", "{not json", "{} {}", R"({"a":1}x)", "[1,]"})
     EXPECT_FALSE(dwt::outbound::webhook_body(body_event("t", bad)).has_value()) << bad;
   const std::string huge =
-    R"({"blob":")" + std::string(dwt::outbound::max_webhook_payload_size, 'x') + R"("})";
+      R"({"blob":")" + std::string(dwt::outbound::max_webhook_payload_size, 'x') + R"("})";
   EXPECT_FALSE(dwt::outbound::webhook_body(body_event("t", huge)).has_value());
 }
 

@@ -2,12 +2,12 @@
 // decoder: every truncation, trailing bytes, wrong tags, unknown versions,
 // bad enum values, seeded random byte strings and seeded mutations.
 
-#include <gtest/gtest.h>
-
 #include <cstdint>
 #include <random>
 #include <string>
 #include <tuple>
+
+#include <gtest/gtest.h>
 
 #include "dwt/persistence/codec.hpp"
 #include "test_util.hpp"

@@ -4,20 +4,19 @@
 // unit is partially applied. Several rounds share one data directory, so
 // recovery after a crash is itself crashed into.
 
-#include <gtest/gtest.h>
-
-#include <fcntl.h>
-#include <poll.h>
-#include <signal.h>
-#include <spawn.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <chrono>
+#include <fcntl.h>
 #include <map>
+#include <poll.h>
 #include <random>
 #include <set>
+#include <signal.h>
+#include <spawn.h>
 #include <sstream>
+#include <unistd.h>
+
+#include <gtest/gtest.h>
+#include <sys/wait.h>
 
 #include "dwt/persistence/reader.hpp"
 #include "test_util.hpp"
@@ -73,7 +72,7 @@ child_run run_and_kill(const std::string& dir, const std::string& prefix,
 
   std::string buffer;
   bool ready = false;
-  bool writing = false; // the first unit was acknowledged
+  bool writing = false;                                         // the first unit was acknowledged
   auto deadline = clock_type::now() + std::chrono::seconds{20}; // until the first ack
   auto parse_lines = [&] {
     std::size_t pos;
@@ -132,8 +131,8 @@ child_run run_and_kill(const std::string& dir, const std::string& prefix,
   else if (!writing)
     out.error = "child acknowledged nothing within 20 s";
   else if (!out.killed)
-    out.error = "child exited by itself (status " + std::to_string(status) +
-                "); see its stderr above";
+    out.error =
+        "child exited by itself (status " + std::to_string(status) + "); see its stderr above";
   return out;
 }
 

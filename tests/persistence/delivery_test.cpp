@@ -4,13 +4,12 @@
 // reader getters; the event-id index and its backfill when a directory
 // written before these databases existed is opened.
 
-#include <gtest/gtest.h>
-
-#include <lmdb.h>
-
 #include <cstdint>
+#include <lmdb.h>
 #include <random>
 #include <string>
+
+#include <gtest/gtest.h>
 
 #include "dwt/persistence/codec.hpp"
 #include "dwt/persistence/group_commit.hpp"
@@ -106,14 +105,14 @@ TEST(DeliveryCodec, BadStatusAndOutOfRangeIntegersAreRejected) {
   std::string a;
   a.push_back(10);
   a.push_back(static_cast<char>(codec::current_version));
-  a.push_back(1);                                          // seq
+  a.push_back(1); // seq
   for (int i = 0; i < 4; ++i)
-    a.push_back(static_cast<char>(0xFF));                  // attempt_no = 2^33 - 1
+    a.push_back(static_cast<char>(0xFF)); // attempt_no = 2^33 - 1
   a.push_back(0x1F);
-  a.push_back(0);                                          // at
-  a.push_back(0);                                          // status
-  a.push_back(0);                                          // latency
-  a.push_back(0);                                          // error ""
+  a.push_back(0); // at
+  a.push_back(0); // status
+  a.push_back(0); // latency
+  a.push_back(0); // error ""
   EXPECT_EQ(codec::decode<delivery_attempt_record>(a).code(), errc::corrupt_record);
 }
 
@@ -209,22 +208,24 @@ TEST_F(DeliveryStore, StateAndAttemptLog) {
   st.attempts = 1;
   st.next_attempt_at = at(5000);
   st.updated_at = at(10);
-  ASSERT_TRUE(commit(write_unit{}.put_delivery_state(st).append_delivery_attempt(sample_attempt(1, 1)))
-                .has_value());
+  ASSERT_TRUE(
+      commit(write_unit{}.put_delivery_state(st).append_delivery_attempt(sample_attempt(1, 1)))
+          .has_value());
   // Append-only: the same attempt number again conflicts, and the unit's
   // other operations are not applied.
   auto st2 = st;
   st2.attempts = 2;
-  auto dup = commit(write_unit{}.put_delivery_state(st2).append_delivery_attempt(sample_attempt(1, 1)));
+  auto dup =
+      commit(write_unit{}.put_delivery_state(st2).append_delivery_attempt(sample_attempt(1, 1)));
   ASSERT_FALSE(dup.has_value());
   EXPECT_EQ(dup.code(), errc::conflict);
   EXPECT_EQ(dup.err().message, "attempt 1 of outbox event 1 exists");
   // Attempts of a neighbouring seq never mix in.
   ASSERT_TRUE(commit(write_unit{}
-                       .append_delivery_attempt(sample_attempt(1, 2))
-                       .append_delivery_attempt(sample_attempt(2, 1))
-                       .append_delivery_attempt(sample_attempt(1, 10)))
-                .has_value());
+                         .append_delivery_attempt(sample_attempt(1, 2))
+                         .append_delivery_attempt(sample_attempt(2, 1))
+                         .append_delivery_attempt(sample_attempt(1, 10)))
+                  .has_value());
   auto r = snapshot();
   EXPECT_EQ(r.find_delivery_state(1).value(), st);
   auto log = r.delivery_attempts_of(1).value();
@@ -253,9 +254,9 @@ TEST_F(DeliveryStore, RequeueOutboxPending) {
 
 TEST_F(DeliveryStore, EventIdIndex) {
   ASSERT_TRUE(commit(write_unit{}
-                       .append_outbox(make_event("evt_a", "tok_1"))
-                       .append_outbox(make_event("evt_b", "tok_1")))
-                .has_value());
+                         .append_outbox(make_event("evt_a", "tok_1"))
+                         .append_outbox(make_event("evt_b", "tok_1")))
+                  .has_value());
   auto r = snapshot();
   EXPECT_EQ(r.outbox_seq_of_event("evt_a").value(), 1u);
   EXPECT_EQ(r.outbox_seq_of_event("evt_b").value(), 2u);
@@ -265,9 +266,9 @@ TEST_F(DeliveryStore, EventIdIndex) {
 
 TEST_F(DeliveryStore, OlderDirectoryOpensAndIndexIsBackfilled) {
   ASSERT_TRUE(commit(write_unit{}
-                       .append_outbox(make_event("evt_a", "tok_1"))
-                       .append_outbox(make_event("evt_b", "tok_2")))
-                .has_value());
+                         .append_outbox(make_event("evt_a", "tok_1"))
+                         .append_outbox(make_event("evt_b", "tok_2")))
+                  .has_value());
   // A directory written before the delivery databases existed: they are
   // missing altogether.
   wipe(db::outbox_by_event_id, true);

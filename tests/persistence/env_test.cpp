@@ -73,7 +73,7 @@ TEST(Env, NewerSchemaIsRefused) {
   EXPECT_EQ(e.code(), errc::schema_too_new);
   EXPECT_NE(e.err().message.find("schema version " + std::to_string(current_schema_version + 1)),
             std::string::npos)
-    << e.err().message;
+      << e.err().message;
 }
 
 TEST(Env, MalformedSchemaVersionIsCorrupt) {

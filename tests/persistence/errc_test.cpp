@@ -1,8 +1,8 @@
 // Error codes: stable spellings, distinct codes, CAF registration.
 
-#include <gtest/gtest.h>
-
 #include <set>
+
+#include <gtest/gtest.h>
 
 #include "dwt/persistence/caf_error.hpp"
 #include "dwt/persistence/errc.hpp"

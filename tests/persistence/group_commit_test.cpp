@@ -1,8 +1,6 @@
 // The group-commit writer: concurrency, per-unit validation inside a batch,
 // outbox sequence numbers, back-pressure and shutdown.
 
-#include <gtest/gtest.h>
-
 #include <atomic>
 #include <condition_variable>
 #include <future>
@@ -12,9 +10,11 @@
 #include <set>
 #include <thread>
 
+#include <gtest/gtest.h>
+
+#include "common/time_scale.hpp"
 #include "dwt/persistence/group_commit.hpp"
 #include "dwt/persistence/reader.hpp"
-#include "common/time_scale.hpp"
 #include "test_util.hpp"
 
 namespace dwt::persistence {
@@ -228,7 +228,7 @@ TEST(GroupCommit, FailingUnitFailsAloneInItsBatch) {
   ASSERT_FALSE(log.at("C").has_value());
   EXPECT_EQ(log.at("C").code(), errc::conflict);
   EXPECT_NE(log.at("C").err().message.find("expected 5"), std::string::npos)
-    << log.at("C").err().message;
+      << log.at("C").err().message;
   ASSERT_TRUE(log.at("D").has_value()) << log.at("D").err().message;
   ASSERT_FALSE(log.at("E").has_value());
   EXPECT_EQ(log.at("E").code(), errc::conflict);
@@ -312,7 +312,8 @@ TEST(GroupCommit, QueueLimitAnswersOverloaded) {
   for (int i = 0; i < 4; ++i)
     ASSERT_TRUE((*w)->submit(write_unit{}.add_counter("n"), log.make(std::to_string(i))));
   bool called = false;
-  auto refused = (*w)->submit(write_unit{}.add_counter("n"), [&](result<commit_ack>) { called = true; });
+  auto refused =
+      (*w)->submit(write_unit{}.add_counter("n"), [&](result<commit_ack>) { called = true; });
   ASSERT_FALSE(refused.has_value());
   EXPECT_EQ(refused.code(), errc::overloaded);
   EXPECT_EQ((*w)->queue_depth(), 4u);
@@ -349,7 +350,7 @@ TEST(GroupCommit, LingerCollectsStragglers) {
   ASSERT_TRUE(e.has_value());
   completion_log log;
   auto w = group_commit_writer::start(
-    **e, {.max_batch = 1000, .max_wait = std::chrono::microseconds{200'000}});
+      **e, {.max_batch = 1000, .max_wait = std::chrono::microseconds{200'000}});
   ASSERT_TRUE(w.has_value());
   ASSERT_TRUE((*w)->submit(write_unit{}.add_counter("n"), log.make("first")));
   ASSERT_TRUE((*w)->submit(write_unit{}.add_counter("n"), log.make("second")));
@@ -368,7 +369,7 @@ TEST(GroupCommit, LingerWaitsForStragglersUntilTheBatchIsFull) {
   ASSERT_TRUE(e.has_value());
   completion_log log;
   auto w = group_commit_writer::start(
-    **e, {.max_batch = 3, .max_wait = std::chrono::microseconds{std::chrono::minutes{10}}});
+      **e, {.max_batch = 3, .max_wait = std::chrono::microseconds{std::chrono::minutes{10}}});
   ASSERT_TRUE(w.has_value());
   ASSERT_TRUE((*w)->submit(write_unit{}.add_counter("n"), log.make("first")));
   while ((*w)->queue_depth() != 0) // the writer took the first unit and lingers

@@ -2,12 +2,11 @@
 // resumes after reopening bigger; automatic growth up to the maximum; and
 // the data directory stays readable by LMDB's own mdb_stat.
 
-#include <gtest/gtest.h>
-
-#include <sys/wait.h>
-
 #include <cstdio>
 #include <future>
+
+#include <gtest/gtest.h>
+#include <sys/wait.h>
 
 #include "dwt/persistence/group_commit.hpp"
 #include "dwt/persistence/reader.hpp"
@@ -191,8 +190,8 @@ TEST(MdbStat, ReadsTheStoreDirectory) {
   for (std::size_t i = 0; i < db_count; ++i) {
     auto name = std::string{db_name(static_cast<db>(i))};
     EXPECT_NE(output.find("Status of " + name + "\n"), std::string::npos)
-      << name << " missing from:\n"
-      << output;
+        << name << " missing from:\n"
+        << output;
   }
 }
 

@@ -2,12 +2,12 @@
 // by reader::requested_token_refs (the start-up expiry scan), rebuilt at
 // open for a directory written before it existed or by an older build.
 
-#include <gtest/gtest.h>
-#include <lmdb.h>
-
 #include <future>
+#include <lmdb.h>
 #include <string>
 #include <vector>
+
+#include <gtest/gtest.h>
 
 #include "dwt/persistence/codec.hpp"
 #include "dwt/persistence/group_commit.hpp"
@@ -88,30 +88,31 @@ protected:
 TEST_F(RequestedIndex, FollowsTheTokenState) {
   using engine::token_state;
   ASSERT_TRUE(commit(write_unit{}
-                       .put_token(token_in("tok_b", token_state::requested))
-                       .put_token(token_in("tok_a", token_state::requested))
-                       .put_token(token_in("tok_c", token_state::active)))
-                .has_value());
+                         .put_token(token_in("tok_b", token_state::requested))
+                         .put_token(token_in("tok_a", token_state::requested))
+                         .put_token(token_in("tok_c", token_state::active)))
+                  .has_value());
   EXPECT_EQ(all_requested(), (std::vector<std::string>{"tok_a", "tok_b"}));
   EXPECT_EQ(indexed_count(), 3u);
   // Leaving REQUESTED removes the entry; rewriting an indexed token keeps
   // the count.
   ASSERT_TRUE(commit(write_unit{}.put_token(token_in("tok_a", token_state::active))).has_value());
   ASSERT_TRUE(
-    commit(write_unit{}.put_token(token_in("tok_b", token_state::requested))).has_value());
+      commit(write_unit{}.put_token(token_in("tok_b", token_state::requested))).has_value());
   EXPECT_EQ(all_requested(), (std::vector<std::string>{"tok_b"}));
   EXPECT_EQ(indexed_count(), 3u);
   // Erasing removes the entry and the count; erasing an absent token
   // changes nothing.
-  ASSERT_TRUE(commit(write_unit{}.erase_token(engine::token_ref{"tok_b"})
-                       .erase_token(engine::token_ref{"tok_zz"}))
-                .has_value());
+  ASSERT_TRUE(commit(write_unit{}
+                         .erase_token(engine::token_ref{"tok_b"})
+                         .erase_token(engine::token_ref{"tok_zz"}))
+                  .has_value());
   EXPECT_TRUE(all_requested().empty());
   EXPECT_EQ(indexed_count(), 2u);
   // A failed unit leaves index and count as they were.
   auto failed = commit(write_unit{}
-                         .put_token(token_in("tok_d", token_state::requested))
-                         .put_token_if_absent(token_in("tok_c", token_state::active)));
+                           .put_token(token_in("tok_d", token_state::requested))
+                           .put_token_if_absent(token_in("tok_c", token_state::active)));
   ASSERT_FALSE(failed.has_value());
   EXPECT_TRUE(all_requested().empty());
   EXPECT_EQ(indexed_count(), 2u);
@@ -143,9 +144,9 @@ TEST_F(RequestedIndex, PagesStrictlyAfterTheCursor) {
 TEST_F(RequestedIndex, RebuiltForADirectoryFromBefore) {
   using engine::token_state;
   ASSERT_TRUE(commit(write_unit{}
-                       .put_token(token_in("tok_1", token_state::requested))
-                       .put_token(token_in("tok_2", token_state::active)))
-                .has_value());
+                         .put_token(token_in("tok_1", token_state::requested))
+                         .put_token(token_in("tok_2", token_state::active)))
+                  .has_value());
   forget_index();
   env_.reset();
   open();
@@ -156,7 +157,7 @@ TEST_F(RequestedIndex, RebuiltForADirectoryFromBefore) {
 TEST_F(RequestedIndex, RebuiltAfterAnOlderBuildCreatedTokens) {
   using engine::token_state;
   ASSERT_TRUE(
-    commit(write_unit{}.put_token(token_in("tok_1", token_state::requested))).has_value());
+      commit(write_unit{}.put_token(token_in("tok_1", token_state::requested))).has_value());
   raw_put_token(token_in("tok_0", token_state::requested));
   raw_put_token(token_in("tok_9", token_state::request_declined));
   env_.reset();
@@ -171,7 +172,7 @@ TEST_F(RequestedIndex, GroupCommitMaintainsIt) {
   auto f = p.get_future();
   ASSERT_TRUE(w->submit(write_unit{}.put_token(token_in("tok_x", engine::token_state::requested)),
                         [&p](result<commit_ack> r) { p.set_value(std::move(r)); })
-                .has_value());
+                  .has_value());
   ASSERT_TRUE(f.get().has_value());
   w->stop();
   EXPECT_EQ(all_requested(), (std::vector<std::string>{"tok_x"}));

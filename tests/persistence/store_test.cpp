@@ -2,9 +2,9 @@
 // tokens by card, history order), the outbox views, idempotency records and
 // their sweep, counters, argument checks and snapshot isolation.
 
-#include <gtest/gtest.h>
-
 #include <thread>
+
+#include <gtest/gtest.h>
 
 #include "dwt/persistence/group_commit.hpp"
 #include "dwt/persistence/reader.hpp"
@@ -264,8 +264,8 @@ TEST_F(Store, IdempotencyEraseRemovesIndexEntry) {
 }
 
 TEST_F(Store, Counters) {
-  ASSERT_TRUE(commit(write_unit{}.add_counter("a").add_counter("a", 41).add_counter("b", 2))
-                .has_value());
+  ASSERT_TRUE(
+      commit(write_unit{}.add_counter("a").add_counter("a", 41).add_counter("b", 2)).has_value());
   auto r = snapshot();
   EXPECT_EQ(*r.counter("a"), 42u);
   EXPECT_EQ(*r.counter("b"), 2u);

@@ -2,11 +2,11 @@
 // Helpers shared by the persistence tests: a temporary data directory that
 // cleans itself up, and sample records.
 
-#include <gtest/gtest.h>
-
 #include <cstdlib>
 #include <filesystem>
 #include <string>
+
+#include <gtest/gtest.h>
 
 #include "dwt/engine/types.hpp"
 #include "dwt/persistence/codec.hpp"
@@ -53,7 +53,9 @@ inline env_options small_options(const std::filesystem::path& dir) {
   return o;
 }
 
-inline engine::timestamp at(std::int64_t ms) { return engine::from_millis(ms); }
+inline engine::timestamp at(std::int64_t ms) {
+  return engine::from_millis(ms);
+}
 
 inline engine::token_record sample_token(const std::string& ref, const std::string& card,
                                          std::uint32_t history_count = 1) {
@@ -74,8 +76,7 @@ inline engine::token_record sample_token(const std::string& ref, const std::stri
   return t;
 }
 
-inline engine::transition_record sample_transition(const std::string& ref,
-                                                   const std::string& card,
+inline engine::transition_record sample_transition(const std::string& ref, const std::string& card,
                                                    const std::string& id) {
   engine::transition_record r;
   r.id = id;

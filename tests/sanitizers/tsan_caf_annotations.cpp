@@ -47,18 +47,17 @@
 /// A startup check aborts if the interposition did not take (the library
 /// linked after libcaf_core), so the annotations can never be silently off.
 
+#include <cstdio>
+#include <cstdlib>
+#include <dlfcn.h>
+#include <string_view>
+#include <utility>
+
 #include <caf/actor_control_block.hpp>
 #include <caf/blocking_actor.hpp>
 #include <caf/detail/sync_request_bouncer.hpp>
 #include <caf/scheduled_actor.hpp>
-
-#include <dlfcn.h>
 #include <sanitizer/tsan_interface.h>
-
-#include <cstdio>
-#include <cstdlib>
-#include <string_view>
-#include <utility>
 
 namespace {
 
@@ -75,21 +74,24 @@ Fn next_definition(const char* symbol) {
 }
 
 constexpr const char* scheduled_enqueue_sym =
-  "_ZN3caf15scheduled_actor7enqueueESt10unique_ptrINS_15mailbox_elementENS_6detail8disposerEEPNS_"
-  "14execution_unitE";
+    "_ZN3caf15scheduled_actor7enqueueESt10unique_ptrINS_15mailbox_elementENS_6detail8disposerEEPNS_"
+    "14execution_unitE";
 constexpr const char* blocking_enqueue_sym =
-  "_ZN3caf14blocking_actor7enqueueESt10unique_ptrINS_15mailbox_elementENS_6detail8disposerEEPNS_"
-  "14execution_unitE";
-constexpr const char* scheduled_launch_sym = "_ZN3caf15scheduled_actor6launchEPNS_14execution_unitEbb";
-constexpr const char* blocking_launch_sym = "_ZN3caf14blocking_actor6launchEPNS_14execution_unitEbb";
-constexpr const char* scheduled_activate_sym = "_ZN3caf15scheduled_actor8activateEPNS_14execution_unitE";
+    "_ZN3caf14blocking_actor7enqueueESt10unique_ptrINS_15mailbox_elementENS_6detail8disposerEEPNS_"
+    "14execution_unitE";
+constexpr const char* scheduled_launch_sym =
+    "_ZN3caf15scheduled_actor6launchEPNS_14execution_unitEbb";
+constexpr const char* blocking_launch_sym =
+    "_ZN3caf14blocking_actor6launchEPNS_14execution_unitEbb";
+constexpr const char* scheduled_activate_sym =
+    "_ZN3caf15scheduled_actor8activateEPNS_14execution_unitE";
 constexpr const char* scheduled_visit_sym =
-  "_ZN3caf15scheduled_actor15mailbox_visitorclERNS_15mailbox_elementE";
+    "_ZN3caf15scheduled_actor15mailbox_visitorclERNS_15mailbox_elementE";
 constexpr const char* blocking_visit_sym =
-  "_ZN3caf14blocking_actor15mailbox_visitorclERNS_15mailbox_elementE";
+    "_ZN3caf14blocking_actor15mailbox_visitorclERNS_15mailbox_elementE";
 constexpr const char* scheduled_finalize_sym = "_ZN3caf15scheduled_actor8finalizeEv";
 constexpr const char* bouncer_visit_sym =
-  "_ZNK3caf6detail20sync_request_bouncerclERKNS_15mailbox_elementE";
+    "_ZNK3caf6detail20sync_request_bouncerclERKNS_15mailbox_elementE";
 
 /// Runs `real(args...)` as one run of `actor`: acquire before (everything
 /// released to the actor so far is visible), release after (its next run,

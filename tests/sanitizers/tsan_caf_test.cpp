@@ -6,19 +6,18 @@
 /// in a child process (this binary re-executed) because a TSan report ends
 /// the process that has it.
 
-#include <caf/all.hpp>
-#include <gtest/gtest.h>
-
-#include <sys/wait.h>
-#include <unistd.h>
-
-#include <cstdlib>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <string>
 #include <string_view>
+#include <unistd.h>
+
+#include <caf/all.hpp>
+#include <gtest/gtest.h>
+#include <sys/wait.h>
 
 namespace {
 
@@ -43,29 +42,28 @@ int run_ordered() {
   caf::actor_system_config cfg;
   caf::actor_system sys{cfg};
   auto b = sys.spawn<caf::detached>(
-    [](caf::event_based_actor*, int) -> caf::behavior {
-      return {[](int x) {
-        shared().value += x;
-        shared().text += 'b';
-        return shared().value;
-      }};
-    },
-    0);
+      [](caf::event_based_actor*, int) -> caf::behavior {
+        return {[](int x) {
+          shared().value += x;
+          shared().text += 'b';
+          return shared().value;
+        }};
+      },
+      0);
   auto a = sys.spawn<caf::detached>(
-    [](caf::event_based_actor* self, caf::actor next) -> caf::behavior {
-      return {[self, next](int x) {
-        shared().value += x;
-        shared().text += 'a';
-        return self->delegate(next, x);
-      }};
-    },
-    b);
+      [](caf::event_based_actor* self, caf::actor next) -> caf::behavior {
+        return {[self, next](int x) {
+          shared().value += x;
+          shared().text += 'a';
+          return self->delegate(next, x);
+        }};
+      },
+      b);
   caf::scoped_actor self{sys};
   for (int i = 0; i < rounds; ++i) {
     shared().value += 1;
     shared().text += 'm';
-    self->request(a, caf::infinite, 1)
-      .receive([](int) {}, [](caf::error&) { std::abort(); });
+    self->request(a, caf::infinite, 1).receive([](int) {}, [](caf::error&) { std::abort(); });
   }
   // Both actors are torn down on their own threads while main still reads.
   self->send_exit(a, caf::exit_reason::user_shutdown);
@@ -145,7 +143,7 @@ TEST(TsanCaf, RaceBetweenTwoActorsIsStillReported) {
   const auto child = run_child("race");
   EXPECT_EQ(child.status, tsan_exit_code) << child.stderr_text;
   EXPECT_NE(child.stderr_text.find("WARNING: ThreadSanitizer: data race"), std::string::npos)
-    << child.stderr_text;
+      << child.stderr_text;
   // The report names the racing line of this file, not CAF's internals.
   EXPECT_NE(child.stderr_text.find("tsan_caf_test.cpp"), std::string::npos) << child.stderr_text;
 }

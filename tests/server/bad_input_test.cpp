@@ -106,9 +106,9 @@ TEST_F(BadInput, WrongTypesAndMissingFields) {
   expect_problem(post("/v1/cards/" + card_ + "/payment-tokens/" + token_ + "/activation",
                       R"({"activation":"MAYBE"})", p1_key),
                  400, "invalid_request", "activation");
-  expect_problem(post("/network/v1/tokens/" + token_ + "/events", R"({"event":"STOLEN"})",
-                      network_key),
-                 400, "invalid_request", "event");
+  expect_problem(
+      post("/network/v1/tokens/" + token_ + "/events", R"({"event":"STOLEN"})", network_key), 400,
+      "invalid_request", "event");
   expect_unchanged();
 }
 
@@ -148,8 +148,8 @@ TEST_F(BadInput, InvalidPanAndExpiry) {
                                        {"type", "VIRTUAL"}}),
                         p1_key),
                    422, "invalid_pan", "pan");
-    auto a = post("/network/v1/tokenization-requests", tokenization_body(pan, "GREEN"),
-                  network_key);
+    auto a =
+        post("/network/v1/tokenization-requests", tokenization_body(pan, "GREEN"), network_key);
     expect_problem(a, 422, "invalid_pan");
     EXPECT_EQ(a.body.find(pan), std::string::npos) << "the PAN must never be echoed";
   }
@@ -205,14 +205,14 @@ TEST_F(BadInput, IllegalTransitionsAndVerification) {
   expect_problem(transition(card_, token_, "ACTIVE"), 409, "illegal_transition");
   // The token is ACTIVE: there is nothing to verify.
   expect_problem(
-    post("/network/v1/tokens/" + token_ + "/verification", R"({"method":"EMAIL"})", network_key),
-    400, "invalid_request", "method");
-  auto none =
-    post("/network/v1/tokens/" + token_ + "/verification", R"({"method":"SMS_OTP"})", network_key);
+      post("/network/v1/tokens/" + token_ + "/verification", R"({"method":"EMAIL"})", network_key),
+      400, "invalid_request", "method");
+  auto none = post("/network/v1/tokens/" + token_ + "/verification", R"({"method":"SMS_OTP"})",
+                   network_key);
   EXPECT_EQ(none.status, 409u) << none.body;
-  expect_problem(post("/network/v1/tokens/" + token_ + "/verification/otp", R"({"code":"12ab"})",
-                      network_key),
-                 400, "invalid_request", "code");
+  expect_problem(
+      post("/network/v1/tokens/" + token_ + "/verification/otp", R"({"code":"12ab"})", network_key),
+      400, "invalid_request", "code");
   expect_unchanged();
 }
 
@@ -221,13 +221,13 @@ TEST_F(BadInput, OtpMalformedCodeCostsNoAttempt) {
   card(pan);
   auto tur = tokenize(pan, "YELLOW", "dev-otp").str("tokenUniqueReference");
   ASSERT_EQ(
-    post("/network/v1/tokens/" + tur + "/verification", R"({"method":"SMS_OTP"})", network_key)
-      .status,
-    202u);
+      post("/network/v1/tokens/" + tur + "/verification", R"({"method":"SMS_OTP"})", network_key)
+          .status,
+      202u);
   auto code = last_otp();
-  expect_problem(post("/network/v1/tokens/" + tur + "/verification/otp", R"({"code":"1234567"})",
-                      network_key),
-                 400, "invalid_request", "code");
+  expect_problem(
+      post("/network/v1/tokens/" + tur + "/verification/otp", R"({"code":"1234567"})", network_key),
+      400, "invalid_request", "code");
   const std::string wrong = code == "000000" ? "111111" : "000000";
   auto bad = post("/network/v1/tokens/" + tur + "/verification/otp",
                   s(json::object{{"code", wrong}}), network_key);
@@ -256,9 +256,9 @@ TEST_F(BadInput, IdempotencyReplayAndReuse) {
   EXPECT_EQ(other.status, 404u);
   EXPECT_TRUE(other.header("Idempotent-Replayed").empty());
 
-  expect_problem(transition(card_, token_, "ACTIVE", p1_key,
-                            {{"Idempotency-Key", std::string(300, 'k')}}),
-                 400, "invalid_idempotency_key");
+  expect_problem(
+      transition(card_, token_, "ACTIVE", p1_key, {{"Idempotency-Key", std::string(300, 'k')}}),
+      400, "invalid_idempotency_key");
   EXPECT_EQ(snapshot(), after_first);
 }
 
@@ -274,9 +274,9 @@ TEST_F(BadInput, NetworkIdempotencyReplaysOtpAnswers) {
   EXPECT_EQ(replay.header("Idempotent-Replayed"), "true");
   auto tur = first.str("tokenUniqueReference");
   ASSERT_EQ(
-    post("/network/v1/tokens/" + tur + "/verification", R"({"method":"SMS_OTP"})", network_key)
-      .status,
-    202u);
+      post("/network/v1/tokens/" + tur + "/verification", R"({"method":"SMS_OTP"})", network_key)
+          .status,
+      202u);
   const std::string wrong = last_otp() == "000000" ? "111111" : "000000";
   const std::vector<std::pair<std::string, std::string>> otp_key{{"Idempotency-Key", "otp-1"}};
   auto w1 = post("/network/v1/tokens/" + tur + "/verification/otp",
@@ -294,9 +294,9 @@ TEST_F(BadInput, MissingOrWrongKeys) {
   expect_problem(get("/v1/cards/" + card_, "wrong-key"), 401, "unauthorized");
   expect_problem(get("/v1/cards/" + card_, network_key), 401, "unauthorized");
   expect_problem(get("/network/v1/tokens/" + token_, p1_key), 401, "unauthorized");
-  expect_problem(post("/network/v1/tokens/" + token_ + "/events", R"({"event":"DEVICE_LOST"})",
-                      p1_key),
-                 401, "unauthorized");
+  expect_problem(
+      post("/network/v1/tokens/" + token_ + "/events", R"({"event":"DEVICE_LOST"})", p1_key), 401,
+      "unauthorized");
   expect_problem(transition(card_, token_, "SUSPENDED", nullptr), 401, "unauthorized");
   auto a = get("/v1/events", nullptr);
   EXPECT_FALSE(a.header("WWW-Authenticate").empty());

@@ -36,9 +36,9 @@ TEST_F(Flows, OperationsEndpoints) {
 }
 
 TEST_F(Flows, ProfileCreateReadPatch) {
-  auto created = post("/v1/profiles",
-                      s(json::object{{"phoneNumber", "+447700900123"}, {"email", "a@example.com"}}),
-                      p1_key);
+  auto created =
+      post("/v1/profiles",
+           s(json::object{{"phoneNumber", "+447700900123"}, {"email", "a@example.com"}}), p1_key);
   ASSERT_EQ(created.status, 201u);
   auto id = created.str("id");
   auto read = get("/v1/profiles/" + id, p1_key);
@@ -91,7 +91,7 @@ TEST_F(Flows, ManualProvisioningWithSmsOtp) {
   EXPECT_EQ(methods[0].as_object().at("destination").as_string(), "+********0123");
 
   auto chosen =
-    post("/network/v1/tokens/" + tur + "/verification", R"({"method":"SMS_OTP"})", network_key);
+      post("/network/v1/tokens/" + tur + "/verification", R"({"method":"SMS_OTP"})", network_key);
   ASSERT_EQ(chosen.status, 202u);
   EXPECT_EQ(chosen.str("method"), "SMS_OTP");
   auto code = last_otp();
@@ -138,9 +138,9 @@ TEST_F(Flows, OtpResendSendsANewCode) {
   card(pan);
   auto tur = tokenize(pan, "YELLOW").str("tokenUniqueReference");
   ASSERT_EQ(
-    post("/network/v1/tokens/" + tur + "/verification", R"({"method":"SMS_OTP"})", network_key)
-      .status,
-    202u);
+      post("/network/v1/tokens/" + tur + "/verification", R"({"method":"SMS_OTP"})", network_key)
+          .status,
+      202u);
   // The SMS is handed to the verification pool one-way, so it may land
   // after the 202: wait (bounded) for each line instead of counting at once.
   ASSERT_EQ(sms_at_least(1).size(), 1u);
@@ -158,7 +158,7 @@ TEST_F(Flows, InAppApproveAndDecline) {
   auto t1 = tokenize(pan, "YELLOW", "dev-a").str("tokenUniqueReference");
   auto t2 = tokenize(pan, "YELLOW", "dev-b").str("tokenUniqueReference");
   auto chosen =
-    post("/network/v1/tokens/" + t1 + "/verification", R"({"method":"IN_APP"})", network_key);
+      post("/network/v1/tokens/" + t1 + "/verification", R"({"method":"IN_APP"})", network_key);
   EXPECT_EQ(chosen.status, 202u);
   EXPECT_EQ(chosen.str("method"), "IN_APP");
 
@@ -200,11 +200,11 @@ TEST_F(Flows, GreenApprovedAndRedDeclined) {
 TEST_F(Flows, PushProvisioningAndList) {
   const auto pan = make_pan("444444", 7);
   auto card_id = card(pan);
-  auto a = post("/v1/cards/" + card_id + "/digital-wallet-tokens",
-                s(json::object{{"walletProvider", "SAMSUNG_PAY"},
-                               {"device", json::object{{"id", "tab"}, {"type", "TABLET"},
-                                                       {"name", "Tab"}}}}),
-                p1_key);
+  auto a = post(
+      "/v1/cards/" + card_id + "/digital-wallet-tokens",
+      s(json::object{{"walletProvider", "SAMSUNG_PAY"},
+                     {"device", json::object{{"id", "tab"}, {"type", "TABLET"}, {"name", "Tab"}}}}),
+      p1_key);
   ASSERT_EQ(a.status, 201u);
   EXPECT_EQ(a.str("state"), "ACTIVE");
   EXPECT_EQ(a.str("fulfillmentStatus"), "PROVISIONED");
@@ -234,14 +234,14 @@ TEST_F(Flows, SuspendResumeTerminateAndFinalStatesRefused) {
     EXPECT_EQ(refused.status, 409u) << target;
     EXPECT_EQ(refused.code(), "token_final") << target;
   }
-  auto net = post("/network/v1/tokens/" + tur + "/events", R"({"event":"DEVICE_FOUND"})",
-                  network_key);
+  auto net =
+      post("/network/v1/tokens/" + tur + "/events", R"({"event":"DEVICE_FOUND"})", network_key);
   EXPECT_EQ(net.status, 409u);
   EXPECT_EQ(net.code(), "token_final");
   EXPECT_EQ(token_state(tur), "TERMINATED");
   auto history = get("/v1/digital-wallet-tokens/" + tur + "/transitions", p1_key);
-  EXPECT_EQ(states_of(history), (std::vector<std::string>{"REQUESTED", "ACTIVE", "SUSPENDED",
-                                                          "ACTIVE", "TERMINATED"}));
+  EXPECT_EQ(states_of(history),
+            (std::vector<std::string>{"REQUESTED", "ACTIVE", "SUSPENDED", "ACTIVE", "TERMINATED"}));
 }
 
 TEST_F(Flows, NetworkLifecycleEvents) {
@@ -249,14 +249,14 @@ TEST_F(Flows, NetworkLifecycleEvents) {
   auto card_id = card(pan);
   auto tur = push(card_id);
   auto lost =
-    post("/network/v1/tokens/" + tur + "/events", R"({"event":"DEVICE_LOST"})", network_key);
+      post("/network/v1/tokens/" + tur + "/events", R"({"event":"DEVICE_LOST"})", network_key);
   ASSERT_EQ(lost.status, 200u);
   EXPECT_EQ(lost.str("state"), "SUSPENDED");
   auto found =
-    post("/network/v1/tokens/" + tur + "/events", R"({"event":"DEVICE_FOUND"})", network_key);
+      post("/network/v1/tokens/" + tur + "/events", R"({"event":"DEVICE_FOUND"})", network_key);
   EXPECT_EQ(found.str("state"), "ACTIVE");
-  auto deleted = post("/network/v1/tokens/" + tur + "/events",
-                      R"({"event":"DELETED_FROM_WALLET"})", network_key);
+  auto deleted = post("/network/v1/tokens/" + tur + "/events", R"({"event":"DELETED_FROM_WALLET"})",
+                      network_key);
   EXPECT_EQ(deleted.str("state"), "TERMINATED");
 }
 
@@ -265,8 +265,7 @@ TEST_F(Flows, CardStateCascadesToTokens) {
   auto card_id = card(pan);
   auto t1 = push(card_id, p1_key, "w1");
   auto t2 = push(card_id, p1_key, "w2");
-  auto suspended =
-    post("/v1/cards/" + card_id + "/state", R"({"state":"SUSPENDED"})", p1_key);
+  auto suspended = post("/v1/cards/" + card_id + "/state", R"({"state":"SUSPENDED"})", p1_key);
   ASSERT_EQ(suspended.status, 200u);
   EXPECT_EQ(suspended.str("state"), "SUSPENDED");
   EXPECT_EQ(token_state(t1), "SUSPENDED");
@@ -276,12 +275,10 @@ TEST_F(Flows, CardStateCascadesToTokens) {
   EXPECT_EQ(refused.str("decision"), "DECLINED");
   EXPECT_EQ(refused.str("reason"), "card_not_active");
 
-  EXPECT_EQ(post("/v1/cards/" + card_id + "/state", R"({"state":"ACTIVE"})", p1_key).status,
-            200u);
+  EXPECT_EQ(post("/v1/cards/" + card_id + "/state", R"({"state":"ACTIVE"})", p1_key).status, 200u);
   EXPECT_EQ(token_state(t1), "ACTIVE");
   EXPECT_EQ(token_state(t2), "ACTIVE");
-  auto terminated =
-    post("/v1/cards/" + card_id + "/state", R"({"state":"TERMINATED"})", p1_key);
+  auto terminated = post("/v1/cards/" + card_id + "/state", R"({"state":"TERMINATED"})", p1_key);
   EXPECT_EQ(terminated.str("state"), "TERMINATED");
   EXPECT_EQ(token_state(t1), "TERMINATED");
   EXPECT_EQ(token_state(t2), "TERMINATED");
@@ -323,9 +320,9 @@ TEST_F(Flows, SmsDestinationFollowsOnboardingDate) {
   card(pan1, p1_key, "+447700900222", profile(p1_key, "+447700900111"));
   auto t1 = tokenize(pan1, "YELLOW").str("tokenUniqueReference");
   ASSERT_EQ(
-    post("/network/v1/tokens/" + t1 + "/verification", R"({"method":"SMS_OTP"})", network_key)
-      .status,
-    202u);
+      post("/network/v1/tokens/" + t1 + "/verification", R"({"method":"SMS_OTP"})", network_key)
+          .status,
+      202u);
   EXPECT_EQ(sms_to(1), "+447700900111");
 
   // p2 (onboarded 2024-11-15, not migrated): the card's phone.
@@ -336,7 +333,7 @@ TEST_F(Flows, SmsDestinationFollowsOnboardingDate) {
   EXPECT_EQ(methods[0].as_object().at("destination").as_string(), "+********0444");
   ASSERT_EQ(post("/network/v1/tokens/" + t2.str("tokenUniqueReference") + "/verification",
                  R"({"method":"SMS_OTP"})", network_key)
-              .status,
+                .status,
             202u);
   EXPECT_EQ(sms_to(2), "+447700900444");
 }
@@ -351,8 +348,8 @@ TEST_F(Flows, EventsFeedPagesInOrder) {
   std::vector<std::int64_t> seqs;
   std::string after;
   for (int page = 0; page < 5; ++page) {
-    auto a = get("/v1/events?limit=2" + (after.empty() ? std::string{} : "&after=" + after),
-                 p1_key);
+    auto a =
+        get("/v1/events?limit=2" + (after.empty() ? std::string{} : "&after=" + after), p1_key);
     ASSERT_EQ(a.status, 200u);
     const auto& data = a.obj().at("data").as_array();
     EXPECT_LE(data.size(), 2u);

@@ -15,8 +15,8 @@ TEST(RoutesVsOpenApi, EveryServedRouteIsDocumented) {
     const auto* op = openapi().find(r.method, r.pattern);
     ASSERT_NE(op, nullptr) << r.method << " " << r.pattern << " is not in openapi.yaml";
     const std::string expected_security = r.pattern.starts_with("/network/v1/") ? "networkKey"
-                                          : r.pattern.starts_with("/v1/")         ? "partnerKey"
-                                                                                  : "";
+                                          : r.pattern.starts_with("/v1/")       ? "partnerKey"
+                                                                                : "";
     EXPECT_EQ(op->security, expected_security) << r.method << " " << r.pattern;
   }
 }
@@ -38,7 +38,7 @@ TEST(RoutesVsOpenApi, PostsDocumentIdempotencyKey) {
       continue;
     EXPECT_NE(std::find(op.request_headers.begin(), op.request_headers.end(), "Idempotency-Key"),
               op.request_headers.end())
-      << op.path;
+        << op.path;
   }
 }
 
@@ -49,7 +49,7 @@ TEST(RoutesVsOpenApi, WritingOperationsDocumentMapFull) {
     const bool writes = op.method != "GET" && op.method != "HEAD";
     writing += writes ? 1 : 0;
     const bool documented =
-      std::find(op.statuses.begin(), op.statuses.end(), 507) != op.statuses.end();
+        std::find(op.statuses.begin(), op.statuses.end(), 507) != op.statuses.end();
     EXPECT_EQ(documented, writes) << op.method << " " << op.path;
   }
   EXPECT_GT(writing, 0U);

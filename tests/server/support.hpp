@@ -7,8 +7,6 @@
 // safety expiry so a broken server fails a test instead of hanging it; no
 // test asserts speed.
 
-#include <gtest/gtest.h>
-
 #include <atomic>
 #include <chrono>
 #include <filesystem>
@@ -18,10 +16,9 @@
 #include <regex>
 #include <string>
 #include <thread>
+#include <unistd.h>
 #include <utility>
 #include <vector>
-
-#include <unistd.h>
 
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
@@ -32,6 +29,7 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
+#include <gtest/gtest.h>
 
 #include "common/time_scale.hpp"
 #include "dwt/config/load.hpp"
@@ -140,10 +138,10 @@ public:
       buffer_.clear();
       open_ = false;
     }
-    auto problems =
-      openapi().check_response(method, target, static_cast<int>(a.status), a.content_type, a.body);
-    EXPECT_TRUE(problems.empty()) << method << " " << target << " → " << a.status << " "
-                                  << a.body << "\n"
+    auto problems = openapi().check_response(method, target, static_cast<int>(a.status),
+                                             a.content_type, a.body);
+    EXPECT_TRUE(problems.empty()) << method << " " << target << " → " << a.status << " " << a.body
+                                  << "\n"
                                   << dwt::openapi_testkit::join(problems);
     return a;
   }
@@ -195,7 +193,8 @@ struct temp_dir {
 /// cut-over, cap 2 tokens per card. Partner p2: onboarded before it.
 inline std::string test_config(const std::filesystem::path& dir) {
   return R"toml(
-data_dir = ")toml" + (dir / "data").string() + R"toml("
+data_dir = ")toml" +
+         (dir / "data").string() + R"toml("
 [listen]
 host = "127.0.0.1"
 port = 0
@@ -237,7 +236,8 @@ otp_key = "hex:951dbec560539a1f2b5bf448ca742ee94c6ffdb480ec291d61a859325036d614"
 [sms]
 sink = "file"
 [sms.file]
-path = ")toml" + (dir / "sms.jsonl").string() + R"toml("
+path = ")toml" +
+         (dir / "sms.jsonl").string() + R"toml("
 )toml";
 }
 
@@ -296,8 +296,9 @@ protected:
                    std::string profile_id = {}) {
     if (profile_id.empty())
       profile_id = profile(key);
-    json::object b{{"profileId", profile_id}, {"pan", pan},           {"expiryMonth", 12},
-                   {"expiryYear", 2030},      {"cardProduct", "demo-debit"}, {"type", "VIRTUAL"}};
+    json::object b{{"profileId", profile_id},     {"pan", pan},
+                   {"expiryMonth", 12},           {"expiryYear", 2030},
+                   {"cardProduct", "demo-debit"}, {"type", "VIRTUAL"}};
     if (card_phone)
       b["phoneNumber"] = *card_phone;
     auto a = post("/v1/cards", s(b), key);

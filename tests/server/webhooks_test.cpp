@@ -36,8 +36,8 @@ protected:
     const std::string p2 = "[[partners]]\nid = \"p2\"";
     const auto at = text.find(p2);
     ASSERT_NE(at, std::string::npos);
-    text.insert(at, "[partners.webhook]\nurl = \"" + receiver_->url() + "\"\nsecret = \"" +
-                      whsec + "\"\n");
+    text.insert(at, "[partners.webhook]\nurl = \"" + receiver_->url() + "\"\nsecret = \"" + whsec +
+                        "\"\n");
     text += "[webhooks]\ntimeout_ms = 2000\ninitial_backoff_ms = 20\nmax_backoff_ms = 40\n"
             "max_attempts = " +
             std::to_string(max_attempts) + "\n";

@@ -2,22 +2,20 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <cstdint>
 #include <chrono>
+#include <climits>
 #include <condition_variable>
+#include <cstdint>
 #include <memory>
 #include <mutex>
+#include <pthread.h>
 #include <string>
 #include <thread>
-
-#include <climits>
-
-#include <pthread.h>
 #include <unistd.h>
 
+#include "append_number.hpp"
 #include "dwt/engine/assert.hpp"
 #include "dwt/engine/json.hpp"
-#include "append_number.hpp"
 
 namespace dwt::http {
 
@@ -40,13 +38,27 @@ void append_json_string(std::string& out, std::string_view value) {
     out.append(value.data() + plain_from, i - plain_from);
     plain_from = i + 1;
     switch (c) {
-    case '"': out += "\\\""; break;
-    case '\\': out += "\\\\"; break;
-    case '\b': out += "\\b"; break;
-    case '\f': out += "\\f"; break;
-    case '\n': out += "\\n"; break;
-    case '\r': out += "\\r"; break;
-    case '\t': out += "\\t"; break;
+    case '"':
+      out += "\\\"";
+      break;
+    case '\\':
+      out += "\\\\";
+      break;
+    case '\b':
+      out += "\\b";
+      break;
+    case '\f':
+      out += "\\f";
+      break;
+    case '\n':
+      out += "\\n";
+      break;
+    case '\r':
+      out += "\\r";
+      break;
+    case '\t':
+      out += "\\t";
+      break;
     default:
       out += "\\u00";
       out += hex[c >> 4];
@@ -194,10 +206,9 @@ std::string format_access_entry(const access_entry& e) {
   std::string out;
   out.reserve(256); // a typical line: one allocation
   out += '{';
-  append_field(out, "time",
-               engine::json::format_rfc3339(
-                 std::chrono::floor<std::chrono::milliseconds>(e.time))
-                 .view());
+  append_field(
+      out, "time",
+      engine::json::format_rfc3339(std::chrono::floor<std::chrono::milliseconds>(e.time)).view());
   append_field(out, "requestId", e.request_id);
   append_field(out, "method", e.method);
   append_field(out, "route", e.route);

@@ -7,8 +7,7 @@ namespace dwt::http {
 
 checked<boost::json::object> parse_json_object(std::string_view body) {
   boost::system::error_code ec;
-  boost::json::value v = boost::json::parse(boost::json::string_view{body.data(), body.size()},
-                                            ec);
+  boost::json::value v = boost::json::parse(boost::json::string_view{body.data(), body.size()}, ec);
   if (ec)
     return problem(400, "malformed_json", "The request body is not valid JSON.");
   if (!v.is_object())
@@ -40,7 +39,9 @@ void field_reader::reject(std::string_view name, std::string_view problem_text) 
   failure_->message = failure_->field + ": " + std::string{problem_text};
 }
 
-bool field_reader::ok() const noexcept { return !failure_->failed; }
+bool field_reader::ok() const noexcept {
+  return !failure_->failed;
+}
 
 std::optional<response> field_reader::failure() const {
   if (!failure_->failed)
@@ -84,8 +85,8 @@ std::optional<std::int64_t> field_reader::read_int(std::string_view name, bool r
   else if (v->is_uint64() && v->get_uint64() <= static_cast<std::uint64_t>(INT64_MAX))
     n = static_cast<std::int64_t>(v->get_uint64());
   if (!n || *n < min || *n > max) {
-    reject(name, "expected an integer between " + std::to_string(min) + " and " +
-                     std::to_string(max));
+    reject(name,
+           "expected an integer between " + std::to_string(min) + " and " + std::to_string(max));
     return std::nullopt;
   }
   return n;

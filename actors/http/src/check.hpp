@@ -6,10 +6,10 @@
 #include <cstdio>
 #include <cstdlib>
 
-#define DWT_HTTP_CHECK(cond, msg)                                                             \
-  do {                                                                                        \
-    if (!(cond)) {                                                                            \
-      std::fprintf(stderr, "dwt::http: %s (%s:%d): %s\n", msg, __FILE__, __LINE__, #cond);   \
-      std::abort();                                                                           \
-    }                                                                                         \
+#define DWT_HTTP_CHECK(cond, msg)                                                                  \
+  do {                                                                                             \
+    if (!(cond)) {                                                                                 \
+      std::fprintf(stderr, "dwt::http: %s (%s:%d): %s\n", msg, __FILE__, __LINE__, #cond);         \
+      std::abort();                                                                                \
+    }                                                                                              \
   } while (false)

@@ -10,8 +10,8 @@ checked<std::optional<std::string>> idempotency_key(const request_context& ctx) 
   const auto key = ctx.idempotency_key();
   if (!key)
     return std::optional<std::string>{};
-  const bool visible = std::all_of(key->begin(), key->end(),
-                                    [](char c) { return c >= 0x21 && c <= 0x7E; });
+  const bool visible =
+      std::all_of(key->begin(), key->end(), [](char c) { return c >= 0x21 && c <= 0x7E; });
   if (key->empty() || key->size() > max_idempotency_key_length || !visible)
     return problem(400, "invalid_idempotency_key",
                    "Idempotency-Key must be 1 to 255 visible ASCII characters.");

@@ -67,7 +67,9 @@ std::uint64_t histogram::count() const noexcept {
   return n;
 }
 
-double histogram::sum() const noexcept { return sum_.load(std::memory_order_relaxed); }
+double histogram::sum() const noexcept {
+  return sum_.load(std::memory_order_relaxed);
+}
 
 std::vector<double> default_latency_buckets() {
   return {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};

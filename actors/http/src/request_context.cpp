@@ -15,8 +15,7 @@ std::optional<std::string_view> request_context::header(std::string_view name) c
   return find(headers, name);
 }
 
-std::optional<std::string_view>
-request_context::query_param(std::string_view name) const noexcept {
+std::optional<std::string_view> request_context::query_param(std::string_view name) const noexcept {
   return find(query, name);
 }
 

@@ -1,7 +1,7 @@
 #include "dwt/http/response.hpp"
 
-#include <boost/beast/http/status.hpp>
 #include <boost/beast/core/string.hpp>
+#include <boost/beast/http/status.hpp>
 #include <boost/json/serialize.hpp>
 
 namespace dwt::http {
@@ -28,8 +28,8 @@ response empty_response(unsigned status) {
 }
 
 std::string_view reason_phrase(unsigned status) noexcept {
-  const auto s = boost::beast::http::obsolete_reason(
-      static_cast<boost::beast::http::status>(status));
+  const auto s =
+      boost::beast::http::obsolete_reason(static_cast<boost::beast::http::status>(status));
   if (s.empty() || s.front() == '<')
     return "Unknown";
   return {s.data(), s.size()};

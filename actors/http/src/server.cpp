@@ -1,8 +1,8 @@
 #include "dwt/http/server.hpp"
 
-#include <pthread.h>
 #include <mutex>
 #include <optional>
+#include <pthread.h>
 #include <thread>
 #include <vector>
 
@@ -202,15 +202,25 @@ private:
 http_server::http_server(server_options options, handler app)
     : core_(std::make_unique<detail::server_core>(std::move(options), std::move(app))) {}
 
-http_server::~http_server() { core_->stop(); }
+http_server::~http_server() {
+  core_->stop();
+}
 
-std::error_code http_server::start() { return core_->start(); }
+std::error_code http_server::start() {
+  return core_->start();
+}
 
-std::uint16_t http_server::port() const noexcept { return core_->port(); }
+std::uint16_t http_server::port() const noexcept {
+  return core_->port();
+}
 
-void http_server::stop() { core_->stop(); }
+void http_server::stop() {
+  core_->stop();
+}
 
-metrics_registry& http_server::metrics() noexcept { return *core_->state().metrics; }
+metrics_registry& http_server::metrics() noexcept {
+  return *core_->state().metrics;
+}
 
 std::size_t http_server::connections_open() const noexcept {
   return core_->state().connections.load();

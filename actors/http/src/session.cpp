@@ -13,8 +13,8 @@
 #include <boost/url/parse.hpp>
 
 #include "check.hpp"
-#include "response_wire.hpp"
 #include "dwt/http/response.hpp"
+#include "response_wire.hpp"
 
 namespace dwt::http::detail {
 
@@ -150,17 +150,17 @@ void session::do_read() {
   phase_ = phase::idle;
   lowest().expires_after(state_->limits.idle_timeout);
   with_stream([this](auto& stream) {
-    stream.async_read_some(buffer_.prepare(4096), [self = shared_from_this()](
-                                                      beast::error_code ec, std::size_t n) {
-      if (ec) {
-        if (self->close_notify_on_stop(ec))
-          return;
-        self->finish();
-        return;
-      }
-      self->buffer_.commit(n);
-      self->read_request();
-    });
+    stream.async_read_some(buffer_.prepare(4096),
+                           [self = shared_from_this()](beast::error_code ec, std::size_t n) {
+                             if (ec) {
+                               if (self->close_notify_on_stop(ec))
+                                 return;
+                               self->finish();
+                               return;
+                             }
+                             self->buffer_.commit(n);
+                             self->read_request();
+                           });
   });
 }
 
@@ -168,10 +168,9 @@ void session::read_request() {
   phase_ = phase::reading;
   lowest().expires_after(state_->limits.read_timeout);
   with_stream([this](auto& stream) {
-    bhttp::async_read(stream, buffer_, *parser_,
-                      [self = shared_from_this()](beast::error_code ec, std::size_t) {
-                        self->on_read(ec);
-                      });
+    bhttp::async_read(
+        stream, buffer_, *parser_,
+        [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_read(ec); });
   });
 }
 
@@ -268,10 +267,10 @@ void session::dispatch() {
   const std::size_t before = state_->in_flight.fetch_add(1, std::memory_order_relaxed);
   if (before >= state_->limits.max_requests_in_flight) {
     state_->in_flight.fetch_sub(1, std::memory_order_relaxed);
-    answer_locally(problem(503, "overloaded",
-                           "Too many requests in flight; retry after the indicated delay.")
-                       .with_header("Retry-After", "1"),
-                   std::move(meta), false);
+    answer_locally(
+        problem(503, "overloaded", "Too many requests in flight; retry after the indicated delay.")
+            .with_header("Retry-After", "1"),
+        std::move(meta), false);
     return;
   }
   state_->requests_in_flight.inc();
@@ -312,11 +311,11 @@ void session::write(response r, const std::string& request_id, bool close_after)
   out_ = detail::serialize_response(version_, r, request_id, keep);
   lowest().expires_after(state_->limits.write_timeout);
   with_stream([this, keep, close_after](auto& stream) {
-    asio::async_write(stream, asio::buffer(out_),
-                      [self = shared_from_this(), keep, close_after](beast::error_code ec,
-                                                                     std::size_t) {
-                        self->on_write(ec, keep, close_after);
-                      });
+    asio::async_write(
+        stream, asio::buffer(out_),
+        [self = shared_from_this(), keep, close_after](beast::error_code ec, std::size_t) {
+          self->on_write(ec, keep, close_after);
+        });
   });
 }
 
@@ -342,8 +341,8 @@ void session::close_gracefully(bool linger) {
   // Without close_notify the client cannot tell our close from a
   // truncation attack (it sees ssl::error::stream_truncated).
   phase_ = phase::closing;
-  lowest().expires_after(std::min<std::chrono::milliseconds>(state_->limits.write_timeout,
-                                                             max_tls_shutdown));
+  lowest().expires_after(
+      std::min<std::chrono::milliseconds>(state_->limits.write_timeout, max_tls_shutdown));
   tls->async_shutdown([self = shared_from_this(), linger](beast::error_code) {
     // Whatever ended it (the peer's close_notify, its TCP close, data it
     // still sends, the limit), the TLS session is over: close TCP as for
@@ -366,8 +365,8 @@ void session::close_transport(bool linger) {
 void session::linger_close() {
   phase_ = phase::closing;
   shutdown_send();
-  lowest().expires_after(std::min<std::chrono::milliseconds>(state_->limits.read_timeout,
-                                                             max_linger));
+  lowest().expires_after(
+      std::min<std::chrono::milliseconds>(state_->limits.read_timeout, max_linger));
   drain();
 }
 

@@ -31,8 +31,8 @@ public:
   /// `reject`: answer 503 at once and close (max_connections reached).
   /// With `tls` the connection starts with a TLS handshake (bounded by the
   /// read timeout); a client that does not speak TLS is closed.
-  session(boost::asio::ip::tcp::socket&& socket, std::shared_ptr<shared_state> state,
-          bool reject, boost::asio::ssl::context* tls);
+  session(boost::asio::ip::tcp::socket&& socket, std::shared_ptr<shared_state> state, bool reject,
+          boost::asio::ssl::context* tls);
   session(const session&) = delete;
   session& operator=(const session&) = delete;
   ~session();

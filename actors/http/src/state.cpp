@@ -46,8 +46,8 @@ shared_state::shared_state(server_options options, handler application)
 void shared_state::record(const request_meta& meta, unsigned status,
                           std::chrono::nanoseconds latency) {
   const std::string& route = meta.route.empty() ? std::string{"unmatched"} : meta.route;
-  requests_total.with({route, meta.method.empty() ? "unknown" : meta.method,
-                       std::to_string(status)})
+  requests_total
+      .with({route, meta.method.empty() ? "unknown" : meta.method, std::to_string(status)})
       .inc();
   request_duration.with({route}).observe(std::chrono::duration<double>(latency).count());
   access_entry e;

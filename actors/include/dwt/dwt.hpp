@@ -309,8 +309,7 @@ public:
   void register_card(engine::partner_id partner, card_register req,
                      std::optional<idempotency<engine::card_record>> idem,
                      callback<engine::card_record> done);
-  void get_card(engine::partner_id partner, engine::card_id id,
-                callback<engine::card_record> done);
+  void get_card(engine::partner_id partner, engine::card_id id, callback<engine::card_record> done);
   /// Changes the card's state and cascades to its tokens (one atomic unit).
   void set_card_state(engine::partner_id partner, engine::card_id id, engine::card_state state,
                       std::optional<idempotency<engine::card_record>> idem,

@@ -44,9 +44,9 @@ inline constexpr caf::atom_value runtime_error_category = caf::atom("runtime");
 
 /// What an API answer needs to know about an error.
 struct error_info {
-  std::string code;         ///< stable snake_case, e.g. "illegal_transition"
+  std::string code;           ///< stable snake_case, e.g. "illegal_transition"
   std::uint16_t status = 500; ///< HTTP status
-  std::string detail;       ///< human-readable, never secret material
+  std::string detail;         ///< human-readable, never secret material
 };
 
 /// Maps any error from the embedding API: engine errc (e.g. not-found 404,

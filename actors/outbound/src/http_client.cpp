@@ -88,10 +88,9 @@ public:
              std::shared_ptr<const detail::parsed_url> url, http_request request, done_fn done,
              std::unique_ptr<connection> pooled, clock::time_point started)
       : client_(std::move(client)), ex_(std::move(ex)), url_(std::move(url)),
-        done_(std::move(done)), conn_(std::move(pooled)), reused_(conn_ != nullptr),
-        resolver_(ex_), deadline_(ex_),
-        wire_(detail::serialize_post(*url_, client_->options.user_agent, request.headers,
-                                     request.body)),
+        done_(std::move(done)), conn_(std::move(pooled)), reused_(conn_ != nullptr), resolver_(ex_),
+        deadline_(ex_), wire_(detail::serialize_post(*url_, client_->options.user_agent,
+                                                     request.headers, request.body)),
         started_(started) {}
 
   void start() {
@@ -128,7 +127,7 @@ private:
     if (timed_out_)
       return fail("connect", asio::error::operation_aborted);
     conn_->lowest().async_connect(
-      results, beast::bind_front_handler(&request_op::on_connect, shared_from_this()));
+        results, beast::bind_front_handler(&request_op::on_connect, shared_from_this()));
   }
 
   void on_connect(error_code ec, const tcp::endpoint&) {
@@ -153,11 +152,11 @@ private:
 
   void write() {
     std::visit(
-      [this](auto& stream) {
-        asio::async_write(stream, asio::buffer(wire_),
-                          beast::bind_front_handler(&request_op::on_write, shared_from_this()));
-      },
-      conn_->stream);
+        [this](auto& stream) {
+          asio::async_write(stream, asio::buffer(wire_),
+                            beast::bind_front_handler(&request_op::on_write, shared_from_this()));
+        },
+        conn_->stream);
   }
 
   void on_write(error_code ec, std::size_t) {
@@ -167,11 +166,11 @@ private:
     parser_->header_limit(static_cast<std::uint32_t>(max_response_header_size));
     parser_->body_limit(client_->options.max_response_body);
     std::visit(
-      [this](auto& stream) {
-        http::async_read(stream, conn_->buffer, *parser_,
-                         beast::bind_front_handler(&request_op::on_read, shared_from_this()));
-      },
-      conn_->stream);
+        [this](auto& stream) {
+          http::async_read(stream, conn_->buffer, *parser_,
+                           beast::bind_front_handler(&request_op::on_read, shared_from_this()));
+        },
+        conn_->stream);
   }
 
   void on_read(error_code ec, std::size_t) {
@@ -274,8 +273,8 @@ http_client::created http_client::create(asio::io_context& io, http_client_optio
     auto state = std::make_shared<impl>(io, std::move(options));
     error_code ec;
     state->tls.set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 |
-                             ssl::context::no_sslv3 | ssl::context::no_tlsv1 |
-                             ssl::context::no_tlsv1_1,
+                               ssl::context::no_sslv3 | ssl::context::no_tlsv1 |
+                               ssl::context::no_tlsv1_1,
                            ec);
     if (!ec)
       state->tls.set_verify_mode(ssl::verify_peer, ec);
@@ -322,8 +321,12 @@ void http_client::post(http_request request, std::function<void(http_result)> do
   asio::post(ex, [op = std::move(op)] { op->start(); });
 }
 
-std::size_t http_client::idle_connections() const { return impl_->pool.idle(); }
+std::size_t http_client::idle_connections() const {
+  return impl_->pool.idle();
+}
 
-void http_client::close_idle() { impl_->pool.clear(); }
+void http_client::close_idle() {
+  impl_->pool.clear();
+}
 
 } // namespace dwt::outbound

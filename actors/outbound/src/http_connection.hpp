@@ -34,8 +34,8 @@ struct connection {
 
   [[nodiscard]] boost::beast::tcp_stream& lowest() noexcept {
     return std::visit(
-      [](auto& s) -> boost::beast::tcp_stream& { return boost::beast::get_lowest_layer(s); },
-      stream);
+        [](auto& s) -> boost::beast::tcp_stream& { return boost::beast::get_lowest_layer(s); },
+        stream);
   }
 
   std::variant<plain_stream, tls_stream> stream;

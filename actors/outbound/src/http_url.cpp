@@ -19,24 +19,24 @@ std::optional<parsed_url> parse_url(std::string_view text) {
   if (!u.has_authority() || u.has_userinfo())
     return std::nullopt;
   switch (u.host_type()) {
-    case urls::host_type::name:
-      out.host = u.host_name();
-      break;
-    case urls::host_type::ipv4:
-      out.host = u.host_ipv4_address().to_string();
-      out.host_is_ip = true;
-      break;
-    case urls::host_type::ipv6:
-      out.host = u.host_ipv6_address().to_string();
-      out.host_is_ip = true;
-      break;
-    default:
-      return std::nullopt;
+  case urls::host_type::name:
+    out.host = u.host_name();
+    break;
+  case urls::host_type::ipv4:
+    out.host = u.host_ipv4_address().to_string();
+    out.host_is_ip = true;
+    break;
+  case urls::host_type::ipv6:
+    out.host = u.host_ipv6_address().to_string();
+    out.host_is_ip = true;
+    break;
+  default:
+    return std::nullopt;
   }
   if (out.host.empty())
     return std::nullopt;
   out.port = u.has_port() && !u.port().empty() ? std::string{u.port()}
-                                                : std::string{out.tls ? "443" : "80"};
+                                               : std::string{out.tls ? "443" : "80"};
   out.host_header = std::string{u.encoded_host_and_port()};
   const std::string_view path = u.encoded_path();
   const std::string_view query = u.encoded_query();
@@ -47,7 +47,10 @@ std::optional<parsed_url> parse_url(std::string_view text) {
     out.target.append(query);
   }
   out.pool_key.reserve(out.host.size() + out.port.size() + 9);
-  out.pool_key.append(out.tls ? "https://" : "http://").append(out.host).append(":").append(out.port);
+  out.pool_key.append(out.tls ? "https://" : "http://")
+      .append(out.host)
+      .append(":")
+      .append(out.port);
   return out;
 }
 

@@ -11,7 +11,7 @@ using namespace std::chrono_literals;
 using ms = std::chrono::milliseconds;
 
 constexpr std::array<ms, 10> default_delays{
-  ms{0}, ms{5s}, ms{5min}, ms{30min}, ms{2h}, ms{5h}, ms{10h}, ms{14h}, ms{20h}, ms{24h},
+    ms{0}, ms{5s}, ms{5min}, ms{30min}, ms{2h}, ms{5h}, ms{10h}, ms{14h}, ms{20h}, ms{24h},
 };
 
 } // namespace
@@ -33,9 +33,9 @@ retry_schedule::retry_schedule(std::vector<std::chrono::milliseconds> delays,
     d = std::max(d, ms{0});
 }
 
-std::optional<engine::timestamp>
-retry_schedule::next_attempt_at(std::uint32_t attempts_made, engine::timestamp now,
-                                engine::random_source& rng) const {
+std::optional<engine::timestamp> retry_schedule::next_attempt_at(std::uint32_t attempts_made,
+                                                                 engine::timestamp now,
+                                                                 engine::random_source& rng) const {
   if (attempts_made >= delays_.size())
     return std::nullopt;
   const auto nominal = delays_[attempts_made].count();
@@ -64,8 +64,8 @@ retry_schedule make_retry_schedule(std::span<const std::chrono::milliseconds> de
                         jitter_percent};
 }
 
-std::optional<engine::timestamp>
-next_attempt_at(std::uint32_t attempts_made, engine::timestamp now, engine::random_source& rng) {
+std::optional<engine::timestamp> next_attempt_at(std::uint32_t attempts_made, engine::timestamp now,
+                                                 engine::random_source& rng) {
   static const retry_schedule schedule;
   return schedule.next_attempt_at(attempts_made, now, rng);
 }

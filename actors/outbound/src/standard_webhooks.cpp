@@ -70,25 +70,26 @@ std::string signature_header(std::span<const secret> keys, std::string_view msg_
   for (const auto& key : keys) {
     if (!out.empty())
       out.push_back(' ');
-    out.append(version_prefix).append(crypto::base64_encode(crypto::hmac_sha256(key.key(), content)));
+    out.append(version_prefix)
+        .append(crypto::base64_encode(crypto::hmac_sha256(key.key(), content)));
   }
   return out;
 }
 
 std::string_view to_string(verify_result r) noexcept {
   switch (r) {
-    case verify_result::ok:
-      return "ok";
-    case verify_result::missing_header:
-      return "missing_header";
-    case verify_result::bad_timestamp:
-      return "bad_timestamp";
-    case verify_result::too_old:
-      return "too_old";
-    case verify_result::too_new:
-      return "too_new";
-    case verify_result::no_matching_signature:
-      return "no_matching_signature";
+  case verify_result::ok:
+    return "ok";
+  case verify_result::missing_header:
+    return "missing_header";
+  case verify_result::bad_timestamp:
+    return "bad_timestamp";
+  case verify_result::too_old:
+    return "too_old";
+  case verify_result::too_new:
+    return "too_new";
+  case verify_result::no_matching_signature:
+    return "no_matching_signature";
   }
   return "unknown";
 }

@@ -49,9 +49,9 @@ void attempt(std::shared_ptr<const twilio_sms::state> cfg, std::shared_ptr<send_
   http_request req;
   req.url = cfg->url;
   req.headers = {
-    {"authorization", cfg->authorization},
-    {"content-type", "application/x-www-form-urlencoded"},
-    {"accept", "application/json"},
+      {"authorization", cfg->authorization},
+      {"content-type", "application/x-www-form-urlencoded"},
+      {"accept", "application/json"},
   };
   req.body = st->form;
   auto client = cfg->client;
@@ -80,21 +80,24 @@ twilio_sms::twilio_sms(boost::asio::io_context& io, std::shared_ptr<http_client>
   std::string url = options.base_url;
   while (!url.empty() && url.back() == '/')
     url.pop_back();
-  url.append("/2010-04-01/Accounts/").append(percent_encode(options.account_sid)).append("/Messages.json");
+  url.append("/2010-04-01/Accounts/")
+      .append(percent_encode(options.account_sid))
+      .append("/Messages.json");
   std::string credentials = options.account_sid;
   credentials.push_back(':');
   credentials.append(options.auth_token);
   std::string authorization = "Basic ";
   authorization.append(engine::crypto::base64_encode(credentials));
   state_ = std::make_shared<const state>(
-    state{io, std::move(client), std::move(options), std::move(url), std::move(authorization)});
+      state{io, std::move(client), std::move(options), std::move(url), std::move(authorization)});
 }
 
-const std::string& twilio_sms::messages_url() const noexcept { return state_->url; }
+const std::string& twilio_sms::messages_url() const noexcept {
+  return state_->url;
+}
 
 void twilio_sms::send(sms_message msg, std::function<void(bool accepted)> done) {
-  auto form =
-    form_encode({{"To", msg.to}, {"From", state_->options.from}, {"Body", msg.body}});
+  auto form = form_encode({{"To", msg.to}, {"From", state_->options.from}, {"Body", msg.body}});
   attempt(state_, std::make_shared<send_state>(state_->io, std::move(form), std::move(done)));
 }
 

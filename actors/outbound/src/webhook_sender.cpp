@@ -23,12 +23,12 @@ namespace {
 
 std::string_view to_string(delivery_outcome o) noexcept {
   switch (o) {
-    case delivery_outcome::delivered:
-      return "delivered";
-    case delivery_outcome::retry:
-      return "retry";
-    case delivery_outcome::invalid:
-      return "invalid";
+  case delivery_outcome::delivered:
+    return "delivered";
+  case delivery_outcome::retry:
+    return "retry";
+  case delivery_outcome::invalid:
+    return "invalid";
   }
   return "unknown";
 }
@@ -85,8 +85,8 @@ void webhook_sender::send(const persistence::outbox_event& event, const webhook_
   req.headers.emplace_back(standard_webhooks::id_header, event.event_id);
   req.headers.emplace_back(standard_webhooks::timestamp_header, std::to_string(seconds));
   req.headers.emplace_back(
-    standard_webhooks::signature_header_name,
-    standard_webhooks::signature_header(endpoint.secrets, event.event_id, seconds, *body));
+      standard_webhooks::signature_header_name,
+      standard_webhooks::signature_header(endpoint.secrets, event.event_id, seconds, *body));
   req.headers.emplace_back("content-type", "application/json");
   req.headers.emplace_back("user-agent", user_agent_);
   req.body = std::move(*body);

@@ -31,16 +31,16 @@ engine_options to_engine_options(const config::settings& s) {
   o.store.map_size = static_cast<std::size_t>(s.store.map_size_bytes);
   o.store.max_map_size = static_cast<std::size_t>(s.store.max_map_size_bytes);
   o.store.mode = s.store.durability_mode == config::durability::nosync
-                   ? persistence::durability::nosync
-                   : persistence::durability::sync;
+                     ? persistence::durability::nosync
+                     : persistence::durability::sync;
   o.commit.max_batch = s.store.group_commit.max_batch;
   o.commit.max_wait = std::chrono::microseconds{s.store.group_commit.max_wait_us};
   o.commit.max_queued_units = s.store.group_commit.max_queued_units;
 
   // 0 means "number of cores" in the configuration.
   o.scheduler_threads = s.runtime.scheduler_max_threads != 0
-                          ? s.runtime.scheduler_max_threads
-                          : std::max(1U, std::thread::hardware_concurrency());
+                            ? s.runtime.scheduler_max_threads
+                            : std::max(1U, std::thread::hardware_concurrency());
   o.shard_count = s.runtime.shard_count;
   o.passivate_after = s.runtime.actor_idle_passivation;
   o.idempotency_sweep_interval = s.runtime.idempotency_sweep;
@@ -82,12 +82,13 @@ void map_webhooks(const config::settings& s, engine_options& out) {
   }
   const auto& d = s.webhooks;
   out.dispatcher.timeout = d.timeout;
-  out.dispatcher.max_concurrent_per_endpoint = std::max<std::uint32_t>(1, d.max_concurrency_per_endpoint);
+  out.dispatcher.max_concurrent_per_endpoint =
+      std::max<std::uint32_t>(1, d.max_concurrency_per_endpoint);
   out.dispatcher.ca_file = d.ca_file;
   // Unset: leave retry_delays empty, which the engine reads as its built-in
   // ~3-day schedule (outbound::retry_schedule), the one place it is defined.
-  out.dispatcher.retry_delays = d.backoff ? retry_delays(*d.backoff)
-                                          : std::vector<std::chrono::milliseconds>{};
+  out.dispatcher.retry_delays =
+      d.backoff ? retry_delays(*d.backoff) : std::vector<std::chrono::milliseconds>{};
 }
 
 std::vector<std::chrono::milliseconds> retry_delays(const config::webhook_backoff_settings& w) {

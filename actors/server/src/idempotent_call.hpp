@@ -32,9 +32,8 @@ using render_fn = rendered_response (*)(const T&);
 
 /// `call(std::optional<idempotency<T>>, callback<T>)` issues the engine call.
 template <class T, class Call>
-void idempotent_call(const api_context& api, const http::request_context& ctx,
-                     http::responder res, const engine::partner_id& scope, render_fn<T> render,
-                     Call&& call) {
+void idempotent_call(const api_context& api, const http::request_context& ctx, http::responder res,
+                     const engine::partner_id& scope, render_fn<T> render, Call&& call) {
   auto key = http::idempotency_key(ctx);
   if (!key)
     return res.respond(std::move(key).error());
@@ -50,9 +49,9 @@ void idempotent_call(const api_context& api, const http::request_context& ctx,
   if (const auto& rec = *found) {
     if (rec->request_fingerprint == fingerprint)
       return out->respond(replayed(rec->http_status, rec->response_body));
-    return out->respond(http::problem(
-      422, "idempotency_key_reused",
-      "This Idempotency-Key was used with a different request; use a new key."));
+    return out->respond(
+        http::problem(422, "idempotency_key_reused",
+                      "This Idempotency-Key was used with a different request; use a new key."));
   }
   call(std::optional<idempotency<T>>{idempotency<T>{std::move(**key), std::move(fingerprint),
                                                     render}},

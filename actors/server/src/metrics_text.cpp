@@ -15,8 +15,7 @@ std::string number(double v) {
   return buf;
 }
 
-void header(std::string& out, std::string_view name, std::string_view type,
-            std::string_view help) {
+void header(std::string& out, std::string_view name, std::string_view type, std::string_view help) {
   out.append("# HELP ").append(name).append(" ").append(help).append("\n");
   out.append("# TYPE ").append(name).append(" ").append(type).append("\n");
 }
@@ -28,8 +27,8 @@ void sample(std::string& out, std::string_view name, std::string_view labels, do
   out.append(" ").append(number(v)).append("\n");
 }
 
-void scalar(std::string& out, std::string_view name, std::string_view type,
-            std::string_view help, double v) {
+void scalar(std::string& out, std::string_view name, std::string_view type, std::string_view help,
+            double v) {
   header(out, name, type, help);
   sample(out, name, {}, v);
 }
@@ -88,23 +87,22 @@ std::string render_runtime_metrics(const runtime_stats& s, bool ready) {
   scalar(out, "dwt_store_map_growths_total", "counter", "Automatic LMDB map growths.",
          static_cast<double>(c.map_growths));
   histogram(
-    out, "dwt_checkpointer_batch_size", "Write units per group commit.", c.batch_sizes,
-    persistence::batch_histogram_buckets,
-    [](std::size_t i) { return static_cast<double>(std::uint64_t{1} << i); },
-    static_cast<double>(c.units));
+      out, "dwt_checkpointer_batch_size", "Write units per group commit.", c.batch_sizes,
+      persistence::batch_histogram_buckets,
+      [](std::size_t i) { return static_cast<double>(std::uint64_t{1} << i); },
+      static_cast<double>(c.units));
   histogram(
-    out, "dwt_checkpointer_commit_latency_seconds",
-    "Apply and commit latency of one group-commit transaction.", c.commit_latency_us,
-    persistence::latency_histogram_buckets,
-    [](std::size_t i) { return static_cast<double>(std::uint64_t{1} << (i + 4)) / 1e6; },
-    static_cast<double>(c.commit_latency_us_sum) / 1e6);
+      out, "dwt_checkpointer_commit_latency_seconds",
+      "Apply and commit latency of one group-commit transaction.", c.commit_latency_us,
+      persistence::latency_histogram_buckets,
+      [](std::size_t i) { return static_cast<double>(std::uint64_t{1} << (i + 4)) / 1e6; },
+      static_cast<double>(c.commit_latency_us_sum) / 1e6);
 
   const auto& w = s.webhooks;
   scalar(out, "dwt_webhook_delivered_total", "counter", "Webhook events delivered (2xx).",
          static_cast<double>(w.delivered));
   scalar(out, "dwt_webhook_failed_attempts_total", "counter",
-         "Webhook delivery attempts that did not deliver.",
-         static_cast<double>(w.failed_attempts));
+         "Webhook delivery attempts that did not deliver.", static_cast<double>(w.failed_attempts));
   scalar(out, "dwt_webhook_dead_lettered_total", "counter", "Webhook events given up on.",
          static_cast<double>(w.dead_lettered));
   scalar(out, "dwt_webhook_pending", "gauge", "Webhook events held in memory for delivery.",
@@ -112,8 +110,7 @@ std::string render_runtime_metrics(const runtime_stats& s, bool ready) {
   scalar(out, "dwt_webhook_in_flight", "gauge", "Webhook HTTP requests in flight.",
          static_cast<double>(w.in_flight));
   scalar(out, "dwt_webhook_record_failures_total", "counter",
-         "Delivery attempt records that failed to commit.",
-         static_cast<double>(w.record_failures));
+         "Delivery attempt records that failed to commit.", static_cast<double>(w.record_failures));
   scalar(out, "dwt_webhook_lag_seconds", "gauge",
          "Age of the oldest event not yet delivered to its partner's endpoint (0: none waiting).",
          static_cast<double>(w.oldest_undelivered_age.count()) / 1000.0);

@@ -74,8 +74,7 @@ std::string problem_body(unsigned status, std::string_view code, std::string_vie
 }
 
 http::handler partner_route(api_ptr api, partner_handler h) {
-  return [api = std::move(api), h = std::move(h)](http::request_context ctx,
-                                                  http::responder res) {
+  return [api = std::move(api), h = std::move(h)](http::request_context ctx, http::responder res) {
     auto who = api->partners.authenticate(ctx);
     if (!who)
       return res.respond(http::unauthorized("A valid partner API key is required."));
@@ -84,8 +83,7 @@ http::handler partner_route(api_ptr api, partner_handler h) {
 }
 
 http::handler network_route(api_ptr api, network_handler h) {
-  return [api = std::move(api), h = std::move(h)](http::request_context ctx,
-                                                  http::responder res) {
+  return [api = std::move(api), h = std::move(h)](http::request_context ctx, http::responder res) {
     if (!api->network.authenticate(ctx))
       return res.respond(http::unauthorized("A valid network API key is required."));
     h(*api, std::move(ctx), std::move(res));

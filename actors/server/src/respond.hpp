@@ -70,8 +70,8 @@ template <class T, class Render>
 using partner_handler = std::function<void(const api_context& api, const engine::partner_id& who,
                                            http::request_context ctx, http::responder res)>;
 /// Handler of a /network/v1 route, called once the network key checked out.
-using network_handler = std::function<void(const api_context& api, http::request_context ctx,
-                                           http::responder res)>;
+using network_handler =
+    std::function<void(const api_context& api, http::request_context ctx, http::responder res)>;
 
 /// Wraps a /v1 handler: a partner key is required (401 otherwise).
 [[nodiscard]] http::handler partner_route(api_ptr api, partner_handler h);

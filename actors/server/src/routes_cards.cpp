@@ -13,8 +13,8 @@ namespace dwt::server {
 
 namespace {
 
-void register_card(const api_context& api, const engine::partner_id& who,
-                   http::request_context ctx, http::responder res) {
+void register_card(const api_context& api, const engine::partner_id& who, http::request_context ctx,
+                   http::responder res) {
   auto body = json_body(ctx);
   if (!body)
     return res.respond(std::move(body).error());
@@ -25,9 +25,9 @@ void register_card(const api_context& api, const engine::partner_id& who,
   auto month = f.required_int("expiryMonth", 1, 12);
   auto year = f.required_int("expiryYear", 2000, 9999);
   auto product = validate::required_text(f, "cardProduct");
-  auto type = f.required_enum<engine::card_type>(
-    "type", {{"VIRTUAL", engine::card_type::virtual_card},
-             {"PHYSICAL", engine::card_type::physical}});
+  auto type =
+      f.required_enum<engine::card_type>("type", {{"VIRTUAL", engine::card_type::virtual_card},
+                                                  {"PHYSICAL", engine::card_type::physical}});
   req.phone_number = validate::phone(f, "phoneNumber", false);
   if (auto err = f.failure())
     return res.respond(std::move(*err));
@@ -40,9 +40,9 @@ void register_card(const api_context& api, const engine::partner_id& who,
   req.card_product = std::move(*product);
   req.type = *type;
   idempotent_call<engine::card_record>(
-    api, ctx, std::move(res), who, &render::card_created, [&](auto idem, auto done) {
-      api.host->register_card(who, std::move(req), std::move(idem), std::move(done));
-    });
+      api, ctx, std::move(res), who, &render::card_created, [&](auto idem, auto done) {
+        api.host->register_card(who, std::move(req), std::move(idem), std::move(done));
+      });
 }
 
 void get_card(const api_context& api, const engine::partner_id& who, http::request_context ctx,
@@ -58,16 +58,16 @@ void set_card_state(const api_context& api, const engine::partner_id& who,
     return res.respond(std::move(body).error());
   http::field_reader f{*body};
   auto state = f.required_enum<engine::card_state>(
-    "state", {{"ACTIVE", engine::card_state::active},
-              {"SUSPENDED", engine::card_state::suspended},
-              {"TERMINATED", engine::card_state::terminated}});
+      "state", {{"ACTIVE", engine::card_state::active},
+                {"SUSPENDED", engine::card_state::suspended},
+                {"TERMINATED", engine::card_state::terminated}});
   if (auto err = f.failure())
     return res.respond(std::move(*err));
   auto card = card_param(ctx);
   idempotent_call<engine::card_record>(
-    api, ctx, std::move(res), who, &render::card, [&](auto idem, auto done) {
-      api.host->set_card_state(who, std::move(card), *state, std::move(idem), std::move(done));
-    });
+      api, ctx, std::move(res), who, &render::card, [&](auto idem, auto done) {
+        api.host->set_card_state(who, std::move(card), *state, std::move(idem), std::move(done));
+      });
 }
 
 } // namespace

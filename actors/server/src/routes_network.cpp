@@ -64,10 +64,10 @@ void tokenize(const api_context& api, http::request_context ctx, http::responder
   auto ref = f.optional_string("tokenUniqueReference", 64);
   if (ref && !validate::token_ref_ok(*ref))
     f.reject("tokenUniqueReference", "expected 1 to 64 of A-Z a-z 0-9 . _ ~ -");
-  auto rec = f.required_enum<wallet_recommendation>(
-    "walletRecommendation", {{"GREEN", wallet_recommendation::green},
-                             {"YELLOW", wallet_recommendation::yellow},
-                             {"RED", wallet_recommendation::red}});
+  auto rec = f.required_enum<wallet_recommendation>("walletRecommendation",
+                                                    {{"GREEN", wallet_recommendation::green},
+                                                     {"YELLOW", wallet_recommendation::yellow},
+                                                     {"RED", wallet_recommendation::red}});
   if (auto err = f.failure())
     return res.respond(std::move(*err));
   if (auto bad = validate::pan(*pan))
@@ -87,33 +87,32 @@ void tokenize(const api_context& api, http::request_context ctx, http::responder
   } else {
     engine::secure_random rng;
     answer_ref = engine::pan::generate_token_ref(
-      std::chrono::time_point_cast<std::chrono::milliseconds>(ctx.received_at), rng);
+        std::chrono::time_point_cast<std::chrono::milliseconds>(ctx.received_at), rng);
   }
   idempotent_call<tokenization_result>(
-    api, ctx, std::move(res), network_scope, &render::tokenization, [&](auto idem, auto done) {
-      api.host->tokenize(std::move(req), std::move(idem),
-                         declining_unknown_pans(std::move(answer_ref), std::move(done)));
-    });
+      api, ctx, std::move(res), network_scope, &render::tokenization, [&](auto idem, auto done) {
+        api.host->tokenize(std::move(req), std::move(idem),
+                           declining_unknown_pans(std::move(answer_ref), std::move(done)));
+      });
 }
 
-void choose_verification(const api_context& api, http::request_context ctx,
-                         http::responder res) {
+void choose_verification(const api_context& api, http::request_context ctx, http::responder res) {
   using engine::verification_method;
   auto body = json_body(ctx);
   if (!body)
     return res.respond(std::move(body).error());
   http::field_reader f{*body};
-  auto method = f.required_enum<verification_method>(
-    "method",
-    {{"SMS_OTP", verification_method::sms_otp}, {"IN_APP", verification_method::in_app}});
+  auto method =
+      f.required_enum<verification_method>("method", {{"SMS_OTP", verification_method::sms_otp},
+                                                      {"IN_APP", verification_method::in_app}});
   if (auto err = f.failure())
     return res.respond(std::move(*err));
   auto token = token_param(ctx);
   idempotent_call<verification_started>(
-    api, ctx, std::move(res), network_scope, &render::verification_started,
-    [&](auto idem, auto done) {
-      api.host->choose_verification(std::move(token), *method, std::move(idem), std::move(done));
-    });
+      api, ctx, std::move(res), network_scope, &render::verification_started,
+      [&](auto idem, auto done) {
+        api.host->choose_verification(std::move(token), *method, std::move(idem), std::move(done));
+      });
 }
 
 void submit_otp(const api_context& api, http::request_context ctx, http::responder res) {
@@ -125,21 +124,20 @@ void submit_otp(const api_context& api, http::request_context ctx, http::respond
   if (auto err = f.failure())
     return res.respond(std::move(*err));
   auto token = token_param(ctx);
-  idempotent_call<otp_outcome>(api, ctx, std::move(res), network_scope, &render::otp,
-                               [&](auto idem, auto done) {
-                                 api.host->submit_otp(std::move(token), std::move(*code),
-                                                      std::move(idem), std::move(done));
-                               });
+  idempotent_call<otp_outcome>(
+      api, ctx, std::move(res), network_scope, &render::otp, [&](auto idem, auto done) {
+        api.host->submit_otp(std::move(token), std::move(*code), std::move(idem), std::move(done));
+      });
 }
 
 void resend_otp(const api_context& api, http::request_context ctx, http::responder res) {
   // No body is defined; whatever is sent is ignored (but fingerprinted).
   auto token = token_param(ctx);
-  idempotent_call<verification_started>(
-    api, ctx, std::move(res), network_scope, &render::verification_started,
-    [&](auto idem, auto done) {
-      api.host->resend_otp(std::move(token), std::move(idem), std::move(done));
-    });
+  idempotent_call<verification_started>(api, ctx, std::move(res), network_scope,
+                                        &render::verification_started, [&](auto idem, auto done) {
+                                          api.host->resend_otp(std::move(token), std::move(idem),
+                                                               std::move(done));
+                                        });
 }
 
 void network_event(const api_context& api, http::request_context ctx, http::responder res) {
@@ -149,16 +147,16 @@ void network_event(const api_context& api, http::request_context ctx, http::resp
     return res.respond(std::move(body).error());
   http::field_reader f{*body};
   auto event = f.required_enum<network_event>(
-    "event", {{"DEVICE_LOST", network_event::device_lost},
-              {"DEVICE_FOUND", network_event::device_found},
-              {"DELETED_FROM_WALLET", network_event::deleted_from_wallet}});
+      "event", {{"DEVICE_LOST", network_event::device_lost},
+                {"DEVICE_FOUND", network_event::device_found},
+                {"DELETED_FROM_WALLET", network_event::deleted_from_wallet}});
   if (auto err = f.failure())
     return res.respond(std::move(*err));
   auto token = token_param(ctx);
   idempotent_call<engine::token_record>(
-    api, ctx, std::move(res), network_scope, &render::token, [&](auto idem, auto done) {
-      api.host->network_event(std::move(token), *event, std::move(idem), std::move(done));
-    });
+      api, ctx, std::move(res), network_scope, &render::token, [&](auto idem, auto done) {
+        api.host->network_event(std::move(token), *event, std::move(idem), std::move(done));
+      });
 }
 
 void get_network_token(const api_context& api, http::request_context ctx, http::responder res) {
@@ -170,7 +168,8 @@ void get_network_token(const api_context& api, http::request_context ctx, http::
 
 void add_network_routes(route_table& t, const api_ptr& api) {
   t.push_back({"POST", "/network/v1/tokenization-requests", network_route(api, tokenize)});
-  t.push_back({"GET", "/network/v1/tokens/{tokenUniqueReference}", network_route(api, get_network_token)});
+  t.push_back(
+      {"GET", "/network/v1/tokens/{tokenUniqueReference}", network_route(api, get_network_token)});
   t.push_back({"POST", "/network/v1/tokens/{tokenUniqueReference}/verification",
                network_route(api, choose_verification)});
   t.push_back({"POST", "/network/v1/tokens/{tokenUniqueReference}/verification/otp",

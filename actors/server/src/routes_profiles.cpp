@@ -26,9 +26,9 @@ void create_profile(const api_context& api, const engine::partner_id& who,
     return res.respond(std::move(*err));
   profile_create req{std::move(*phone), std::move(email)};
   idempotent_call<engine::profile_record>(
-    api, ctx, std::move(res), who, &render::profile_created, [&](auto idem, auto done) {
-      api.host->create_profile(who, std::move(req), std::move(idem), std::move(done));
-    });
+      api, ctx, std::move(res), who, &render::profile_created, [&](auto idem, auto done) {
+        api.host->create_profile(who, std::move(req), std::move(idem), std::move(done));
+      });
 }
 
 void update_profile(const api_context& api, const engine::partner_id& who,
@@ -51,13 +51,13 @@ void update_profile(const api_context& api, const engine::partner_id& who,
     f.reject("phoneNumber", "give at least one of phoneNumber and email");
   if (auto err = f.failure())
     return res.respond(std::move(*err));
-  api.host->update_profile(who, engine::profile_id{std::string{ctx.param("id")}},
-                           std::move(patch), std::nullopt,
+  api.host->update_profile(who, engine::profile_id{std::string{ctx.param("id")}}, std::move(patch),
+                           std::nullopt,
                            reply<engine::profile_record>(share(std::move(res)), &render::profile));
 }
 
-void get_profile(const api_context& api, const engine::partner_id& who,
-                 http::request_context ctx, http::responder res) {
+void get_profile(const api_context& api, const engine::partner_id& who, http::request_context ctx,
+                 http::responder res) {
   api.host->get_profile(who, engine::profile_id{std::string{ctx.param("id")}},
                         reply<engine::profile_record>(share(std::move(res)), &render::profile));
 }

@@ -20,11 +20,11 @@ namespace {
 constexpr std::size_t default_event_limit = 100;
 constexpr std::size_t max_event_limit = 1000;
 
-void list_tokens(const api_context& api, const engine::partner_id& who,
-                 http::request_context ctx, http::responder res) {
+void list_tokens(const api_context& api, const engine::partner_id& who, http::request_context ctx,
+                 http::responder res) {
   api.host->list_tokens(
-    who, card_param(ctx),
-    reply<std::vector<engine::token_record>>(share(std::move(res)), &render::token_list));
+      who, card_param(ctx),
+      reply<std::vector<engine::token_record>>(share(std::move(res)), &render::token_list));
 }
 
 void push_provision(const api_context& api, const engine::partner_id& who,
@@ -39,10 +39,10 @@ void push_provision(const api_context& api, const engine::partner_id& who,
     return res.respond(std::move(*err));
   auto card = card_param(ctx);
   idempotent_call<engine::token_record>(
-    api, ctx, std::move(res), who, &render::token_created, [&](auto idem, auto done) {
-      api.host->push_provision(who, std::move(card), *wallet, std::move(*device),
-                               std::move(idem), std::move(done));
-    });
+      api, ctx, std::move(res), who, &render::token_created, [&](auto idem, auto done) {
+        api.host->push_provision(who, std::move(card), *wallet, std::move(*device), std::move(idem),
+                                 std::move(done));
+      });
 }
 
 void transition(const api_context& api, const engine::partner_id& who, http::request_context ctx,
@@ -52,22 +52,22 @@ void transition(const api_context& api, const engine::partner_id& who, http::req
   if (!body)
     return res.respond(std::move(body).error());
   http::field_reader f{*body};
-  auto state = f.required_enum<token_state>(
-    "state", {{"REQUESTED", token_state::requested},
-              {"ACTIVE", token_state::active},
-              {"SUSPENDED", token_state::suspended},
-              {"TERMINATED", token_state::terminated},
-              {"REQUEST_DECLINED", token_state::request_declined}});
+  auto state =
+      f.required_enum<token_state>("state", {{"REQUESTED", token_state::requested},
+                                             {"ACTIVE", token_state::active},
+                                             {"SUSPENDED", token_state::suspended},
+                                             {"TERMINATED", token_state::terminated},
+                                             {"REQUEST_DECLINED", token_state::request_declined}});
   auto token = validate::required_text(f, "digitalWalletToken");
   auto reason = f.optional_string("reason", validate::max_text);
   if (auto err = f.failure())
     return res.respond(std::move(*err));
   auto card = card_param(ctx);
   idempotent_call<engine::token_record>(
-    api, ctx, std::move(res), who, &render::transition_result, [&](auto idem, auto done) {
-      api.host->transition_token(who, std::move(card), engine::token_ref{std::move(*token)},
-                                 *state, reason.value_or(""), std::move(idem), std::move(done));
-    });
+      api, ctx, std::move(res), who, &render::transition_result, [&](auto idem, auto done) {
+        api.host->transition_token(who, std::move(card), engine::token_ref{std::move(*token)},
+                                   *state, reason.value_or(""), std::move(idem), std::move(done));
+      });
 }
 
 void activate(const api_context& api, const engine::partner_id& who, http::request_context ctx,
@@ -76,18 +76,18 @@ void activate(const api_context& api, const engine::partner_id& who, http::reque
   if (!body)
     return res.respond(std::move(body).error());
   http::field_reader f{*body};
-  auto answer = f.required_enum<engine::activation>(
-    "activation", {{"APPROVE", engine::activation::approve},
-                   {"DECLINE", engine::activation::decline}});
+  auto answer =
+      f.required_enum<engine::activation>("activation", {{"APPROVE", engine::activation::approve},
+                                                         {"DECLINE", engine::activation::decline}});
   if (auto err = f.failure())
     return res.respond(std::move(*err));
   auto card = card_param(ctx);
   auto token = token_param(ctx);
   idempotent_call<engine::token_record>(
-    api, ctx, std::move(res), who, &render::activation, [&](auto idem, auto done) {
-      api.host->activate(who, std::move(card), std::move(token), *answer, std::move(idem),
-                         std::move(done));
-    });
+      api, ctx, std::move(res), who, &render::activation, [&](auto idem, auto done) {
+        api.host->activate(who, std::move(card), std::move(token), *answer, std::move(idem),
+                           std::move(done));
+      });
 }
 
 void get_token(const api_context& api, const engine::partner_id& who, http::request_context ctx,
@@ -96,11 +96,11 @@ void get_token(const api_context& api, const engine::partner_id& who, http::requ
                       reply<engine::token_record>(share(std::move(res)), &render::token));
 }
 
-void token_history(const api_context& api, const engine::partner_id& who,
-                   http::request_context ctx, http::responder res) {
+void token_history(const api_context& api, const engine::partner_id& who, http::request_context ctx,
+                   http::responder res) {
   api.host->token_history(
-    who, token_param(ctx),
-    reply<std::vector<engine::transition_record>>(share(std::move(res)), &render::history));
+      who, token_param(ctx),
+      reply<std::vector<engine::transition_record>>(share(std::move(res)), &render::history));
 }
 
 /// A decimal number without sign or spaces.
@@ -135,8 +135,7 @@ void events(const api_context& api, const engine::partner_id& who, http::request
       return res.respond(bad_query("limit", "expected an integer between 1 and 1000"));
     limit = static_cast<std::size_t>(*v);
   }
-  api.host->events(who, after, limit,
-                   reply<event_page>(share(std::move(res)), &render::events));
+  api.host->events(who, after, limit, reply<event_page>(share(std::move(res)), &render::events));
 }
 
 } // namespace
@@ -144,13 +143,13 @@ void events(const api_context& api, const engine::partner_id& who, http::request
 void add_token_routes(route_table& t, const api_ptr& api) {
   t.push_back({"GET", "/v1/cards/{cardId}/digital-wallet-tokens", partner_route(api, list_tokens)});
   t.push_back(
-    {"POST", "/v1/cards/{cardId}/digital-wallet-tokens", partner_route(api, push_provision)});
+      {"POST", "/v1/cards/{cardId}/digital-wallet-tokens", partner_route(api, push_provision)});
   t.push_back({"POST", "/v1/cards/{cardId}/digital-wallet-token-transitions",
                partner_route(api, transition)});
   t.push_back({"POST", "/v1/cards/{cardId}/payment-tokens/{tokenUniqueReference}/activation",
                partner_route(api, activate)});
   t.push_back(
-    {"GET", "/v1/digital-wallet-tokens/{tokenUniqueReference}", partner_route(api, get_token)});
+      {"GET", "/v1/digital-wallet-tokens/{tokenUniqueReference}", partner_route(api, get_token)});
   t.push_back({"GET", "/v1/digital-wallet-tokens/{tokenUniqueReference}/transitions",
                partner_route(api, token_history)});
   t.push_back({"GET", "/v1/events", partner_route(api, events)});

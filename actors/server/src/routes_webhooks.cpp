@@ -28,20 +28,20 @@ void deliveries(const api_context& api, const engine::partner_id& who, http::req
   auto event = event_param(ctx);
   engine_host* host = api.host;
   host->delivery_attempts(
-    who, event,
-    [host, who, event, out](caf::expected<std::vector<persistence::delivery_attempt_record>> a) {
-      if (!a)
-        return out->respond(error_response(a.error()));
-      auto report = std::make_shared<delivery_report>();
-      report->attempts = std::move(*a);
-      host->delivery_state(who, event,
-                           [out, report](caf::expected<persistence::delivery_state> s) {
-                             if (!s)
-                               return out->respond(error_response(s.error()));
-                             report->state = std::move(*s);
-                             out->respond(to_response(render::deliveries(*report)));
-                           });
-    });
+      who, event,
+      [host, who, event, out](caf::expected<std::vector<persistence::delivery_attempt_record>> a) {
+        if (!a)
+          return out->respond(error_response(a.error()));
+        auto report = std::make_shared<delivery_report>();
+        report->attempts = std::move(*a);
+        host->delivery_state(who, event,
+                             [out, report](caf::expected<persistence::delivery_state> s) {
+                               if (!s)
+                                 return out->respond(error_response(s.error()));
+                               report->state = std::move(*s);
+                               out->respond(to_response(render::deliveries(*report)));
+                             });
+      });
 }
 
 void redeliver(const api_context& api, const engine::partner_id& who, http::request_context ctx,
@@ -49,9 +49,9 @@ void redeliver(const api_context& api, const engine::partner_id& who, http::requ
   // No body is defined; whatever is sent is ignored (but fingerprinted).
   auto event = event_param(ctx);
   idempotent_call<persistence::delivery_state>(
-    api, ctx, std::move(res), who, &render::redelivery, [&](auto idem, auto done) {
-      api.host->redeliver(who, std::move(event), std::move(idem), std::move(done));
-    });
+      api, ctx, std::move(res), who, &render::redelivery, [&](auto idem, auto done) {
+        api.host->redeliver(who, std::move(event), std::move(idem), std::move(done));
+      });
 }
 
 } // namespace

@@ -51,11 +51,17 @@ server_app::~server_app() {
     self_->stop();
 }
 
-void server_app::stop() { self_->stop(); }
+void server_app::stop() {
+  self_->stop();
+}
 
-const std::string& server_app::host() const noexcept { return self_->host_name; }
+const std::string& server_app::host() const noexcept {
+  return self_->host_name;
+}
 
-std::uint16_t server_app::port() const noexcept { return self_->port; }
+std::uint16_t server_app::port() const noexcept {
+  return self_->port;
+}
 
 std::string server_app::base_url() const {
   const auto& h = self_->host_name;
@@ -64,7 +70,9 @@ std::string server_app::base_url() const {
   return scheme + (v6 ? "[" + h + "]" : h) + ":" + std::to_string(self_->port);
 }
 
-engine_host& server_app::engine() noexcept { return *self_->host; }
+engine_host& server_app::engine() noexcept {
+  return *self_->host;
+}
 
 server_app::started server_app::start(const config::settings& settings, app_options options) {
   auto st = std::make_unique<state>();
@@ -105,7 +113,7 @@ server_app::started server_app::start(const config::settings& settings, app_opti
     st->http.reset();
     st->stop();
     return {nullptr, "listen " + settings.listen.host + ":" + std::to_string(settings.listen.port) +
-                       ": " + ec.message()};
+                         ": " + ec.message()};
   }
   st->host_name = settings.listen.host;
   st->port = st->http->port();

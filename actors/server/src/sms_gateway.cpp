@@ -4,8 +4,8 @@
 
 #include "dwt/server/sms_gateway.hpp"
 
-#include <pthread.h>
 #include <optional>
+#include <pthread.h>
 #include <thread>
 
 #include <boost/asio/executor_work_guard.hpp>
@@ -43,9 +43,13 @@ struct sms_resources::state {
 
 sms_resources::sms_resources(std::unique_ptr<state> self) : self_(std::move(self)) {}
 
-sms_resources::~sms_resources() { stop(); }
+sms_resources::~sms_resources() {
+  stop();
+}
 
-std::shared_ptr<sms_gateway> sms_resources::gateway() const { return self_->gateway; }
+std::shared_ptr<sms_gateway> sms_resources::gateway() const {
+  return self_->gateway;
+}
 
 void sms_resources::stop() {
   if (!self_ || !self_->io)

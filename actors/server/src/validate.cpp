@@ -66,9 +66,8 @@ bool email_ok(std::string_view s) noexcept {
   if (at == 0 || at == std::string_view::npos || at + 1 == s.size() ||
       s.find('@', at + 1) != std::string_view::npos)
     return false;
-  return std::none_of(s.begin(), s.end(), [](char c) {
-    return static_cast<unsigned char>(c) <= 0x20 || c == 0x7f;
-  });
+  return std::none_of(s.begin(), s.end(),
+                      [](char c) { return static_cast<unsigned char>(c) <= 0x20 || c == 0x7f; });
 }
 
 std::optional<std::string> otp_code(http::field_reader& f, std::string_view name) {
@@ -84,8 +83,8 @@ bool token_ref_ok(std::string_view s) noexcept {
   if (s.empty() || s.size() > 64)
     return false;
   return std::all_of(s.begin(), s.end(), [](char c) {
-    return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-           c == '.' || c == '_' || c == '~' || c == '-';
+    return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '.' ||
+           c == '_' || c == '~' || c == '-';
   });
 }
 
@@ -98,8 +97,7 @@ std::optional<http::response> pan(std::string_view pan) {
     return std::nullopt;
   boost::json::object extra;
   extra["field"] = "pan";
-  return http::problem(422, "invalid_pan",
-                       "pan: expected 12 to 19 digits passing the Luhn check",
+  return http::problem(422, "invalid_pan", "pan: expected 12 to 19 digits passing the Luhn check",
                        std::move(extra));
 }
 

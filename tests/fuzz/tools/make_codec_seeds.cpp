@@ -33,12 +33,12 @@ int main(int argc, char** argv) {
   const timestamp t0 = from_millis(1'764'000'000'123);
   const timestamp t1 = from_millis(1'764'000'600'456);
 
-  partner_record partner{partner_id{"partner_demo"}, "Demo Partner",
-                         year{2025} / June / 1, false, 25};
+  partner_record partner{partner_id{"partner_demo"}, "Demo Partner", year{2025} / June / 1, false,
+                         25};
   write(dir, "partner", codec::encode(partner));
 
-  profile_record profile{profile_id{"prof_01"}, partner.id, "+447700900123",
-                         std::string{"a@example.com"}, t0, t1};
+  profile_record profile{profile_id{"prof_01"},        partner.id, "+447700900123",
+                         std::string{"a@example.com"}, t0,         t1};
   write(dir, "profile_email", codec::encode(profile));
   profile.email.reset();
   write(dir, "profile_no_email", codec::encode(profile));
@@ -76,24 +76,36 @@ int main(int argc, char** argv) {
   token.history_count = 3;
   write(dir, "token", codec::encode(token));
 
-  transition_record tr{"tr_01", token.ref, card.id, token_state::requested,
-                       token_state::active, fulfillment_status::provisioned,
-                       "verification passed", channel::network, t1};
+  transition_record tr{"tr_01",
+                       token.ref,
+                       card.id,
+                       token_state::requested,
+                       token_state::active,
+                       fulfillment_status::provisioned,
+                       "verification passed",
+                       channel::network,
+                       t1};
   write(dir, "transition_from", codec::encode(tr));
   tr.from_state.reset();
   tr.to_state = token_state::requested;
   write(dir, "transition_create", codec::encode(tr));
 
-  verification_challenge ch{token.ref, verification_method::sms_otp, std::string(32, '\x07'),
-                            "+********0123", t0, t1, 1, 2};
+  verification_challenge ch{
+      token.ref, verification_method::sms_otp, std::string(32, '\x07'), "+********0123", t0, t1, 1,
+      2};
   write(dir, "challenge", codec::encode(ch));
 
-  outbox_event ev{42, "evt_01", partner.id, token.ref, "DigitalWalletTokenTransition", t1,
+  outbox_event ev{42,
+                  "evt_01",
+                  partner.id,
+                  token.ref,
+                  "DigitalWalletTokenTransition",
+                  t1,
                   R"({"type":"DigitalWalletTokenTransition","data":{}})"};
   write(dir, "outbox_event", codec::encode(ev));
 
-  idempotency_record idem{partner.id, "idem-key-1", std::string(64, 'f'), 201,
-                          R"({"id":"card_01"})", t0, t1};
+  idempotency_record idem{
+      partner.id, "idem-key-1", std::string(64, 'f'), 201, R"({"id":"card_01"})", t0, t1};
   write(dir, "idempotency", codec::encode(idem));
 
   delivery_state ds{42, 3, 1, t1, delivery_status::pending, t0};

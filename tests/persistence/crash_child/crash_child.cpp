@@ -8,13 +8,12 @@
 // write(2)), so every line the parent reads is an acknowledged unit. The
 // parent kills this process with SIGKILL at a random moment.
 
-#include <unistd.h>
-
 #include <atomic>
 #include <cstdio>
 #include <cstdlib>
 #include <string>
 #include <thread>
+#include <unistd.h>
 #include <vector>
 
 #include "dwt/persistence/group_commit.hpp"

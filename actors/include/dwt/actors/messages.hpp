@@ -112,9 +112,8 @@ struct tk_network {
   std::optional<idempotency<engine::token_record>> idem;
 };
 
-using token_command =
-  std::variant<tk_get, tk_history, tk_choose, tk_submit_otp, tk_resend, tk_transition,
-               tk_activate, tk_network>;
+using token_command = std::variant<tk_get, tk_history, tk_choose, tk_submit_otp, tk_resend,
+                                   tk_transition, tk_activate, tk_network>;
 
 /// A command for the token `ref` (routed by the registry).
 struct token_request {
@@ -160,7 +159,7 @@ struct cd_tokenize {
 };
 
 using card_command =
-  std::variant<cd_create, cd_get, cd_set_state, cd_list_tokens, cd_push, cd_tokenize>;
+    std::variant<cd_create, cd_get, cd_set_state, cd_list_tokens, cd_push, cd_tokenize>;
 
 struct card_request {
   engine::card_id id;
@@ -279,33 +278,32 @@ using token_actor = caf::typed_actor<caf::replies_to<token_request>::with<token_
                                      caf::reacts_to<expire_atom>, caf::reacts_to<idle_atom>,
                                      caf::reacts_to<evict_atom>, caf::reacts_to<stop_atom>>;
 
-using card_actor = caf::typed_actor<caf::replies_to<card_request>::with<card_reply>,
-                                    caf::reacts_to<idle_atom>, caf::reacts_to<evict_atom>,
-                                    caf::reacts_to<stop_atom>>;
+using card_actor =
+    caf::typed_actor<caf::replies_to<card_request>::with<card_reply>, caf::reacts_to<idle_atom>,
+                     caf::reacts_to<evict_atom>, caf::reacts_to<stop_atom>>;
 
 using registry_actor =
-  caf::typed_actor<caf::replies_to<token_request>::with<token_reply>,
-                   caf::replies_to<card_request>::with<card_reply>,
-                   caf::reacts_to<refresh_token>, caf::reacts_to<touch_token>,
-                   caf::reacts_to<idle_report>, caf::reacts_to<stopped_report>,
-                   caf::reacts_to<idle_sweep_atom>, caf::reacts_to<shutdown_atom>>;
+    caf::typed_actor<caf::replies_to<token_request>::with<token_reply>,
+                     caf::replies_to<card_request>::with<card_reply>, caf::reacts_to<refresh_token>,
+                     caf::reacts_to<touch_token>, caf::reacts_to<idle_report>,
+                     caf::reacts_to<stopped_report>, caf::reacts_to<idle_sweep_atom>,
+                     caf::reacts_to<shutdown_atom>>;
 
 using checkpointer_actor = caf::typed_actor<caf::replies_to<commit_request>::with<commit_reply>>;
 
-using verification_actor =
-  caf::typed_actor<caf::replies_to<otp_issue>::with<otp_issued>,
-                   caf::replies_to<otp_check>::with<engine::otp_verdict>,
-                   caf::reacts_to<sms_send>>;
+using verification_actor = caf::typed_actor<caf::replies_to<otp_issue>::with<otp_issued>,
+                                            caf::replies_to<otp_check>::with<engine::otp_verdict>,
+                                            caf::reacts_to<sms_send>>;
 
 /// The webhook dispatcher: told the highest durable outbox seq after each
 /// commit that appended events (by the checkpointer); answers redelivery
 /// requests; the rest are its own internal messages.
 using webhook_dispatcher_actor =
-  caf::typed_actor<caf::reacts_to<outbox_atom, std::uint64_t>,
-                   caf::replies_to<wh_redeliver>::with<persistence::delivery_state>,
-                   caf::reacts_to<wh_attempt_done>, caf::reacts_to<wh_recorded>,
-                   caf::reacts_to<wh_records_done>, caf::reacts_to<wh_flush_atom>,
-                   caf::reacts_to<wh_load_atom>, caf::reacts_to<wh_tick_atom, std::uint64_t>>;
+    caf::typed_actor<caf::reacts_to<outbox_atom, std::uint64_t>,
+                     caf::replies_to<wh_redeliver>::with<persistence::delivery_state>,
+                     caf::reacts_to<wh_attempt_done>, caf::reacts_to<wh_recorded>,
+                     caf::reacts_to<wh_records_done>, caf::reacts_to<wh_flush_atom>,
+                     caf::reacts_to<wh_load_atom>, caf::reacts_to<wh_tick_atom, std::uint64_t>>;
 
 } // namespace dwt::actors
 

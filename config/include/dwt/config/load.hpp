@@ -35,8 +35,7 @@ struct load_options {
 
 /// Parses and validates configuration text. `source_name` prefixes syntax
 /// error messages (e.g. the file name).
-[[nodiscard]] result<settings> load_string(std::string_view text,
-                                           const load_options& options = {},
+[[nodiscard]] result<settings> load_string(std::string_view text, const load_options& options = {},
                                            std::string_view source_name = "config");
 
 /// Reads and loads a file.

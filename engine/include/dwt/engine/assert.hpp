@@ -25,11 +25,11 @@ namespace dwt::detail {
 } // namespace dwt::detail
 
 /// Aborts with file:line when `cond` is false, in every build type.
-#define DWT_ASSERT(cond)                                                                     \
-  ((cond) ? static_cast<void>(0)                                                             \
+#define DWT_ASSERT(cond)                                                                           \
+  ((cond) ? static_cast<void>(0)                                                                   \
           : ::dwt::detail::assert_fail(#cond, "", __FILE__, __LINE__, __func__))
 
 /// Like DWT_ASSERT with an explanatory C-string message.
-#define DWT_ASSERT_MSG(cond, msg)                                                            \
-  ((cond) ? static_cast<void>(0)                                                             \
+#define DWT_ASSERT_MSG(cond, msg)                                                                  \
+  ((cond) ? static_cast<void>(0)                                                                   \
           : ::dwt::detail::assert_fail(#cond, (msg), __FILE__, __LINE__, __func__))

@@ -32,21 +32,20 @@ inline constexpr std::size_t gcm_tag_size = 16;
 
 /// AES-256-GCM seal. `key` must be 32 bytes (else nullopt). The nonce is
 /// drawn from `rng`. Output: nonce(12) | ciphertext | tag(16).
-[[nodiscard]] std::optional<std::string>
-aes256_gcm_seal(std::string_view key, std::string_view plaintext,
-                std::string_view associated_data, random_source& rng);
+[[nodiscard]] std::optional<std::string> aes256_gcm_seal(std::string_view key,
+                                                         std::string_view plaintext,
+                                                         std::string_view associated_data,
+                                                         random_source& rng);
 
 /// AES-256-GCM seal with an explicit nonce (for known-answer tests).
 [[nodiscard]] std::optional<std::string>
-aes256_gcm_seal_with_nonce(std::string_view key, std::string_view nonce,
-                           std::string_view plaintext,
+aes256_gcm_seal_with_nonce(std::string_view key, std::string_view nonce, std::string_view plaintext,
                            std::string_view associated_data);
 
 /// Opens what `aes256_gcm_seal` produced; nullopt if the key is wrong, the
 /// data was tampered with or is truncated.
 [[nodiscard]] std::optional<std::string>
-aes256_gcm_open(std::string_view key, std::string_view sealed,
-                std::string_view associated_data);
+aes256_gcm_open(std::string_view key, std::string_view sealed, std::string_view associated_data);
 
 /// Standard base64 (RFC 4648, with padding).
 [[nodiscard]] std::string base64_encode(std::string_view bytes);

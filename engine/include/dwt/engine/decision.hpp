@@ -60,8 +60,8 @@ struct offered_method {
 /// Everything the decision looks at.
 struct decision_input {
   std::string_view pan;
-  const card_record* card = nullptr; ///< the card the PAN belongs to (required)
-  const partner_record* partner = nullptr; ///< the card's partner (required)
+  const card_record* card = nullptr;                   ///< the card the PAN belongs to (required)
+  const partner_record* partner = nullptr;             ///< the card's partner (required)
   const std::vector<card_product>* products = nullptr; ///< configured products (required)
   /// The SMS destination chosen by `sms_destination` (unmasked), if any.
   std::optional<std::string> sms_destination;

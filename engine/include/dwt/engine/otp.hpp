@@ -68,9 +68,9 @@ struct otp_verdict {
 
 /// Checks `code` against the challenge. Requires an SMS_OTP challenge
 /// (asserts otherwise). A malformed code (not 6 digits) counts as wrong.
-[[nodiscard]] otp_verdict verify_otp(const verification_challenge& challenge,
-                                     std::string_view code, std::string_view otp_key,
-                                     timestamp now, const otp_policy& policy);
+[[nodiscard]] otp_verdict verify_otp(const verification_challenge& challenge, std::string_view code,
+                                     std::string_view otp_key, timestamp now,
+                                     const otp_policy& policy);
 
 /// Issues a new code for the same challenge: new hash, new expiry,
 /// resends + 1, wrong attempts kept. Errors (engine category):

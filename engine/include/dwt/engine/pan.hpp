@@ -46,12 +46,12 @@ namespace dwt::engine::pan {
 
 /// Seals the PAN with AES-256-GCM; the card id is the associated data, so
 /// a sealed PAN cannot be moved to another card. nullopt on a bad key.
-[[nodiscard]] std::optional<std::string>
-seal(std::string_view key, std::string_view pan, const card_id& card, random_source& rng);
+[[nodiscard]] std::optional<std::string> seal(std::string_view key, std::string_view pan,
+                                              const card_id& card, random_source& rng);
 
 /// Opens a sealed PAN; nullopt if the key, card or bytes do not match.
-[[nodiscard]] std::optional<std::string>
-open(std::string_view key, std::string_view sealed, const card_id& card);
+[[nodiscard]] std::optional<std::string> open(std::string_view key, std::string_view sealed,
+                                              const card_id& card);
 
 /// Generates a Luhn-valid token number (DPAN) of `length` digits starting
 /// with the token BIN `token_bin` (6-8 digits).

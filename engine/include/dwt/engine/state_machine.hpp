@@ -8,10 +8,12 @@
 ///
 /// | from \ to  | ACTIVE | SUSPENDED | TERMINATED | REQUEST_DECLINED |
 /// |------------|--------|-----------|------------|------------------|
-/// | REQUESTED  | network, partner_api, system | refused | card_cascade | partner_api, system, network |
-/// | ACTIVE     | refused (same state) | partner_api, card_cascade, network | partner_api, card_cascade, network | refused |
-/// | SUSPENDED  | resume: the suspending party for an issuer suspension (partner_api or card_cascade); partner_api or network for a network suspension | refused (same state) | partner_api, card_cascade, network | refused |
-/// | final      | refused with errc::token_final |||
+/// | REQUESTED  | network, partner_api, system | refused | card_cascade | partner_api, system,
+/// network | | ACTIVE     | refused (same state) | partner_api, card_cascade, network |
+/// partner_api, card_cascade, network | refused | | SUSPENDED  | resume: the suspending party for
+/// an issuer suspension (partner_api or card_cascade); partner_api or network for a network
+/// suspension | refused (same state) | partner_api, card_cascade, network | refused | | final |
+/// refused with errc::token_final |||
 ///
 /// Fulfillment status: PENDING until the first ACTIVE (→ PROVISIONED) or a
 /// decline (→ REJECTED; also when a REQUESTED token is terminated by its
@@ -58,15 +60,15 @@ struct transition_outcome {
 /// history_count + 1) and its transition record (id = `transition_id`,
 /// from/to, fulfillment after the change, reason, channel, created_at = now).
 /// Errors: those of check_transition, as `caf::error` in the engine category.
-[[nodiscard]] caf::expected<transition_outcome>
-apply_transition(const token_record& token, token_state target, channel by,
-                 std::string reason, timestamp now, std::string transition_id);
+[[nodiscard]] caf::expected<transition_outcome> apply_transition(const token_record& token,
+                                                                 token_state target, channel by,
+                                                                 std::string reason, timestamp now,
+                                                                 std::string transition_id);
 
 /// The creation record of a new REQUESTED token (from_state empty,
 /// fulfillment PENDING); also bumps `token.history_count` to 1.
-[[nodiscard]] transition_outcome record_creation(token_record token, channel by,
-                                                 std::string reason, timestamp now,
-                                                 std::string transition_id);
+[[nodiscard]] transition_outcome record_creation(token_record token, channel by, std::string reason,
+                                                 timestamp now, std::string transition_id);
 
 /// What a change of the card's state does to one of its tokens:
 /// - card SUSPENDED: an ACTIVE token is suspended (channel card_cascade);

@@ -226,8 +226,7 @@ struct verification_challenge {
   timestamp expires_at{};
   std::uint8_t wrong_attempts = 0;
   std::uint8_t resends = 0;
-  friend bool operator==(const verification_challenge&,
-                         const verification_challenge&) = default;
+  friend bool operator==(const verification_challenge&, const verification_challenge&) = default;
 };
 
 /// An inclusive range of 6-to-8-digit BIN prefixes, e.g. 400000..499999.

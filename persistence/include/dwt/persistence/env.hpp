@@ -11,14 +11,13 @@
 /// at a time. Write transactions are serialised by LMDB; in production only
 /// the `group_commit_writer` thread writes.
 
-#include <lmdb.h>
-
 #include <array>
 #include <chrono>
 #include <condition_variable>
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
+#include <lmdb.h>
 #include <memory>
 #include <mutex>
 #include <string_view>
@@ -49,27 +48,27 @@ enum class durability : std::uint8_t {
 /// The named databases of one environment. Key layouts: see keys.hpp and
 /// persistence/README.md.
 enum class db : std::uint8_t {
-  meta = 0,               ///< "schema_version" -> be u32, "outbox_last_seq" -> be u64
-  partners,               ///< partner id -> partner_record
-  profiles,               ///< profile id -> profile_record
-  cards,                  ///< card id -> card_record
-  cards_by_pan_hash,      ///< pan hash (32 raw bytes) -> card id
-  tokens,                 ///< token ref -> token_record
-  tokens_by_card,         ///< len8 card id | token ref -> empty
-  history,                ///< len8 token ref | be u32 seq -> transition_record
-  challenges,             ///< token ref -> verification_challenge
-  outbox,                 ///< be u64 seq -> outbox_event
-  outbox_by_partner,      ///< len8 partner id | be u64 seq -> empty
-  outbox_pending,         ///< be u64 seq -> empty (not yet delivered / dead-lettered)
-  idempotency,            ///< len8 partner id | key -> idempotency_record
-  idempotency_by_expiry,  ///< be u64 expires_ms | len8 partner id | key -> empty
-  counters,               ///< name -> be u64
+  meta = 0,              ///< "schema_version" -> be u32, "outbox_last_seq" -> be u64
+  partners,              ///< partner id -> partner_record
+  profiles,              ///< profile id -> profile_record
+  cards,                 ///< card id -> card_record
+  cards_by_pan_hash,     ///< pan hash (32 raw bytes) -> card id
+  tokens,                ///< token ref -> token_record
+  tokens_by_card,        ///< len8 card id | token ref -> empty
+  history,               ///< len8 token ref | be u32 seq -> transition_record
+  challenges,            ///< token ref -> verification_challenge
+  outbox,                ///< be u64 seq -> outbox_event
+  outbox_by_partner,     ///< len8 partner id | be u64 seq -> empty
+  outbox_pending,        ///< be u64 seq -> empty (not yet delivered / dead-lettered)
+  idempotency,           ///< len8 partner id | key -> idempotency_record
+  idempotency_by_expiry, ///< be u64 expires_ms | len8 partner id | key -> empty
+  counters,              ///< name -> be u64
   // Added after schema 1 shipped; created empty when an older directory is
   // opened (no schema bump: existing data keeps its format).
-  outbox_by_event_id,     ///< event id -> be u64 seq (backfilled at open)
-  deliveries,             ///< be u64 seq -> delivery_state
-  delivery_attempts,      ///< be u64 seq | be u32 attempt_no -> delivery_attempt_record
-  tokens_requested,       ///< token ref -> empty: the tokens in state REQUESTED (backfilled at open)
+  outbox_by_event_id, ///< event id -> be u64 seq (backfilled at open)
+  deliveries,         ///< be u64 seq -> delivery_state
+  delivery_attempts,  ///< be u64 seq | be u32 attempt_no -> delivery_attempt_record
+  tokens_requested,   ///< token ref -> empty: the tokens in state REQUESTED (backfilled at open)
 };
 
 /// Number of named databases.
@@ -100,9 +99,9 @@ struct env_options {
 
 /// Usage figures for /metrics.
 struct env_info {
-  std::size_t map_size = 0;      ///< current map size in bytes
-  std::size_t max_map_size = 0;  ///< growth limit in bytes
-  std::size_t used_bytes = 0;    ///< (last used page + 1) * page size
+  std::size_t map_size = 0;     ///< current map size in bytes
+  std::size_t max_map_size = 0; ///< growth limit in bytes
+  std::size_t used_bytes = 0;   ///< (last used page + 1) * page size
   std::size_t last_txn_id = 0;
   unsigned readers_used = 0;     ///< reader slots in use
   std::uint64_t map_growths = 0; ///< successful grow() calls since open
@@ -168,7 +167,6 @@ public:
   explicit env(private_tag) {}
 
 private:
-
   env_options options_;
   MDB_env* env_ = nullptr;
   std::array<MDB_dbi, db_count> dbis_{};

@@ -88,8 +88,7 @@ struct delivery_attempt_record {
   std::uint32_t latency_ms = 0;
   /// Empty when a status was received; else what failed ("timeout", ...).
   std::string error;
-  friend bool operator==(const delivery_attempt_record&,
-                         const delivery_attempt_record&) = default;
+  friend bool operator==(const delivery_attempt_record&, const delivery_attempt_record&) = default;
 };
 
 } // namespace dwt::persistence

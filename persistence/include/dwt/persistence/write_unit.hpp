@@ -30,72 +30,124 @@ namespace dwt::persistence {
 /// The operations a unit may hold. Applied in insertion order.
 namespace op {
 /// partners[id] = rec. `if_absent`: conflict if the id exists.
-struct put_partner { engine::partner_record rec; bool if_absent = false; };
+struct put_partner {
+  engine::partner_record rec;
+  bool if_absent = false;
+};
 /// Removes a partner; absent is not an error.
-struct erase_partner { engine::partner_id id; };
+struct erase_partner {
+  engine::partner_id id;
+};
 /// profiles[id] = rec. `if_absent`: conflict if the id exists.
-struct put_profile { engine::profile_record rec; bool if_absent = false; };
+struct put_profile {
+  engine::profile_record rec;
+  bool if_absent = false;
+};
 /// Removes a profile; absent is not an error.
-struct erase_profile { engine::profile_id id; };
+struct erase_profile {
+  engine::profile_id id;
+};
 /// cards[id] = rec and cards_by_pan_hash[pan_hash] = id (an old index entry
 /// of the same card with another hash is removed). Conflict if the pan hash
 /// already belongs to another card. `if_absent`: also conflict if the card
 /// id exists or the pan hash is taken at all. pan_hash must be non-empty.
-struct put_card { engine::card_record rec; bool if_absent = false; };
+struct put_card {
+  engine::card_record rec;
+  bool if_absent = false;
+};
 /// Removes a card and its pan-hash index entry; absent is not an error.
-struct erase_card { engine::card_id id; };
+struct erase_card {
+  engine::card_id id;
+};
 /// tokens[ref] = rec and tokens_by_card[card|ref] (an old index entry under
 /// another card is removed). `if_absent`: conflict if the ref exists.
-struct put_token { engine::token_record rec; bool if_absent = false; };
+struct put_token {
+  engine::token_record rec;
+  bool if_absent = false;
+};
 /// Removes a token and its tokens_by_card entry (history stays: it is
 /// append-only); absent is not an error.
-struct erase_token { engine::token_ref ref; };
+struct erase_token {
+  engine::token_ref ref;
+};
 /// Optimistic concurrency: conflict unless the stored token exists and its
 /// history_count equals `count`. Evaluated where it sits in the unit.
-struct expect_token_history_count { engine::token_ref ref; std::uint32_t count = 0; };
+struct expect_token_history_count {
+  engine::token_ref ref;
+  std::uint32_t count = 0;
+};
 /// history[token|seq] = rec (key token = rec.token). Conflict if that
 /// sequence number is already recorded (history is append-only).
-struct append_history { std::uint32_t seq = 0; engine::transition_record rec; };
+struct append_history {
+  std::uint32_t seq = 0;
+  engine::transition_record rec;
+};
 /// challenges[token] = rec (replaces any previous challenge).
-struct put_challenge { engine::verification_challenge rec; };
+struct put_challenge {
+  engine::verification_challenge rec;
+};
 /// Removes a token's challenge; absent is not an error.
-struct erase_challenge { engine::token_ref ref; };
+struct erase_challenge {
+  engine::token_ref ref;
+};
 /// Appends to the outbox with the next seq (assigned at apply time; the
 /// event's own `seq` is ignored) and indexes it in outbox_by_partner and
 /// outbox_pending (and outbox_by_event_id: event id -> seq, when the id is a
 /// valid key). The seq is reported in `commit_ack::outbox_seqs`.
-struct append_outbox { outbox_event event; };
+struct append_outbox {
+  outbox_event event;
+};
 /// Removes seq from outbox_pending (delivered or dead-lettered; the event
 /// stays in the outbox for the events feed). Absent is not an error.
-struct erase_outbox_pending { std::uint64_t seq = 0; };
+struct erase_outbox_pending {
+  std::uint64_t seq = 0;
+};
 /// Puts seq back into outbox_pending (redelivery of a delivered or
 /// dead-lettered event). errc::not_found if the outbox has no such event.
-struct requeue_outbox_pending { std::uint64_t seq = 0; };
+struct requeue_outbox_pending {
+  std::uint64_t seq = 0;
+};
 /// deliveries[rec.seq] = rec (replaces the previous state).
-struct put_delivery_state { delivery_state rec; };
+struct put_delivery_state {
+  delivery_state rec;
+};
 /// delivery_attempts[rec.seq|rec.attempt_no] = rec. Conflict if that
 /// attempt is already recorded (the log is append-only).
-struct append_delivery_attempt { delivery_attempt_record rec; };
+struct append_delivery_attempt {
+  delivery_attempt_record rec;
+};
 /// idempotency[partner|key] = rec, maintaining idempotency_by_expiry.
 /// `if_absent`: conflict if a record exists whose expires_at is after
 /// rec.created_at (an expired record is replaced). The key must be
 /// non-empty and at most keys::max_idempotency_key_size bytes.
-struct put_idempotency { idempotency_record rec; bool if_absent = false; };
+struct put_idempotency {
+  idempotency_record rec;
+  bool if_absent = false;
+};
 /// Removes an idempotency record; absent is not an error.
-struct erase_idempotency { engine::partner_id partner; std::string key; };
+struct erase_idempotency {
+  engine::partner_id partner;
+  std::string key;
+};
 /// Deletes at most `limit` idempotency records with expires_at <= now
 /// (oldest expiry first). The count is reported in
 /// `commit_ack::idempotency_swept`.
-struct sweep_idempotency { engine::timestamp now{}; std::size_t limit = 1000; };
+struct sweep_idempotency {
+  engine::timestamp now{};
+  std::size_t limit = 1000;
+};
 /// counters[name] += delta (wrapping u64; absent counts as 0).
-struct add_counter { std::string name; std::uint64_t delta = 1; };
+struct add_counter {
+  std::string name;
+  std::uint64_t delta = 1;
+};
 
-using any = std::variant<put_partner, erase_partner, put_profile, erase_profile, put_card,
-                         erase_card, put_token, erase_token, expect_token_history_count,
-                         append_history, put_challenge, erase_challenge, append_outbox,
-                         erase_outbox_pending, put_idempotency, erase_idempotency,
-                         sweep_idempotency, add_counter, requeue_outbox_pending,
-                         put_delivery_state, append_delivery_attempt>;
+using any =
+    std::variant<put_partner, erase_partner, put_profile, erase_profile, put_card, erase_card,
+                 put_token, erase_token, expect_token_history_count, append_history, put_challenge,
+                 erase_challenge, append_outbox, erase_outbox_pending, put_idempotency,
+                 erase_idempotency, sweep_idempotency, add_counter, requeue_outbox_pending,
+                 put_delivery_state, append_delivery_attempt>;
 } // namespace op
 
 /// What a committed unit reports back.

@@ -64,15 +64,17 @@ public:
   /// When to make attempt `attempts_made + 1`, given that `attempts_made`
   /// attempts have been made (0 = none yet, the first attempt is now) and
   /// the last one ended at `now`. nullopt: give up, dead-letter the event.
-  [[nodiscard]] std::optional<engine::timestamp>
-  next_attempt_at(std::uint32_t attempts_made, engine::timestamp now,
-                  engine::random_source& rng) const;
+  [[nodiscard]] std::optional<engine::timestamp> next_attempt_at(std::uint32_t attempts_made,
+                                                                 engine::timestamp now,
+                                                                 engine::random_source& rng) const;
 
   /// Attempts made before dead-lettering.
   [[nodiscard]] std::uint32_t max_attempts() const noexcept;
   /// Sum of the nominal delays (the dead-letter horizon without jitter).
   [[nodiscard]] std::chrono::milliseconds nominal_total() const noexcept;
-  [[nodiscard]] std::span<const std::chrono::milliseconds> delays() const noexcept { return delays_; }
+  [[nodiscard]] std::span<const std::chrono::milliseconds> delays() const noexcept {
+    return delays_;
+  }
   [[nodiscard]] std::uint32_t jitter_percent() const noexcept { return jitter_percent_; }
 
 private:
@@ -84,8 +86,8 @@ private:
 /// when `delays` is empty, else `retry_schedule{delays, jitter_percent}`.
 /// The one rule by which the engine reads its options, so a caller can see
 /// the schedule a configuration yields.
-[[nodiscard]] retry_schedule
-make_retry_schedule(std::span<const std::chrono::milliseconds> delays, std::uint32_t jitter_percent);
+[[nodiscard]] retry_schedule make_retry_schedule(std::span<const std::chrono::milliseconds> delays,
+                                                 std::uint32_t jitter_percent);
 
 /// `retry_schedule{}.next_attempt_at(...)`: the default schedule.
 [[nodiscard]] std::optional<engine::timestamp>

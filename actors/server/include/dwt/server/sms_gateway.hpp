@@ -25,8 +25,7 @@ public:
     std::unique_ptr<sms_resources> resources;
     std::string error;
   };
-  [[nodiscard]] static made make(const config::sms_settings& settings,
-                                 const std::string& ca_file);
+  [[nodiscard]] static made make(const config::sms_settings& settings, const std::string& ca_file);
 
   [[nodiscard]] std::shared_ptr<sms_gateway> gateway() const;
 
