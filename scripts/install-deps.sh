@@ -16,7 +16,7 @@ packages=(
   libbenchmark-dev
   libgoogle-perftools-dev
   curl
-  clang-14 libclang-rt-14-dev
+  clang-14 libclang-rt-14-dev clang-format
 )
 
 missing=()
