@@ -230,6 +230,27 @@ TEST(engine_pan, id_symbols_are_uniform_in_every_position) {
     }
 }
 
+TEST(engine_pan, dpan_account_digits_are_uniform_in_every_position) {
+  // 2,000 DPANs of 19 digits after a 6-digit BIN: 12 account digits each
+  // (the number is drawn in one call and written with leading zeros). Each
+  // digit is expected 200 times in each position, sd ~13.4; a position that
+  // never held a 0, or a digit with a bias of 1/4, falls outside ~5 sigma.
+  seeded_random rng{12};
+  constexpr int dpans = 2000;
+  constexpr std::size_t bin_size = 6;
+  std::array<std::array<int, 10>, 12> counts{};
+  for (int i = 0; i < dpans; ++i) {
+    const auto dpan = pan::generate_dpan("489537", 19, rng);
+    for (std::size_t p = 0; p < counts.size(); ++p)
+      ++counts[p][dpan[bin_size + p] - '0'];
+  }
+  for (std::size_t p = 0; p < counts.size(); ++p)
+    for (std::size_t d = 0; d < 10; ++d) {
+      EXPECT_GT(counts[p][d], 135) << "position " << p << " digit " << d;
+      EXPECT_LT(counts[p][d], 265) << "position " << p << " digit " << d;
+    }
+}
+
 TEST(engine_pan, generate_id_has_prefix_and_26_base32_chars) {
   seeded_random rng{3};
   std::set<std::string> seen;
