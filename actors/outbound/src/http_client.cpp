@@ -3,11 +3,11 @@
 #include <algorithm>
 #include <utility>
 
+#include <boost/asio/basic_waitable_timer.hpp>
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/ssl/error.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/bind_handler.hpp>
@@ -84,7 +84,7 @@ using clock = std::chrono::steady_clock;
 /// all use it).
 class request_op : public std::enable_shared_from_this<request_op> {
 public:
-  request_op(std::shared_ptr<http_client::impl> client, asio::any_io_executor ex,
+  request_op(std::shared_ptr<http_client::impl> client, detail::strand_executor ex,
              std::shared_ptr<const detail::parsed_url> url, http_request request, done_fn done,
              std::unique_ptr<connection> pooled, clock::time_point started)
       : client_(std::move(client)), ex_(std::move(ex)), url_(std::move(url)),
@@ -230,7 +230,7 @@ private:
   }
 
   std::shared_ptr<http_client::impl> client_;
-  asio::any_io_executor ex_;
+  detail::strand_executor ex_;
   std::shared_ptr<const detail::parsed_url> url_; ///< shared with the client's url_cache
   done_fn done_;
   std::unique_ptr<connection> conn_;
@@ -240,8 +240,8 @@ private:
   bool finished_ = false;
   bool truncated_ = false;
   bool reusable_ = false;
-  tcp::resolver resolver_;
-  asio::steady_timer deadline_;
+  asio::ip::basic_resolver<tcp, detail::strand_executor> resolver_;
+  asio::basic_waitable_timer<clock, asio::wait_traits<clock>, detail::strand_executor> deadline_;
   /// The whole request as sent (request_wire.hpp); kept for a retry on a
   /// fresh connection.
   std::string wire_;
@@ -314,8 +314,8 @@ void http_client::post(http_request request, std::function<void(http_result)> do
       return reject(impl_->io, std::move(done), "invalid request: header field");
 
   auto pooled = impl_->pool.take(url->pool_key);
-  asio::any_io_executor ex = pooled ? pooled->lowest().get_executor()
-                                    : asio::any_io_executor{asio::make_strand(impl_->io)};
+  detail::strand_executor ex =
+      pooled ? pooled->lowest().get_executor() : asio::make_strand(impl_->io.get_executor());
   auto op = std::make_shared<request_op>(impl_, ex, std::move(url), std::move(request),
                                          std::move(done), std::move(pooled), started);
   asio::post(ex, [op = std::move(op)] { op->start(); });

@@ -15,27 +15,34 @@
 #include <string>
 #include <variant>
 
-#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/context.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/beast/core/basic_stream.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
 
 namespace dwt::outbound::detail {
 
-struct connection {
-  using plain_stream = boost::beast::tcp_stream;
-  using tls_stream = boost::beast::ssl_stream<boost::beast::tcp_stream>;
+/// The strand a request and its connection run on. A concrete type, not
+/// `any_io_executor` (Beast's default): every asynchronous operation
+/// copies, moves and `prefer`s its I/O object's executor, and the
+/// type-erased one paid for that through function pointers on each.
+using strand_executor = boost::asio::strand<boost::asio::io_context::executor_type>;
+using tcp_stream = boost::beast::basic_stream<boost::asio::ip::tcp, strand_executor>;
 
-  explicit connection(const boost::asio::any_io_executor& ex)
-      : stream(std::in_place_type<plain_stream>, ex) {}
-  connection(const boost::asio::any_io_executor& ex, boost::asio::ssl::context& tls)
+struct connection {
+  using plain_stream = tcp_stream;
+  using tls_stream = boost::beast::ssl_stream<tcp_stream>;
+
+  explicit connection(const strand_executor& ex) : stream(std::in_place_type<plain_stream>, ex) {}
+  connection(const strand_executor& ex, boost::asio::ssl::context& tls)
       : stream(std::in_place_type<tls_stream>, ex, tls) {}
 
-  [[nodiscard]] boost::beast::tcp_stream& lowest() noexcept {
-    return std::visit(
-        [](auto& s) -> boost::beast::tcp_stream& { return boost::beast::get_lowest_layer(s); },
-        stream);
+  [[nodiscard]] tcp_stream& lowest() noexcept {
+    return std::visit([](auto& s) -> tcp_stream& { return boost::beast::get_lowest_layer(s); },
+                      stream);
   }
 
   std::variant<plain_stream, tls_stream> stream;
