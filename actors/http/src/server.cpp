@@ -141,12 +141,12 @@ public:
 private:
   void do_accept() {
     acceptor_.async_accept(asio::make_strand(ioc_),
-                           [this](boost::system::error_code ec, tcp::socket socket) {
+                           [this](boost::system::error_code ec, strand_socket socket) {
                              on_accept(ec, std::move(socket));
                            });
   }
 
-  void on_accept(boost::system::error_code ec, tcp::socket socket) {
+  void on_accept(boost::system::error_code ec, strand_socket socket) {
     if (!acceptor_.is_open() || ec == asio::error::operation_aborted)
       return;
     if (ec) {

@@ -61,22 +61,21 @@ std::string auth_scheme_of(std::string_view value) {
 } // namespace
 
 namespace {
-std::variant<beast::tcp_stream, beast::ssl_stream<beast::tcp_stream>>
-make_stream(tcp::socket&& socket, asio::ssl::context* tls) {
+std::variant<tcp_stream, beast::ssl_stream<tcp_stream>> make_stream(strand_socket&& socket,
+                                                                    asio::ssl::context* tls) {
   if (tls == nullptr)
-    return beast::tcp_stream{std::move(socket)};
-  return beast::ssl_stream<beast::tcp_stream>{beast::tcp_stream{std::move(socket)}, *tls};
+    return tcp_stream{std::move(socket)};
+  return beast::ssl_stream<tcp_stream>{tcp_stream{std::move(socket)}, *tls};
 }
 } // namespace
 
-session::session(tcp::socket&& socket, std::shared_ptr<shared_state> state, bool reject,
+session::session(strand_socket&& socket, std::shared_ptr<shared_state> state, bool reject,
                  asio::ssl::context* tls)
     : state_(std::move(state)), stream_(make_stream(std::move(socket), tls)), reject_(reject),
       counted_(!reject) {}
 
-beast::tcp_stream& session::lowest() {
-  return std::visit([](auto& s) -> beast::tcp_stream& { return beast::get_lowest_layer(s); },
-                    stream_);
+tcp_stream& session::lowest() {
+  return std::visit([](auto& s) -> tcp_stream& { return beast::get_lowest_layer(s); }, stream_);
 }
 
 void session::shutdown_send() {

@@ -14,9 +14,11 @@
 #include <string>
 #include <variant>
 
+#include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/beast/core/basic_stream.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/string_body.hpp>
@@ -26,12 +28,21 @@
 
 namespace dwt::http::detail {
 
+/// A connection's strand. A concrete type, not `any_io_executor` (Beast's
+/// default): every asynchronous operation copies, moves and `prefer`s its
+/// I/O object's executor, and the type-erased one paid for that through
+/// function pointers each time.
+using strand_executor = boost::asio::strand<boost::asio::io_context::executor_type>;
+/// What the acceptor hands over when it accepts onto a new strand.
+using strand_socket = boost::asio::basic_stream_socket<boost::asio::ip::tcp, strand_executor>;
+using tcp_stream = boost::beast::basic_stream<boost::asio::ip::tcp, strand_executor>;
+
 class session : public std::enable_shared_from_this<session> {
 public:
   /// `reject`: answer 503 at once and close (max_connections reached).
   /// With `tls` the connection starts with a TLS handshake (bounded by the
   /// read timeout); a client that does not speak TLS is closed.
-  session(boost::asio::ip::tcp::socket&& socket, std::shared_ptr<shared_state> state, bool reject,
+  session(strand_socket&& socket, std::shared_ptr<shared_state> state, bool reject,
           boost::asio::ssl::context* tls);
   session(const session&) = delete;
   session& operator=(const session&) = delete;
@@ -41,7 +52,7 @@ public:
   void start();
 
   /// The connection's strand.
-  [[nodiscard]] boost::asio::any_io_executor executor() { return lowest().get_executor(); }
+  [[nodiscard]] strand_executor executor() { return lowest().get_executor(); }
 
   /// Writes the application's response (on the strand).
   void deliver(response r, const std::string& request_id);
@@ -52,11 +63,11 @@ public:
 private:
   enum class phase { idle, reading, handling, writing, closing, closed };
 
-  using plain_stream = boost::beast::tcp_stream;
-  using tls_stream = boost::beast::ssl_stream<boost::beast::tcp_stream>;
+  using plain_stream = tcp_stream;
+  using tls_stream = boost::beast::ssl_stream<tcp_stream>;
 
   /// The TCP layer (timeouts, socket) of either stream.
-  [[nodiscard]] boost::beast::tcp_stream& lowest();
+  [[nodiscard]] tcp_stream& lowest();
   /// Runs `fn(stream)` on the plain or the TLS stream.
   template <class Fn>
   void with_stream(Fn&& fn) {
