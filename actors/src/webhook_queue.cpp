@@ -98,7 +98,7 @@ void webhook_queue::finish(std::uint64_t seq) {
     return;
   auto t = by_token_.find(ev.event.token.value);
   DWT_ASSERT(t != by_token_.end() && !t->second.empty() && t->second.front() == seq);
-  t->second.pop_front();
+  t->second.erase(t->second.begin());
   if (t->second.empty()) {
     by_token_.erase(t);
     return;

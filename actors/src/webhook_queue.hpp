@@ -19,7 +19,6 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <deque>
 #include <map>
 #include <optional>
 #include <set>
@@ -97,8 +96,11 @@ private:
   std::size_t max_redeliveries_;
   std::size_t ordered_ = 0;
   std::map<std::uint64_t, tracked_event> events_;
-  /// token ref -> its ordered seqs, ascending.
-  std::unordered_map<std::string, std::deque<std::uint64_t>> by_token_;
+  /// token ref -> its ordered seqs, ascending. A vector, not a deque: a
+  /// token has one or two events here as a rule, and a deque allocates a
+  /// 512-byte block and its map for each (per push provisioning); popping
+  /// the front of a vector moves at most max_tracked seqs.
+  std::unordered_map<std::string, std::vector<std::uint64_t>> by_token_;
   /// Sendable (not busy, head of token) events by (next_at, seq).
   std::set<key> ready_;
 };
