@@ -13,9 +13,9 @@
 #include <thread>
 #include <unistd.h>
 
-#include "append_number.hpp"
 #include "dwt/engine/assert.hpp"
 #include "dwt/engine/json.hpp"
+#include "dwt/engine/text.hpp"
 
 namespace dwt::http {
 
@@ -74,7 +74,7 @@ void append_json_string(std::string& out, std::string_view value) {
 /// instructions per line under callgrind, over 1 % of a push provisioning.
 void append_millis(std::string& out, std::chrono::nanoseconds d) {
   const auto us = static_cast<std::uint64_t>(std::max<std::int64_t>(0, d.count()) + 500) / 1000;
-  detail::append_number(out, us / 1000);
+  engine::text::append_decimal(out, us / 1000);
   const auto frac = static_cast<unsigned>(us % 1000);
   out += '.';
   out += static_cast<char>('0' + frac / 100);
@@ -214,7 +214,7 @@ std::string format_access_entry(const access_entry& e) {
   append_field(out, "route", e.route);
   append_field(out, "path", e.path);
   out += "\"status\":";
-  detail::append_number(out, e.status);
+  engine::text::append_decimal(out, e.status);
   out += ",\"latencyMs\":";
   append_millis(out, e.latency);
   if (!e.auth_scheme.empty()) {

@@ -5,7 +5,7 @@
 #include <boost/beast/core/string.hpp>
 #include <boost/beast/http/status.hpp>
 
-#include "append_number.hpp"
+#include "dwt/engine/text.hpp"
 
 namespace dwt::http::detail {
 
@@ -42,11 +42,11 @@ std::string serialize_response(unsigned version, const response& r, std::string_
   out.reserve(size);
 
   out.append("HTTP/"sv);
-  append_number(out, version / 10);
+  engine::text::append_decimal(out, version / 10);
   out.push_back('.');
-  append_number(out, version % 10);
+  engine::text::append_decimal(out, version % 10);
   out.push_back(' ');
-  append_number(out, r.status);
+  engine::text::append_decimal(out, r.status);
   out.push_back(' ');
   out.append(reason.data(), reason.size()).append("\r\n"sv);
   for (const auto& [name, value] : r.headers) {
@@ -63,7 +63,7 @@ std::string serialize_response(unsigned version, const response& r, std::string_
     out.append("Connection: keep-alive\r\n"sv);
   if (!no_body) {
     out.append("Content-Length: "sv);
-    append_number(out, r.body.size());
+    engine::text::append_decimal(out, r.body.size());
     out.append("\r\n"sv);
   }
   out.append("\r\n"sv);

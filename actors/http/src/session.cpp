@@ -13,6 +13,7 @@
 #include <boost/url/parse.hpp>
 
 #include "check.hpp"
+#include "dwt/engine/text.hpp"
 #include "dwt/http/response.hpp"
 #include "response_wire.hpp"
 
@@ -301,11 +302,10 @@ void session::deliver(response r, const std::string& request_id) {
 void session::write(response r, const std::string& request_id, bool close_after) {
   phase_ = phase::writing;
   for (const auto& [name, value] : r.headers)
-    DWT_HTTP_CHECK(name.find_first_of("\r\n:") == std::string::npos &&
-                       value.find_first_of("\r\n") == std::string::npos,
+    DWT_HTTP_CHECK(!engine::text::has_cr_or_lf(name) && name.find(':') == std::string::npos &&
+                       !engine::text::has_cr_or_lf(value),
                    "response header with CR/LF");
-  DWT_HTTP_CHECK(r.content_type.find_first_of("\r\n") == std::string::npos,
-                 "content type with CR/LF");
+  DWT_HTTP_CHECK(!engine::text::has_cr_or_lf(r.content_type), "content type with CR/LF");
   const bool keep = keep_alive_ && !close_after && !state_->stopping.load();
   out_ = detail::serialize_response(version_, r, request_id, keep);
   lowest().expires_after(state_->limits.write_timeout);

@@ -16,6 +16,7 @@
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
 
+#include "dwt/engine/text.hpp"
 #include "http_connection.hpp"
 #include "http_url.hpp"
 #include "request_wire.hpp"
@@ -51,13 +52,6 @@ namespace {
 
 using done_fn = std::function<void(http_result)>;
 using clock = std::chrono::steady_clock;
-
-[[nodiscard]] bool has_crlf(std::string_view s) noexcept {
-  // Not find_first_of("\r\n"): libstdc++ calls memchr over the two-byte
-  // set once per character of `s`, ~380 calls per push provisioning's two
-  // deliveries (callgrind, bench/README.md).
-  return std::any_of(s.begin(), s.end(), [](char c) { return c == '\r' || c == '\n'; });
-}
 
 /// "what: message" for an error code.
 [[nodiscard]] std::string describe(std::string_view what, const error_code& ec) {
@@ -264,7 +258,7 @@ void reject(asio::io_context& io, done_fn done, std::string error) {
 
 http_client::created http_client::create(asio::io_context& io, http_client_options options) {
   created out;
-  if (has_crlf(options.user_agent)) {
+  if (engine::text::has_cr_or_lf(options.user_agent)) {
     // It is written into every request as is (request_wire.hpp).
     out.error = "http client: user_agent must not contain CR or LF";
     return out;
@@ -310,7 +304,8 @@ void http_client::post(http_request request, std::function<void(http_result)> do
   if (request.headers.size() > max_request_headers)
     return reject(impl_->io, std::move(done), "invalid request: too many headers");
   for (const auto& [name, value] : request.headers)
-    if (name.empty() || has_crlf(name) || has_crlf(value) || name.find(':') != std::string::npos)
+    if (name.empty() || engine::text::has_cr_or_lf(name) || engine::text::has_cr_or_lf(value) ||
+        name.find(':') != std::string::npos)
       return reject(impl_->io, std::move(done), "invalid request: header field");
 
   auto pooled = impl_->pool.take(url->pool_key);

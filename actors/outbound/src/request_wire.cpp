@@ -1,9 +1,10 @@
 #include "request_wire.hpp"
 
 #include <algorithm>
-#include <charconv>
 
 #include <boost/beast/core/string.hpp>
+
+#include "dwt/engine/text.hpp"
 
 namespace dwt::outbound::detail {
 
@@ -36,12 +37,9 @@ std::string serialize_post(const parsed_url& url, std::string_view user_agent,
     fields.emplace_back(name, value);
   }
 
-  char length[24];
-  const auto [end, ec] = std::to_chars(std::begin(length), std::end(length), body.size());
-  (void)ec; // 24 digits hold any size_t
-  const std::string_view content_length{length, static_cast<std::size_t>(end - length)};
-
-  std::size_t size = url.target.size() + body.size() + content_length.size() + 64;
+  // 64 covers the request line's and the framing's fixed text and the
+  // Content-Length digits (at most 20).
+  std::size_t size = url.target.size() + body.size() + 64;
   for (const auto& [name, value] : fields)
     size += name.size() + value.size() + 4;
   std::string out;
@@ -49,7 +47,9 @@ std::string serialize_post(const parsed_url& url, std::string_view user_agent,
   out.append("POST "sv).append(url.target).append(" HTTP/1.1\r\n"sv);
   for (const auto& [name, value] : fields)
     out.append(name).append(": "sv).append(value).append("\r\n"sv);
-  out.append("Content-Length: "sv).append(content_length).append("\r\n\r\n"sv);
+  out.append("Content-Length: "sv);
+  engine::text::append_decimal(out, body.size());
+  out.append("\r\n\r\n"sv);
   out.append(body);
   return out;
 }
