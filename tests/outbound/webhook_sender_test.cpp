@@ -242,8 +242,24 @@ TEST(WebhookBody, EscapesTheTypeAndKeepsLargePayloadsWhole) {
 }
 
 TEST(WebhookBody, RefusesWhatIsNotOneJsonValueOrTooLarge) {
-  for (const std::string bad : {"", "{", "{not json", "{} {}", R"({"a":1}x)", "[1,]"})
+  // The check runs the parser without building a value: it must refuse
+  // everything boost::json::parse refuses (trailing text, invalid UTF-8,
+  // comments, NaN, nesting beyond the default depth of 32, a lone string
+  // that never ends) and accept the rest.
+  const std::string deep = std::string(33, '[') + std::string(33, ']');
+  for (const std::string& bad :
+       {std::string{}, std::string{"{"}, std::string{"{not json"}, std::string{"{} {}"},
+        std::string{R"({"a":1}x)"}, std::string{"[1,]"}, std::string{"\"\xff\""},
+        std::string{"[1] /* c */"}, std::string{"[NaN]"}, std::string{"\"open"}, deep}) {
+    boost::system::error_code ec;
+    (void)boost::json::parse(bad, ec);
+    ASSERT_TRUE(ec) << "the case itself must be one parse refuses: " << bad;
     EXPECT_FALSE(dwt::outbound::webhook_body(body_event("t", bad)).has_value()) << bad;
+  }
+  for (const std::string& good : {std::string{" {} "}, std::string{"\n[1, -2.5e3, true]\n"},
+                                  std::string{R"("only a string")"}, std::string{"null"},
+                                  std::string(32, '[') + std::string(32, ']')})
+    EXPECT_TRUE(dwt::outbound::webhook_body(body_event("t", good)).has_value()) << good;
   const std::string huge =
       R"({"blob":")" + std::string(dwt::outbound::max_webhook_payload_size, 'x') + R"("})";
   EXPECT_FALSE(dwt::outbound::webhook_body(body_event("t", huge)).has_value());

@@ -4,14 +4,54 @@
 #include <chrono>
 #include <span>
 
-#include <boost/json/monotonic_resource.hpp>
-#include <boost/json/parse.hpp>
+#include <boost/json/basic_parser_impl.hpp>
 
 #include "dwt/engine/json.hpp"
 
 namespace dwt::outbound {
 
 namespace {
+
+/// A boost::json::basic_parser handler that builds nothing: the parser
+/// alone checks the grammar (and the nesting limit), which is all
+/// `webhook_body` needs of the stored payload. Parsing into a DOM, even on a
+/// stack arena, built every string and object only to drop them.
+struct json_validator {
+  static constexpr std::size_t max_object_size = std::size_t(-1);
+  static constexpr std::size_t max_array_size = std::size_t(-1);
+  static constexpr std::size_t max_key_size = std::size_t(-1);
+  static constexpr std::size_t max_string_size = std::size_t(-1);
+  using error_code = boost::system::error_code;
+  using string_view = boost::json::string_view;
+
+  bool on_document_begin(error_code&) { return true; }
+  bool on_document_end(error_code&) { return true; }
+  bool on_object_begin(error_code&) { return true; }
+  bool on_object_end(std::size_t, error_code&) { return true; }
+  bool on_array_begin(error_code&) { return true; }
+  bool on_array_end(std::size_t, error_code&) { return true; }
+  bool on_key_part(string_view, std::size_t, error_code&) { return true; }
+  bool on_key(string_view, std::size_t, error_code&) { return true; }
+  bool on_string_part(string_view, std::size_t, error_code&) { return true; }
+  bool on_string(string_view, std::size_t, error_code&) { return true; }
+  bool on_number_part(string_view, error_code&) { return true; }
+  bool on_int64(std::int64_t, string_view, error_code&) { return true; }
+  bool on_uint64(std::uint64_t, string_view, error_code&) { return true; }
+  bool on_double(double, string_view, error_code&) { return true; }
+  bool on_bool(bool, error_code&) { return true; }
+  bool on_null(error_code&) { return true; }
+  bool on_comment_part(string_view, error_code&) { return true; }
+  bool on_comment(string_view, error_code&) { return true; }
+};
+
+/// True if `text` is exactly one JSON value (RFC 8259, as boost::json::parse
+/// accepts it with default options), with nothing after it.
+[[nodiscard]] bool is_json(std::string_view text) {
+  boost::json::basic_parser<json_validator> p{boost::json::parse_options{}};
+  boost::system::error_code ec;
+  const auto n = p.write_some(false, text.data(), text.size(), ec);
+  return !ec && n == text.size() && p.done();
+}
 
 [[nodiscard]] std::string clip(std::string s) {
   if (s.size() > max_attempt_error_size)
@@ -37,15 +77,11 @@ std::optional<std::string> webhook_body(const persistence::outbox_event& event) 
   if (event.payload.size() > max_webhook_payload_size)
     return std::nullopt;
   // The payload is checked, not rebuilt: engine::json serialised it when the
-  // event was written. The check parses into a stack arena (no heap for
-  // payloads up to its size) and the text is then copied into the envelope;
-  // a DOM copy and a second serialisation cost ~2x (bench: BM_webhook_body).
-  // The check is what the envelope's precondition asks for.
-  unsigned char arena[4096];
-  boost::json::monotonic_resource scratch{arena, sizeof arena};
-  boost::system::error_code ec;
-  (void)boost::json::parse(event.payload, ec, &scratch);
-  if (ec)
+  // event was written. The check runs the parser without building a value
+  // (is_json) and the text is then copied into the envelope; a DOM copy and
+  // a second serialisation cost ~2x (bench: BM_webhook_body). The check is
+  // what the envelope's precondition asks for.
+  if (!is_json(event.payload))
     return std::nullopt;
   return engine::json::webhook_body(event.type, event.created_at, event.payload);
 }
