@@ -137,7 +137,7 @@ std::string generate_dpan(std::string_view token_bin, unsigned length, random_so
   // The account digits as one number drawn uniformly below 10^n, written
   // with leading zeros: the same distribution as a draw per digit (each
   // digit uniform and independent) for one call and one rejection test
-  // instead of up to 13. n <= 19 - 1 - 6 = 12, far below 10^19 > 2^64.
+  // instead of up to 12. n <= 19 - 1 - 6 = 12, so 10^n fits in 64 bits.
   const std::size_t n = length - 1 - out.size();
   std::uint64_t bound = 1;
   for (std::size_t i = 0; i < n; ++i)

@@ -302,9 +302,7 @@ void session::deliver(response r, const std::string& request_id) {
 void session::write(response r, const std::string& request_id, bool close_after) {
   phase_ = phase::writing;
   for (const auto& [name, value] : r.headers)
-    DWT_HTTP_CHECK(!engine::text::has_cr_or_lf(name) && name.find(':') == std::string::npos &&
-                       !engine::text::has_cr_or_lf(value),
-                   "response header with CR/LF");
+    DWT_HTTP_CHECK(engine::text::is_safe_header_field(name, value), "response header with CR/LF");
   DWT_HTTP_CHECK(!engine::text::has_cr_or_lf(r.content_type), "content type with CR/LF");
   const bool keep = keep_alive_ && !close_after && !state_->stopping.load();
   out_ = detail::serialize_response(version_, r, request_id, keep);

@@ -304,8 +304,7 @@ void http_client::post(http_request request, std::function<void(http_result)> do
   if (request.headers.size() > max_request_headers)
     return reject(impl_->io, std::move(done), "invalid request: too many headers");
   for (const auto& [name, value] : request.headers)
-    if (name.empty() || engine::text::has_cr_or_lf(name) || engine::text::has_cr_or_lf(value) ||
-        name.find(':') != std::string::npos)
+    if (name.empty() || !engine::text::is_safe_header_field(name, value))
       return reject(impl_->io, std::move(done), "invalid request: header field");
 
   auto pooled = impl_->pool.take(url->pool_key);

@@ -33,4 +33,12 @@ inline void append_decimal(std::string& out, std::uint64_t n) {
   return std::any_of(s.begin(), s.end(), [](char c) { return c == '\r' || c == '\n'; });
 }
 
+/// True if `name: value` can be written as one HTTP header field as is: no
+/// CR or LF in either (header injection) and no ':' in the name. Refusing
+/// an empty name is the caller's choice.
+[[nodiscard]] inline bool is_safe_header_field(std::string_view name,
+                                               std::string_view value) noexcept {
+  return !has_cr_or_lf(name) && name.find(':') == std::string_view::npos && !has_cr_or_lf(value);
+}
+
 } // namespace dwt::engine::text
