@@ -15,7 +15,7 @@ packages=(
   libyaml-cpp-dev
   libbenchmark-dev
   libgoogle-perftools-dev
-  curl
+  curl jq python3
   clang-14 libclang-rt-14-dev clang-format
 )
 
