@@ -1,4 +1,4 @@
-// check_response accepts answers shaped as API.md says and rejects missing
+// check_response accepts answers shaped as docs/API.md says and rejects missing
 // required fields, wrong enum values, wrong types, undocumented statuses
 // and content types.
 
