@@ -7,7 +7,8 @@
 /// directory (the black-box harness, tests/blackbox). Each route is driven
 /// to its success answer and to its main error answers (401, 404, 400
 /// invalid_request / invalid_argument / bad_request, 409, 413, 415, 422,
-/// 429, 431, 503 too_many_connections, problem+json); every answer is
+/// 429, 431, 503 too_many_connections / overloaded, 507 map_full,
+/// problem+json); every answer is
 /// written as one JSON line {kind, method, path (the template), target,
 /// status, headers, body, note} to $DWT_CONTRACT_RESPONSES, and every
 /// webhook delivery a loopback receiver got as {kind: "webhook", type,
@@ -644,6 +645,102 @@ TEST_F(contract_connection_limit, a_connection_over_the_limit_gets_503) {
   recorder::instance().answer("GET", "/healthz", "/healthz", *r, "over max_connections");
   EXPECT_EQ(r->status, 503) << describe(*r);
   EXPECT_EQ(json_string(r->json(), "code"), "too_many_connections");
+}
+
+// -- the store full, and requests over the in-flight limit -------------------------
+
+class contract_store_full : public configured_test {
+protected:
+  std::string edit_config_text(std::string text) override {
+    // A 1 MiB map that may not grow: a few thousand writes fill it.
+    text = replace_once(std::move(text), "durability = \"sync\"", "durability = \"nosync\"");
+    return replace_once(std::move(text), "map_size_bytes = 67108864",
+                        "map_size_bytes = 1048576\nmax_map_size_bytes = 1048576");
+  }
+};
+
+TEST_F(contract_store_full, a_write_into_a_full_store_gets_507_and_reads_still_work) {
+  ASSERT_EQ(recorder::instance().error(), "");
+  std::string some_profile;
+  std::optional<http_response> full;
+  const auto deadline = std::chrono::steady_clock::now() + 120s;
+  for (int i = 0; i < 50000 && !full && std::chrono::steady_clock::now() < deadline; ++i) {
+    auto r = api_->raw().send({"POST",
+                               "/v1/profiles",
+                               json::serialize(json::value{{"phoneNumber", data_->phone()}}),
+                               {{"Authorization", "Bearer " + std::string{demo_partner_key}}}});
+    ASSERT_TRUE(r.response) << r.error;
+    if (r.response->status == 201 && some_profile.empty())
+      some_profile = json_string(r.response->json(), "id");
+    else if (r.response->status != 201)
+      full = std::move(*r.response);
+  }
+  ASSERT_TRUE(full) << "the 1 MiB store never filled";
+  recorder::instance().answer("POST", "/v1/profiles", "/v1/profiles", *full, "store full");
+  EXPECT_EQ(full->status, 507) << describe(*full);
+  EXPECT_EQ(json_string(full->json(), "code"), "map_full");
+  ASSERT_FALSE(some_profile.empty());
+  auto read = api_->raw().send({"GET",
+                                "/v1/profiles/" + some_profile,
+                                {},
+                                {{"Authorization", "Bearer " + std::string{demo_partner_key}}}});
+  ASSERT_TRUE(read.response) << read.error;
+  recorder::instance().answer("GET", "/v1/profiles/{id}", "/v1/profiles/" + some_profile,
+                              *read.response, "read from a full store");
+  EXPECT_EQ(read.response->status, 200) << describe(*read.response);
+}
+
+class contract_in_flight_limit : public configured_test {
+protected:
+  std::string edit_config_text(std::string text) override {
+    return with_keys(std::move(text), "[http]", "max_requests_in_flight = 1");
+  }
+};
+
+TEST_F(contract_in_flight_limit, a_request_over_the_limit_gets_503_overloaded) {
+  ASSERT_EQ(recorder::instance().error(), "");
+  // Four clients writing at once with one request allowed in flight: the
+  // durable writes overlap, so some are refused (bounded: 4 x 250).
+  constexpr int clients = 4;
+  constexpr int per_client = 250;
+  std::mutex mutex;
+  std::vector<http_response> refused;
+  std::vector<std::string> errors;
+  std::vector<std::thread> threads;
+  std::vector<std::string> phones;
+  for (int i = 0; i < clients * per_client; ++i)
+    phones.push_back(data_->phone());
+  for (int c = 0; c < clients; ++c) {
+    threads.emplace_back([&, c] {
+      http_client client{"127.0.0.1", server_->port()};
+      for (int i = 0; i < per_client; ++i) {
+        auto body = json::serialize(json::value{{"phoneNumber", phones[c * per_client + i]}});
+        auto r = client.send({"POST",
+                              "/v1/profiles",
+                              body,
+                              {{"Authorization", "Bearer " + std::string{demo_partner_key}}}});
+        std::lock_guard lock{mutex};
+        if (!r.response) {
+          errors.push_back(r.error);
+          return;
+        }
+        if (r.response->status != 201 && refused.size() < 5)
+          refused.push_back(std::move(*r.response));
+        if (refused.size() >= 5)
+          return;
+      }
+    });
+  }
+  for (auto& t : threads)
+    t.join();
+  EXPECT_TRUE(errors.empty()) << errors.front();
+  ASSERT_FALSE(refused.empty()) << "no request was refused with one allowed in flight";
+  for (const auto& r : refused) {
+    recorder::instance().answer("POST", "/v1/profiles", "/v1/profiles", r,
+                                "over the in-flight limit");
+    EXPECT_EQ(r.status, 503) << describe(r);
+    EXPECT_EQ(json_string(r.json(), "code"), "overloaded");
+  }
 }
 
 } // namespace
