@@ -28,6 +28,8 @@ const expected = [
   "webhook DigitalWalletTokenTransition: header webhook-timestamp: 'soon'",
   'webhook DigitalWalletTokenTransition: body',
   'POST /v1/cards: documented operation with no recorded answer',
+  'GET /healthz -> 200 (undocumented member): body',
+  'GET /v1/cards/{cardId} -> 404 (undocumented problem member): body',
 ];
 for (const e of expected) {
   if (!v.stderr.includes(e)) problems.push(`the validator did not report: ${e}`);

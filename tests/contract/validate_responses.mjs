@@ -8,7 +8,8 @@
 // For every recorded answer: the operation (method + path template) is
 // documented, its status is documented, the Content-Type is one of the
 // documented media types (or there is no body where none is documented),
-// the body validates against that media type's schema, and every
+// the body validates against that media type's schema with no undocumented
+// members, and every
 // documented header is present when required and valid when present. For
 // every recorded webhook delivery: the documented headers and the body of
 // its `x-webhooks` entry. Coverage: every documented operation has at
@@ -18,7 +19,7 @@
 
 import { readFileSync } from 'node:fs';
 import process from 'node:process';
-import Ajv from 'ajv';
+import Ajv2019 from 'ajv/dist/2019.js';
 import addFormats from 'ajv-formats';
 import YAML from 'yaml';
 
@@ -59,10 +60,37 @@ function rewriteRefs(node) {
 const failures = [];
 const fail = (label, what) => failures.push(`${label}: ${what}`);
 
-const defs = rewriteRefs(doc.components?.schemas ?? {});
-// strict: unknown keywords and formats are errors; OpenAPI's `example` is
-// the one annotation JSON Schema draft 7 does not know.
-const ajv = new Ajv({ allErrors: true, strict: true, strictTypes: false, strictTuples: false });
+/// No undocumented members: every object schema that is not itself a
+/// branch of an `allOf` gets `unevaluatedProperties: false` (which sees the
+/// members its `allOf` branches define). A `$ref` used as a branch points at
+/// the component's `__branch` copy, open at its top level only.
+function closeObjects(node, isBranch = false) {
+  if (Array.isArray(node)) return node.map((n) => closeObjects(n));
+  if (node === null || typeof node !== 'object') return node;
+  const out = {};
+  for (const [k, v] of Object.entries(node)) {
+    if (k === 'allOf' && Array.isArray(v)) out[k] = v.map((b) => closeObjects(b, true));
+    else if (k === 'example' || k === 'enum') out[k] = v;
+    else out[k] = closeObjects(v);
+  }
+  if (isBranch && typeof out.$ref === 'string') out.$ref = `${out.$ref}__branch`;
+  const objectLike = out.properties !== undefined || out.allOf !== undefined;
+  if (objectLike && !isBranch && out.additionalProperties === undefined && out.unevaluatedProperties === undefined) {
+    out.unevaluatedProperties = false;
+  }
+  return out;
+}
+
+const openDefs = rewriteRefs(doc.components?.schemas ?? {});
+const defs = {};
+for (const [name, schema] of Object.entries(openDefs)) {
+  defs[name] = closeObjects(schema);
+  defs[`${name}__branch`] = closeObjects(schema, true);
+}
+// JSON Schema 2019-09 (for unevaluatedProperties), strict: unknown keywords
+// and formats are errors; OpenAPI's `example` is the one annotation JSON
+// Schema does not know. Ajv implements OpenAPI 3.0's `nullable`.
+const ajv = new Ajv2019({ allErrors: true, strict: true, strictTypes: false, strictTuples: false });
 addFormats(ajv);
 ajv.addKeyword({ keyword: 'example' });
 const compiled = new Map();
@@ -73,7 +101,7 @@ const compiled = new Map();
 function validatorFor(label, where, schema) {
   if (!compiled.has(where)) {
     try {
-      compiled.set(where, ajv.compile({ $defs: defs, allOf: [rewriteRefs(schema)] }));
+      compiled.set(where, ajv.compile({ $defs: defs, allOf: [closeObjects(rewriteRefs(schema))] }));
     } catch (e) {
       compiled.set(where, null);
       fail(label, `the schema at ${where} is not valid: ${e.message}`);
