@@ -1,6 +1,6 @@
-# ctest dwt_contract_npm_ci: `npm ci` of the pinned contract tools into
-# NODE_DIR (which holds package.json and package-lock.json), skipped when
-# node_modules already matches the lock file. No npm or node is a failure
+# ctest dwt_contract_npm_ci: `npm ci` of the pinned contract tools
+# (SOURCE_DIR's package.json and package-lock.json) into NODE_DIR, skipped
+# when node_modules there already matches the lock file. No npm or node is a failure
 # with a clear message, never a silent skip.
 find_program(NPM npm)
 find_program(NODE node)
@@ -16,6 +16,8 @@ if(_old)
   execute_process(COMMAND "${NODE}" --version OUTPUT_VARIABLE _v OUTPUT_STRIP_TRAILING_WHITESPACE)
   message(FATAL_ERROR "The contract tests need Node.js >= 20.19 (the pinned Redocly CLI); found ${_v}.")
 endif()
+file(MAKE_DIRECTORY "${NODE_DIR}")
+file(COPY "${SOURCE_DIR}/package.json" "${SOURCE_DIR}/package-lock.json" DESTINATION "${NODE_DIR}")
 set(_stamp "${NODE_DIR}/node_modules/.dwt-lock-stamp")
 if(EXISTS "${_stamp}")
   file(READ "${_stamp}" _old_lock)
