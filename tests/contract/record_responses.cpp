@@ -280,6 +280,17 @@ TEST_F(contract_recording, every_route_answers_success_and_errors) {
                                 "unknown method", "unknownMethod");
     EXPECT_EQ(r.response->status, 405) << describe(*r.response);
   }
+  // HEAD on the probes: recorded as the documented operation when the
+  // server has one, else (405) as a known path without that method.
+  for (const std::string path : {"/healthz", "/readyz"}) {
+    std::string error;
+    auto r =
+        raw_exchange(server_->port(),
+                     "HEAD " + path + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", error);
+    ASSERT_TRUE(r) << error;
+    recorder::instance().answer("HEAD", path, path, *r, "HEAD probe",
+                                r->status == 405 ? "unknownMethod" : "");
+  }
   expect(send("GET", "/healthz", "/healthz", {}, std::nullopt,
               {{"X-Padding", std::string(9000, 'p')}}, "headers over max_header_bytes"),
          431);
