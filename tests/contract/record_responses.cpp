@@ -320,6 +320,40 @@ TEST_F(contract_recording, every_route_answers_success_and_errors) {
   expect(post("/v1/profiles", "/v1/profiles", demo, {{"phoneNumber", data_->phone()}},
               "over-long key", {{"Idempotency-Key", std::string(256, 'k')}}),
          400);
+  {
+    // The same key twice at once: the second usually finds the first still
+    // running (409 idempotency_in_progress). Best effort, bounded: a
+    // machine fast enough to finish the first before the second arrives
+    // records two 201s instead, which the contract allows as well.
+    for (int round = 0; round < 20; ++round) {
+      const auto key = data_->id("race-");
+      const auto body = json::serialize(json::value{{"phoneNumber", data_->phone()}});
+      const auto request =
+          "POST /v1/profiles HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
+          "Authorization: Bearer " +
+          std::string{demo} + "\r\nIdempotency-Key: " + key +
+          "\r\nContent-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) +
+          "\r\n\r\n" + body;
+      raw_socket a;
+      raw_socket b;
+      ASSERT_EQ(a.connect(server_->port()), "");
+      ASSERT_EQ(b.connect(server_->port()), "");
+      ASSERT_TRUE(a.send_all(request));
+      ASSERT_TRUE(b.send_all(request));
+      bool closed = false;
+      auto ra = parse_raw_answer(a.read_until_close(10s, closed));
+      auto rb = parse_raw_answer(b.read_until_close(10s, closed));
+      ASSERT_TRUE(ra && rb) << "no answer to a concurrent request";
+      bool raced = false;
+      for (const auto* r : {&*ra, &*rb}) {
+        recorder::instance().answer("POST", "/v1/profiles", "/v1/profiles", *r, "same key at once");
+        EXPECT_TRUE(r->status == 201 || r->status == 409) << describe(*r);
+        raced = raced || r->status == 409;
+      }
+      if (raced)
+        break;
+    }
+  }
   expect(post("/v1/profiles", "/v1/profiles", demo, {{"phoneNumber", "0044"}}, "bad phone"), 400);
   expect(send("POST", "/v1/profiles", "/v1/profiles", demo, std::string{"{\"phoneNumber\":"}, {},
               "malformed JSON"),
