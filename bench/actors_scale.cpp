@@ -1,5 +1,5 @@
 /// @file
-/// `dwt-scale`: the scale goals of DESIGN section 6 — "10 million stored
+/// `dwt-scale`: the scale goals of the project — "10 million stored
 /// tokens served with <= 1 GiB resident memory" and "restart after kill -9
 /// ready in under 2 s at 10 million tokens". See bench/README.md, section
 /// "Scale (10M tokens)", for the figures and the exact commands.

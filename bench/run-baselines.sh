@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # bench/run-baselines.sh — issue #7: dwt-server against its baselines, same
-# machine, same run, same concurrency (DESIGN §6):
+# machine, same run, same concurrency (the goals in bench/README.md):
 #   1. the no-op Beast server (HTTP ceiling) under dwt-load closed loop, and wrk;
 #   2. dwt-server (fresh data dir, durability sync) under
 #      dwt-load --scenario provision (one durable transaction per request),

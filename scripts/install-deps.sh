@@ -26,6 +26,14 @@ for p in "${packages[@]}"; do
   fi
 done
 
+# Node.js and npm run the contract tests' OpenAPI tools (tests/contract,
+# pinned by its package-lock.json; they need Node.js >= 20.19). A machine may
+# have them from elsewhere (NodeSource's nodejs bundles npm): Debian's
+# packages are added only when a command is missing.
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+  missing+=(nodejs npm)
+fi
+
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0
 fi

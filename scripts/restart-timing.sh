@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Restart after kill -9 (DESIGN section 6: "ready in under 2 s at 10 million
+# Restart after kill -9 (the scale goal in bench/README.md: "ready in under 2 s at 10 million
 # tokens"). For each round: starts `dwt-scale serve` on a filled store doing
 # suspend/resume writes only (sync durability), SIGKILLs it mid-write after
 # KILL_AFTER seconds, then times `dwt-scale restart` from launch to

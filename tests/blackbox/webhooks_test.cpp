@@ -393,7 +393,7 @@ TEST_F(webhooks, every_event_of_provisioning_flows_arrives_signed_in_order_per_t
     EXPECT_EQ(delivered_ids, history_ids) << tur;
   }
 
-  // The two manual-verification events, one per method, shaped per API.md.
+  // The two manual-verification events, one per method, shaped per docs/API.md.
   std::map<std::string, std::string> methods; // token → method
   for (const auto& [id, f] : feed) {
     if (json_string(f.event, "type") != "cards#manual-provisioning-verification")

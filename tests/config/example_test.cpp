@@ -1,4 +1,4 @@
-// The shipped example configuration loads with the values API.md promises.
+// The shipped example configuration loads with the values docs/API.md promises.
 #include <chrono>
 
 #include <gtest/gtest.h>

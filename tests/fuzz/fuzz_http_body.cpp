@@ -1,5 +1,5 @@
 /// Fuzz target: the HTTP JSON body layer (`parse_json_object` and
-/// `field_reader`) over the request-body shapes of API.md: tokenization
+/// `field_reader`) over the request-body shapes of docs/API.md: tokenization
 /// request, verification choice, OTP, network event, profile, card
 /// registration, card state, push provisioning, token transition and
 /// activation. Every parsed object is read with every shape.

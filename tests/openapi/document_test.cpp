@@ -1,4 +1,4 @@
-// The OpenAPI document parses and describes every route of API.md with the
+// The OpenAPI document parses and describes every route of docs/API.md with the
 // right security, the idempotency headers and both webhooks.
 
 #include <algorithm>
@@ -16,7 +16,7 @@ namespace {
 
 namespace oa = dwt::openapi_testkit;
 
-/// The contract: every route of API.md with the scheme that guards it.
+/// The contract: every route of docs/API.md with the scheme that guards it.
 struct route {
   const char* method;
   const char* path;
@@ -129,7 +129,7 @@ TEST_F(OpenApiDocument, EveryApiMdRouteIsDocumentedWithItsSecurity) {
 }
 
 TEST_F(OpenApiDocument, NoUndocumentedExtraRoutesUnderTheContractPrefixes) {
-  // Every documented operation is either in API.md or a later addition that
+  // Every documented operation is either in docs/API.md or a later addition that
   // is still authenticated by the right scheme for its prefix.
   for (const auto& op : doc().operations()) {
     SCOPED_TRACE(op.method + " " + op.path);
@@ -184,7 +184,7 @@ TEST_F(OpenApiDocument, EveryPostDocumentsIdempotencyHeaders) {
     }
     EXPECT_TRUE(replay_header_on_success);
   }
-  EXPECT_GE(posts, 11); // the 11 POST routes of API.md, plus any added later
+  EXPECT_GE(posts, 11); // the 11 POST routes of docs/API.md, plus any added later
 }
 
 TEST_F(OpenApiDocument, RetryAfterOnOverload) {

@@ -185,7 +185,7 @@ struct webhook_endpoint_config {
   std::vector<std::string> secrets;
 };
 
-/// How the webhook dispatcher delivers (DESIGN section 4).
+/// How the webhook dispatcher delivers (docs/API.md, Webhooks).
 struct webhook_dispatcher_options {
   /// Total time allowed for one delivery attempt.
   std::chrono::milliseconds timeout{5000};

@@ -2,7 +2,7 @@
 /// @file
 /// One rendering function per route answer: the live answer and the one
 /// stored with an idempotency record are both made here, so a replay is
-/// byte-identical. Shapes follow API.md / docs/openapi.yaml, using the
+/// byte-identical. Shapes follow docs/API.md / docs/openapi.yaml, using the
 /// engine's JSON shapes (dwt/engine/json.hpp).
 ///
 /// Threading: pure functions (they also run on actor threads, when the

@@ -1,7 +1,7 @@
 #pragma once
 /// @file
 /// Every message of the actor runtime and every typed actor interface, in
-/// one place (DESIGN section 4). CAF 0.17 style: message types are plain
+/// one place (docs/ARCHITECTURE.md). CAF 0.17 style: message types are plain
 /// C++ values that never leave the process, declared with
 /// CAF_ALLOW_UNSAFE_MESSAGE_TYPE at the end of this file (they carry
 /// callables such as idempotency renderers, so they are not serialisable

@@ -1,6 +1,6 @@
 #pragma once
 /// @file
-/// JSON shapes of the API (../shared/API.md), in one place so the HTTP
+/// JSON shapes of the API (docs/API.md, docs/openapi.yaml), in one place so the HTTP
 /// layer, the idempotency records and the webhook payloads render the same
 /// bytes: camelCase fields, RFC 3339 UTC times with milliseconds, enum
 /// values in their API spelling. A PAN is never rendered: only last four.

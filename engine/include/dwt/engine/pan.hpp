@@ -67,7 +67,7 @@ inline constexpr std::size_t time_prefix_chars = 10;
 /// random RFC 4648 base32 symbols (95 bits, so collisions are negligible).
 /// Refs created later sort after earlier ones (to the millisecond), so the
 /// LMDB tables keyed by token ref (tokens, history) grow at their end
-/// instead of dirtying a random leaf page per insert (DESIGN section 5:
+/// instead of dirtying a random leaf page per insert (the design probe:
 /// random keys cost ~16x monotonic ones per durable commit).
 [[nodiscard]] token_ref generate_token_ref(timestamp now, random_source& rng);
 

@@ -1,6 +1,6 @@
 #pragma once
 /// @file
-/// The token state machine of DESIGN section 2. Pure: the caller passes the
+/// The token state machine (docs/API.md, Token lifecycle). Pure: the caller passes the
 /// time and the new transition's id in; nothing here reads a clock or draws
 /// randomness.
 ///

@@ -63,7 +63,7 @@ using token_ref = strong_id<struct token_ref_tag>;
 // Each enum has `to_string` (the API's SCREAMING_SNAKE spelling) and
 // `parse_<name>` (returns nullopt on an unknown spelling) in enums.hpp.
 
-/// Lifecycle state of a digital wallet token (DESIGN section 2).
+/// Lifecycle state of a digital wallet token (docs/API.md, Token lifecycle).
 enum class token_state : std::uint8_t {
   requested = 0,
   active = 1,
