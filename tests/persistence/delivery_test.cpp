@@ -98,7 +98,9 @@ TEST(DeliveryCodec, BadStatusAndOutOfRangeIntegersAreRejected) {
   // Layout: tag, version, u seq(0), u attempts(0), u round_base(0),
   // t next(0), e status, t updated.
   ASSERT_EQ(static_cast<std::uint8_t>(bytes[6]), 1);
-  bytes[6] = 3;
+  bytes[6] = 3; // feed_only, the last status
+  EXPECT_EQ(codec::decode<delivery_state>(bytes).value().status, delivery_status::feed_only);
+  bytes[6] = 4;
   EXPECT_EQ(codec::decode<delivery_state>(bytes).code(), errc::corrupt_record);
 
   // An attempt_no above u32 is refused (not truncated).

@@ -180,7 +180,11 @@ TEST(MetricsText, HistogramsAreCumulative) {
   EXPECT_NE(text.find("dwt_checkpointer_commit_latency_seconds_bucket{le=\"0.000016\"} 0"),
             std::string::npos)
       << text;
-  EXPECT_EQ(text.find("e-0"), std::string::npos) << text;
+  // No bound in exponent form (sample values may use one; `le` may not).
+  for (auto at = text.find("le=\""); at != std::string::npos; at = text.find("le=\"", at + 1)) {
+    const auto bound = text.substr(at + 4, text.find('"', at + 4) - (at + 4));
+    EXPECT_EQ(bound.find_first_of("eE"), std::string::npos) << bound;
+  }
   EXPECT_NE(text.find("dwt_engine_ready 1\n"), std::string::npos);
   EXPECT_NE(text.find("dwt_webhook_lag_seconds 0\n"), std::string::npos) << text;
   s.webhooks.oldest_undelivered_age = std::chrono::milliseconds{2500};
@@ -201,32 +205,20 @@ TEST(MetricsText, DecisionsOtpsSmsAndTheLmdbMap) {
   s.store.max_map_size = 1 << 21;
   s.store.used_bytes = 4096 * 7;
   const auto text = dwt::server::render_runtime_metrics(s, true);
-  for (const char* line : {"# TYPE dwt_decisions_total counter
-                           ",
-                           "dwt_decisions_total{result=\"APPROVED\",reason=\"none\"} 4
-                           ",
-                           "dwt_decisions_total{result=\"DECLINED\",reason=\"bin_not_enabled\"} 2
-                           ",
-                           "# TYPE dwt_otp_sent_total counter
-                           dwt_otp_sent_total 5 ",
-                                                "dwt_otp_verifications_total{result=\"verified\"} 3
-                                                ",
-                                                "dwt_otp_verifications_total{result=\"incorrect\"} 1
-                                                ",
-                                                "dwt_otp_verifications_total{result=\"exhausted\"} 0
-                                                ",
-                                                "dwt_otp_verifications_total{result=\"expired\"} 2
-                                                ",
-                                                "dwt_sms_total{result=\"sent\"} 4
-                                                ",
-                                                "dwt_sms_total{result=\"failed\"} 1
-                                                ",
-                                                "# TYPE dwt_lmdb_map_size_bytes gauge
-                           dwt_lmdb_map_size_bytes 1048576 ",
-                                                           "dwt_lmdb_map_max_size_bytes 2097152
-                                                           ",
-                                                           "dwt_lmdb_map_used_bytes 28672
-                                                           ",
+  for (const char* line : {
+           "# TYPE dwt_decisions_total counter\n",
+           "dwt_decisions_total{result=\"APPROVED\",reason=\"none\"} 4\n",
+           "dwt_decisions_total{result=\"DECLINED\",reason=\"bin_not_enabled\"} 2\n",
+           "# TYPE dwt_otp_sent_total counter\ndwt_otp_sent_total 5\n",
+           "dwt_otp_verifications_total{result=\"verified\"} 3\n",
+           "dwt_otp_verifications_total{result=\"incorrect\"} 1\n",
+           "dwt_otp_verifications_total{result=\"exhausted\"} 0\n",
+           "dwt_otp_verifications_total{result=\"expired\"} 2\n",
+           "dwt_sms_total{result=\"sent\"} 4\n",
+           "dwt_sms_total{result=\"failed\"} 1\n",
+           "# TYPE dwt_lmdb_map_size_bytes gauge\ndwt_lmdb_map_size_bytes 1048576\n",
+           "dwt_lmdb_map_max_size_bytes 2097152\n",
+           "dwt_lmdb_map_used_bytes 28672\n",
        })
     EXPECT_NE(text.find(line), std::string::npos) << line << "\n" << text;
 }
