@@ -26,7 +26,7 @@ bench_config() {
 }
 
 # bench_config_without_webhooks IN OUT: the same configuration with no
-# webhook endpoint (events stay pending in the outbox).
+# webhook endpoint (events are feed-only: written, never pending delivery).
 bench_config_without_webhooks() {
   sed -e '/^\[partners.webhook\]/d' -e '/^url = "http:\/\/127.0.0.1:[0-9]*\/webhooks"/d' \
       -e '/^secret = "whsec_/d' "$1" >"$2"

@@ -400,6 +400,7 @@ void on(self_ptr self, const cd_tokenize& c, const card_command& cmd, promise rp
   in.recent_requests = recent;
   in.recommendation = req.recommendation;
   auto decided = engine::decide(in, rt.options.decision);
+  rt.counters->count_decision(decided.outcome, decided.reason);
 
   auto ref = req.token_ref && !req.token_ref->empty()
                  ? *req.token_ref

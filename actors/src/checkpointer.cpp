@@ -32,14 +32,19 @@ struct checkpointer_state {
   persistence::group_commit_writer* writer = nullptr;
   /// Told about new durable outbox events (may be unset).
   webhook_dispatcher_actor notify;
+  /// Partners with a webhook endpoint; events of others are feed-only.
+  /// Null: every event is pending delivery.
+  std::shared_ptr<const endpoint_partners> endpoints;
   static inline const char* name = "dwt.checkpointer";
 };
 
 checkpointer_actor::behavior_type
 checkpointer_impl(checkpointer_actor::stateful_pointer<checkpointer_state> self,
-                  persistence::group_commit_writer* writer, webhook_dispatcher_actor notify) {
+                  persistence::group_commit_writer* writer, webhook_dispatcher_actor notify,
+                  std::shared_ptr<const endpoint_partners> endpoints) {
   self->state.writer = writer;
   self->state.notify = std::move(notify);
+  self->state.endpoints = std::move(endpoints);
   return {
       [self](commit_request& req) -> caf::result<commit_reply> {
         auto& st = self->state;
@@ -51,6 +56,9 @@ checkpointer_impl(checkpointer_actor::stateful_pointer<checkpointer_state> self,
         auto response_id = self->current_message_id().response_id();
         auto me = caf::actor_cast<caf::strong_actor_ptr>(self);
         auto listener = st.notify;
+        if (const auto* eps = st.endpoints.get())
+          req.unit.mark_feed_only(
+              [eps](const engine::partner_id& p) { return !eps->contains(p.value); });
         auto submitted = st.writer->submit(
             std::move(req.unit), [to, response_id, me, listener](
                                      persistence::result<persistence::commit_ack> r) mutable {
@@ -87,14 +95,16 @@ checkpointer_actor::behavior_type sync_checkpointer_impl(checkpointer_actor::poi
 } // namespace
 
 checkpointer_actor spawn_checkpointer(caf::actor_system& sys,
-                                      persistence::group_commit_writer& writer) {
-  return sys.spawn(checkpointer_impl, &writer, webhook_dispatcher_actor{});
+                                      persistence::group_commit_writer& writer,
+                                      std::shared_ptr<const endpoint_partners> endpoints) {
+  return sys.spawn(checkpointer_impl, &writer, webhook_dispatcher_actor{}, std::move(endpoints));
 }
 
 checkpointer_actor spawn_checkpointer(caf::actor_system& sys,
                                       persistence::group_commit_writer& writer,
-                                      webhook_dispatcher_actor notify) {
-  return sys.spawn(checkpointer_impl, &writer, std::move(notify));
+                                      webhook_dispatcher_actor notify,
+                                      std::shared_ptr<const endpoint_partners> endpoints) {
+  return sys.spawn(checkpointer_impl, &writer, std::move(notify), std::move(endpoints));
 }
 
 checkpointer_actor spawn_sync_checkpointer(caf::actor_system& sys, persistence::env& store) {

@@ -39,6 +39,7 @@
 #include "dwt/persistence/keys.hpp"
 #include "dwt/persistence/reader.hpp"
 #include "expiry_scan.hpp"
+#include "feed_only.hpp"
 #include "webhook_config.hpp"
 #include "webhook_dispatcher.hpp"
 #include "webhook_io.hpp"
@@ -352,6 +353,11 @@ caf::expected<std::unique_ptr<engine_host>> engine_host::start(engine_options op
     if (auto r = persistence::commit_now(*self->store, unit); !r)
       return persistence::to_caf_error(r.err());
   }
+  // Events of partners without an endpoint will never be delivered: out of
+  // outbox_pending with them (actors/README.md, "Feed-only events").
+  auto endpoints = actors::endpoint_partners_of(self->options);
+  if (auto r = actors::make_feed_only(*self->store, *endpoints, self->options.clock()); !r)
+    return persistence::to_caf_error(r.err());
   auto writer = persistence::group_commit_writer::start(*self->store, self->options.commit);
   if (!writer)
     return persistence::to_caf_error(writer.err());
@@ -376,9 +382,9 @@ caf::expected<std::unique_ptr<engine_host>> engine_host::start(engine_options op
     ctx->counters = self->webhook_counters;
     self->dispatcher = actors::spawn_webhook_dispatcher(*self->system, std::move(ctx));
     self->rt->checkpointer =
-        actors::spawn_checkpointer(*self->system, *self->writer, self->dispatcher);
+        actors::spawn_checkpointer(*self->system, *self->writer, self->dispatcher, endpoints);
   } else {
-    self->rt->checkpointer = actors::spawn_checkpointer(*self->system, *self->writer);
+    self->rt->checkpointer = actors::spawn_checkpointer(*self->system, *self->writer, endpoints);
   }
   actors::spawn_runtime(*self->system, self->rt);
   if (self->rt->options.idempotency_sweep_interval.count() > 0)
@@ -431,6 +437,17 @@ runtime_stats engine_host::stats() const {
   s.passivations = c.passivations.load();
   s.idempotency_sweeps = c.idempotency_sweeps.load();
   s.idempotency_swept = c.idempotency_swept.load();
+  for (std::size_t i = 0; i < actors::decision_slots; ++i) {
+    if (const auto n = c.decisions[i].load(std::memory_order_relaxed); n != 0)
+      s.decisions.push_back(
+          decision_count{static_cast<engine::decision>(i / actors::decision_reason_slots),
+                         static_cast<engine::errc>(i % actors::decision_reason_slots), n});
+  }
+  s.verification.otp_sent = c.otp_sent.load();
+  for (std::size_t i = 0; i < actors::otp_result_slots; ++i)
+    s.verification.otp_checks[i] = c.otp_checks[i].load();
+  s.verification.sms_sent = c.sms_sent.load();
+  s.verification.sms_failed = c.sms_failed.load();
   if (self_->writer)
     s.commit = self_->writer->stats();
   const auto& w = *self_->webhook_counters;
@@ -446,6 +463,7 @@ runtime_stats engine_host::stats() const {
         std::chrono::milliseconds{std::max<std::int64_t>(0, now - oldest)};
   }
   if (self_->store) {
+    s.store = self_->store->info();
     if (auto rd = persistence::reader::begin(*self_->store)) {
       if (auto n = rd->entries(persistence::db::outbox_pending))
         s.outbox_pending = *n;
@@ -766,9 +784,12 @@ void engine_host::tokenize(tokenization_request req,
           g->fire(persistence::to_caf_error(c.err()));
           return;
         }
-        g->fire(engine::make_error(engine::find_product(opts.products, req.pan) == nullptr
-                                       ? engine::errc::bin_not_enabled
-                                       : engine::errc::card_not_found));
+        // A refusal the API answers as a DECLINED decision: counted as one.
+        const auto why = engine::find_product(opts.products, req.pan) == nullptr
+                             ? engine::errc::bin_not_enabled
+                             : engine::errc::card_not_found;
+        s->rt->counters->count_decision(engine::decision::declined, why);
+        g->fire(engine::make_error(why));
         return;
       }
       card = c->id;

@@ -40,13 +40,24 @@ verification_impl(verification_actor::stateful_pointer<verification_state> self,
         return otp_issued{std::move(r.challenge), std::move(r.code)};
       },
       [self](otp_check& req) -> caf::result<engine::otp_verdict> {
-        const auto& opts = self->state.rt->options;
-        return engine::verify_otp(req.challenge, req.code, opts.otp_key, req.now, opts.otp);
+        const auto& run = *self->state.rt;
+        auto v = engine::verify_otp(req.challenge, req.code, run.options.otp_key, req.now,
+                                    run.options.otp);
+        run.counters->count_otp_check(v.result);
+        return v;
       },
       [self](sms_send& req) {
-        const auto& gw = self->state.rt->options.sms;
-        if (gw)
-          gw->send(std::move(req.msg), [](bool) {});
+        const auto& run = *self->state.rt;
+        // Every SMS is an OTP (issue or resend), sent once its challenge is
+        // durable.
+        run.counters->otp_sent.fetch_add(1, std::memory_order_relaxed);
+        if (const auto& gw = run.options.sms) {
+          // The counters outlive the gateway's callback (shared).
+          gw->send(std::move(req.msg), [counters = run.counters](bool accepted) {
+            (accepted ? counters->sms_sent : counters->sms_failed)
+                .fetch_add(1, std::memory_order_relaxed);
+          });
+        }
       },
   };
 }

@@ -204,10 +204,19 @@ public:
             [&] { return "outbox seq " + std::to_string(seq) + " is not above the last event"; });
         !r)
       return r.code() == errc::conflict ? fail(errc::internal, r.err().message) : r;
-    if (auto r = put(db::outbox_pending, key, {}, MDB_APPEND,
-                     [] { return std::string{"outbox_pending seq is not above the last"}; });
-        !r)
+    if (o.feed_only) {
+      // Not for delivery: a state of its own instead of a pending entry.
+      delivery_state st;
+      st.seq = seq;
+      st.status = delivery_status::feed_only;
+      st.updated_at = event.created_at;
+      if (auto r = put(db::deliveries, key, codec::encode(st), 0); !r)
+        return r;
+    } else if (auto r = put(db::outbox_pending, key, {}, MDB_APPEND,
+                            [] { return std::string{"outbox_pending seq is not above the last"}; });
+               !r) {
       return r.code() == errc::conflict ? fail(errc::internal, r.err().message) : r;
+    }
     if (auto r = put(db::outbox_by_partner, keys::outbox_by_partner(event.partner.value, seq), {});
         !r)
       return r;

@@ -18,7 +18,7 @@ constexpr std::uint8_t max_wallet = 2;
 constexpr std::uint8_t max_device_type = 3;
 constexpr std::uint8_t max_channel = 3;
 constexpr std::uint8_t max_method = 1;
-constexpr std::uint8_t max_delivery_status = 2;
+constexpr std::uint8_t max_delivery_status = 3;
 
 // -- encoding -----------------------------------------------------------------
 

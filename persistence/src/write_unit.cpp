@@ -70,8 +70,21 @@ write_unit& write_unit::erase_challenge(engine::token_ref ref) {
   return add(op::erase_challenge{std::move(ref)});
 }
 
-write_unit& write_unit::append_outbox(outbox_event event) {
-  return add(op::append_outbox{std::move(event)});
+write_unit& write_unit::append_outbox(outbox_event event, bool feed_only) {
+  return add(op::append_outbox{std::move(event), feed_only});
+}
+
+std::size_t
+write_unit::mark_feed_only(const std::function<bool(const engine::partner_id&)>& is_feed_only) {
+  std::size_t n = 0;
+  for (auto& o : ops_) {
+    if (auto* a = std::get_if<op::append_outbox>(&o);
+        a != nullptr && !a->feed_only && is_feed_only(a->event.partner)) {
+      a->feed_only = true;
+      ++n;
+    }
+  }
+  return n;
 }
 write_unit& write_unit::erase_outbox_pending(std::uint64_t seq) {
   return add(op::erase_outbox_pending{seq});

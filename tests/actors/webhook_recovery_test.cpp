@@ -178,8 +178,8 @@ TEST_F(WebhookTest, RedeliverWithoutEndpointAndBadConfiguration) {
   auto r = redeliver("p2", p2.begin()->first);
   ASSERT_FALSE(r);
   EXPECT_TRUE(is_runtime(r.error(), runtime_errc::no_webhook_endpoint));
-  // p2's events stay pending (no endpoint), p1's dispatcher is unaffected.
-  EXPECT_GE(host->stats().outbox_pending, 2u);
+  // p2's events are feed-only (no endpoint): nothing is pending.
+  EXPECT_EQ(host->stats().outbox_pending, 0u);
   host->stop();
   host.reset();
 
@@ -201,6 +201,62 @@ TEST_F(WebhookTest, RedeliverWithoutEndpointAndBadConfiguration) {
   auto h = engine_host::start(std::move(o));
   ASSERT_FALSE(h);
   EXPECT_EQ(to_string(h.error()).find("c2VjcmV0"), std::string::npos);
+}
+
+TEST_F(WebhookTest, EventsOfAPartnerWithoutEndpointAreFeedOnly) {
+  start([](engine_options& o) { o.webhooks.pop_back(); }); // p2 has none
+  auto c = card("p2", 2);
+  push(c, "p2", "d1");
+  const auto old_events = events_of("p2");
+  ASSERT_EQ(old_events.size(), 2u);
+  for (const auto& [id, seq] : old_events) {
+    auto s = state("p2", id);
+    ASSERT_TRUE(s) << to_string(s.error());
+    EXPECT_EQ(s->status, persistence::delivery_status::feed_only) << id;
+    EXPECT_EQ(s->attempts, 0u);
+    EXPECT_EQ(s->next_attempt_at, timestamp{});
+  }
+  EXPECT_EQ(host->stats().outbox_pending, 0u);
+
+  // p2 gets an endpoint: its old events stay feed-only, new ones are
+  // delivered.
+  restart();
+  EXPECT_EQ(host->stats().outbox_pending, 0u);
+  push(c, "p2", "d2");
+  const auto all = events_of("p2");
+  ASSERT_EQ(all.size(), 4u);
+  std::set<std::string> fresh;
+  for (const auto& [id, seq] : all)
+    if (!old_events.contains(id))
+      fresh.insert(id);
+  ASSERT_TRUE(eventually([&] { return rx2.delivered() == fresh; }, clock.get(), 250ms));
+  ASSERT_TRUE(eventually([&] { return host->stats().outbox_pending == 0; }));
+  for (const auto& [id, seq] : old_events) {
+    auto s = state("p2", id);
+    ASSERT_TRUE(s);
+    EXPECT_EQ(s->status, persistence::delivery_status::feed_only) << id;
+  }
+}
+
+TEST_F(WebhookTest, PendingEventsOfARemovedEndpointBecomeFeedOnlyAtStart) {
+  start();
+  rx2.decide([](const recorded_request&) { return reply{503, "{}", false}; });
+  auto c = card("p2", 2);
+  push(c, "p2", "d1");
+  const auto p2 = events_of("p2");
+  ASSERT_EQ(p2.size(), 2u);
+  const auto first = oldest(p2);
+  ASSERT_TRUE(attempted("p2", first, 1)); // failed once; retried later
+  EXPECT_EQ(host->stats().outbox_pending, 2u);
+
+  restart([](engine_options& o) { o.webhooks.pop_back(); });
+  EXPECT_EQ(host->stats().outbox_pending, 0u);
+  for (const auto& [id, seq] : p2) {
+    auto s = state("p2", id);
+    ASSERT_TRUE(s);
+    EXPECT_EQ(s->status, persistence::delivery_status::feed_only) << id;
+    EXPECT_EQ(s->attempts, id == first ? 1u : 0u) << id; // the attempt log stays true
+  }
 }
 
 } // namespace

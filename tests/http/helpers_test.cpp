@@ -1,5 +1,7 @@
 // Request helpers without a server: JSON bodies, typed fields, idempotency
 // keys and fingerprints, the metrics text format, access log lines.
+#include <limits>
+
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <gtest/gtest.h>
@@ -163,6 +165,27 @@ TEST(HttpMetrics, TextExposition) {
   EXPECT_NE(text.find("t_seconds_bucket{route=\"/a\",le=\"+Inf\"} 3\n"), std::string::npos);
   EXPECT_NE(text.find("t_seconds_sum{route=\"/a\"} 5.55\n"), std::string::npos) << text;
   EXPECT_NE(text.find("t_seconds_count{route=\"/a\"} 3\n"), std::string::npos);
+}
+
+TEST(HttpMetrics, BucketBoundsArePlainDecimals) {
+  EXPECT_EQ(format_bucket_bound(0.0005), "0.0005");
+  EXPECT_EQ(format_bucket_bound(0.000016), "0.000016");
+  EXPECT_EQ(format_bucket_bound(0.001), "0.001");
+  EXPECT_EQ(format_bucket_bound(2.5), "2.5");
+  EXPECT_EQ(format_bucket_bound(10), "10");
+  EXPECT_EQ(format_bucket_bound(1e-7), "0.0000001");
+  EXPECT_EQ(format_bucket_bound(1e20), "100000000000000000000");
+  EXPECT_EQ(format_bucket_bound(std::numeric_limits<double>::infinity()), "+Inf");
+  // The registry's histograms use it: the default buckets start at 0.5 ms.
+  metrics_registry reg;
+  reg.histogram("t_latency_seconds", "Latency.").with({}).observe(0.0001);
+  const auto text = reg.render();
+  EXPECT_NE(text.find("t_latency_seconds_bucket{le=\"0.0005\"} 1\n"), std::string::npos) << text;
+  // No bound in exponent form (sample values may use one; `le` may not).
+  for (auto at = text.find("le=\""); at != std::string::npos; at = text.find("le=\"", at + 1)) {
+    const auto bound = text.substr(at + 4, text.find('"', at + 4) - (at + 4));
+    EXPECT_EQ(bound.find_first_of("eE"), std::string::npos) << bound;
+  }
 }
 
 TEST(HttpAccessLog, OneJsonLineWithoutSecrets) {

@@ -98,7 +98,9 @@ TEST(DeliveryCodec, BadStatusAndOutOfRangeIntegersAreRejected) {
   // Layout: tag, version, u seq(0), u attempts(0), u round_base(0),
   // t next(0), e status, t updated.
   ASSERT_EQ(static_cast<std::uint8_t>(bytes[6]), 1);
-  bytes[6] = 3;
+  bytes[6] = 3; // feed_only, the last status
+  EXPECT_EQ(codec::decode<delivery_state>(bytes).value().status, delivery_status::feed_only);
+  bytes[6] = 4;
   EXPECT_EQ(codec::decode<delivery_state>(bytes).code(), errc::corrupt_record);
 
   // An attempt_no above u32 is refused (not truncated).
@@ -250,6 +252,31 @@ TEST_F(DeliveryStore, RequeueOutboxPending) {
   ASSERT_FALSE(bad.has_value());
   EXPECT_EQ(bad.code(), errc::not_found);
   EXPECT_EQ(snapshot().pending_outbox(0, 10).value(), std::vector<std::uint64_t>{1});
+}
+
+TEST_F(DeliveryStore, FeedOnlyEventsAreNotPendingAndCarryTheirOwnState) {
+  auto p2_event = make_event("evt_2", "tok_2");
+  p2_event.partner = engine::partner_id{"p2"};
+  write_unit unit;
+  unit.append_outbox(make_event("evt_1", "tok_1")).append_outbox(p2_event);
+  // Only p2's event is marked.
+  EXPECT_EQ(unit.mark_feed_only([](const engine::partner_id& p) { return p.value == "p2"; }), 1u);
+  EXPECT_EQ(unit.mark_feed_only([](const engine::partner_id& p) { return p.value == "p2"; }), 0u);
+  ASSERT_TRUE(commit(unit).has_value());
+  auto r = snapshot();
+  EXPECT_EQ(r.pending_outbox(0, 10).value(), std::vector<std::uint64_t>{1});
+  EXPECT_FALSE(r.outbox_is_pending(2).value());
+  EXPECT_FALSE(r.find_delivery_state(1).value().has_value());
+  auto st = r.find_delivery_state(2).value();
+  ASSERT_TRUE(st.has_value());
+  EXPECT_EQ(st->status, delivery_status::feed_only);
+  EXPECT_EQ(st->attempts, 0u);
+  EXPECT_EQ(st->updated_at, p2_event.created_at);
+  // Still in the feed.
+  EXPECT_EQ(r.outbox_after(0, 10).value().size(), 2u);
+  auto fo = sample_state();
+  fo.status = delivery_status::feed_only;
+  expect_round_trip(fo);
 }
 
 TEST_F(DeliveryStore, EventIdIndex) {

@@ -12,6 +12,7 @@
 #include "dwt/server/cli.hpp"
 #include "dwt/server/engine_config.hpp"
 #include "dwt/server/metrics_text.hpp"
+#include "dwt/server/process_metrics.hpp"
 #include "support.hpp"
 
 namespace dwt_server_test {
@@ -172,15 +173,83 @@ TEST(MetricsText, HistogramsAreCumulative) {
   EXPECT_NE(text.find("dwt_checkpointer_batch_size_bucket{le=\"4\"} 3\n"), std::string::npos);
   EXPECT_NE(text.find("dwt_checkpointer_batch_size_bucket{le=\"+Inf\"} 3\n"), std::string::npos);
   EXPECT_NE(text.find("dwt_checkpointer_batch_size_count 3\n"), std::string::npos);
-  EXPECT_NE(text.find("dwt_checkpointer_commit_latency_seconds_bucket{le=\"3.2e-05\"} 3"),
+  // Plain decimal, never "3.2e-05" (issue #20).
+  EXPECT_NE(text.find("dwt_checkpointer_commit_latency_seconds_bucket{le=\"0.000032\"} 3"),
             std::string::npos)
       << text;
+  EXPECT_NE(text.find("dwt_checkpointer_commit_latency_seconds_bucket{le=\"0.000016\"} 0"),
+            std::string::npos)
+      << text;
+  // No bound in exponent form (sample values may use one; `le` may not).
+  for (auto at = text.find("le=\""); at != std::string::npos; at = text.find("le=\"", at + 1)) {
+    const auto bound = text.substr(at + 4, text.find('"', at + 4) - (at + 4));
+    EXPECT_EQ(bound.find_first_of("eE"), std::string::npos) << bound;
+  }
   EXPECT_NE(text.find("dwt_engine_ready 1\n"), std::string::npos);
   EXPECT_NE(text.find("dwt_webhook_lag_seconds 0\n"), std::string::npos) << text;
   s.webhooks.oldest_undelivered_age = std::chrono::milliseconds{2500};
   text = dwt::server::render_runtime_metrics(s, true);
   EXPECT_NE(text.find("# TYPE dwt_webhook_lag_seconds gauge\n"), std::string::npos);
   EXPECT_NE(text.find("dwt_webhook_lag_seconds 2.5\n"), std::string::npos) << text;
+}
+
+TEST(MetricsText, DecisionsOtpsSmsAndTheLmdbMap) {
+  dwt::runtime_stats s;
+  s.decisions.push_back({dwt::engine::decision::approved, dwt::engine::errc::ok, 4});
+  s.decisions.push_back({dwt::engine::decision::declined, dwt::engine::errc::bin_not_enabled, 2});
+  s.verification.otp_sent = 5;
+  s.verification.otp_checks = {3, 1, 0, 2};
+  s.verification.sms_sent = 4;
+  s.verification.sms_failed = 1;
+  s.store.map_size = 1 << 20;
+  s.store.max_map_size = 1 << 21;
+  s.store.used_bytes = 4096 * 7;
+  const auto text = dwt::server::render_runtime_metrics(s, true);
+  for (const char* line : {
+           "# TYPE dwt_decisions_total counter\n",
+           "dwt_decisions_total{result=\"APPROVED\",reason=\"none\"} 4\n",
+           "dwt_decisions_total{result=\"DECLINED\",reason=\"bin_not_enabled\"} 2\n",
+           "# TYPE dwt_otp_sent_total counter\ndwt_otp_sent_total 5\n",
+           "dwt_otp_verifications_total{result=\"verified\"} 3\n",
+           "dwt_otp_verifications_total{result=\"incorrect\"} 1\n",
+           "dwt_otp_verifications_total{result=\"exhausted\"} 0\n",
+           "dwt_otp_verifications_total{result=\"expired\"} 2\n",
+           "dwt_sms_total{result=\"sent\"} 4\n",
+           "dwt_sms_total{result=\"failed\"} 1\n",
+           "# TYPE dwt_lmdb_map_size_bytes gauge\ndwt_lmdb_map_size_bytes 1048576\n",
+           "dwt_lmdb_map_max_size_bytes 2097152\n",
+           "dwt_lmdb_map_used_bytes 28672\n",
+       })
+    EXPECT_NE(text.find(line), std::string::npos) << line << "\n" << text;
+}
+
+TEST(ProcessMetrics, ParsesProcStatWithAnAwkwardCommandName) {
+  // proc(5): pid (comm) state ppid pgrp session tty tpgid flags minflt
+  // cminflt majflt cmajflt utime stime cutime cstime priority nice
+  // num_threads itrealvalue starttime vsize rss ...
+  const std::string stat = "4242 (dwt) (x) 1) S 1 2 3 0 -1 4194560 100 0 0 0 "
+                           "250 150 0 0 20 0 7 0 1000 123456789 300 18446744073709551615\n";
+  auto f = dwt::server::parse_proc_stat(stat, 100, 4096, 1'700'000'000);
+  ASSERT_TRUE(f);
+  EXPECT_DOUBLE_EQ(f->cpu_seconds, 4.0);
+  EXPECT_DOUBLE_EQ(f->start_time_seconds, 1'700'000'010.0);
+  EXPECT_DOUBLE_EQ(f->virtual_bytes, 123456789.0);
+  EXPECT_DOUBLE_EQ(f->resident_bytes, 300.0 * 4096);
+  EXPECT_FALSE(dwt::server::parse_proc_stat("4242 (dwt) S 1 2", 100, 4096, 0));
+  EXPECT_FALSE(dwt::server::parse_proc_stat("no parenthesis", 100, 4096, 0));
+  EXPECT_EQ(dwt::server::parse_boot_time("cpu  1 2 3\nbtime 1700000000\nprocesses 9\n"),
+            1'700'000'000.0);
+  EXPECT_FALSE(dwt::server::parse_boot_time("cpu 1 2 3\n"));
+}
+
+TEST(ProcessMetrics, ReadsThisProcess) {
+  auto f = dwt::server::read_process_figures();
+  ASSERT_TRUE(f); // Linux with /proc
+  EXPECT_GT(f->resident_bytes, 0);
+  EXPECT_GT(f->open_fds, 0);
+  const auto text = dwt::server::render_process_metrics(*f);
+  EXPECT_NE(text.find("# TYPE process_cpu_seconds_total counter\n"), std::string::npos);
+  EXPECT_NE(text.find("# TYPE process_start_time_seconds gauge\n"), std::string::npos);
 }
 
 TEST(MetricsText, BuildInfoIsOneGaugeWithItsLabels) {

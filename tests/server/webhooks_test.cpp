@@ -230,15 +230,19 @@ TEST_F(Webhooks, OtherPartnersAndUnknownEventsAreNotFound) {
   EXPECT_EQ(mine.code(), "event_not_found");
 }
 
-TEST_F(Webhooks, PartnerWithoutEndpointSeesPendingAndCannotRedeliver) {
+TEST_F(Webhooks, PartnerWithoutEndpointSeesFeedOnlyAndCannotRedeliver) {
   push(card(make_pan("411111", 6), p2_key), p2_key);
   const auto ids = event_ids(p2_key);
   ASSERT_EQ(ids.size(), 2u);
   auto a = deliveries(ids[0], p2_key);
   ASSERT_EQ(a.status, 200u) << a.body;
   EXPECT_TRUE(attempts_of(a).empty());
-  EXPECT_EQ(state_of(a).at("status").as_string(), "PENDING");
+  EXPECT_EQ(state_of(a).at("status").as_string(), "FEED_ONLY");
   EXPECT_EQ(state_of(a).at("attempts").as_int64(), 0);
+  EXPECT_TRUE(state_of(a).at("nextAttemptAt").is_null());
+  // Nothing waits for delivery: the gauge is back to 0.
+  auto m = get("/metrics", nullptr);
+  EXPECT_NE(m.body.find("\ndwt_outbox_pending 0\n"), std::string::npos) << m.body;
   auto r = post("/v1/events/" + ids[0] + "/redeliver", {}, p2_key);
   EXPECT_EQ(r.status, 409u);
   EXPECT_EQ(r.code(), "no_webhook_endpoint");

@@ -71,6 +71,19 @@ double histogram::sum() const noexcept {
   return sum_.load(std::memory_order_relaxed);
 }
 
+std::string format_bucket_bound(double v) {
+  if (std::isnan(v))
+    return "NaN";
+  if (std::isinf(v))
+    return v > 0 ? "+Inf" : "-Inf";
+  // Fixed notation without a precision: the shortest digits that round
+  // trip, never an exponent (at most ~330 characters for the extremes).
+  char buf[400];
+  const auto [ptr, ec] = std::to_chars(buf, buf + sizeof buf, v, std::chars_format::fixed);
+  DWT_HTTP_CHECK(ec == std::errc{}, "bucket bound formatting failed");
+  return std::string(buf, ptr);
+}
+
 std::vector<double> default_latency_buckets() {
   return {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};
 }
@@ -153,11 +166,8 @@ void family<Metric>::render(std::string& out) const {
       const auto& bounds = m->bounds();
       for (std::size_t i = 0; i <= bounds.size(); ++i) {
         cumulative += m->bucket_count(i);
-        std::string le;
-        if (i < bounds.size())
-          append_number(le, bounds[i]);
-        else
-          le = "+Inf";
+        const std::string le =
+            i < bounds.size() ? format_bucket_bound(bounds[i]) : std::string{"+Inf"};
         out += name_;
         out += "_bucket";
         out += label_text(values, "le", le);

@@ -18,6 +18,7 @@
 /// Errors: results are `caf::expected<T>`; `describe(err)` maps any error
 /// to its stable API code and HTTP status (see errors.hpp).
 
+#include <array>
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
@@ -157,6 +158,26 @@ struct webhook_stats {
   std::chrono::milliseconds oldest_undelivered_age{0};
 };
 
+/// How many tokenisation decisions had this outcome and reason.
+struct decision_count {
+  engine::decision decision = engine::decision::approved;
+  /// errc::ok when the decision gives none.
+  engine::errc reason = engine::errc::ok;
+  std::uint64_t count = 0;
+};
+
+/// Verification figures since start.
+struct verification_stats {
+  /// OTP SMS handed to the SMS gateway (each issue and resend).
+  std::uint64_t otp_sent = 0;
+  /// OTP checks by result (engine::otp_result order: verified, incorrect,
+  /// exhausted, expired).
+  std::array<std::uint64_t, 4> otp_checks{};
+  /// SMS the gateway accepted, and those it refused or could not send.
+  std::uint64_t sms_sent = 0;
+  std::uint64_t sms_failed = 0;
+};
+
 /// Counters for /metrics.
 struct runtime_stats {
   std::uint64_t live_cards = 0;
@@ -171,6 +192,13 @@ struct runtime_stats {
   std::uint64_t idempotency_swept = 0;
   persistence::group_commit_stats commit;
   webhook_stats webhooks;
+  /// Tokenisation decisions since start, one entry per (decision, reason)
+  /// seen, in decision then reason order.
+  std::vector<decision_count> decisions;
+  verification_stats verification;
+  /// The LMDB map: size, growth limit, bytes in use (a 507 map_full comes
+  /// when use reaches the limit).
+  persistence::env_info store;
 };
 
 // -- options -----------------------------------------------------------------
@@ -263,7 +291,8 @@ struct engine_options {
 
   /// Webhook endpoints, at most one per partner. The dispatcher runs when
   /// at least one is configured; events of partners without an endpoint
-  /// stay pending in the outbox.
+  /// are feed-only (delivery_status::feed_only, never delivered; see
+  /// actors/README.md, "Feed-only events").
   std::vector<webhook_endpoint_config> webhooks;
   webhook_dispatcher_options dispatcher;
 };

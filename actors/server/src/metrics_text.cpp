@@ -5,6 +5,10 @@
 
 #include <cstdio>
 
+#include "dwt/engine/enums.hpp"
+#include "dwt/engine/errc.hpp"
+#include "dwt/http/metrics.hpp"
+
 namespace dwt::server {
 
 namespace {
@@ -43,7 +47,7 @@ void histogram(std::string& out, std::string_view name, std::string_view help,
   const std::string bucket = std::string{name} + "_bucket";
   for (std::size_t i = 0; i < n; ++i) {
     cumulative += counts[i];
-    const std::string le = (i + 1 == n) ? std::string{"+Inf"} : number(bound(i));
+    const std::string le = (i + 1 == n) ? std::string{"+Inf"} : http::format_bucket_bound(bound(i));
     sample(out, bucket, "le=\"" + le + "\"", static_cast<double>(cumulative));
   }
   sample(out, std::string{name} + "_sum", {}, sum);
@@ -114,6 +118,44 @@ std::string render_runtime_metrics(const runtime_stats& s, bool ready) {
   scalar(out, "dwt_webhook_lag_seconds", "gauge",
          "Age of the oldest event not yet delivered to its partner's endpoint (0: none waiting).",
          static_cast<double>(w.oldest_undelivered_age.count()) / 1000.0);
+
+  header(out, "dwt_decisions_total", "counter",
+         "Tokenisation decisions by result and reason (reason \"none\" when the decision gives "
+         "none).");
+  for (const auto& d : s.decisions) {
+    std::string labels = "result=\"";
+    labels.append(engine::to_string(d.decision)).append("\",reason=\"");
+    labels.append(d.reason == engine::errc::ok ? std::string_view{"none"}
+                                               : engine::to_code(d.reason));
+    labels.append("\"");
+    sample(out, "dwt_decisions_total", labels, static_cast<double>(d.count));
+  }
+  const auto& v = s.verification;
+  scalar(out, "dwt_otp_sent_total", "counter",
+         "One-time passcodes sent: SMS handed to the gateway (each issue and resend).",
+         static_cast<double>(v.otp_sent));
+  header(out, "dwt_otp_verifications_total", "counter",
+         "OTP checks by result: verified, or failed as incorrect (attempts remain), exhausted or "
+         "expired.");
+  constexpr std::string_view otp_results[] = {"verified", "incorrect", "exhausted", "expired"};
+  for (std::size_t i = 0; i < v.otp_checks.size(); ++i)
+    sample(out, "dwt_otp_verifications_total", "result=\"" + std::string{otp_results[i]} + "\"",
+           static_cast<double>(v.otp_checks[i]));
+  header(out, "dwt_sms_total", "counter",
+         "SMS handed to the gateway by outcome: sent (accepted) or failed.");
+  sample(out, "dwt_sms_total", "result=\"sent\"", static_cast<double>(v.sms_sent));
+  sample(out, "dwt_sms_total", "result=\"failed\"", static_cast<double>(v.sms_failed));
+
+  const auto& m = s.store;
+  scalar(out, "dwt_lmdb_map_size_bytes", "gauge", "Current LMDB map size.",
+         static_cast<double>(m.map_size));
+  scalar(out, "dwt_lmdb_map_max_size_bytes", "gauge",
+         "Largest map size automatic growth may reach; writes fail with 507 map_full beyond it.",
+         static_cast<double>(m.max_map_size));
+  scalar(out, "dwt_lmdb_map_used_bytes", "gauge",
+         "LMDB map in use: (last used page + 1) x page size.", static_cast<double>(m.used_bytes));
+  scalar(out, "dwt_lmdb_readers_used", "gauge", "LMDB reader slots in use.",
+         static_cast<double>(m.readers_used));
   return out;
 }
 

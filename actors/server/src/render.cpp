@@ -133,6 +133,8 @@ std::string_view status_name(persistence::delivery_status s) {
     return "DELIVERED";
   case persistence::delivery_status::dead_lettered:
     return "DEAD_LETTERED";
+  case persistence::delivery_status::feed_only:
+    return "FEED_ONLY";
   }
   return "PENDING";
 }

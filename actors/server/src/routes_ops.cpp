@@ -5,6 +5,7 @@
 
 #include "dwt/server/allocator.hpp"
 #include "dwt/server/metrics_text.hpp"
+#include "dwt/server/process_metrics.hpp"
 #include "respond.hpp"
 #include "route_table.hpp"
 
@@ -43,6 +44,8 @@ void add_ops_routes(route_table& t, const api_ptr& api) {
                  if (api->host != nullptr)
                    r.body += render_runtime_metrics(api->host->stats(),
                                                     api->host->ready() && !api->draining.load());
+                 if (auto p = read_process_figures())
+                   r.body += render_process_metrics(*p);
                  res.respond(std::move(r));
                }});
 }

@@ -8,6 +8,8 @@
 /// Threading: immutable after `spawn_runtime` returns (the handles are set
 /// before any message is sent); counters are atomics.
 
+#include <algorithm>
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <cstddef>
@@ -15,15 +17,37 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <unordered_set>
 #include <vector>
 
 #include <caf/actor_system.hpp>
 
 #include "dwt/actors/messages.hpp"
 #include "dwt/dwt.hpp"
+#include "dwt/engine/errc.hpp"
+#include "dwt/engine/otp.hpp"
+#include "dwt/engine/types.hpp"
 #include "dwt/persistence/env.hpp"
 
 namespace dwt::actors {
+
+/// Reasons (engine::errc values) counted apart per decision; larger codes
+/// share the last slot.
+inline constexpr std::size_t decision_reason_slots = 64;
+/// engine::decision has three values.
+inline constexpr std::size_t decision_kinds = 3;
+inline constexpr std::size_t decision_slots = decision_kinds * decision_reason_slots;
+/// engine::otp_result has four values.
+inline constexpr std::size_t otp_result_slots = 4;
+
+/// The slot of (decision, reason) in runtime_counters::decisions.
+[[nodiscard]] constexpr std::size_t decision_slot(engine::decision d,
+                                                  engine::errc reason) noexcept {
+  const auto kind = std::min<std::size_t>(static_cast<std::size_t>(d), decision_kinds - 1);
+  const auto why =
+      std::min<std::size_t>(static_cast<std::size_t>(reason), decision_reason_slots - 1);
+  return kind * decision_reason_slots + why;
+}
 
 /// Counters shared by all actors of one engine.
 struct runtime_counters {
@@ -34,6 +58,28 @@ struct runtime_counters {
   /// Idempotency sweeps committed, and the expired records they deleted.
   std::atomic<std::uint64_t> idempotency_sweeps{0};
   std::atomic<std::uint64_t> idempotency_swept{0};
+
+  /// Tokenisation decisions, by (decision, reason): one relaxed atomic
+  /// increment per decision, no lock, no allocation. Read by
+  /// engine_host::stats.
+  std::array<std::atomic<std::uint64_t>, decision_slots> decisions{};
+  /// OTP SMS handed to the gateway (after the challenge is durable).
+  std::atomic<std::uint64_t> otp_sent{0};
+  /// OTP checks by engine::otp_result.
+  std::array<std::atomic<std::uint64_t>, otp_result_slots> otp_checks{};
+  /// SMS the gateway accepted / refused or failed to send.
+  std::atomic<std::uint64_t> sms_sent{0};
+  std::atomic<std::uint64_t> sms_failed{0};
+
+  /// Counts one decision (a reason beyond the slots is counted in the last).
+  void count_decision(engine::decision d, engine::errc reason) noexcept {
+    decisions[decision_slot(d, reason)].fetch_add(1, std::memory_order_relaxed);
+  }
+  /// Counts one OTP check.
+  void count_otp_check(engine::otp_result r) noexcept {
+    const auto i = std::min<std::size_t>(static_cast<std::size_t>(r), otp_result_slots - 1);
+    otp_checks[i].fetch_add(1, std::memory_order_relaxed);
+  }
 };
 
 /// Everything an actor of the runtime needs.
@@ -71,16 +117,24 @@ void spawn_runtime(caf::actor_system& sys, const std::shared_ptr<runtime>& rt);
 /// the pool. Does not wait.
 void shutdown_runtime(caf::actor_system& sys, runtime& rt);
 
+/// The ids of the partners that have a webhook endpoint.
+using endpoint_partners = std::unordered_set<std::string>;
+
 /// Spawns the production checkpointer over `writer` (which must outlive
 /// it). Acknowledges a unit only after the writer reports it durable.
-[[nodiscard]] checkpointer_actor spawn_checkpointer(caf::actor_system& sys,
-                                                    persistence::group_commit_writer& writer);
+/// With `endpoints`, every outbox event of a partner not in it is written
+/// feed-only (never delivered; actors/README.md, "Feed-only events");
+/// without, every event is pending delivery.
+[[nodiscard]] checkpointer_actor
+spawn_checkpointer(caf::actor_system& sys, persistence::group_commit_writer& writer,
+                   std::shared_ptr<const endpoint_partners> endpoints = nullptr);
 /// Same, and tells `notify` (the webhook dispatcher) the highest outbox seq
 /// of every acknowledged unit that appended events (from the writer
 /// thread, before the requester's acknowledgement).
-[[nodiscard]] checkpointer_actor spawn_checkpointer(caf::actor_system& sys,
-                                                    persistence::group_commit_writer& writer,
-                                                    webhook_dispatcher_actor notify);
+[[nodiscard]] checkpointer_actor
+spawn_checkpointer(caf::actor_system& sys, persistence::group_commit_writer& writer,
+                   webhook_dispatcher_actor notify,
+                   std::shared_ptr<const endpoint_partners> endpoints = nullptr);
 
 /// Test seam: a checkpointer that commits each unit synchronously with
 /// persistence::commit_now on the actor's own thread (no writer thread), so

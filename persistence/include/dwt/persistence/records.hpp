@@ -56,6 +56,11 @@ enum class delivery_status : std::uint8_t {
   delivered = 1,
   /// The retry schedule ended (or the event cannot be sent): given up.
   dead_lettered = 2,
+  /// Never to be delivered: its partner had no webhook endpoint when the
+  /// event was written (or at a later start). It is only in the events
+  /// feed; not in outbox_pending, no attempt, no next attempt. It stays so
+  /// when the partner later gets an endpoint (a redelivery sends it).
+  feed_only = 3,
 };
 
 /// The durable delivery state of one outbox event (absent until the first

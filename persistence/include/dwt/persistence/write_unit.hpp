@@ -94,8 +94,12 @@ struct erase_challenge {
 /// event's own `seq` is ignored) and indexes it in outbox_by_partner and
 /// outbox_pending (and outbox_by_event_id: event id -> seq, when the id is a
 /// valid key). The seq is reported in `commit_ack::outbox_seqs`.
+/// `feed_only`: the event is for the feed only (its partner has no webhook
+/// endpoint): it is not indexed in outbox_pending and its delivery state is
+/// written as delivery_status::feed_only instead.
 struct append_outbox {
   outbox_event event;
+  bool feed_only = false;
 };
 /// Removes seq from outbox_pending (delivered or dead-lettered; the event
 /// stays in the outbox for the events feed). Absent is not an error.
@@ -190,7 +194,11 @@ public:
   write_unit& put_challenge(engine::verification_challenge rec);
   write_unit& erase_challenge(engine::token_ref ref);
 
-  write_unit& append_outbox(outbox_event event);
+  write_unit& append_outbox(outbox_event event, bool feed_only = false);
+  /// Marks every append_outbox already in the unit whose partner
+  /// `is_feed_only` answers true for as feed only (see op::append_outbox).
+  /// Returns the number marked.
+  std::size_t mark_feed_only(const std::function<bool(const engine::partner_id&)>& is_feed_only);
   write_unit& erase_outbox_pending(std::uint64_t seq);
   write_unit& requeue_outbox_pending(std::uint64_t seq);
   write_unit& put_delivery_state(delivery_state rec);

@@ -68,6 +68,12 @@ private:
 /// Default latency buckets, in seconds (0.5 ms .. 10 s).
 [[nodiscard]] std::vector<double> default_latency_buckets();
 
+/// A histogram bucket bound as a `le` label value: plain decimal, the
+/// shortest that reads back as `v` ("0.0005", "0.000016", "10"; never
+/// "5e-04"), "+Inf" for infinity. Dashboards and recording rules match
+/// `le` as text, so the form must not depend on the value's magnitude.
+[[nodiscard]] std::string format_bucket_bound(double v);
+
 namespace detail {
 /// Common part of every family: name, help, label names, rendering.
 class family_base {
