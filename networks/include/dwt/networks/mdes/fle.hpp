@@ -53,8 +53,12 @@ inline constexpr std::size_t max_encrypted_key_hex = 2 * (max_rsa_bits / 8);
 inline constexpr std::size_t max_fingerprint_hex = 64;
 /// The IV: 16 bytes, 32 hex digits.
 inline constexpr std::size_t iv_bytes = 16;
-/// Longest `oaepHashingAlgorithm` text.
+/// Longest `oaepHashingAlgorithm` text `decrypt` looks at.
 inline constexpr std::size_t max_oaep_name = 16;
+/// Longest `iv` / `oaepHashingAlgorithm` text read from JSON at all
+/// (beyond it payload_too_large; shorter wrong values are judged by
+/// `decrypt`: bad_iv, unsupported_oaep_hash).
+inline constexpr std::size_t max_short_field = 64;
 } // namespace fle_limits
 
 /// How the one-time AES key is wrapped.
