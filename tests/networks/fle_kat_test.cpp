@@ -107,10 +107,10 @@ INSTANTIATE_TEST_SUITE_P(Wraps, FleFreshFromPython,
                          ::testing::Values(fresh_case{"SHA256", 256, true},
                                            fresh_case{"SHA512", 128, true},
                                            fresh_case{"PKCS1", 192, false}),
-                         [](const auto& info) {
-                           return std::string{info.param.wrap} + "_aes" +
-                                  std::to_string(info.param.aes_bits) +
-                                  (info.param.iv ? "_iv" : "_zero_iv");
+                         [](const auto& p) {
+                           return std::string{p.param.wrap} + "_aes" +
+                                  std::to_string(p.param.aes_bits) +
+                                  (p.param.iv ? "_iv" : "_zero_iv");
                          });
 
 class FleOursToPython : public ::testing::TestWithParam<key_wrap> {};
@@ -144,8 +144,8 @@ TEST_P(FleOursToPython, PythonDecryptsWhatWeEncrypt) {
 INSTANTIATE_TEST_SUITE_P(Wraps, FleOursToPython,
                          ::testing::Values(key_wrap::oaep_sha256, key_wrap::oaep_sha512,
                                            key_wrap::pkcs1_v15),
-                         [](const auto& info) {
-                           return std::string{oaep_hash_name(info.param).value_or("PKCS1")};
+                         [](const auto& p) {
+                           return std::string{oaep_hash_name(p.param).value_or("PKCS1")};
                          });
 
 } // namespace
