@@ -12,7 +12,7 @@ namespace dwt::networks::mdes {
 
 namespace {
 
-namespace lim = card_info_limits;
+namespace card_lim = card_info_limits;
 using detail::all_digits;
 
 /// The string at `name` as a view into the (wiped) DOM; nullopt if absent.
@@ -87,12 +87,12 @@ caf::error read_address(const boost::json::object& obj, card_info& out) {
     std::string* target;
   };
   const field fields[] = {
-      {"line1", lim::max_address_line, &addr.line1},
-      {"line2", lim::max_address_line, &addr.line2},
-      {"city", lim::max_city, &addr.city},
-      {"countrySubdivision", lim::max_country_subdivision, &addr.country_subdivision},
-      {"postalCode", lim::max_postal_code, &addr.postal_code},
-      {"country", lim::max_country, &addr.country},
+      {"line1", card_lim::max_address_line, &addr.line1},
+      {"line2", card_lim::max_address_line, &addr.line2},
+      {"city", card_lim::max_city, &addr.city},
+      {"countrySubdivision", card_lim::max_country_subdivision, &addr.country_subdivision},
+      {"postalCode", card_lim::max_postal_code, &addr.postal_code},
+      {"country", card_lim::max_country, &addr.country},
   };
   for (const auto& f : fields) {
     std::optional<std::string> v;
@@ -122,14 +122,14 @@ caf::error read_card_info(const boost::json::object& obj, card_info& out) {
   if (cvc && !cvc->empty() && (cvc->size() < 3 || cvc->size() > 4 || !all_digits(*cvc)))
     return make_error(errc::invalid_field, "securityCode must be 3 or 4 digits");
   std::optional<std::string> source;
-  if (auto err = detail::read_string(obj, "source", lim::max_source, source))
+  if (auto err = detail::read_string(obj, "source", card_lim::max_source, source))
     return err;
   std::optional<std::string> name;
-  if (auto err = detail::read_string(obj, "cardholderName", lim::max_cardholder_name, name))
+  if (auto err = detail::read_string(obj, "cardholderName", card_lim::max_cardholder_name, name))
     return err;
   std::optional<std::string> valid_until;
   if (auto err =
-          detail::read_string(obj, "dataValidUntilTimestamp", lim::max_timestamp, valid_until))
+          detail::read_string(obj, "dataValidUntilTimestamp", card_lim::max_timestamp, valid_until))
     return err;
   if (valid_until) {
     out.data_valid_until = parse_iso8601(*valid_until);
