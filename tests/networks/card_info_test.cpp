@@ -77,13 +77,13 @@ TEST(CardInfo, TimestampsWithAnOffset) {
   EXPECT_EQ(engine::to_millis(*c->data_valid_until), 1893456000000);
 }
 
-struct bad_case {
+struct card_bad_case {
   const char* name;
   std::string json;
   errc expected;
 };
 
-class CardInfoRefused : public ::testing::TestWithParam<bad_case> {};
+class CardInfoRefused : public ::testing::TestWithParam<card_bad_case> {};
 
 TEST_P(CardInfoRefused, WithItsErrc) {
   const auto& c = GetParam();
@@ -100,34 +100,37 @@ TEST_P(CardInfoRefused, WithItsErrc) {
 INSTANTIATE_TEST_SUITE_P(
     Fields, CardInfoRefused,
     ::testing::Values(
-        bad_case{"not_json", "{\"accountNumber\":", errc::invalid_json},
-        bad_case{"array", "[1,2]", errc::invalid_json},
-        bad_case{"no_pan", with(R"("accountNumber":"5555555555554444",)", ""), errc::missing_field},
-        bad_case{"luhn", with("5555555555554444", "5555555555554445"),
-                 errc::invalid_account_number},
-        bad_case{"short_pan", with("5555555555554444", "55555"), errc::invalid_account_number},
-        bad_case{"pan_number", with(R"("5555555555554444")", "5555555555554444"),
-                 errc::invalid_field},
-        bad_case{"no_month", with(R"("expiryMonth":"09",)", ""), errc::missing_field},
-        bad_case{"month_13", with(R"("expiryMonth":"09")", R"("expiryMonth":"13")"),
-                 errc::invalid_expiry},
-        bad_case{"month_text", with(R"("expiryMonth":"09")", R"("expiryMonth":"September")"),
-                 errc::invalid_expiry},
-        bad_case{"year_3_digits", with(R"("expiryYear":"29")", R"("expiryYear":"029")"),
-                 errc::invalid_expiry},
-        bad_case{"cvc_letters", with(R"("securityCode":"123")", R"("securityCode":"12a")"),
-                 errc::invalid_field},
-        bad_case{"cvc_long", with(R"("securityCode":"123")", R"("securityCode":"12345")"),
-                 errc::invalid_field},
-        bad_case{"timestamp", with("2030-01-01T00:00:00.000Z", "tomorrow"), errc::invalid_field},
-        bad_case{"country_long", with(R"("country":"USA")", R"("country":"UNITED")"),
-                 errc::invalid_field},
-        bad_case{"address_not_object",
-                 with(R"("billingAddress":{)", R"("billingAddress":"x","other":{)"),
-                 errc::invalid_field},
-        bad_case{"name_long", with("Jane Q. Public", std::string(200, 'J')), errc::invalid_field},
-        bad_case{"oversize", with("Jane Q. Public", std::string(9000, 'J')),
-                 errc::payload_too_large}),
+        card_bad_case{"not_json", "{\"accountNumber\":", errc::invalid_json},
+        card_bad_case{"array", "[1,2]", errc::invalid_json},
+        card_bad_case{"no_pan", with(R"("accountNumber":"5555555555554444",)", ""),
+                      errc::missing_field},
+        card_bad_case{"luhn", with("5555555555554444", "5555555555554445"),
+                      errc::invalid_account_number},
+        card_bad_case{"short_pan", with("5555555555554444", "55555"), errc::invalid_account_number},
+        card_bad_case{"pan_number", with(R"("5555555555554444")", "5555555555554444"),
+                      errc::invalid_field},
+        card_bad_case{"no_month", with(R"("expiryMonth":"09",)", ""), errc::missing_field},
+        card_bad_case{"month_13", with(R"("expiryMonth":"09")", R"("expiryMonth":"13")"),
+                      errc::invalid_expiry},
+        card_bad_case{"month_text", with(R"("expiryMonth":"09")", R"("expiryMonth":"September")"),
+                      errc::invalid_expiry},
+        card_bad_case{"year_3_digits", with(R"("expiryYear":"29")", R"("expiryYear":"029")"),
+                      errc::invalid_expiry},
+        card_bad_case{"cvc_letters", with(R"("securityCode":"123")", R"("securityCode":"12a")"),
+                      errc::invalid_field},
+        card_bad_case{"cvc_long", with(R"("securityCode":"123")", R"("securityCode":"12345")"),
+                      errc::invalid_field},
+        card_bad_case{"timestamp", with("2030-01-01T00:00:00.000Z", "tomorrow"),
+                      errc::invalid_field},
+        card_bad_case{"country_long", with(R"("country":"USA")", R"("country":"UNITED")"),
+                      errc::invalid_field},
+        card_bad_case{"address_not_object",
+                      with(R"("billingAddress":{)", R"("billingAddress":"x","other":{)"),
+                      errc::invalid_field},
+        card_bad_case{"name_long", with("Jane Q. Public", std::string(200, 'J')),
+                      errc::invalid_field},
+        card_bad_case{"oversize", with("Jane Q. Public", std::string(9000, 'J')),
+                      errc::payload_too_large}),
     [](const auto& p) { return std::string{p.param.name}; });
 
 TEST(CardInfo, DeeplyNestedUnknownFieldsAreRefusedAsNotJsonNotACrash) {

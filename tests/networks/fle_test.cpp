@@ -23,12 +23,12 @@ namespace {
 using test::code;
 
 /// A committed vector by name (python-made, see fle_kat_test.cpp).
-struct vector {
+struct known_vector {
   std::string plaintext;
   fle_object fle;
 };
 
-vector committed(std::string_view name) {
+known_vector committed(std::string_view name) {
   const auto doc = boost::json::parse(test::read_file(test::vectors_dir() / "fle_vectors.json"));
   for (const auto& v : doc.at("vectors").as_array()) {
     if (v.at("name").as_string() != name)
@@ -57,7 +57,7 @@ std::string upper(std::string s) {
 class FleDecrypt : public ::testing::Test {
 protected:
   fle_key_ring ring_ = test::issuer_ring();
-  vector v_ = committed("SHA256-aes256-iv");
+  known_vector v_ = committed("SHA256-aes256-iv");
 };
 
 TEST_F(FleDecrypt, TheUntouchedVectorDecrypts) {
