@@ -5,7 +5,9 @@
 /// `system`). Only this header touches CAF; it needs CAF's core library for
 /// `caf::error`, never its scheduler. An actor system that should render
 /// these errors by name calls
-/// `cfg.add_error_category<dwt::networks::errc>(dwt::networks::error_category)`.
+/// `cfg.add_error_category(networks::error_category, networks::render_error)`
+/// (CAF 0.17.6's `add_error_category<T>` template does not compile: its
+/// lambda does not match `error_renderer`).
 
 #include <cstdint>
 #include <string>
@@ -14,6 +16,7 @@
 #include <caf/atom.hpp>
 #include <caf/error.hpp>
 #include <caf/make_message.hpp>
+#include <caf/message.hpp>
 
 #include "dwt/networks/errc.hpp"
 
@@ -44,6 +47,20 @@ inline constexpr caf::atom_value error_category = caf::atom("networks");
 /// Only meaningful when `!err || is_networks_error(err)`.
 [[nodiscard]] inline errc code_of(const caf::error& err) noexcept {
   return static_cast<errc>(err.code());
+}
+
+/// CAF's error renderer for the category: "networks: unwrap_failed" plus
+/// the context in parentheses when there is one.
+[[nodiscard]] inline std::string render_error(std::uint8_t code, caf::atom_value,
+                                              const caf::message& context) {
+  std::string out = "networks: ";
+  out += to_code(static_cast<errc>(code));
+  if (!context.empty()) {
+    out += " (";
+    out += caf::to_string(context);
+    out += ')';
+  }
+  return out;
 }
 
 } // namespace dwt::networks
