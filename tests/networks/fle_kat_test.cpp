@@ -10,6 +10,8 @@
 #include <gtest/gtest.h>
 
 #include "dwt/engine/random.hpp"
+#include "dwt/networks/mdes/authorize_service.hpp"
+#include "dwt/networks/mdes/card_info.hpp"
 #include "dwt/networks/mdes/fle.hpp"
 #include "dwt/networks/mdes/fle_json.hpp"
 #include "support.hpp"
@@ -45,6 +47,14 @@ TEST(FleKnownAnswer, CommittedVectorsDecryptToTheirPlaintext) {
     auto plain = decrypt(fle, ring);
     ASSERT_TRUE(static_cast<bool>(plain)) << to_string(code(plain));
     EXPECT_EQ(plain->view(), std::string_view{obj.at("plaintext").as_string()});
+    // The card data vectors parse into the card they describe.
+    if (plain->view().starts_with("{")) {
+      auto card = parse_card_info(plain->view());
+      ASSERT_TRUE(static_cast<bool>(card)) << to_string(card.error());
+      EXPECT_EQ(card->account_number.view(), "5555555555554444");
+      EXPECT_EQ(card->security_code.view(), "123");
+      EXPECT_EQ(card->expiry_year, 2029U);
+    }
   }
   // Every key wrap is covered (PKCS#1 v1.5, OAEP-SHA256, OAEP-SHA512).
   EXPECT_EQ(by_wrap[static_cast<int>(key_wrap::pkcs1_v15)], 6U);
@@ -75,6 +85,34 @@ TEST(FleKnownAnswer, FingerprintsComputedNowByPythonEqualOurs) {
   EXPECT_EQ(f.spki_sha1, py.at("spkiSha1").as_string());
   EXPECT_EQ(f.certificate_sha256, py.at("certificateSha256").as_string());
   EXPECT_EQ(f.certificate_sha1, py.at("certificateSha1").as_string());
+}
+
+TEST(FleKnownAnswer, AnAuthorizeServiceRequestWithCardInfoEncryptedByPython) {
+  // The whole inbound path of this module: envelope, FLE, card data.
+  const std::string card = R"({"accountNumber":"5204740000001002","expiryMonth":"03",)"
+                           R"("expiryYear":"30","securityCode":"4321","newField":1})";
+  auto r = test::run_vectors_script(
+      "encrypt --pub '" + test::dev_key("mdes-issuer-fle.pub.pem").string() + "' --wrap SHA512",
+      card);
+  ASSERT_EQ(r.exit_code, 0) << r.out;
+  boost::json::object body;
+  body["requestId"] = "req-1";
+  body["correlationId"] = "corr-1";
+  boost::json::object card_info = boost::json::parse(r.out).as_object();
+  card_info["panUniqueReference"] = "FPAN-1";
+  body["cardInfo"] = std::move(card_info);
+  auto request = parse_authorize_service_request(boost::json::serialize(body));
+  ASSERT_TRUE(static_cast<bool>(request)) << to_string(request.error());
+  EXPECT_EQ(request->pan_unique_reference, "FPAN-1");
+  const auto ring = test::issuer_ring();
+  auto plain = decrypt(request->card_info, ring);
+  ASSERT_TRUE(static_cast<bool>(plain)) << to_string(plain.error());
+  auto info = parse_card_info(plain->view());
+  ASSERT_TRUE(static_cast<bool>(info)) << to_string(info.error());
+  EXPECT_EQ(info->account_number.view(), "5204740000001002");
+  EXPECT_EQ(info->expiry_month, 3U);
+  EXPECT_EQ(info->expiry_year, 2030U);
+  EXPECT_EQ(info->security_code.view(), "4321");
 }
 
 struct fresh_case {
