@@ -283,6 +283,26 @@ TEST(FleKeyRing, APublicKeyFileIsNotAPrivateKey) {
   EXPECT_EQ(code_of(err), errc::key_load_failed);
 }
 
+TEST(FleKeyRing, APublicKeyIsNotAdded) {
+  fle_key_ring ring;
+  auto pub = load_public_key(test::dev_key("mdes-issuer-fle.pub.pem"));
+  ASSERT_TRUE(static_cast<bool>(pub));
+  auto err = ring.add(std::move(*pub));
+  ASSERT_TRUE(static_cast<bool>(err));
+  EXPECT_EQ(code_of(err), errc::key_load_failed);
+  EXPECT_EQ(ring.size(), 0U);
+}
+
+TEST(FleKeyRing, OnlyWholeHexDigestsAreLookedUp) {
+  const auto ring = test::issuer_ring();
+  const auto& f = ring.fingerprints(0);
+  EXPECT_NE(ring.find(f.spki_sha256), nullptr);
+  EXPECT_EQ(ring.find(""), nullptr);
+  EXPECT_EQ(ring.find(f.spki_sha256 + "00"), nullptr);
+  EXPECT_EQ(ring.find(f.spki_sha1.substr(0, 39)), nullptr);
+  EXPECT_EQ(ring.find(std::string(64, 'z')), nullptr);
+}
+
 TEST(FleEncrypt, KeyAndIvComeFromTheInjectedSource) {
   auto to = fle_recipient::from_pem_file(test::dev_key("mdes-network-fle.pub.pem"));
   ASSERT_TRUE(static_cast<bool>(to));

@@ -3,6 +3,9 @@
 #include <algorithm>
 #include <cctype>
 
+#include <openssl/bn.h>
+#include <openssl/core_names.h>
+#include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/x509.h>
 
@@ -57,6 +60,14 @@ caf::error fle_key_ring::add(pkey_ptr private_key, x509_ptr certificate) {
   DWT_ASSERT(private_key != nullptr);
   if (auto err = check_key(*private_key))
     return err;
+  // A public key would load, then fail every unwrap: refuse it here.
+  BIGNUM* d = nullptr;
+  const bool has_private = EVP_PKEY_get_bn_param(private_key.get(), OSSL_PKEY_PARAM_RSA_D, &d) == 1;
+  BN_clear_free(d);
+  if (!has_private) {
+    ERR_clear_error();
+    return make_error(errc::key_load_failed, "not a private key");
+  }
   if (certificate) {
     const EVP_PKEY* cert_key = X509_get0_pubkey(certificate.get());
     if (cert_key == nullptr || !same_public_key(*cert_key, *private_key))
