@@ -16,6 +16,7 @@ packages=(
   libbenchmark-dev
   libgoogle-perftools-dev
   curl jq python3
+  python3-cryptography
   clang-14 libclang-rt-14-dev clang-format
 )
 
