@@ -432,6 +432,10 @@ void on(self_ptr self, const cd_tokenize& c, const card_command& cmd, promise rp
   const auto& final_token = second ? second->token : created.token;
   st.open_tokens_bound = open_token_count(*tokens) + (engine::is_final(final_token.state) ? 0 : 1);
   ch.unit.put_token_if_absent(final_token);
+  // A token left awaiting verification gets its deadline in the same unit:
+  // the expiry scheduler finds it there whether or not its actor is live.
+  if (final_token.state == engine::token_state::requested)
+    ch.unit.set_token_deadline(final_token.ref, now + rt.options.verification_expiry);
   add_transition(ch.unit, created, st.random());
   if (second)
     add_transition(ch.unit, *second, st.random());
