@@ -693,12 +693,18 @@ TEST_F(Flows, AReadAfterTheDeadlineNeverAnswersRequested) {
     o.expiry_scan_interval = std::chrono::hours{1};
   });
   auto pan = make_pan("481234", 28);
-  card(pan);
+  auto c = card(pan);
   auto r = tokenize(pan, wallet_recommendation::yellow);
   ASSERT_TRUE(r);
   clock->advance(2s);
   // The scheduler's first round ran at start, before the deadline; the
-  // next is an hour away: the first read itself must decline the token.
+  // next is an hour away: the first read itself must decline the token,
+  // be it the card's token list or the token.
+  auto list = wait_for<std::vector<token_record>>(
+      [&](auto cb) { host->list_tokens(partner_id{"p1"}, c.id, cb); });
+  ASSERT_TRUE(list);
+  ASSERT_EQ(list->size(), 1u);
+  EXPECT_EQ((*list)[0].state, token_state::request_declined);
   auto t = get(r->token_ref);
   ASSERT_TRUE(t);
   EXPECT_EQ(t->state, token_state::request_declined);

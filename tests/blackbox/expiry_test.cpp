@@ -13,7 +13,7 @@
 
 #include <boost/json/serialize.hpp>
 
-#include "common/time_scale.hpp"
+#include "../common/time_scale.hpp"
 #include "support.hpp"
 
 namespace dwt::blackbox {
