@@ -544,7 +544,6 @@ void on(self_ptr self, const tk_expire& c, const token_command& cmd, promise rp,
             answer_token(self, rp);
           },
           [rp](caf::error& err) mutable { rp.deliver(std::move(err)); });
-  (void)attempt;
 }
 
 void run(self_ptr self, token_command cmd, promise rp, int attempt) {
