@@ -228,6 +228,39 @@ TEST_F(Deterministic, SchedulerDeclinesAPassivatedRequestedTokenAtItsDeadline) {
   EXPECT_EQ(entries(persistence::db::outbox), 1u);
 }
 
+TEST_F(Deterministic, SchedulerDrainsMoreDueDeadlinesThanOneBatchInOneRound) {
+  // Five due tokens, batches of two: a full batch is followed at once by
+  // the next (no timer in between), each after the last entry of the one
+  // before, so one timer round declines them all.
+  std::vector<token_ref> refs{ref};
+  {
+    persistence::write_unit u;
+    auto base = stored();
+    for (int i = 2; i <= 5; ++i) {
+      auto t = base;
+      t.ref = token_ref{"DWT_T" + std::to_string(i)};
+      u.put_token(t).set_token_deadline(t.ref, clock->now() + rt->options.verification_expiry);
+      refs.push_back(t.ref);
+    }
+    ASSERT_TRUE(persistence::commit_now(*store, u));
+  }
+  rt->options.expiry_scan_batch = 2;
+  scheduler = spawn_expiry_scheduler(sys, rt);
+  sched.run(); // the first round, at once: nothing due yet
+  EXPECT_EQ(entries(persistence::db::token_deadlines), 5u);
+  clock->advance(std::chrono::minutes{31});
+  sched.trigger_timeouts(); // the next round
+  sched.run();
+  EXPECT_EQ(entries(persistence::db::token_deadlines), 0u);
+  auto rd = persistence::reader::begin(*store);
+  ASSERT_TRUE(rd);
+  for (const auto& r : refs) {
+    auto t = rd->token(r);
+    ASSERT_TRUE(t);
+    EXPECT_EQ(t->state, token_state::request_declined) << r.value;
+  }
+}
+
 TEST_F(Deterministic, AReadAfterTheDeadlineAnswersDeclinedEvenWithoutTheScheduler) {
   // No scheduler: only the read itself can process the expiry.
   clock->advance(std::chrono::minutes{31});
