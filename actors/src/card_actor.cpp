@@ -61,6 +61,9 @@ using self_ptr = card_actor::stateful_pointer<card_data>;
 using promise = caf::typed_response_promise<card_reply>;
 
 constexpr int max_attempts = 5;
+/// How long a token listing waits for a token past its verification
+/// deadline to answer (it declines itself first: one commit).
+constexpr std::chrono::seconds overdue_read_timeout{30};
 
 caf::error load(self_ptr self) {
   auto& st = self->state;
@@ -208,13 +211,60 @@ void on(self_ptr self, const cd_list_tokens& c, const card_command&, promise rp,
     rp.deliver(engine::make_error(errc::card_not_found));
     return;
   }
-  auto tokens = snapshot_read(*self->state.rt,
-                              [&](const auto& rd) { return rd.tokens_of_card(self->state.id); });
+  const auto& rt = *self->state.rt;
+  // The card's tokens, and which of them are REQUESTED past their
+  // verification deadline (read in the same snapshot).
+  std::vector<std::size_t> overdue;
+  auto tokens = snapshot_read(rt, [&](const auto& rd) {
+    auto all = rd.tokens_of_card(self->state.id);
+    if (!all)
+      return all;
+    auto now = rt.now();
+    for (std::size_t i = 0; i < all->size(); ++i) {
+      const auto& t = (*all)[i];
+      if (t.state != engine::token_state::requested)
+        continue;
+      auto d = rd.token_deadline(t.ref);
+      if (!d)
+        return decltype(all){d.err()};
+      if (now >= d->value_or(t.created_at + rt.options.verification_expiry))
+        overdue.push_back(i);
+    }
+    return all;
+  });
   if (!tokens) {
     rp.deliver(std::move(tokens.error()));
     return;
   }
-  rp.deliver(card_reply{std::move(*tokens)});
+  if (overdue.empty()) {
+    rp.deliver(card_reply{std::move(*tokens)});
+    return;
+  }
+  // Never list the stale REQUESTED state of a token past its deadline: ask
+  // each such token actor (which declines itself first) and list its answer.
+  // Token actors never wait on card actors, so this cannot deadlock.
+  auto list = std::make_shared<std::vector<engine::token_record>>(std::move(*tokens));
+  auto left = std::make_shared<std::size_t>(overdue.size());
+  auto failed = std::make_shared<bool>(false);
+  for (auto i : overdue) {
+    const auto& ref = (*list)[i].ref;
+    self->request(rt.shard_for(ref.value), overdue_read_timeout, token_request{ref, tk_get{}})
+        .await(
+            [list, left, failed, i, rp](token_reply& r) mutable {
+              if (*failed)
+                return;
+              if (auto* t = std::get_if<engine::token_record>(&r))
+                (*list)[i] = std::move(*t);
+              if (--*left == 0)
+                rp.deliver(card_reply{std::move(*list)});
+            },
+            [failed, rp](caf::error& err) mutable {
+              if (*failed)
+                return;
+              *failed = true;
+              rp.deliver(std::move(err));
+            });
+  }
 }
 
 std::string cascade_reason(engine::card_state s) {
@@ -433,6 +483,10 @@ void on(self_ptr self, const cd_tokenize& c, const card_command& cmd, promise rp
   const auto& final_token = second ? second->token : created.token;
   st.open_tokens_bound = open_token_count(*tokens) + (engine::is_final(final_token.state) ? 0 : 1);
   ch.unit.put_token_if_absent(final_token);
+  // A token left awaiting verification gets its deadline in the same unit:
+  // the expiry scheduler finds it there whether or not its actor is live.
+  if (final_token.state == engine::token_state::requested)
+    ch.unit.set_token_deadline(final_token.ref, now + rt.options.verification_expiry);
   add_transition(ch.unit, created, st.random());
   if (second)
     add_transition(ch.unit, *second, st.random());

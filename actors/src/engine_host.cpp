@@ -180,6 +180,8 @@ struct engine_host::impl {
   std::thread scanner;
   /// Deletes expired idempotency records (unset when turned off).
   caf::actor sweeper;
+  /// Fires due verification deadlines (expiry_scheduler.cpp).
+  caf::actor expiry;
   /// Answers calls older than call_timeout (call_deadlines).
   caf::actor watchdog;
   /// The bridges calls are handed to (round robin by next_bridge).
@@ -306,6 +308,8 @@ struct engine_host::impl {
     stop_webhooks();
     if (sweeper)
       caf::anon_send_exit(sweeper, caf::exit_reason::user_shutdown);
+    if (expiry)
+      caf::anon_send_exit(expiry, caf::exit_reason::user_shutdown);
     if (watchdog)
       caf::anon_send_exit(watchdog, caf::exit_reason::user_shutdown);
     // A bridge still waiting for an answer drops its guards here: those
@@ -397,16 +401,17 @@ caf::expected<std::unique_ptr<engine_host>> engine_host::start(engine_options op
     self->bridges.push_back(self->system->spawn(bridge_impl, i));
   self->accepting.store(true);
 
-  // Re-arm verification-expiry timers of REQUESTED tokens in the background.
+  // Verification deadlines are durable: the scheduler's first round (at
+  // once) fires those that passed while the engine was down. In the
+  // background, REQUESTED tokens written before the deadline index existed
+  // get their deadline (a pass over tokens_requested only; no actor is
+  // activated). Until then a read of such a token still checks
+  // created_at + verification_expiry itself.
+  self->expiry = actors::spawn_expiry_scheduler(*self->system, self->rt);
   auto* host = self.get();
   self->scanner = std::thread{[host] {
-    auto rt = host->rt;
-    actors::scan_requested_tokens(
-        *host->store,
-        [&rt](const engine::token_ref& ref) {
-          caf::anon_send(rt->shard_for(ref.value), actors::touch_token{ref});
-        },
-        host->scan_stop);
+    (void)actors::index_missing_deadlines(*host->store, host->rt->options.verification_expiry,
+                                          host->scan_stop);
   }};
   return std::unique_ptr<engine_host>{new engine_host(std::move(self))};
 }

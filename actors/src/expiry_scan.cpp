@@ -1,9 +1,9 @@
 /// @file
-/// Start-up scan for REQUESTED tokens (expiry_scan.hpp). Walks the
-/// persistence index `tokens_requested` (only the tokens in state
-/// REQUESTED, not the whole `tokens` database), one short reader per chunk,
-/// and re-checks each token's state in the same snapshot (an entry is never
-/// stale in this build, but a token may change between chunks).
+/// Start-up pass over the REQUESTED tokens (expiry_scan.hpp). Walks the
+/// persistence index `tokens_requested`, one short reader per chunk; a
+/// token without a deadline entry gets one in a unit of
+/// set_token_deadline operations (which re-checks at commit time that the
+/// token is still REQUESTED, so a token declined meanwhile gets none).
 
 #include "expiry_scan.hpp"
 
@@ -11,42 +11,52 @@
 #include <string>
 #include <vector>
 
+#include "dwt/persistence/group_commit.hpp"
 #include "dwt/persistence/reader.hpp"
 
 namespace dwt::actors {
 
-std::size_t scan_requested_tokens(persistence::env& store,
-                                  const std::function<void(const engine::token_ref&)>& on_requested,
-                                  const std::atomic<bool>& stop, std::size_t chunk) {
-  std::size_t found = 0;
+deadline_index_pass index_missing_deadlines(persistence::env& store,
+                                            std::chrono::seconds verification_expiry,
+                                            const std::atomic<bool>& stop, std::size_t chunk) {
+  deadline_index_pass out;
   std::string last_key;
   chunk = std::max<std::size_t>(chunk, 1);
   while (!stop.load(std::memory_order_relaxed)) {
-    std::vector<engine::token_ref> batch;
+    persistence::write_unit unit;
     bool done = false;
     {
       auto rd = persistence::reader::begin(store);
       if (!rd)
-        break;
+        return out;
       auto refs = rd->requested_token_refs(last_key, chunk);
       if (!refs)
-        break;
+        return out;
       done = refs->size() < chunk;
       if (!refs->empty())
         last_key = refs->back().value;
       for (auto& ref : *refs) {
         auto t = rd->token(ref);
-        if (t && t->state == engine::token_state::requested)
-          batch.push_back(std::move(ref));
+        if (!t || t->state != engine::token_state::requested)
+          continue;
+        ++out.requested;
+        auto d = rd->token_deadline(ref);
+        if (!d)
+          return out;
+        if (d->has_value())
+          continue;
+        unit.set_token_deadline(std::move(ref), t->created_at + verification_expiry);
+        ++out.indexed;
       }
-    }
-    for (const auto& ref : batch)
-      on_requested(ref);
-    found += batch.size();
-    if (done)
+    } // the reader ends before the commit: never wait on a write holding one
+    if (!unit.empty() && !persistence::commit_now(store, unit))
+      return out;
+    if (done) {
+      out.complete = true;
       break;
+    }
   }
-  return found;
+  return out;
 }
 
 } // namespace dwt::actors

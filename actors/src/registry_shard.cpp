@@ -81,7 +81,7 @@ void evict_if_needed(shard_ptr self) {
   auto cap = st.rt->live_cap_per_shard;
   if (live <= cap)
     return;
-  // Ask the oldest few to go; they may refuse (pinned) and are moved to the
+  // Ask the oldest few to go; they may refuse (a request in flight) and are moved to the
   // back so that the next eviction asks others.
   auto excess = std::min<std::size_t>(live - cap, 4);
   for (std::size_t i = 0; i < excess && !st.lru.empty(); ++i) {
@@ -152,7 +152,7 @@ std::chrono::milliseconds idle_sweep_period(const runtime& rt) {
 }
 
 /// Asks every entry routed nothing for a whole passivate_after to report
-/// idle, then re-arms. Entries that refuse (pinned, or a request still in
+/// idle, then re-arms. Entries that refuse (a request still in
 /// flight) are asked again at the next sweep.
 void sweep_idle(shard_ptr self) {
   auto& st = self->state;
@@ -222,13 +222,6 @@ registry_actor::behavior_type registry_impl(shard_ptr self, std::shared_ptr<cons
           return; // not live (or stopping): the next activation reads LMDB
         ++i->second.routed;
         self->send(i->second.hdl, refresh_atom::value);
-      },
-      [self](touch_token& msg) {
-        if (self->state.tokens.draining.count(msg.ref.value) > 0)
-          return;
-        auto& e = ensure_live(self, self->state.tokens, actor_kind::token, msg.ref);
-        ++e.routed;
-        self->send(e.hdl, touch_atom::value);
       },
       [self](idle_report& rep) {
         if (rep.kind == actor_kind::token)

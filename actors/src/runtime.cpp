@@ -44,6 +44,10 @@ caf::expected<engine_options> normalise_options(engine_options o) {
     return bad("idempotency_sweep_interval must not be negative");
   if (o.idempotency_sweep_batch == 0 || o.idempotency_sweep_batch > 100000)
     return bad("idempotency_sweep_batch must be 1 to 100000");
+  if (o.expiry_scan_interval.count() <= 0 || o.expiry_scan_interval > std::chrono::hours{1})
+    return bad("expiry_scan_interval must be 1 ms to 1 h");
+  if (o.expiry_scan_batch == 0 || o.expiry_scan_batch > 100000)
+    return bad("expiry_scan_batch must be 1 to 100000");
   if (o.scheduler_policy != "sharing" && o.scheduler_policy != "stealing" &&
       o.scheduler_policy != "testing")
     return bad("scheduler_policy must be sharing, stealing or testing");

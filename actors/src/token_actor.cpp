@@ -19,10 +19,15 @@
 /// timeout is re-armed on CAF's clock thread after every message (a wake-up
 /// per message on the hot path), and a delayed message would keep the
 /// actor in memory (CAF's clock holds a strong reference to the receiver)
-/// until it fired. While the token is REQUESTED, the verification expiry
-/// is a delayed message. A REQUESTED token never passivates (its timer must
-/// fire); such tokens are bounded by the number of requests within
-/// `verification_expiry`.
+/// until it fired. The verification expiry is no timer of this actor
+/// either: the deadline is durable (the persistence index token_deadlines,
+/// written with the token) and the expiry scheduler (expiry_scheduler.cpp)
+/// sends tk_expire through the shard when it is due, activating the actor
+/// if it was passivated. So a REQUESTED token passivates like any other.
+/// Every command first checks the deadline: a token past it is declined
+/// before the command runs, so no answer shows the stale REQUESTED state.
+
+#include <functional>
 
 #include <caf/stateful_actor.hpp>
 #include <caf/typed_event_based_actor.hpp>
@@ -46,8 +51,9 @@ struct token_data {
   engine::token_ref ref;
   std::optional<engine::token_record> token;
   std::optional<engine::verification_challenge> challenge;
+  /// The token's verification deadline (from the deadline index), if any.
+  std::optional<engine::timestamp> deadline;
   bool loaded = false;
-  bool expiry_armed = false;
   std::uint64_t received = 0;
   std::unique_ptr<engine::random_source> rng;
   static inline const char* name = "dwt.token";
@@ -69,6 +75,7 @@ caf::error load(self_ptr self) {
   st.loaded = false;
   st.token.reset();
   st.challenge.reset();
+  st.deadline.reset();
   auto rd = persistence::reader::begin(*st.rt->store);
   if (!rd)
     return to_error(rd.err());
@@ -83,27 +90,13 @@ caf::error load(self_ptr self) {
       st.challenge = std::move(*c);
     else if (c.code() != persistence::errc::not_found)
       return to_error(c.err());
+    auto d = rd->token_deadline(st.ref);
+    if (!d)
+      return to_error(d.err());
+    st.deadline = *d;
   }
   st.loaded = true;
   return {};
-}
-
-bool pinned(self_ptr self) {
-  const auto& t = self->state.token;
-  return t && t->state == engine::token_state::requested;
-}
-
-void arm_timers(self_ptr self) {
-  auto& st = self->state;
-  if (!st.expiry_armed && pinned(self)) {
-    st.expiry_armed = true;
-    auto deadline = st.token->created_at + st.rt->options.verification_expiry;
-    auto now = st.rt->now();
-    auto delay = deadline > now
-                     ? std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now)
-                     : std::chrono::milliseconds{0};
-    self->delayed_send(self, delay, expire_atom::value);
-  }
 }
 
 /// Loads if needed (an absent token is re-read every time: it may have
@@ -112,10 +105,56 @@ caf::error ensure_loaded(self_ptr self) {
   auto& st = self->state;
   if (st.loaded && st.token)
     return {};
-  if (auto err = load(self))
-    return err;
-  arm_timers(self);
-  return {};
+  return load(self);
+}
+
+/// True if the token is REQUESTED and its verification deadline has
+/// passed (by the injected clock). The deadline is the indexed one; a
+/// token without an entry (written before the index existed and not yet
+/// indexed by the start-up pass) falls back to created_at +
+/// verification_expiry, the rule the index entries are made by.
+bool expiry_due(self_ptr self) {
+  const auto& st = self->state;
+  if (!st.token || st.token->state != engine::token_state::requested)
+    return false;
+  auto deadline = st.deadline.value_or(st.token->created_at + st.rt->options.verification_expiry);
+  return st.rt->now() >= deadline;
+}
+
+/// Declines the REQUESTED token past its deadline: REQUEST_DECLINED by
+/// SYSTEM, reason verification_expired, with its transition event, in one
+/// unit (put_token removes the token's deadline entries in it; `stale`
+/// also removes that index entry, the one the scheduler saw). Then
+/// `next(err)`: no error once durable (the state is updated), else the
+/// commit's error (the state is as before).
+void decline_expired(self_ptr self, std::optional<engine::timestamp> stale,
+                     std::function<void(caf::error)> next) {
+  auto& st = self->state;
+  auto o = engine::apply_transition(*st.token, engine::token_state::request_declined,
+                                    engine::channel::system, "verification_expired", st.rt->now(),
+                                    new_transition_id(st.random()));
+  if (!o) {
+    next(std::move(o.error()));
+    return;
+  }
+  persistence::write_unit unit;
+  unit.expect_token_history_count(st.ref, st.token->history_count).put_token(o->token);
+  add_transition(unit, *o, st.random());
+  if (st.challenge)
+    unit.erase_challenge(st.ref);
+  if (stale)
+    unit.erase_token_deadline(st.ref, *stale);
+  auto after = std::move(o->token);
+  self->request(st.rt->checkpointer, caf::infinite, commit_request{std::move(unit)})
+      .await(
+          [self, after, next](commit_reply&) {
+            auto& s = self->state;
+            s.token = after;
+            s.challenge.reset();
+            s.deadline.reset();
+            next(caf::error{});
+          },
+          [next](caf::error& err) { next(std::move(err)); });
 }
 
 /// The token, if it exists and (when scoped) belongs to `partner`.
@@ -457,58 +496,74 @@ void on(self_ptr self, const tk_submit_otp& c, const token_command& cmd, promise
           [rp](caf::error& err) mutable { rp.deliver(std::move(err)); });
 }
 
+/// The answer to an expiry step whose commit failed: a conflict (a
+/// cascade or another change in between) reloads and runs the command
+/// again, like any change; another error is the answer.
+void expiry_failed(self_ptr self, caf::error err, token_command cmd, promise rp, int attempt) {
+  answer_commit_error(
+      std::move(err), *self->state.rt->store, std::nullopt, attempt, max_attempts, rp,
+      [self] { return load(self); },
+      [&] { run(self, std::move(cmd), std::move(rp), attempt + 1); });
+}
+
+/// Answers the token as it is now (token_not_found if it does not exist).
+void answer_token(self_ptr self, promise& rp) {
+  if (const auto* t = visible(self, std::nullopt))
+    rp.deliver(token_reply{*t});
+  else
+    rp.deliver(engine::make_error(errc::token_not_found));
+}
+
+void on(self_ptr self, const tk_expire& c, const token_command& cmd, promise rp, int attempt) {
+  auto& st = self->state;
+  const bool requested = st.token && st.token->state == engine::token_state::requested;
+  if (requested && expiry_due(self)) {
+    decline_expired(self, c.at, [self, cmd, rp, attempt](caf::error err) mutable {
+      if (err)
+        expiry_failed(self, std::move(err), std::move(cmd), std::move(rp), attempt);
+      else
+        answer_token(self, rp);
+    });
+    return;
+  }
+  if (requested && st.deadline == c.at) {
+    // Not due by this actor's clock yet: the scheduler will ask again.
+    answer_token(self, rp);
+    return;
+  }
+  // The token left REQUESTED (or is gone, or has a later deadline): the
+  // entry the scheduler saw is stale. Remove it, so it is not seen again.
+  persistence::write_unit unit;
+  unit.erase_token_deadline(st.ref, c.at);
+  self->request(st.rt->checkpointer, caf::infinite, commit_request{std::move(unit)})
+      .await(
+          [self, at = c.at, rp](commit_reply&) mutable {
+            auto& s = self->state;
+            if (s.deadline == at)
+              s.deadline.reset();
+            answer_token(self, rp);
+          },
+          [rp](caf::error& err) mutable { rp.deliver(std::move(err)); });
+}
+
 void run(self_ptr self, token_command cmd, promise rp, int attempt) {
   if (auto err = ensure_loaded(self)) {
     rp.deliver(std::move(err));
     return;
   }
-  std::visit([&](const auto& c) { on(self, c, cmd, rp, attempt); }, cmd);
-}
-
-/// The verification-expiry timer fired.
-void on_expire(self_ptr self, int attempt) {
-  auto& st = self->state;
-  st.expiry_armed = false;
-  if (ensure_loaded(self) || !pinned(self))
-    return;
-  auto deadline = st.token->created_at + st.rt->options.verification_expiry;
-  auto now = st.rt->now();
-  if (now < deadline) {
-    // The (injected) clock has not reached the deadline yet: wait more.
-    st.expiry_armed = true;
-    auto delay = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now);
-    self->delayed_send(self, delay, expire_atom::value);
+  // A token past its verification deadline is declined before anything
+  // else: no command (a read included) sees or acts on the stale
+  // REQUESTED state, whether or not the scheduler got to it yet.
+  if (!std::holds_alternative<tk_expire>(cmd) && expiry_due(self)) {
+    decline_expired(self, std::nullopt, [self, cmd, rp, attempt](caf::error err) mutable {
+      if (err)
+        expiry_failed(self, std::move(err), std::move(cmd), std::move(rp), attempt);
+      else
+        run(self, std::move(cmd), std::move(rp), attempt);
+    });
     return;
   }
-  auto o = engine::apply_transition(*st.token, engine::token_state::request_declined,
-                                    engine::channel::system, "verification_expired", now,
-                                    new_transition_id(st.random()));
-  if (!o)
-    return;
-  persistence::write_unit unit;
-  unit.expect_token_history_count(st.ref, st.token->history_count).put_token(o->token);
-  add_transition(unit, *o, st.random());
-  if (st.challenge)
-    unit.erase_challenge(st.ref);
-  auto after = o->token;
-  self->request(st.rt->checkpointer, caf::infinite, commit_request{std::move(unit)})
-      .await(
-          [self, after](commit_reply&) {
-            self->state.token = after;
-            self->state.challenge.reset();
-          },
-          [self, attempt](caf::error& err) {
-            auto& s = self->state;
-            if (attempt + 1 < max_attempts && !load(self)) {
-              if (is_conflict(err)) {
-                on_expire(self, attempt + 1);
-                return;
-              }
-            }
-            // Not durable (e.g. overloaded): try again later.
-            s.expiry_armed = true;
-            self->delayed_send(self, std::chrono::seconds{1}, expire_atom::value);
-          });
+  std::visit([&](const auto& c) { on(self, c, cmd, rp, attempt); }, cmd);
 }
 
 void report_idle(self_ptr self) {
@@ -531,22 +586,10 @@ token_actor::behavior_type token_impl(self_ptr self, std::shared_ptr<const runti
       },
       [self](refresh_atom) {
         ++self->state.received;
-        if (!load(self))
-          arm_timers(self);
+        (void)load(self);
       },
-      [self](touch_atom) {
-        ++self->state.received;
-        (void)ensure_loaded(self);
-      },
-      [self](expire_atom) { on_expire(self, 0); },
-      [self](idle_atom) {
-        if (!pinned(self))
-          report_idle(self);
-      },
-      [self](evict_atom) {
-        if (!pinned(self))
-          report_idle(self);
-      },
+      [self](idle_atom) { report_idle(self); },
+      [self](evict_atom) { report_idle(self); },
       [self](stop_atom) {
         auto& st = self->state;
         self->send(st.shard, stopped_report{actor_kind::token, st.ref.value});

@@ -74,7 +74,7 @@ void read_otp(table_reader& r, otp_settings& out) {
 }
 
 void read_verification(table_reader& r, verification_settings& out) {
-  r.duration("expiry_seconds", out.expiry, 60, 30 * day_s);
+  r.duration("expiry_seconds", out.expiry, 1, 30 * day_s);
   r.finish();
 }
 

@@ -1,5 +1,6 @@
 #include "apply.hpp"
 
+#include <optional>
 #include <type_traits>
 
 #include "dwt/persistence/codec.hpp"
@@ -116,6 +117,12 @@ public:
                      : del(t_, dbi(db::tokens_requested), ref, "erase requested index");
         !r)
       return r;
+    // Leaving REQUESTED ends the wait for verification: its deadline goes
+    // in the same unit, so the index never outlives the state.
+    if (!is_new && o.rec.state != token_state::requested) {
+      if (auto r = erase_deadline(ref, std::nullopt); !r)
+        return r;
+    }
     return is_new ? count_indexed_tokens(+1) : result<void>{};
   }
   result<void> operator()(const op::erase_token& o) {
@@ -135,6 +142,8 @@ public:
         !r)
       return r;
     if (auto r = del(t_, dbi(db::tokens_requested), ref, "erase requested index"); !r)
+      return r;
+    if (auto r = erase_deadline(ref, std::nullopt); !r)
       return r;
     if (auto r = del(t_, dbi(db::tokens), ref, "erase token"); !r)
       return r;
@@ -158,6 +167,35 @@ public:
                                       std::to_string(tok->history_count) + ", expected " +
                                       std::to_string(o.count));
     return {};
+  }
+
+  result<void> operator()(const op::set_token_deadline& o) {
+    const auto& ref = o.ref.value;
+    if (auto r = check_id(ref, "deadline token ref"); !r)
+      return r;
+    auto existing = get(t_, dbi(db::tokens), ref);
+    if (!existing)
+      return existing.err();
+    if (!existing->has_value())
+      return {};
+    auto tok = codec::decode<token_record>(**existing);
+    if (!tok)
+      return tok.err();
+    if (tok->state != token_state::requested)
+      return {};
+    if (auto r = erase_deadline(ref, std::nullopt); !r)
+      return r;
+    auto at_ms = to_millis(o.at);
+    if (auto r = put(db::token_deadlines, keys::token_deadline(at_ms, ref), {}, 0); !r)
+      return r;
+    std::string bytes;
+    keys::append_be64(bytes, at_ms < 0 ? 0 : static_cast<std::uint64_t>(at_ms));
+    return put(db::deadline_of_token, ref, bytes, 0);
+  }
+  result<void> operator()(const op::erase_token_deadline& o) {
+    if (auto r = check_id(o.ref.value, "deadline token ref"); !r)
+      return r;
+    return erase_deadline(o.ref.value, o.at);
   }
 
   result<void> operator()(const op::append_history& o) {
@@ -416,6 +454,39 @@ private:
     std::string bytes;
     keys::append_be64(bytes, value);
     return put(db::meta, keys::meta_requested_indexed_tokens, bytes, 0);
+  }
+
+  /// Removes a deadline of token `ref` (see op::erase_token_deadline): with
+  /// `at`, the entry at that time and the reverse entry only if it names
+  /// it; without, the token's current deadline (both entries).
+  result<void> erase_deadline(const std::string& ref, std::optional<timestamp> at) {
+    auto current = get(t_, dbi(db::deadline_of_token), ref);
+    if (!current)
+      return current.err();
+    std::optional<std::uint64_t> current_ms;
+    if (current->has_value()) {
+      current_ms = keys::read_be64(**current);
+      if (!current_ms)
+        return fail(errc::corrupt_record, "deadline_of_token entry of " + ref + " is malformed");
+    }
+    if (at) {
+      auto at_ms = to_millis(*at);
+      if (auto r = del(t_, dbi(db::token_deadlines), keys::token_deadline(at_ms, ref),
+                       "erase token deadline");
+          !r)
+        return r;
+      auto clamped = at_ms < 0 ? std::uint64_t{0} : static_cast<std::uint64_t>(at_ms);
+      if (current_ms != clamped)
+        return {};
+    } else if (!current_ms) {
+      return {};
+    } else if (auto r = del(t_, dbi(db::token_deadlines),
+                            keys::token_deadline(static_cast<std::int64_t>(*current_ms), ref),
+                            "erase token deadline");
+               !r) {
+      return r;
+    }
+    return del(t_, dbi(db::deadline_of_token), ref, "erase deadline of token");
   }
 
   result<void> erase_pan_index(const std::string& pan_hash, const std::string& card) {

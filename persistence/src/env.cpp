@@ -57,6 +57,10 @@ std::string_view db_name(db d) noexcept {
     return "delivery_attempts";
   case db::tokens_requested:
     return "tokens_requested";
+  case db::token_deadlines:
+    return "token_deadlines";
+  case db::deadline_of_token:
+    return "deadline_of_token";
   }
   return "unknown";
 }

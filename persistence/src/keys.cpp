@@ -97,4 +97,22 @@ std::string idempotency_expiry(std::int64_t expires_ms, std::string_view partner
   return out;
 }
 
+std::string token_deadline(std::int64_t at_ms, std::string_view token) {
+  std::string out;
+  out.reserve(8 + token.size());
+  append_be64(out, at_ms < 0 ? 0 : static_cast<std::uint64_t>(at_ms));
+  out.append(token);
+  return out;
+}
+
+std::optional<std::pair<std::uint64_t, std::string_view>>
+read_token_deadline(std::string_view key) noexcept {
+  if (key.size() < 9)
+    return std::nullopt;
+  auto at = read_be64(key.substr(0, 8));
+  if (!at)
+    return std::nullopt;
+  return std::make_pair(*at, key.substr(8));
+}
+
 } // namespace dwt::persistence::keys

@@ -293,6 +293,53 @@ result<std::vector<token_ref>> reader::requested_token_refs(std::string_view aft
   return out;
 }
 
+result<std::optional<timestamp>> reader::token_deadline(const token_ref& ref) const {
+  if (auto r = check_id(ref.value, "token ref"); !r)
+    return r.err();
+  auto v = detail::get(txn_, env_->dbi(db::deadline_of_token), ref.value);
+  if (!v)
+    return v.err();
+  if (!v->has_value())
+    return std::optional<timestamp>{};
+  auto ms = keys::read_be64(**v);
+  if (!ms)
+    return fail(errc::corrupt_record, "deadline_of_token entry of " + ref.value + " is malformed");
+  return std::optional<timestamp>{from_millis(static_cast<std::int64_t>(*ms))};
+}
+
+result<std::vector<token_deadline_entry>>
+reader::due_token_deadlines(timestamp now, std::size_t limit,
+                            const std::optional<token_deadline_entry>& after) const {
+  std::vector<token_deadline_entry> out;
+  auto now_ms = to_millis(now);
+  if (limit == 0 || now_ms < 0)
+    return out;
+  auto c = detail::cursor::open(txn_, env_->dbi(db::token_deadlines));
+  if (!c)
+    return c.err();
+  // key(after) + NUL is the smallest key greater than `after`.
+  std::string start;
+  if (after) {
+    start = keys::token_deadline(to_millis(after->at), after->ref.value);
+    start.push_back('\0');
+  }
+  MDB_val k = to_val(start);
+  MDB_val v{};
+  int rc = mdb_cursor_get(c->get(), &k, &v, after ? MDB_SET_RANGE : MDB_FIRST);
+  for (; rc == 0 && out.size() < limit; rc = mdb_cursor_get(c->get(), &k, &v, MDB_NEXT)) {
+    auto entry = keys::read_token_deadline(from_val(k));
+    if (!entry)
+      return fail(errc::corrupt_record, "token_deadlines key is malformed");
+    if (entry->first > static_cast<std::uint64_t>(now_ms))
+      return out;
+    out.push_back(token_deadline_entry{from_millis(static_cast<std::int64_t>(entry->first)),
+                                       token_ref{std::string{entry->second}}});
+  }
+  if (rc != 0 && rc != MDB_NOTFOUND)
+    return lmdb_error(rc, "scan token_deadlines");
+  return out;
+}
+
 result<std::uint64_t> reader::last_outbox_seq() const {
   auto v = detail::get(txn_, env_->dbi(db::meta), keys::meta_outbox_last_seq);
   if (!v)

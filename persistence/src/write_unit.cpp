@@ -59,6 +59,15 @@ write_unit& write_unit::expect_token_history_count(engine::token_ref ref, std::u
   return add(op::expect_token_history_count{std::move(ref), count});
 }
 
+write_unit& write_unit::set_token_deadline(engine::token_ref ref, engine::timestamp at) {
+  return add(op::set_token_deadline{std::move(ref), at});
+}
+
+write_unit& write_unit::erase_token_deadline(engine::token_ref ref,
+                                             std::optional<engine::timestamp> at) {
+  return add(op::erase_token_deadline{std::move(ref), at});
+}
+
 write_unit& write_unit::append_history(std::uint32_t seq, engine::transition_record rec) {
   return add(op::append_history{seq, std::move(rec)});
 }

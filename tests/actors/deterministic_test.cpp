@@ -13,6 +13,7 @@
 
 #include "dwt/actors/runtime.hpp"
 #include "dwt/engine/state_machine.hpp"
+#include "dwt/persistence/codec.hpp"
 #include "dwt/persistence/group_commit.hpp"
 #include "dwt/persistence/reader.hpp"
 #include "test_util.hpp"
@@ -55,8 +56,34 @@ protected:
   }
 
   void TearDown() override {
+    if (scheduler)
+      caf::anon_send_exit(scheduler, caf::exit_reason::user_shutdown);
     shutdown_runtime(sys, *rt);
     sched.run();
+  }
+
+  /// Runs every message and fires every pending timer (idle sweeps,
+  /// scheduler rounds) a few times over.
+  void settle(int rounds = 3) {
+    sched.run();
+    for (int i = 0; i < rounds; ++i) {
+      sched.trigger_timeouts();
+      sched.run();
+    }
+  }
+
+  std::vector<transition_record> stored_history() {
+    auto rd = persistence::reader::begin(*store);
+    EXPECT_TRUE(rd);
+    auto h = rd->history(ref);
+    EXPECT_TRUE(h);
+    return h ? *h : std::vector<transition_record>{};
+  }
+
+  std::size_t entries(persistence::db d) {
+    auto rd = persistence::reader::begin(*store);
+    EXPECT_TRUE(rd);
+    return rd->entries(d).value();
   }
 
   void seed_token() {
@@ -85,6 +112,8 @@ protected:
     auto created =
         record_creation(t, channel::network, "tokenization_request", clock->now(), "tr_0");
     u.put_token(created.token).append_history(0, created.record);
+    // As the card actor does at tokenisation: the deadline in the same unit.
+    u.set_token_deadline(created.token.ref, clock->now() + rt->options.verification_expiry);
     ASSERT_TRUE(persistence::commit_now(*store, u));
     ref = created.token.ref;
   }
@@ -126,6 +155,7 @@ protected:
   std::unique_ptr<persistence::env> store;
   std::shared_ptr<runtime> rt;
   token_ref ref;
+  caf::actor scheduler;
 };
 
 token_state state_of(const caf::expected<token_reply>& r) {
@@ -156,23 +186,150 @@ TEST_F(Deterministic, MessagesToOneTokenAreHandledInOrder) {
   EXPECT_EQ(stored().history_count, 4u);
 }
 
-TEST_F(Deterministic, VerificationExpiryFiresThroughDelayedMessageWithoutSleeping) {
-  caf::anon_send(rt->shard_for(ref.value), touch_token{ref});
+TEST_F(Deterministic, SchedulerDeclinesAPassivatedRequestedTokenAtItsDeadline) {
+  scheduler = spawn_expiry_scheduler(sys, rt);
+  // Activate the REQUESTED token, then let it go idle: it passivates like
+  // any other (its deadline is durable, not a timer of the actor).
+  auto first = send_all({tk_get{}});
   sched.run();
+  ASSERT_EQ(first->size(), 1u);
+  EXPECT_EQ(state_of((*first)[0]), token_state::requested);
+  settle();
+  EXPECT_EQ(rt->counters->live_tokens.load(), 0u);
+  EXPECT_EQ(rt->counters->passivations.load(), 1u);
   EXPECT_EQ(stored().state, token_state::requested);
-  clock->advance(std::chrono::minutes{31});
-  sched.trigger_timeouts();
-  sched.run();
+
+  // Before the deadline the scheduler's rounds change nothing.
+  clock->advance(std::chrono::minutes{29});
+  settle();
+  EXPECT_EQ(stored().state, token_state::requested);
+  EXPECT_EQ(entries(persistence::db::token_deadlines), 1u);
+
+  // Past it: the next round activates the token and declines it.
+  clock->advance(std::chrono::minutes{2});
+  settle(1);
   auto t = stored();
   EXPECT_EQ(t.state, token_state::request_declined);
   EXPECT_EQ(t.fulfillment, fulfillment_status::rejected);
+  auto h = stored_history();
+  ASSERT_EQ(h.size(), 2u);
+  EXPECT_EQ(h[1].reason, "verification_expired");
+  EXPECT_EQ(h[1].by, channel::system);
+  EXPECT_EQ(h[1].to_state, token_state::request_declined);
+  // Its REQUEST_DECLINED transition event is in the outbox (the webhook).
+  EXPECT_EQ(entries(persistence::db::outbox), 1u);
+  EXPECT_EQ(entries(persistence::db::token_deadlines), 0u);
+  EXPECT_EQ(entries(persistence::db::deadline_of_token), 0u);
+  EXPECT_EQ(rt->counters->activations.load(), 2u);
+
+  // Later rounds find nothing more to do: declined once.
+  settle();
+  EXPECT_EQ(stored_history().size(), 2u);
+  EXPECT_EQ(entries(persistence::db::outbox), 1u);
+}
+
+TEST_F(Deterministic, SchedulerDrainsMoreDueDeadlinesThanOneBatchInOneRound) {
+  // Five due tokens, batches of two: a full batch is followed at once by
+  // the next (no timer in between), each after the last entry of the one
+  // before, so one timer round declines them all.
+  std::vector<token_ref> refs{ref};
+  {
+    persistence::write_unit u;
+    auto base = stored();
+    for (int i = 2; i <= 5; ++i) {
+      auto t = base;
+      t.ref = token_ref{"DWT_T" + std::to_string(i)};
+      u.put_token(t).set_token_deadline(t.ref, clock->now() + rt->options.verification_expiry);
+      refs.push_back(t.ref);
+    }
+    ASSERT_TRUE(persistence::commit_now(*store, u));
+  }
+  rt->options.expiry_scan_batch = 2;
+  scheduler = spawn_expiry_scheduler(sys, rt);
+  sched.run(); // the first round, at once: nothing due yet
+  EXPECT_EQ(entries(persistence::db::token_deadlines), 5u);
+  clock->advance(std::chrono::minutes{31});
+  sched.trigger_timeouts(); // the next round
+  sched.run();
+  EXPECT_EQ(entries(persistence::db::token_deadlines), 0u);
   auto rd = persistence::reader::begin(*store);
-  auto h = rd->history(ref);
-  ASSERT_TRUE(h);
-  ASSERT_EQ(h->size(), 2u);
-  EXPECT_EQ((*h)[1].reason, "verification_expired");
-  EXPECT_EQ((*h)[1].by, channel::system);
-  EXPECT_EQ(rd->entries(persistence::db::outbox).value(), 1u);
+  ASSERT_TRUE(rd);
+  for (const auto& r : refs) {
+    auto t = rd->token(r);
+    ASSERT_TRUE(t);
+    EXPECT_EQ(t->state, token_state::request_declined) << r.value;
+  }
+}
+
+TEST_F(Deterministic, AReadAfterTheDeadlineAnswersDeclinedEvenWithoutTheScheduler) {
+  // No scheduler: only the read itself can process the expiry.
+  clock->advance(std::chrono::minutes{31});
+  auto out = send_all({tk_get{}, tk_get{partner_id{"p1"}}});
+  sched.run();
+  ASSERT_EQ(out->size(), 2u);
+  EXPECT_EQ(state_of((*out)[0]), token_state::request_declined);
+  EXPECT_EQ(state_of((*out)[1]), token_state::request_declined);
+  EXPECT_EQ(stored().state, token_state::request_declined);
+  auto h = stored_history();
+  ASSERT_EQ(h.size(), 2u);
+  EXPECT_EQ(h[1].reason, "verification_expired");
+  EXPECT_EQ(entries(persistence::db::token_deadlines), 0u);
+}
+
+TEST_F(Deterministic, CommandsAfterTheDeadlineSeeTheDeclinedToken) {
+  clock->advance(std::chrono::minutes{31});
+  // A partner approval after the deadline is refused: the token is final.
+  auto out = send_all({tk_activate{partner_id{"p1"}, card_id{"card_1"}, activation::approve, {}}});
+  sched.run();
+  ASSERT_EQ(out->size(), 1u);
+  ASSERT_FALSE((*out)[0]);
+  EXPECT_EQ(describe((*out)[0].error()).code, "token_final");
+  EXPECT_EQ(stored().state, token_state::request_declined);
+}
+
+TEST_F(Deterministic, ExpiryIsIdempotent) {
+  auto at = stored().created_at + rt->options.verification_expiry;
+  clock->advance(std::chrono::minutes{31});
+  auto out = send_all({tk_expire{at}, tk_expire{at}});
+  sched.run();
+  ASSERT_EQ(out->size(), 2u);
+  EXPECT_EQ(state_of((*out)[0]), token_state::request_declined);
+  EXPECT_EQ(state_of((*out)[1]), token_state::request_declined);
+  EXPECT_EQ(stored_history().size(), 2u);
+  EXPECT_EQ(entries(persistence::db::outbox), 1u);
+}
+
+TEST_F(Deterministic, ExpiryOfATokenThatLeftRequestedRemovesOnlyItsStaleEntry) {
+  auto at = stored().created_at + rt->options.verification_expiry;
+  auto first =
+      send_all({tk_activate{partner_id{"p1"}, card_id{"card_1"}, activation::approve, {}}});
+  sched.run();
+  ASSERT_EQ(state_of((*first)[0]), token_state::active);
+  EXPECT_EQ(entries(persistence::db::token_deadlines), 0u); // left with the state
+  // A stale entry, as a build without the index would leave behind.
+  {
+    persistence::write_unit u;
+    auto t = stored();
+    auto requested = t;
+    requested.state = token_state::requested;
+    u.put_token(requested).set_token_deadline(ref, at);
+    ASSERT_TRUE(persistence::commit_now(*store, u));
+    MDB_txn* txn = nullptr;
+    ASSERT_EQ(mdb_txn_begin(store->handle(), nullptr, 0, &txn), 0);
+    auto bytes = persistence::codec::encode(t); // back to ACTIVE, index untouched
+    MDB_val k{ref.value.size(), ref.value.data()};
+    MDB_val v{bytes.size(), bytes.data()};
+    ASSERT_EQ(mdb_put(txn, store->dbi(persistence::db::tokens), &k, &v, 0), 0);
+    ASSERT_EQ(mdb_txn_commit(txn), 0);
+  }
+  ASSERT_EQ(entries(persistence::db::token_deadlines), 1u);
+  scheduler = spawn_expiry_scheduler(sys, rt);
+  clock->advance(std::chrono::minutes{31});
+  settle();
+  EXPECT_EQ(stored().state, token_state::active);
+  EXPECT_EQ(stored_history().size(), 2u);
+  EXPECT_EQ(entries(persistence::db::token_deadlines), 0u);
+  EXPECT_EQ(entries(persistence::db::deadline_of_token), 0u);
 }
 
 TEST_F(Deterministic, PassivationAndReactivationKeepStateIdentical) {

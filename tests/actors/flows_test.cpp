@@ -9,6 +9,7 @@
 #include "common/time_scale.hpp"
 #include "dwt/engine/decision.hpp"
 #include "dwt/engine/enums.hpp"
+#include "dwt/persistence/reader.hpp"
 #include "test_util.hpp"
 
 using namespace dwt;
@@ -641,7 +642,81 @@ TEST_F(Flows, VerificationExpiryTimerDeclines) {
   EXPECT_EQ(h[1].by, channel::system);
 }
 
+/// True once the events feed holds the token's REQUEST_DECLINED transition
+/// by verification expiry (what the partner's webhook carries). Reads only
+/// the outbox: the token itself is never touched.
+bool expiry_decline_in(const std::vector<persistence::outbox_event>& evs, const token_ref& t) {
+  for (const auto& e : evs)
+    if (e.token == t && e.type == "DigitalWalletTokenTransition" &&
+        e.payload.find("\"state\":\"REQUEST_DECLINED\"") != std::string::npos &&
+        e.payload.find("verification_expired") != std::string::npos)
+      return true;
+  return false;
+}
+
+// Issue #20: a REQUESTED token whose actor is not in memory (never
+// activated after tokenisation, or passivated) is declined at its deadline
+// and the partner gets the event, with no call touching the token.
+TEST_F(Flows, VerificationExpiryFiresForAPassivatedTokenNobodyTouches) {
+  restart([](engine_options& o) {
+    o.verification_expiry = std::chrono::seconds{1};
+    o.passivate_after = std::chrono::seconds{1};
+    o.expiry_scan_interval = std::chrono::milliseconds{20};
+  });
+  auto pan = make_pan("481234", 27);
+  card(pan);
+  auto r = tokenize(pan, wallet_recommendation::yellow);
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->state, token_state::requested);
+  // Activate it once, then wait until it has passivated (REQUESTED tokens
+  // are no longer pinned in memory).
+  auto t = get(r->token_ref);
+  ASSERT_TRUE(t);
+  ASSERT_EQ(t->state, token_state::requested);
+  ASSERT_TRUE(dwt::test::eventually([&] { return host->stats().live_tokens == 0; }, 10s, 10ms));
+  EXPECT_FALSE(expiry_decline_in(events(), r->token_ref));
+  clock->advance(2s);
+  EXPECT_TRUE(
+      dwt::test::eventually([&] { return expiry_decline_in(events(), r->token_ref); }, 5s, 10ms));
+  auto h = history(r->token_ref);
+  ASSERT_EQ(h.size(), 2u);
+  EXPECT_EQ(h[1].to_state, token_state::request_declined);
+  EXPECT_EQ(h[1].reason, "verification_expired");
+  EXPECT_EQ(h[1].by, channel::system);
+}
+
+TEST_F(Flows, AReadAfterTheDeadlineNeverAnswersRequested) {
+  // The scheduler's rounds are an hour apart: only the read can see the
+  // deadline has passed.
+  restart([](engine_options& o) {
+    o.verification_expiry = std::chrono::seconds{1};
+    o.expiry_scan_interval = std::chrono::hours{1};
+  });
+  auto pan = make_pan("481234", 28);
+  auto c = card(pan);
+  auto r = tokenize(pan, wallet_recommendation::yellow);
+  ASSERT_TRUE(r);
+  clock->advance(2s);
+  // The scheduler's first round ran at start, before the deadline; the
+  // next is an hour away: the first read itself must decline the token,
+  // be it the card's token list or the token.
+  auto list = wait_for<std::vector<token_record>>(
+      [&](auto cb) { host->list_tokens(partner_id{"p1"}, c.id, cb); });
+  ASSERT_TRUE(list);
+  ASSERT_EQ(list->size(), 1u);
+  EXPECT_EQ((*list)[0].state, token_state::request_declined);
+  auto t = get(r->token_ref);
+  ASSERT_TRUE(t);
+  EXPECT_EQ(t->state, token_state::request_declined);
+  auto n = wait_for<token_record>([&](auto cb) { host->get_token_network(r->token_ref, cb); });
+  ASSERT_TRUE(n);
+  EXPECT_EQ(n->state, token_state::request_declined);
+  EXPECT_TRUE(expiry_decline_in(events(), r->token_ref));
+  EXPECT_EQ(history(r->token_ref).size(), 2u);
+}
+
 TEST_F(Flows, PendingExpiryFiresAfterRestart) {
+  restart([](engine_options& o) { o.expiry_scan_interval = std::chrono::milliseconds{20}; });
   auto pan = make_pan("482345", 18);
   card(pan);
   auto r = tokenize(pan, wallet_recommendation::yellow);
@@ -650,22 +725,37 @@ TEST_F(Flows, PendingExpiryFiresAfterRestart) {
   host->stop();
   host.reset();
   clock->advance(31min);
-  start();
-  // No call touches the token: the start-up scan re-arms its timer.
-  token_state s = token_state::requested;
-  bool read = true;
-  (void)dwt::test::eventually(
-      [&] {
-        auto rd = wait_for<std::vector<transition_record>>(
-            [&](auto cb) { host->token_history(partner_id{"p1"}, r->token_ref, cb); });
-        read = static_cast<bool>(rd);
-        if (read)
-          s = rd->back().to_state;
-        return !read || s != token_state::requested;
-      },
-      4s, 10ms);
-  ASSERT_TRUE(read);
-  EXPECT_EQ(s, token_state::request_declined);
+  start([](engine_options& o) { o.expiry_scan_interval = std::chrono::milliseconds{20}; });
+  // No call touches the token: the durable deadline fires after the restart.
+  EXPECT_TRUE(
+      dwt::test::eventually([&] { return expiry_decline_in(events(), r->token_ref); }, 5s, 10ms));
+}
+
+// A store written before the deadline index existed: its REQUESTED tokens
+// have no entry. The start-up pass indexes them (created_at + expiry) and
+// the scheduler then declines them, again without any call to the token.
+TEST_F(Flows, RequestedTokensWithoutADeadlineAreIndexedAtStart) {
+  auto pan = make_pan("482345", 19);
+  card(pan);
+  auto r = tokenize(pan, wallet_recommendation::yellow);
+  ASSERT_TRUE(r);
+  host->stop();
+  host.reset();
+  {
+    auto o = make_options(dir.path, clock);
+    o.store.directory = dir.path;
+    auto e = persistence::env::open(o.store);
+    ASSERT_TRUE(e);
+    MDB_txn* txn = nullptr;
+    ASSERT_EQ(mdb_txn_begin((*e)->handle(), nullptr, 0, &txn), 0);
+    ASSERT_EQ(mdb_drop(txn, (*e)->dbi(persistence::db::token_deadlines), 0), 0);
+    ASSERT_EQ(mdb_drop(txn, (*e)->dbi(persistence::db::deadline_of_token), 0), 0);
+    ASSERT_EQ(mdb_txn_commit(txn), 0);
+  }
+  clock->advance(31min);
+  start([](engine_options& o) { o.expiry_scan_interval = std::chrono::milliseconds{20}; });
+  EXPECT_TRUE(
+      dwt::test::eventually([&] { return expiry_decline_in(events(), r->token_ref); }, 5s, 10ms));
 }
 
 TEST_F(Flows, PassivationAndReactivationUnderLiveCap) {

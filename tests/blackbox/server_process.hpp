@@ -72,6 +72,9 @@ struct config_options {
   std::uint16_t listen_port = 0;
   /// Appended verbatim at the end of the file (extra tables).
   std::string extra_toml;
+  /// Appended verbatim to the `[runtime]` table, e.g.
+  /// `actor_idle_passivation_seconds = 1`.
+  std::string runtime_toml;
   /// Appended verbatim right after the demo partner's `[[partners]]` keys,
   /// e.g. its `[partners.webhook]` sub-table.
   std::string demo_partner_toml;

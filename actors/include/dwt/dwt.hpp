@@ -272,6 +272,15 @@ struct engine_options {
   std::size_t idempotency_sweep_batch = 1000;
   /// An unverified REQUESTED token is declined after this long.
   std::chrono::seconds verification_expiry{std::chrono::minutes{30}};
+  /// The expiry scheduler looks for due verification deadlines (the
+  /// durable deadline index) this often, so a decline fires at most this
+  /// long after its deadline (a read of the token after the deadline
+  /// declines it at once). 1 ms to 1 h.
+  std::chrono::milliseconds expiry_scan_interval{1000};
+  /// Due deadlines handled per batch (one expiry message each, all
+  /// answered before the next batch; a full batch is followed at once by
+  /// the next). 1 to 100000.
+  std::size_t expiry_scan_batch = 256;
   /// Token BIN and length of generated DPANs.
   std::string token_bin = "489537";
   unsigned dpan_length = 16;

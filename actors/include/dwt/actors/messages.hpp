@@ -8,7 +8,7 @@
 /// on purpose: the runtime is in-process only).
 ///
 /// Interfaces:
-/// - `token_actor`: one virtual actor per token (lifecycle, OTP, timers).
+/// - `token_actor`: one virtual actor per token (lifecycle, OTP, expiry).
 /// - `card_actor`: one virtual actor per card (decision, creation, cascade).
 /// - `registry_actor`: one shard of the id -> live actor map; routes
 ///   requests by delegation (it never holds outstanding requests itself,
@@ -39,7 +39,7 @@ namespace dwt::actors {
 // -- atoms -------------------------------------------------------------------
 
 /// Registry asks a live actor that was routed nothing for a whole
-/// passivate_after to report idle (the actor refuses while pinned).
+/// passivate_after to report idle.
 using idle_atom = caf::atom_constant<caf::atom("idle")>;
 /// Registry shard timer: look for actors idle for a whole passivate_after.
 using idle_sweep_atom = caf::atom_constant<caf::atom("idle_sweep")>;
@@ -49,10 +49,6 @@ using evict_atom = caf::atom_constant<caf::atom("evict")>;
 using stop_atom = caf::atom_constant<caf::atom("stop")>;
 /// Reload state from LMDB (after a card cascade changed the token).
 using refresh_atom = caf::atom_constant<caf::atom("refresh")>;
-/// Activate (load) the actor; used by the start-up expiry scan.
-using touch_atom = caf::atom_constant<caf::atom("touch")>;
-/// The verification-expiry timer of a REQUESTED token.
-using expire_atom = caf::atom_constant<caf::atom("expire")>;
 /// The engine stops: kill every live child.
 using shutdown_atom = caf::atom_constant<caf::atom("shutdown")>;
 /// Tells the webhook dispatcher that outbox events up to a seq are durable.
@@ -112,8 +108,16 @@ struct tk_network {
   std::optional<idempotency<engine::token_record>> idem;
 };
 
+/// The expiry scheduler found the deadline-index entry (at, token) due:
+/// a REQUESTED token past its deadline is declined (verification_expired);
+/// a token that left REQUESTED (or a stale entry) only has the entry
+/// removed. Answers the token as it is afterwards.
+struct tk_expire {
+  engine::timestamp at{};
+};
+
 using token_command = std::variant<tk_get, tk_history, tk_choose, tk_submit_otp, tk_resend,
-                                   tk_transition, tk_activate, tk_network>;
+                                   tk_transition, tk_activate, tk_network, tk_expire>;
 
 /// A command for the token `ref` (routed by the registry).
 struct token_request {
@@ -193,10 +197,6 @@ struct stopped_report {
 struct refresh_token {
   engine::token_ref ref;
 };
-/// Activate token `ref` (start-up expiry scan).
-struct touch_token {
-  engine::token_ref ref;
-};
 
 // -- checkpointer ------------------------------------------------------------
 
@@ -274,8 +274,7 @@ struct wh_records_done {
 // -- typed interfaces --------------------------------------------------------
 
 using token_actor = caf::typed_actor<caf::replies_to<token_request>::with<token_reply>,
-                                     caf::reacts_to<refresh_atom>, caf::reacts_to<touch_atom>,
-                                     caf::reacts_to<expire_atom>, caf::reacts_to<idle_atom>,
+                                     caf::reacts_to<refresh_atom>, caf::reacts_to<idle_atom>,
                                      caf::reacts_to<evict_atom>, caf::reacts_to<stop_atom>>;
 
 using card_actor =
@@ -285,9 +284,8 @@ using card_actor =
 using registry_actor =
     caf::typed_actor<caf::replies_to<token_request>::with<token_reply>,
                      caf::replies_to<card_request>::with<card_reply>, caf::reacts_to<refresh_token>,
-                     caf::reacts_to<touch_token>, caf::reacts_to<idle_report>,
-                     caf::reacts_to<stopped_report>, caf::reacts_to<idle_sweep_atom>,
-                     caf::reacts_to<shutdown_atom>>;
+                     caf::reacts_to<idle_report>, caf::reacts_to<stopped_report>,
+                     caf::reacts_to<idle_sweep_atom>, caf::reacts_to<shutdown_atom>>;
 
 using checkpointer_actor = caf::typed_actor<caf::replies_to<commit_request>::with<commit_reply>>;
 
@@ -315,7 +313,6 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(dwt::actors::card_reply)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(dwt::actors::idle_report)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(dwt::actors::stopped_report)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(dwt::actors::refresh_token)
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(dwt::actors::touch_token)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(dwt::actors::commit_request)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(dwt::actors::commit_reply)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(dwt::actors::otp_issue)

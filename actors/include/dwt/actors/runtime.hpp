@@ -150,6 +150,15 @@ spawn_checkpointer(caf::actor_system& sys, persistence::group_commit_writer& wri
 [[nodiscard]] caf::actor spawn_idempotency_sweeper(caf::actor_system& sys,
                                                    std::shared_ptr<const runtime> rt);
 
+/// Spawns the expiry scheduler (actors/src/expiry_scheduler.cpp): every
+/// `options.expiry_scan_interval` it reads the due verification deadlines
+/// from the durable index, at most `options.expiry_scan_batch` per batch,
+/// and sends each token tk_expire through its registry shard. The first
+/// round runs at once. Stop it with an exit message before the actor
+/// system goes.
+[[nodiscard]] caf::actor spawn_expiry_scheduler(caf::actor_system& sys,
+                                                std::shared_ptr<const runtime> rt);
+
 /// Spawns the verification pool (round-robin caf::actor_pool).
 [[nodiscard]] verification_actor spawn_verification_pool(caf::actor_system& sys,
                                                          const std::shared_ptr<runtime>& rt,

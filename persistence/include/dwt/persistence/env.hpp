@@ -69,10 +69,12 @@ enum class db : std::uint8_t {
   deliveries,         ///< be u64 seq -> delivery_state
   delivery_attempts,  ///< be u64 seq | be u32 attempt_no -> delivery_attempt_record
   tokens_requested,   ///< token ref -> empty: the tokens in state REQUESTED (backfilled at open)
+  token_deadlines,    ///< be u64 deadline ms | token ref -> empty: verification deadlines by time
+  deadline_of_token,  ///< token ref -> be u64 deadline ms: the reverse of token_deadlines
 };
 
 /// Number of named databases.
-inline constexpr std::size_t db_count = 19;
+inline constexpr std::size_t db_count = 21;
 
 /// The LMDB name of a database, e.g. "tokens_by_card".
 [[nodiscard]] std::string_view db_name(db d) noexcept;

@@ -13,6 +13,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 
 namespace dwt::persistence::keys {
 
@@ -68,6 +69,14 @@ void append_be64(std::string& out, std::uint64_t v);
 /// len8 partner id | key.
 [[nodiscard]] std::string idempotency_expiry(std::int64_t expires_ms, std::string_view partner,
                                              std::string_view key);
+
+/// token_deadlines: be u64 deadline ms (negative clamps to 0) | token ref.
+/// Keys sort by deadline, so the due entries are a prefix of the database.
+[[nodiscard]] std::string token_deadline(std::int64_t at_ms, std::string_view token);
+/// The (deadline ms, token ref) of a token_deadlines key; nullopt if it is
+/// shorter than 9 bytes.
+[[nodiscard]] std::optional<std::pair<std::uint64_t, std::string_view>>
+read_token_deadline(std::string_view key) noexcept;
 
 /// meta keys.
 inline constexpr std::string_view meta_schema_version = "schema_version";

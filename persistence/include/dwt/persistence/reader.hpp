@@ -114,6 +114,19 @@ public:
   [[nodiscard]] result<std::vector<engine::token_ref>>
   requested_token_refs(std::string_view after, std::size_t limit) const;
 
+  /// The verification deadline of token `ref` (deadline_of_token), or
+  /// nullopt if it has none (not REQUESTED, or not indexed yet).
+  [[nodiscard]] result<std::optional<engine::timestamp>>
+  token_deadline(const engine::token_ref& ref) const;
+  /// Entries of the deadline index with a deadline at or before `now`,
+  /// earliest first, at most `limit`, strictly after the entry `after`
+  /// when given (to page past entries still being handled). Reads only
+  /// those: the index is ordered by time. Errors also
+  /// errc::corrupt_record (a malformed key).
+  [[nodiscard]] result<std::vector<token_deadline_entry>>
+  due_token_deadlines(engine::timestamp now, std::size_t limit,
+                      const std::optional<token_deadline_entry>& after = std::nullopt) const;
+
   /// Number of entries in a named database (from mdb_stat).
   [[nodiscard]] result<std::size_t> entries(db d) const;
 

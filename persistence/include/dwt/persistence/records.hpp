@@ -96,4 +96,13 @@ struct delivery_attempt_record {
   friend bool operator==(const delivery_attempt_record&, const delivery_attempt_record&) = default;
 };
 
+/// One entry of the verification-deadline index (`token_deadlines`): the
+/// token `ref` awaits verification until `at` (see
+/// write_unit::set_token_deadline).
+struct token_deadline_entry {
+  engine::timestamp at{};
+  engine::token_ref ref;
+  friend bool operator==(const token_deadline_entry&, const token_deadline_entry&) = default;
+};
+
 } // namespace dwt::persistence

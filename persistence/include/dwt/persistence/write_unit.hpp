@@ -17,6 +17,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <variant>
 #include <vector>
@@ -60,13 +61,15 @@ struct erase_card {
   engine::card_id id;
 };
 /// tokens[ref] = rec and tokens_by_card[card|ref] (an old index entry under
-/// another card is removed). `if_absent`: conflict if the ref exists.
+/// another card is removed). `if_absent`: conflict if the ref exists. When
+/// an existing token is written in a state other than REQUESTED, its
+/// verification deadline (set_token_deadline) is removed in the same unit.
 struct put_token {
   engine::token_record rec;
   bool if_absent = false;
 };
-/// Removes a token and its tokens_by_card entry (history stays: it is
-/// append-only); absent is not an error.
+/// Removes a token, its tokens_by_card entry and its verification deadline
+/// (history stays: it is append-only); absent is not an error.
 struct erase_token {
   engine::token_ref ref;
 };
@@ -146,12 +149,32 @@ struct add_counter {
   std::uint64_t delta = 1;
 };
 
-using any =
-    std::variant<put_partner, erase_partner, put_profile, erase_profile, put_card, erase_card,
-                 put_token, erase_token, expect_token_history_count, append_history, put_challenge,
-                 erase_challenge, append_outbox, erase_outbox_pending, put_idempotency,
-                 erase_idempotency, sweep_idempotency, add_counter, requeue_outbox_pending,
-                 put_delivery_state, append_delivery_attempt>;
+/// Sets the verification deadline of token `ref`: token_deadlines[at|ref]
+/// and deadline_of_token[ref] = at, replacing an earlier deadline of the
+/// token. Written only while the stored token (as the unit's earlier
+/// operations left it) is REQUESTED; for an absent token or another state
+/// nothing is written and the unit goes on: a deadline exists only while a
+/// token awaits verification (put_token removes it when the token leaves
+/// REQUESTED, erase_token when it goes).
+struct set_token_deadline {
+  engine::token_ref ref;
+  engine::timestamp at{};
+};
+/// Removes a deadline entry. `at` unset: the token's deadline (both
+/// entries). `at` set: token_deadlines[at|ref], and deadline_of_token[ref]
+/// only if it names `at` (so a stale entry goes without touching a later
+/// deadline of the same token). Absent is not an error.
+struct erase_token_deadline {
+  engine::token_ref ref;
+  std::optional<engine::timestamp> at;
+};
+
+using any = std::variant<put_partner, erase_partner, put_profile, erase_profile, put_card,
+                         erase_card, put_token, erase_token, expect_token_history_count,
+                         append_history, put_challenge, erase_challenge, append_outbox,
+                         erase_outbox_pending, put_idempotency, erase_idempotency,
+                         sweep_idempotency, add_counter, requeue_outbox_pending, put_delivery_state,
+                         append_delivery_attempt, set_token_deadline, erase_token_deadline>;
 } // namespace op
 
 /// What a committed unit reports back.
@@ -188,6 +211,9 @@ public:
   write_unit& put_token_if_absent(engine::token_record rec);
   write_unit& erase_token(engine::token_ref ref);
   write_unit& expect_token_history_count(engine::token_ref ref, std::uint32_t count);
+  write_unit& set_token_deadline(engine::token_ref ref, engine::timestamp at);
+  write_unit& erase_token_deadline(engine::token_ref ref,
+                                   std::optional<engine::timestamp> at = std::nullopt);
 
   write_unit& append_history(std::uint32_t seq, engine::transition_record rec);
 
