@@ -4,6 +4,9 @@
 #include <cctype>
 #include <cstdio>
 #include <exception>
+#include <optional>
+#include <string_view>
+#include <utility>
 
 #include <boost/asio/error.hpp>
 #include <boost/asio/post.hpp>
@@ -15,6 +18,7 @@
 #include "check.hpp"
 #include "dwt/engine/text.hpp"
 #include "dwt/http/response.hpp"
+#include "header_checks.hpp"
 #include "response_wire.hpp"
 
 namespace dwt::http::detail {
@@ -57,6 +61,24 @@ std::string auth_scheme_of(std::string_view value) {
   if (scheme == "basic")
     return "Basic";
   return "other";
+}
+
+/// The method and target of the complete request line at the start of
+/// `buf` ("GET /x HTTP/1.1\r\n"), if there is one.
+std::optional<std::pair<std::string, std::string>> request_line_of(const beast::flat_buffer& buf) {
+  const auto data = buf.cdata();
+  const std::string_view text{static_cast<const char*>(data.data()), data.size()};
+  const auto eol = text.find("\r\n");
+  if (eol == std::string_view::npos)
+    return std::nullopt;
+  const std::string_view line = text.substr(0, eol);
+  const auto sp1 = line.find(' ');
+  const auto sp2 = sp1 == std::string_view::npos ? sp1 : line.find(' ', sp1 + 1);
+  if (sp1 == 0 || sp2 == std::string_view::npos || sp2 == sp1 + 1 ||
+      !line.substr(sp2 + 1).starts_with("HTTP/"))
+    return std::nullopt;
+  return std::pair{std::string{line.substr(0, sp1)},
+                   std::string{line.substr(sp1 + 1, sp2 - sp1 - 1)}};
 }
 
 } // namespace
@@ -139,6 +161,7 @@ void session::do_read() {
     close_gracefully(false);
     return;
   }
+  head_ = false;
   parser_.emplace();
   parser_->header_limit(static_cast<std::uint32_t>(state_->limits.max_header_bytes));
   parser_->body_limit(state_->limits.max_body_bytes);
@@ -167,20 +190,38 @@ void session::do_read() {
 void session::read_request() {
   phase_ = phase::reading;
   lowest().expires_after(state_->limits.read_timeout);
+  // The header first: its framing is checked before any body byte is read.
   with_stream([this](auto& stream) {
-    bhttp::async_read(
+    bhttp::async_read_header(
         stream, buffer_, *parser_,
-        [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_read(ec); });
+        [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_header(ec); });
   });
 }
 
-void session::on_read(beast::error_code ec) {
-  if (!ec) {
-    dispatch();
+void session::on_header(beast::error_code ec) {
+  if (ec) {
+    on_read(ec);
     return;
   }
-  if (phase_ == phase::closed || close_notify_on_stop(ec))
+  if (auto bad = framing_problem(parser_->get())) {
+    // Where this body ends is ambiguous: answer and close without reading
+    // on, so no part of it is ever taken for the next request.
+    keep_alive_ = false;
+    answer_locally(std::move(*bad), meta_of_partial(), true);
     return;
+  }
+  if (parser_->is_done()) {
+    on_read({});
+    return;
+  }
+  with_stream([this](auto& stream) {
+    bhttp::async_read(
+        stream, buffer_, *parser_,
+        [self = shared_from_this()](beast::error_code e, std::size_t) { self->on_read(e); });
+  });
+}
+
+request_meta session::meta_of_partial() {
   request_meta meta;
   meta.request_id = state_->next_request_id();
   meta.received_at = std::chrono::system_clock::now();
@@ -190,7 +231,26 @@ void session::on_read(beast::error_code ec) {
     meta.method = std::string{h.method_string()};
     const auto target = h.target();
     meta.path = std::string{target.substr(0, target.find('?'))};
+  } else if (auto line = request_line_of(buffer_);
+             line && state_->route_of && !state_->route_of(line->first, line->second).empty()) {
+    // Header too large: the request line alone was read. Taken only when
+    // it names a served route, so a client cannot invent metric labels.
+    meta.method = line->first;
+    meta.path = line->second.substr(0, line->second.find('?'));
   }
+  if (!meta.method.empty() && state_->route_of)
+    meta.route = state_->route_of(meta.method, meta.path);
+  return meta;
+}
+
+void session::on_read(beast::error_code ec) {
+  if (!ec) {
+    dispatch();
+    return;
+  }
+  if (phase_ == phase::closed || close_notify_on_stop(ec))
+    return;
+  request_meta meta = meta_of_partial();
   if (ec == bhttp::error::header_limit) {
     keep_alive_ = false;
     answer_locally(problem(431, "header_fields_too_large",
@@ -204,6 +264,14 @@ void session::on_read(beast::error_code ec) {
     answer_locally(problem(413, "payload_too_large",
                            "The request body exceeds " +
                                std::to_string(state_->limits.max_body_bytes) + " bytes."),
+                   std::move(meta), true);
+    return;
+  }
+  if (ec == bhttp::error::bad_transfer_encoding || ec == bhttp::error::bad_content_length ||
+      ec == bhttp::error::multiple_content_length) {
+    keep_alive_ = false;
+    answer_locally(invalid_framing("The request's Content-Length or Transfer-Encoding is "
+                                   "invalid, repeated with different values, or both are sent."),
                    std::move(meta), true);
     return;
   }
@@ -231,6 +299,7 @@ void session::dispatch() {
   lowest().expires_never();
   keep_alive_ = msg.keep_alive() && !state_->stopping.load();
   version_ = msg.version();
+  head_ = msg.method() == bhttp::verb::head;
 
   request_context ctx;
   ctx.method = std::string{msg.method_string()};
@@ -246,6 +315,12 @@ void session::dispatch() {
   meta.received_steady = ctx.received_steady;
   meta.path = ctx.target.substr(0, ctx.target.find('?'));
 
+  if (auto bad = header_problem(msg)) {
+    if (state_->route_of)
+      meta.route = state_->route_of(meta.method, meta.path);
+    answer_locally(std::move(*bad), std::move(meta), false);
+    return;
+  }
   auto url = boost::urls::parse_uri_reference(ctx.target);
   if (!url || !url->path().starts_with('/')) {
     answer_locally(problem(400, "bad_request", "The request target is not a valid path."),
@@ -306,6 +381,11 @@ void session::write(response r, const std::string& request_id, bool close_after)
   DWT_HTTP_CHECK(!engine::text::has_cr_or_lf(r.content_type), "content type with CR/LF");
   const bool keep = keep_alive_ && !close_after && !state_->stopping.load();
   out_ = detail::serialize_response(version_, r, request_id, keep);
+  // HEAD: the header a GET would get (its Content-Length included), no
+  // body (RFC 9110 §9.3.2).
+  if (head_ && out_.size() >= r.body.size() &&
+      std::string_view{out_}.substr(out_.size() - r.body.size()) == r.body)
+    out_.resize(out_.size() - r.body.size());
   lowest().expires_after(state_->limits.write_timeout);
   with_stream([this, keep, close_after](auto& stream) {
     asio::async_write(
