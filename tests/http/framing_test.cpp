@@ -87,7 +87,7 @@ INSTANTIATE_TEST_SUITE_P(
         framing_case{"lengths_differ", "Content-Length: 2\r\nContent-Length: 3\r\n",
                      "{}" + smuggled},
         framing_case{"length_list_differs", "Content-Length: 2, 3\r\n", "{}" + smuggled}),
-    [](const auto& info) { return std::string{info.param.name}; });
+    [](const auto& test) { return std::string{test.param.name}; });
 
 TEST(HttpFraming, TransferEncodingInHttp10Is400AndCloses) {
   counting_app app;
@@ -139,8 +139,9 @@ TEST_P(HeaderAmbiguity, IsRefusedAndTheConnectionStaysUsable) {
   EXPECT_EQ(code_of(res), p.code) << res.body();
   EXPECT_EQ(field_of(res), p.field) << res.body();
   EXPECT_EQ(app.calls->load(), 0);
-  if (p.status == 415)
+  if (p.status == 415) {
     EXPECT_EQ(res["Accept-Encoding"], "identity");
+  }
   // The framing was sound: the next request on the connection is served.
   auto next = c.request(bhttp::verb::get, "/echo");
   EXPECT_EQ(next.result_int(), 200u);
@@ -165,7 +166,7 @@ INSTANTIATE_TEST_SUITE_P(
                     "unsupported_content_encoding", "Content-Encoding"},
         header_case{"identity_then_br", "Host: a\r\nContent-Encoding: identity, br\r\n", 415,
                     "unsupported_content_encoding", "Content-Encoding"}),
-    [](const auto& info) { return std::string{info.param.name}; });
+    [](const auto& test) { return std::string{test.param.name}; });
 
 TEST(HttpFraming, IdentityContentEncodingAndHttp10WithoutHostAreServed) {
   counting_app app;

@@ -417,7 +417,7 @@ TEST_F(BodyRules, RepeatedMembersAreRefusedOnEveryBodyRoute) {
 
 TEST_F(BodyRules, ControlCharactersAreRefusedInEveryTextField) {
   const std::string tokens = "/v1/cards/" + card_ + "/digital-wallet-tokens";
-  for (const std::string bad :
+  for (const std::string& bad :
        {std::string{"dev\0ice", 7}, std::string{"a\nb"}, std::string{"\x1b[31m"},
         std::string{"x\x7f"}, std::string{"x\xc2\x85y"}}) {
     json::object dev{{"id", bad}, {"type", "PHONE"}};

@@ -63,24 +63,6 @@ std::string auth_scheme_of(std::string_view value) {
   return "other";
 }
 
-/// The method and target of the complete request line at the start of
-/// `buf` ("GET /x HTTP/1.1\r\n"), if there is one.
-std::optional<std::pair<std::string, std::string>> request_line_of(const beast::flat_buffer& buf) {
-  const auto data = buf.cdata();
-  const std::string_view text{static_cast<const char*>(data.data()), data.size()};
-  const auto eol = text.find("\r\n");
-  if (eol == std::string_view::npos)
-    return std::nullopt;
-  const std::string_view line = text.substr(0, eol);
-  const auto sp1 = line.find(' ');
-  const auto sp2 = sp1 == std::string_view::npos ? sp1 : line.find(' ', sp1 + 1);
-  if (sp1 == 0 || sp2 == std::string_view::npos || sp2 == sp1 + 1 ||
-      !line.substr(sp2 + 1).starts_with("HTTP/"))
-    return std::nullopt;
-  return std::pair{std::string{line.substr(0, sp1)},
-                   std::string{line.substr(sp1 + 1, sp2 - sp1 - 1)}};
-}
-
 } // namespace
 
 namespace {
@@ -226,20 +208,24 @@ request_meta session::meta_of_partial() {
   meta.request_id = state_->next_request_id();
   meta.received_at = std::chrono::system_clock::now();
   meta.received_steady = std::chrono::steady_clock::now();
-  if (parser_ && parser_->is_header_done()) {
-    const auto& h = parser_->get();
-    meta.method = std::string{h.method_string()};
-    const auto target = h.target();
-    meta.path = std::string{target.substr(0, target.find('?'))};
-  } else if (auto line = request_line_of(buffer_);
-             line && state_->route_of && !state_->route_of(line->first, line->second).empty()) {
-    // Header too large: the request line alone was read. Taken only when
-    // it names a served route, so a client cannot invent metric labels.
-    meta.method = line->first;
-    meta.path = line->second.substr(0, line->second.find('?'));
+  if (!parser_)
+    return meta;
+  // Beast parses the request line before the fields: a request refused in
+  // its fields (431) or at its body (413) still has a method and target.
+  const auto& h = parser_->get();
+  const auto target = h.target();
+  if (target.empty())
+    return meta;
+  std::string method{h.method_string()};
+  std::string path{target.substr(0, target.find('?'))};
+  if (state_->route_of)
+    meta.route = state_->route_of(method, path);
+  // Before the header is complete the method is taken only when it names a
+  // served route, so a client cannot invent metric labels.
+  if (parser_->is_header_done() || !meta.route.empty()) {
+    meta.method = std::move(method);
+    meta.path = std::move(path);
   }
-  if (!meta.method.empty() && state_->route_of)
-    meta.route = state_->route_of(meta.method, meta.path);
   return meta;
 }
 
