@@ -216,6 +216,7 @@ request_meta session::meta_of_partial() {
   const auto target = h.target();
   if (target.empty())
     return meta;
+  head_ = h.method() == bhttp::verb::head; // its error answer has no body either
   std::string method{h.method_string()};
   std::string path{target.substr(0, target.find('?'))};
   if (state_->route_of)
