@@ -67,7 +67,7 @@ std::optional<response> framing_problem(const request_header& h) {
   return std::nullopt;
 }
 
-std::optional<response> header_problem(const request_header& h) {
+std::optional<response> header_problem(const request_header& h, bool has_body) {
   const auto hosts = h.count(bhttp::field::host);
   if (hosts == 0 && h.version() >= 11)
     return with_field(400, "missing_host", "An HTTP/1.1 request needs a Host header.", "Host");
@@ -79,6 +79,8 @@ std::optional<response> header_problem(const request_header& h) {
       return with_field(400, "duplicate_header",
                         "The " + std::string{name} + " header must be sent at most once.", name);
   }
+  if (!has_body)
+    return std::nullopt;
   for (const auto coding : list_of(h, bhttp::field::content_encoding)) {
     if (!boost::beast::iequals(coding, "identity")) {
       auto r = with_field(415, "unsupported_content_encoding",

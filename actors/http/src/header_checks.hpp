@@ -15,10 +15,11 @@
 ///   `missing_host` (RFC 9112 §3.2); two Host, Authorization,
 ///   Idempotency-Key, Content-Type or Content-Encoding fields answer 400
 ///   `duplicate_header` (which one wins would be a guess); a content coding
-///   other than `identity` answers 415 `unsupported_content_encoding` with
-///   `Accept-Encoding: identity` (RFC 9110 §15.5.16: bodies are never
-///   decoded, so a compressed body would be read as garbage). The framing
-///   is sound, so the connection stays usable.
+///   other than `identity` on a body answers 415
+///   `unsupported_content_encoding` with `Accept-Encoding: identity`
+///   (RFC 9110 §15.5.16: bodies are never decoded, so a compressed body
+///   would be read as garbage). The framing is sound, so the connection
+///   stays usable.
 ///
 /// Threading: pure functions.
 
@@ -41,6 +42,8 @@ using request_header = boost::beast::http::request_header<boost::beast::http::fi
 [[nodiscard]] response invalid_framing(std::string_view detail);
 
 /// The 400 / 415 answer for an ambiguous or unsupported header, if any.
-[[nodiscard]] std::optional<response> header_problem(const request_header& h);
+/// `has_body`: the request carries body bytes (a Content-Encoding on a
+/// request without any is ignored: there is nothing to misread).
+[[nodiscard]] std::optional<response> header_problem(const request_header& h, bool has_body);
 
 } // namespace dwt::http::detail

@@ -302,7 +302,7 @@ void session::dispatch() {
   meta.received_steady = ctx.received_steady;
   meta.path = ctx.target.substr(0, ctx.target.find('?'));
 
-  if (auto bad = header_problem(msg)) {
+  if (auto bad = header_problem(msg, !msg.body().empty())) {
     if (state_->route_of)
       meta.route = state_->route_of(meta.method, meta.path);
     answer_locally(std::move(*bad), std::move(meta), false);
