@@ -609,5 +609,105 @@ TEST_F(tls_listener, a_tls_client_is_served_and_plain_http_fails_cleanly) {
   EXPECT_TRUE(server_->process().running());
 }
 
+/// Request smuggling (issue #20): a body whose end is ambiguous answers 400
+/// `invalid_framing` and the connection is closed; the request hidden in
+/// the body is never answered (behind a gateway it would be a request the
+/// gateway never saw). Raw bytes on the real process.
+TEST_F(security, ambiguous_framing_is_400_and_closes_before_a_smuggled_request) {
+  const std::string key{demo_partner_key};
+  const std::string smuggled = "POST /v1/profiles HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " +
+                               key +
+                               "\r\nContent-Type: application/json\r\nContent-Length: 30\r\n\r\n"
+                               "{\"phoneNumber\":\"+15551112222\"}";
+  const std::vector<std::string> heads = {
+      "Transfer-Encoding: gzip\r\n",
+      "Transfer-Encoding: identity\r\n",
+      "Transfer-Encoding: xchunked\r\n",
+      "Transfer-Encoding: chunked, gzip\r\n",
+      "Transfer-Encoding: gzip\r\nContent-Length: 0\r\n",
+      "Content-Length: 0\r\nContent-Length: 1\r\n",
+  };
+  for (const auto& head : heads) {
+    raw_socket s;
+    ASSERT_EQ(s.connect(server_->port()), "");
+    ASSERT_TRUE(s.send_all("POST /v1/profiles HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + key +
+                           "\r\nContent-Type: application/json\r\n" + head + "\r\n" + smuggled));
+    bool closed = false;
+    const auto answer = s.read_until_close(10s, closed);
+    EXPECT_TRUE(answer.starts_with("HTTP/1.1 400")) << head << answer;
+    EXPECT_NE(answer.find("invalid_framing"), std::string::npos) << head << answer;
+    EXPECT_EQ(answer.find("HTTP/1.1", 1), std::string::npos)
+        << "the smuggled request was answered: " << head << answer;
+    EXPECT_TRUE(closed) << head;
+  }
+  EXPECT_TRUE(server_->process().running());
+}
+
+/// Header ambiguities on the real process: two Authorization headers (the
+/// second a valid key) are refused, not decided by order; no Host is
+/// refused; a gzip-coded body is 415. The connection stays usable.
+TEST_F(security, duplicate_authorization_missing_host_and_content_coding_are_refused) {
+  const std::string key{demo_partner_key};
+  const std::string body = "{\"phoneNumber\":\"+15551112222\"}";
+  struct probe {
+    std::string head;
+    std::string status;
+    std::string code;
+  };
+  const std::vector<probe> probes = {
+      {"Host: x\r\nAuthorization: Bearer " + key + "\r\nAuthorization: Bearer wrong\r\n",
+       "HTTP/1.1 400", "duplicate_header"},
+      {"Host: x\r\nAuthorization: Bearer wrong\r\nAuthorization: Bearer " + key + "\r\n",
+       "HTTP/1.1 400", "duplicate_header"},
+      {"Authorization: Bearer " + key + "\r\n", "HTTP/1.1 400", "missing_host"},
+      {"Host: x\r\nHost: y\r\nAuthorization: Bearer " + key + "\r\n", "HTTP/1.1 400",
+       "duplicate_header"},
+      {"Host: x\r\nAuthorization: Bearer " + key +
+           "\r\nIdempotency-Key: a\r\nIdempotency-Key: b\r\n",
+       "HTTP/1.1 400", "duplicate_header"},
+      {"Host: x\r\nAuthorization: Bearer " + key + "\r\nContent-Encoding: gzip\r\n", "HTTP/1.1 415",
+       "unsupported_content_encoding"},
+  };
+  for (const auto& p : probes) {
+    raw_socket s;
+    ASSERT_EQ(s.connect(server_->port()), "");
+    ASSERT_TRUE(s.send_all(
+        "POST /v1/profiles HTTP/1.1\r\n" + p.head +
+        "Content-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) +
+        "\r\n\r\n" + body + "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"));
+    bool closed = false;
+    const auto answer = s.read_until_close(10s, closed);
+    EXPECT_TRUE(answer.starts_with(p.status)) << p.head << answer;
+    EXPECT_NE(answer.find(p.code), std::string::npos) << p.head << answer;
+    // The framing was sound: the next request is answered.
+    EXPECT_NE(answer.find("HTTP/1.1 200", 1), std::string::npos) << p.head << answer;
+  }
+}
+
+/// HEAD /healthz and /readyz: GET's status and headers, no body.
+TEST_F(security, head_on_health_probes_has_gets_headers_and_no_body) {
+  for (const std::string path : {"/healthz", "/readyz"}) {
+    raw_socket s;
+    ASSERT_EQ(s.connect(server_->port()), "");
+    ASSERT_TRUE(s.send_all("HEAD " + path + " HTTP/1.1\r\nHost: x\r\n\r\nGET " + path +
+                           " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"));
+    bool closed = false;
+    const auto answer = s.read_until_close(10s, closed);
+    const auto end_of_head = answer.find("\r\n\r\n");
+    ASSERT_NE(end_of_head, std::string::npos) << answer;
+    const auto head = answer.substr(0, end_of_head + 4);
+    const auto rest = answer.substr(end_of_head + 4);
+    EXPECT_TRUE(head.starts_with("HTTP/1.1 200")) << answer;
+    EXPECT_NE(head.find("Content-Type: application/json"), std::string::npos) << head;
+    EXPECT_NE(head.find("Content-Length: "), std::string::npos) << head;
+    // No body: the GET's answer follows the HEAD's header at once.
+    EXPECT_TRUE(rest.starts_with("HTTP/1.1 200")) << answer;
+    const auto get_body = rest.substr(rest.find("\r\n\r\n") + 4);
+    EXPECT_NE(head.find("Content-Length: " + std::to_string(get_body.size()) + "\r\n"),
+              std::string::npos)
+        << answer;
+  }
+}
+
 } // namespace
 } // namespace dwt::blackbox

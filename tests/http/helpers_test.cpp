@@ -1,6 +1,8 @@
 // Request helpers without a server: JSON bodies, typed fields, idempotency
 // keys and fingerprints, the metrics text format, access log lines.
 #include <limits>
+#include <utility>
+#include <vector>
 
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
@@ -87,6 +89,64 @@ TEST(HttpBody, MissingAndWrongTypes) {
     (void)f.required_string("nul");
     EXPECT_FALSE(f.ok()) << "null counts as missing";
   }
+}
+
+TEST(HttpBody, UnknownMembersAreReportedAfterTheLastRead) {
+  auto obj = parse_json_object(
+      R"({"pan":"4111","device":{"id":"d1","nickname":"x"},"extra":1,"maybe":null})");
+  ASSERT_TRUE(obj.ok());
+  field_reader f{*obj};
+  (void)f.required_string("pan");
+  auto device = f.required_object("device");
+  ASSERT_TRUE(device.has_value());
+  (void)device->required_string("id");
+  EXPECT_TRUE(f.is_null("maybe"));
+  EXPECT_FALSE(f.is_null("pan"));
+  EXPECT_TRUE(f.ok()) << "reads succeeded; unknown members are reported by failure()";
+  auto failure = f.failure();
+  ASSERT_TRUE(failure.has_value());
+  auto body = problem_body(*failure);
+  EXPECT_EQ(body.at("code").as_string(), "unknown_field");
+  EXPECT_EQ(body.at("field").as_string(), "extra");
+  (void)f.optional_int("extra", 0, 9);
+  body = problem_body(*f.failure());
+  EXPECT_EQ(body.at("field").as_string(), "device.nickname");
+  (void)device->optional_string("nickname");
+  EXPECT_FALSE(f.failure().has_value());
+}
+
+TEST(HttpBody, RepeatedKeysAreRefusedWithTheirPath) {
+  for (const auto& [text, path] : std::vector<std::pair<std::string, std::string>>{
+           {R"({"pan":"1","pan":"2"})", "pan"},
+           {R"({"a":1,"device":{"id":"x","type":"PHONE","id":"y"}})", "device.id"},
+           {R"({"d":{"e":{"k":1,"k":1}}})", "d.e.k"}}) {
+    auto parsed = parse_json_object(text);
+    ASSERT_FALSE(parsed.ok()) << text;
+    auto body = problem_body(parsed.error());
+    EXPECT_EQ(body.at("code").as_string(), "duplicate_field") << text;
+    EXPECT_EQ(body.at("field").as_string(), path) << text;
+  }
+  // The same key in different objects is fine.
+  EXPECT_TRUE(parse_json_object(R"({"id":"a","device":{"id":"b"},"x":[{"id":1},{"id":2}]})").ok());
+}
+
+TEST(HttpBody, ControlCharactersAreRefused) {
+  // JSON escapes, decoded by the parser: NUL, LF, ESC, DEL, NEL (C1), TAB.
+  for (const std::string bad :
+       {R"(a\u0000b)", R"(a\nb)", R"(\u001b)", R"(\u007f)", R"(\u0085)", R"(\t)"}) {
+    auto obj = parse_json_object(R"({"name":")" + bad + "\"}");
+    ASSERT_TRUE(obj.ok()) << bad;
+    field_reader f{*obj};
+    EXPECT_EQ(f.optional_string("name"), std::nullopt) << bad;
+    auto failure = f.failure();
+    ASSERT_TRUE(failure.has_value()) << bad;
+    EXPECT_EQ(problem_body(*failure).at("field").as_string(), "name");
+  }
+  auto fine = parse_json_object(R"({"name":"Zoë's \u00a0Pixel \u20ac"})");
+  ASSERT_TRUE(fine.ok());
+  field_reader f{*fine};
+  EXPECT_TRUE(f.optional_string("name").has_value());
+  EXPECT_FALSE(f.failure().has_value());
 }
 
 TEST(HttpIdempotency, KeyValidation) {

@@ -45,6 +45,8 @@ public:
   }
 
   beast::error_code send(beast_request req) {
+    if (req.find(bhttp::field::host) == req.end())
+      req.set(bhttp::field::host, "127.0.0.1"); // required by HTTP/1.1
     req.prepare_payload();
     beast::error_code ec;
     stream_.expires_after(op_limit);
@@ -88,6 +90,9 @@ public:
     EXPECT_FALSE(send(std::move(req)));
     return receive();
   }
+
+  /// Bytes read past the last response (e.g. a second answer).
+  [[nodiscard]] std::size_t buffered() const { return buffer_.size(); }
 
   /// True when the server closed the connection (EOF or reset), false when
   /// data arrived or our own safety limit expired.

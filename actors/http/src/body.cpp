@@ -1,9 +1,41 @@
 #include "dwt/http/body.hpp"
 
+#include <algorithm>
+
 #include <boost/json/parse.hpp>
 #include <boost/json/value.hpp>
 
+#include "json_keys.hpp"
+
 namespace dwt::http {
+
+namespace {
+
+/// True when `s` (valid UTF-8, as Boost.JSON checked) holds a C0 control
+/// character, DEL or a C1 control character (U+0080..U+009F, UTF-8 C2 80
+/// to C2 9F): none belongs in an id, a name or a reason, and NUL, CR or LF
+/// would cut or split them in logs and downstream systems.
+bool has_control(std::string_view s) noexcept {
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (c < 0x20 || c == 0x7F)
+      return true;
+    if (c == 0xC2 && i + 1 < s.size()) {
+      const auto next = static_cast<unsigned char>(s[i + 1]);
+      if (next >= 0x80 && next <= 0x9F)
+        return true;
+    }
+  }
+  return false;
+}
+
+response field_problem(std::string_view code, const std::string& field, std::string detail) {
+  boost::json::object extra;
+  extra["field"] = field;
+  return problem(400, code, detail, std::move(extra));
+}
+
+} // namespace
 
 checked<boost::json::object> parse_json_object(std::string_view body) {
   boost::system::error_code ec;
@@ -12,6 +44,8 @@ checked<boost::json::object> parse_json_object(std::string_view body) {
     return problem(400, "malformed_json", "The request body is not valid JSON.");
   if (!v.is_object())
     return problem(400, "malformed_json", "The request body must be a JSON object.");
+  if (auto dup = detail::first_duplicate_key(body))
+    return field_problem("duplicate_field", *dup, *dup + ": the member is given more than once");
   return std::move(v.as_object());
 }
 
@@ -20,11 +54,23 @@ field_reader::field_reader(const boost::json::object& obj)
 
 field_reader::field_reader(const boost::json::object& obj, std::string prefix,
                            std::shared_ptr<shared_failure> failure)
-    : obj_(&obj), prefix_(std::move(prefix)), failure_(std::move(failure)) {}
+    : obj_(&obj), prefix_(std::move(prefix)), failure_(std::move(failure)),
+      slot_(failure_->objects.size()) {
+  failure_->objects.push_back(object_reads{obj_, prefix_, {}});
+}
 
-const boost::json::value* field_reader::find(std::string_view name) const {
+const boost::json::value* field_reader::find(std::string_view name) {
+  auto& names = failure_->objects[slot_].names;
+  if (std::find(names.begin(), names.end(), name) == names.end())
+    names.emplace_back(name);
   const auto* v = obj_->if_contains(boost::json::string_view{name.data(), name.size()});
   return (v != nullptr && !v->is_null()) ? v : nullptr;
+}
+
+bool field_reader::is_null(std::string_view name) {
+  (void)find(name);
+  const auto* v = obj_->if_contains(boost::json::string_view{name.data(), name.size()});
+  return v != nullptr && v->is_null();
 }
 
 std::string field_reader::path_of(std::string_view name) const {
@@ -44,11 +90,19 @@ bool field_reader::ok() const noexcept {
 }
 
 std::optional<response> field_reader::failure() const {
-  if (!failure_->failed)
-    return std::nullopt;
-  boost::json::object extra;
-  extra["field"] = failure_->field;
-  return problem(400, "invalid_request", failure_->message, std::move(extra));
+  if (failure_->failed)
+    return field_problem("invalid_request", failure_->field, failure_->message);
+  for (const auto& seen : failure_->objects) {
+    for (const auto& member : *seen.obj) {
+      const std::string_view key{member.key().data(), member.key().size()};
+      if (std::find(seen.names.begin(), seen.names.end(), key) != seen.names.end())
+        continue;
+      const std::string field =
+          seen.prefix.empty() ? std::string{key} : seen.prefix + "." + std::string{key};
+      return field_problem("unknown_field", field, field + ": not a member of this request");
+    }
+  }
+  return std::nullopt;
 }
 
 std::optional<std::string> field_reader::read_string(std::string_view name, bool required,
@@ -66,6 +120,10 @@ std::optional<std::string> field_reader::read_string(std::string_view name, bool
   const auto& s = v->get_string();
   if (s.size() > max_length) {
     reject(name, "longer than " + std::to_string(max_length) + " characters");
+    return std::nullopt;
+  }
+  if (has_control({s.data(), s.size()})) {
+    reject(name, "must not contain control characters");
     return std::nullopt;
   }
   return std::string{s.data(), s.size()};

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <set>
 
+#include <boost/url/parse.hpp>
+
 #include "check.hpp"
 
 namespace dwt::http {
@@ -83,6 +85,19 @@ void router::dispatch(request_context ctx, responder res) const {
   res.set_route("unmatched");
   res.respond(problem(405, "method_not_allowed", "Allowed methods: " + allow + ".")
                   .with_header("Allow", allow));
+}
+
+std::string router::route_of(std::string_view method, std::string_view path) const {
+  auto url = boost::urls::parse_uri_reference(path);
+  if (!url || !url->path().starts_with('/'))
+    return {};
+  std::vector<std::string> segments;
+  for (auto seg : url->segments())
+    segments.push_back(seg);
+  for (const auto& r : routes_)
+    if (r.method == method && matches(r, segments))
+      return r.pattern;
+  return {};
 }
 
 handler router::as_handler() const {

@@ -4,6 +4,9 @@
 #include <cctype>
 #include <cstdio>
 #include <exception>
+#include <optional>
+#include <string_view>
+#include <utility>
 
 #include <boost/asio/error.hpp>
 #include <boost/asio/post.hpp>
@@ -15,6 +18,7 @@
 #include "check.hpp"
 #include "dwt/engine/text.hpp"
 #include "dwt/http/response.hpp"
+#include "header_checks.hpp"
 #include "response_wire.hpp"
 
 namespace dwt::http::detail {
@@ -139,6 +143,7 @@ void session::do_read() {
     close_gracefully(false);
     return;
   }
+  head_ = false;
   parser_.emplace();
   parser_->header_limit(static_cast<std::uint32_t>(state_->limits.max_header_bytes));
   parser_->body_limit(state_->limits.max_body_bytes);
@@ -167,11 +172,62 @@ void session::do_read() {
 void session::read_request() {
   phase_ = phase::reading;
   lowest().expires_after(state_->limits.read_timeout);
+  // The header first: its framing is checked before any body byte is read.
+  with_stream([this](auto& stream) {
+    bhttp::async_read_header(
+        stream, buffer_, *parser_,
+        [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_header(ec); });
+  });
+}
+
+void session::on_header(beast::error_code ec) {
+  if (ec) {
+    on_read(ec);
+    return;
+  }
+  if (auto bad = framing_problem(parser_->get())) {
+    // Where this body ends is ambiguous: answer and close without reading
+    // on, so no part of it is ever taken for the next request.
+    keep_alive_ = false;
+    answer_locally(std::move(*bad), meta_of_partial(), true);
+    return;
+  }
+  if (parser_->is_done()) {
+    on_read({});
+    return;
+  }
   with_stream([this](auto& stream) {
     bhttp::async_read(
         stream, buffer_, *parser_,
-        [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_read(ec); });
+        [self = shared_from_this()](beast::error_code e, std::size_t) { self->on_read(e); });
   });
+}
+
+request_meta session::meta_of_partial() {
+  request_meta meta;
+  meta.request_id = state_->next_request_id();
+  meta.received_at = std::chrono::system_clock::now();
+  meta.received_steady = std::chrono::steady_clock::now();
+  if (!parser_)
+    return meta;
+  // Beast parses the request line before the fields: a request refused in
+  // its fields (431) or at its body (413) still has a method and target.
+  const auto& h = parser_->get();
+  const auto target = h.target();
+  if (target.empty())
+    return meta;
+  head_ = h.method() == bhttp::verb::head; // its error answer has no body either
+  std::string method{h.method_string()};
+  std::string path{target.substr(0, target.find('?'))};
+  if (state_->route_of)
+    meta.route = state_->route_of(method, path);
+  // Before the header is complete the method is taken only when it names a
+  // served route, so a client cannot invent metric labels.
+  if (parser_->is_header_done() || !meta.route.empty()) {
+    meta.method = std::move(method);
+    meta.path = std::move(path);
+  }
+  return meta;
 }
 
 void session::on_read(beast::error_code ec) {
@@ -181,16 +237,7 @@ void session::on_read(beast::error_code ec) {
   }
   if (phase_ == phase::closed || close_notify_on_stop(ec))
     return;
-  request_meta meta;
-  meta.request_id = state_->next_request_id();
-  meta.received_at = std::chrono::system_clock::now();
-  meta.received_steady = std::chrono::steady_clock::now();
-  if (parser_ && parser_->is_header_done()) {
-    const auto& h = parser_->get();
-    meta.method = std::string{h.method_string()};
-    const auto target = h.target();
-    meta.path = std::string{target.substr(0, target.find('?'))};
-  }
+  request_meta meta = meta_of_partial();
   if (ec == bhttp::error::header_limit) {
     keep_alive_ = false;
     answer_locally(problem(431, "header_fields_too_large",
@@ -204,6 +251,14 @@ void session::on_read(beast::error_code ec) {
     answer_locally(problem(413, "payload_too_large",
                            "The request body exceeds " +
                                std::to_string(state_->limits.max_body_bytes) + " bytes."),
+                   std::move(meta), true);
+    return;
+  }
+  if (ec == bhttp::error::bad_transfer_encoding || ec == bhttp::error::bad_content_length ||
+      ec == bhttp::error::multiple_content_length) {
+    keep_alive_ = false;
+    answer_locally(invalid_framing("The request's Content-Length or Transfer-Encoding is "
+                                   "invalid, repeated with different values, or both are sent."),
                    std::move(meta), true);
     return;
   }
@@ -231,6 +286,7 @@ void session::dispatch() {
   lowest().expires_never();
   keep_alive_ = msg.keep_alive() && !state_->stopping.load();
   version_ = msg.version();
+  head_ = msg.method() == bhttp::verb::head;
 
   request_context ctx;
   ctx.method = std::string{msg.method_string()};
@@ -246,6 +302,12 @@ void session::dispatch() {
   meta.received_steady = ctx.received_steady;
   meta.path = ctx.target.substr(0, ctx.target.find('?'));
 
+  if (auto bad = header_problem(msg, !msg.body().empty())) {
+    if (state_->route_of)
+      meta.route = state_->route_of(meta.method, meta.path);
+    answer_locally(std::move(*bad), std::move(meta), false);
+    return;
+  }
   auto url = boost::urls::parse_uri_reference(ctx.target);
   if (!url || !url->path().starts_with('/')) {
     answer_locally(problem(400, "bad_request", "The request target is not a valid path."),
@@ -306,6 +368,11 @@ void session::write(response r, const std::string& request_id, bool close_after)
   DWT_HTTP_CHECK(!engine::text::has_cr_or_lf(r.content_type), "content type with CR/LF");
   const bool keep = keep_alive_ && !close_after && !state_->stopping.load();
   out_ = detail::serialize_response(version_, r, request_id, keep);
+  // HEAD: the header a GET would get (its Content-Length included), no
+  // body (RFC 9110 §9.3.2).
+  if (head_ && out_.size() >= r.body.size() &&
+      std::string_view{out_}.substr(out_.size() - r.body.size()) == r.body)
+    out_.resize(out_.size() - r.body.size());
   lowest().expires_after(state_->limits.write_timeout);
   with_stream([this, keep, close_after](auto& stream) {
     asio::async_write(

@@ -78,7 +78,12 @@ private:
   void begin();
   void do_read();
   void read_request();
+  /// The header is read: checks its framing, then reads the body.
+  void on_header(boost::beast::error_code ec);
   void on_read(boost::beast::error_code ec);
+  /// What is known of a request that was not fully read (for the log and
+  /// the metrics): its id, and method and path once the header was parsed.
+  [[nodiscard]] request_meta meta_of_partial();
   void dispatch();
   void answer_locally(response r, request_meta meta, bool close_after);
   void write(response r, const std::string& request_id, bool close_after);
@@ -112,6 +117,8 @@ private:
   bool reject_;
   bool keep_alive_ = true;
   unsigned version_ = 11;
+  /// The request being answered is a HEAD: its answer is sent without body.
+  bool head_ = false;
   bool counted_;
 };
 

@@ -27,6 +27,7 @@ shared_state::shared_state(server_options options, handler application)
     : limits(options.limits), app(std::move(application)),
       metrics(or_new(std::move(options.metrics))),
       access_log(options.access_log ? std::move(options.access_log) : stderr_log_sink()),
+      route_of(std::move(options.route_of)),
       requests_total(metrics->counter("dwt_http_requests_total", "HTTP requests answered.",
                                       {"route", "method", "status"})),
       request_duration(metrics->histogram("dwt_http_request_duration_seconds",

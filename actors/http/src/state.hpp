@@ -44,6 +44,7 @@ public:
   const handler app;
   const std::shared_ptr<metrics_registry> metrics;
   const log_sink access_log;
+  const route_namer route_of;
 
   std::atomic<std::size_t> connections{0};
   std::atomic<std::size_t> in_flight{0};

@@ -7,6 +7,7 @@
 
 #include "dwt/errors.hpp"
 #include "dwt/http/body.hpp"
+#include "path_ids.hpp"
 
 namespace dwt::server {
 
@@ -78,6 +79,8 @@ http::handler partner_route(api_ptr api, partner_handler h) {
     auto who = api->partners.authenticate(ctx);
     if (!who)
       return res.respond(http::unauthorized("A valid partner API key is required."));
+    if (auto unknown = overlong_path_id(ctx))
+      return res.respond(std::move(*unknown));
     h(*api, engine::partner_id{std::move(*who)}, std::move(ctx), std::move(res));
   };
 }
@@ -86,6 +89,8 @@ http::handler network_route(api_ptr api, network_handler h) {
   return [api = std::move(api), h = std::move(h)](http::request_context ctx, http::responder res) {
     if (!api->network.authenticate(ctx))
       return res.respond(http::unauthorized("A valid network API key is required."));
+    if (auto unknown = overlong_path_id(ctx))
+      return res.respond(std::move(*unknown));
     h(*api, std::move(ctx), std::move(res));
   };
 }

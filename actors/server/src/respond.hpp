@@ -73,9 +73,11 @@ using partner_handler = std::function<void(const api_context& api, const engine:
 using network_handler =
     std::function<void(const api_context& api, http::request_context ctx, http::responder res)>;
 
-/// Wraps a /v1 handler: a partner key is required (401 otherwise).
+/// Wraps a /v1 handler: a partner key is required (401 otherwise); a path
+/// id longer than the store allows answers 404 (path_ids.hpp).
 [[nodiscard]] http::handler partner_route(api_ptr api, partner_handler h);
-/// Wraps a /network/v1 handler: the network key is required (401 otherwise).
+/// Wraps a /network/v1 handler: the network key is required (401
+/// otherwise); a path id longer than the store allows answers 404.
 [[nodiscard]] http::handler network_route(api_ptr api, network_handler h);
 
 } // namespace dwt::server

@@ -22,18 +22,23 @@ http::response status_answer(std::string_view status) {
 } // namespace
 
 void add_ops_routes(route_table& t, const api_ptr& api) {
-  t.push_back({"GET", "/healthz", [](http::request_context, http::responder res) {
-                 res.respond(status_answer("ok"));
-               }});
-  t.push_back({"GET", "/readyz", [api](http::request_context, http::responder res) {
-                 if (api->draining.load() || api->host == nullptr || !api->host->ready()) {
-                   auto r =
-                       http::problem(503, "not_ready", "The engine is not accepting requests.");
-                   r.with_header("Retry-After", "1");
-                   return res.respond(std::move(r));
-                 }
-                 res.respond(status_answer("ready"));
-               }});
+  auto healthz = [](http::request_context, http::responder res) {
+    res.respond(status_answer("ok"));
+  };
+  auto readyz = [api](http::request_context, http::responder res) {
+    if (api->draining.load() || api->host == nullptr || !api->host->ready()) {
+      auto r = http::problem(503, "not_ready", "The engine is not accepting requests.");
+      r.with_header("Retry-After", "1");
+      return res.respond(std::move(r));
+    }
+    res.respond(status_answer("ready"));
+  };
+  // HEAD answers as GET without the body (the HTTP layer drops it): load
+  // balancers probe with either.
+  t.push_back({"GET", "/healthz", healthz});
+  t.push_back({"HEAD", "/healthz", healthz});
+  t.push_back({"GET", "/readyz", readyz});
+  t.push_back({"HEAD", "/readyz", readyz});
   t.push_back({"GET", "/metrics", [api](http::request_context, http::responder res) {
                  http::response r;
                  r.status = 200;

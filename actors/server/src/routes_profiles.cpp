@@ -38,8 +38,13 @@ void update_profile(const api_context& api, const engine::partner_id& who,
     return res.respond(std::move(body).error());
   http::field_reader f{*body};
   profile_patch patch;
+  // A profile always has a phone number: null cannot remove it (the other
+  // reads take null as absent, which would drop the request unexplained).
+  if (f.is_null("phoneNumber"))
+    f.reject("phoneNumber", "cannot be removed (null); give an E.164 phone number string, or "
+                            "leave the member out to keep the current one");
   patch.phone_number = validate::phone(f, "phoneNumber", false);
-  if (const auto* e = body->if_contains("email"); e != nullptr && e->is_null()) {
+  if (f.is_null("email")) {
     patch.email = std::optional<std::string>{}; // null removes the e-mail
   } else if (auto email = f.optional_string("email", 254)) {
     if (validate::email_ok(*email))

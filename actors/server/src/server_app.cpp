@@ -108,6 +108,9 @@ server_app::started server_app::start(const config::settings& settings, app_opti
   auto http_opts = http::server_options::from(settings.listen, settings.http);
   http_opts.metrics = st->api->metrics;
   http_opts.access_log = std::move(options.access_log);
+  http_opts.route_of = [r = st->router.get()](std::string_view method, std::string_view path) {
+    return r->route_of(method, path);
+  };
   st->http = std::make_unique<http::http_server>(std::move(http_opts), st->router->as_handler());
   if (auto ec = st->http->start()) {
     st->http.reset();

@@ -1,9 +1,14 @@
 #pragma once
 /// @file
 /// Request body helpers: parse a JSON object (malformed → 400
-/// `malformed_json`) and read typed fields; the first problem becomes a 400
+/// `malformed_json`; a key repeated within one object → 400
+/// `duplicate_field`) and read typed fields; the first problem becomes a 400
 /// `invalid_request` naming the field (`device.type: expected one of PHONE,
-/// WATCH, TABLET, OTHER`), with `field` as an extra problem member.
+/// WATCH, TABLET, OTHER`), with `field` as an extra problem member. Strings
+/// holding control characters (C0, DEL, C1: NUL, CR, LF, ESC, ...) are
+/// refused like any other bad value. A member no read asked for (in the
+/// object or in any sub-object read) is refused as 400 `unknown_field`, so
+/// a misspelt optional field is never dropped unnoticed.
 ///
 /// Usage:
 /// ```
@@ -26,6 +31,7 @@
 #include <string>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 #include <boost/json/object.hpp>
 
@@ -34,7 +40,8 @@
 
 namespace dwt::http {
 
-/// Parses `body` as one JSON object; 400 `malformed_json` otherwise.
+/// Parses `body` as one JSON object; 400 `malformed_json` otherwise, 400
+/// `duplicate_field` (with `field`) when a key repeats within an object.
 [[nodiscard]] checked<boost::json::object> parse_json_object(std::string_view body);
 
 /// Reads typed fields of one JSON object, remembering the first problem.
@@ -52,6 +59,9 @@ public:
   [[nodiscard]] std::optional<std::int64_t> optional_int(std::string_view name, std::int64_t min,
                                                          std::int64_t max);
   [[nodiscard]] std::optional<bool> optional_bool(std::string_view name);
+  /// True when `name` is present with the value null (which the other reads
+  /// treat as absent); counts as read.
+  [[nodiscard]] bool is_null(std::string_view name);
   [[nodiscard]] std::optional<field_reader> required_object(std::string_view name);
   [[nodiscard]] std::optional<field_reader> optional_object(std::string_view name);
 
@@ -71,22 +81,33 @@ public:
 
   /// Whether every read so far succeeded.
   [[nodiscard]] bool ok() const noexcept;
-  /// The 400 `invalid_request` for the first problem, if any.
+  /// The 400 `invalid_request` for the first problem, if any; else the 400
+  /// `unknown_field` for the first member of a read object that no read
+  /// asked for. Call it after the last read.
   [[nodiscard]] std::optional<response> failure() const;
   /// Records a problem found by the caller's own validation.
   void reject(std::string_view name, std::string_view problem_text);
 
 private:
+  /// One object read, with the names asked for.
+  struct object_reads {
+    const boost::json::object* obj;
+    std::string prefix;
+    std::vector<std::string> names;
+  };
+  /// Shared by a reader and its sub-readers.
   struct shared_failure {
     std::string field;
     std::string message;
     bool failed = false;
+    std::vector<object_reads> objects;
   };
 
   field_reader(const boost::json::object& obj, std::string prefix,
                std::shared_ptr<shared_failure> failure);
 
-  [[nodiscard]] const boost::json::value* find(std::string_view name) const;
+  /// The value of `name` (nullptr when absent or null); records the read.
+  [[nodiscard]] const boost::json::value* find(std::string_view name);
   [[nodiscard]] std::string path_of(std::string_view name) const;
   [[nodiscard]] std::optional<std::string> read_string(std::string_view name, bool required,
                                                        std::size_t max_length);
@@ -114,6 +135,8 @@ private:
   const boost::json::object* obj_;
   std::string prefix_;
   std::shared_ptr<shared_failure> failure_;
+  /// This reader's entry in `failure_->objects`.
+  std::size_t slot_;
 };
 
 } // namespace dwt::http

@@ -27,6 +27,11 @@ public:
   /// on the responder and calls its handler; or answers 404 / 405.
   void dispatch(request_context ctx, responder res) const;
 
+  /// The pattern of the route `method` and `path` (a request target; any
+  /// query is ignored) dispatch to, or "" when none (404 / 405). For
+  /// `server_options::route_of`.
+  [[nodiscard]] std::string route_of(std::string_view method, std::string_view path) const;
+
   /// A server handler that dispatches through this router, which must
   /// outlive the server.
   [[nodiscard]] handler as_handler() const;

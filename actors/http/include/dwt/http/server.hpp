@@ -29,6 +29,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <system_error>
 
 #include "dwt/config/settings.hpp"
@@ -41,6 +42,10 @@ namespace dwt::http {
 
 /// The application: called once per request on an I/O thread; must not block.
 using handler = std::function<void(request_context, responder)>;
+
+/// Names the route pattern (e.g. "/v1/cards/{cardId}") that `method` and
+/// the decoded-or-raw `path` would be dispatched to, or "" when none.
+using route_namer = std::function<std::string(std::string_view method, std::string_view path)>;
 
 struct server_options {
   std::string host = "127.0.0.1";
@@ -55,6 +60,12 @@ struct server_options {
   /// by `start()` (an unreadable or mismatched file is its error); TLS 1.2
   /// is the minimum version. Plain HTTP otherwise.
   config::tls_settings tls;
+  /// Names the route of a request the server answers itself before the
+  /// application sees it (413, 431, 400 for bad framing) once its request
+  /// line was read, so the metrics and the access log count it under its
+  /// route; such answers count as route "unmatched" when empty or when it
+  /// returns "".
+  route_namer route_of;
 
   [[nodiscard]] static server_options from(const config::listen_settings& listen,
                                            const config::http_settings& limits) {
