@@ -12,6 +12,7 @@
 #include <gtest/gtest.h>
 
 #include "dwt/actors/runtime.hpp"
+#include "dwt/engine/otp.hpp"
 #include "dwt/engine/state_machine.hpp"
 #include "dwt/persistence/group_commit.hpp"
 #include "dwt/persistence/reader.hpp"
@@ -85,6 +86,9 @@ protected:
     auto created =
         record_creation(t, channel::network, "tokenization_request", clock->now(), "tr_0");
     u.put_token(created.token).append_history(0, created.record);
+    // The IN_APP verification step was reached (a method was chosen), so
+    // the partner may APPROVE.
+    u.put_challenge(issue_in_app(created.token.ref, clock->now(), rt->options.otp));
     ASSERT_TRUE(persistence::commit_now(*store, u));
     ref = created.token.ref;
   }
