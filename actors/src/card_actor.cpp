@@ -5,10 +5,13 @@
 /// changes the card's state with the cascade to its tokens.
 ///
 /// Cascade: the card and every affected token's transition (history entry
-/// and outbox event each) are committed in ONE unit, each token guarded by
-/// expect_token_history_count; on a conflict (a token actor committed in
-/// between) the actor re-reads and retries. After the commit it tells the
-/// live token actors (through their shards) to reload.
+/// and outbox event each) are committed in ONE unit, every non-final token
+/// (affected or not) guarded by expect_token_history_count; on a conflict
+/// (a token actor committed in between) the actor re-reads and retries.
+/// Token actors guard a move to ACTIVE with expect_card_state(ACTIVE), so
+/// whichever commits second sees the other's change: no token is left
+/// ACTIVE on a suspended card. After the commit it tells the live token
+/// actors (through their shards) to reload.
 ///
 /// Ordering: like token actors, every commit uses `await`.
 
@@ -322,8 +325,14 @@ void on(self_ptr self, const cd_set_state& c, const card_command& cmd, promise r
   ch.unit.put_card(updated);
   for (const auto& t : *tokens) {
     auto target = engine::cascade_target(t, c.state);
-    if (!target)
+    if (!target) {
+      // Unaffected now, but a token actor may be moving it (e.g. to ACTIVE
+      // under the old card state): its commit makes this unit conflict and
+      // the cascade re-run on the token's new state.
+      if (!engine::is_final(t.state))
+        ch.unit.expect_token_history_count(t.ref, t.history_count);
       continue;
+    }
     auto o = engine::apply_transition(t, *target, engine::channel::card_cascade,
                                       cascade_reason(c.state), now, new_transition_id(st.random()));
     if (!o)

@@ -225,6 +225,10 @@ void transition(self_ptr self, const token_command& cmd, promise rp, int attempt
   }
   change c;
   c.unit.expect_token_history_count(st.ref, st.token->history_count).put_token(o->token);
+  // The card was ACTIVE when read; a card change committed since makes this
+  // unit conflict and the command re-run (then refused).
+  if (target == engine::token_state::active)
+    c.unit.expect_card_state(st.token->card, engine::card_state::active);
   add_transition(c.unit, *o, st.random());
   c.challenge = st.challenge;
   if (engine::is_final(o->token.state) || o->token.state == engine::token_state::active) {

@@ -165,6 +165,23 @@ public:
     return {};
   }
 
+  result<void> operator()(const op::expect_card_state& o) {
+    const auto& id = o.id.value;
+    if (auto r = check_id(id, "card id"); !r)
+      return r;
+    auto existing = get(t_, dbi(db::cards), id);
+    if (!existing)
+      return existing.err();
+    if (!existing->has_value())
+      return fail(errc::conflict, "card " + id + " does not exist");
+    auto card = codec::decode<card_record>(**existing);
+    if (!card)
+      return card.err();
+    if (card->state != o.state)
+      return fail(errc::conflict, "card " + id + " is not in the expected state");
+    return {};
+  }
+
   result<void> operator()(const op::append_history& o) {
     const auto& ref = o.rec.token.value;
     if (auto r = check_id(ref, "transition token ref"); !r)

@@ -59,6 +59,10 @@ write_unit& write_unit::expect_token_history_count(engine::token_ref ref, std::u
   return add(op::expect_token_history_count{std::move(ref), count});
 }
 
+write_unit& write_unit::expect_card_state(engine::card_id id, engine::card_state state) {
+  return add(op::expect_card_state{std::move(id), state});
+}
+
 write_unit& write_unit::append_history(std::uint32_t seq, engine::transition_record rec) {
   return add(op::append_history{seq, std::move(rec)});
 }

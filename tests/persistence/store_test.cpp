@@ -156,6 +156,23 @@ TEST_F(Store, PanUniquenessIsPerPartner) {
   EXPECT_EQ(left->front().id, b.id);
 }
 
+TEST_F(Store, ExpectCardStateGuardsTheUnit) {
+  auto c = make_card("card_g", 'g');
+  ASSERT_TRUE(commit(write_unit{}.put_card(c)).has_value());
+  // Holds: the rest of the unit applies.
+  ASSERT_TRUE(
+      commit(write_unit{}.expect_card_state(c.id, card_state::active).add_counter("guarded", 1))
+          .has_value());
+  // Fails: nothing of the unit applies.
+  EXPECT_EQ(
+      commit(write_unit{}.expect_card_state(c.id, card_state::suspended).add_counter("guarded", 1))
+          .code(),
+      errc::conflict);
+  EXPECT_EQ(commit(write_unit{}.expect_card_state(card_id{"card_none"}, card_state::active)).code(),
+            errc::conflict);
+  EXPECT_EQ(*snapshot().counter("guarded"), 1u);
+}
+
 TEST_F(Store, TokensByCardUseExactPrefixes) {
   // "c1" must not see the tokens of "c1x" although the id is a prefix.
   write_unit u;
