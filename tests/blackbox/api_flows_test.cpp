@@ -641,9 +641,6 @@ TEST_F(api_flows, profiles_and_operations) {
   EXPECT_EQ(api_->get("/v1/no-such-route", demo_partner_key).status, 404);
 }
 
-} // namespace
-} // namespace dwt::blackbox
-
 // Issue #20, as reported: a card outside its product's BIN range, a PAN
 // another partner holds, the same push twice, a mismatching expiry.
 TEST_F(api_flows, issue_20_registration_and_provisioning_rules) {
@@ -701,3 +698,6 @@ TEST_F(api_flows, issue_20_registration_and_provisioning_rules) {
   EXPECT_EQ(json_string(wrong.json(), "decision"), "DECLINED");
   EXPECT_EQ(json_string(wrong.json(), "reason"), "expiry_mismatch");
 }
+
+} // namespace
+} // namespace dwt::blackbox
