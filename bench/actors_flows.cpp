@@ -9,6 +9,7 @@
 #include <fstream>
 #include <future>
 #include <latch>
+#include <limits>
 #include <unistd.h>
 
 #include <benchmark/benchmark.h>
@@ -39,6 +40,9 @@ struct bench_engine {
     p.onboarded_on = date{std::chrono::year{2025}, std::chrono::June, std::chrono::day{1}};
     p.max_tokens_per_card = 1'000'000;
     o.partners = {p};
+    // Many pushes per card: neither the cap nor the velocity rule (which
+    // push provisioning runs since issue #20) is what this measures.
+    o.decision.velocity_limit = std::numeric_limits<std::uint32_t>::max();
     card_product prod{"debit", {bin_range{400000, 499999, 6}}, true};
     o.products = {prod};
     o.pan_hash_key = std::string(32, 'h');

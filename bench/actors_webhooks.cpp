@@ -18,6 +18,7 @@
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
+#include <limits>
 #include <memory>
 #include <string>
 #include <thread>
@@ -76,6 +77,9 @@ dwt::engine_options options(const std::filesystem::path& dir, bool nosync, std::
   p.onboarded_on = date{std::chrono::year{2025}, std::chrono::June, std::chrono::day{1}};
   p.max_tokens_per_card = 1'000'000;
   o.partners = {p};
+  // Many pushes per card: neither the cap nor the velocity rule (which
+  // push provisioning runs since issue #20) is what this measures.
+  o.decision.velocity_limit = std::numeric_limits<std::uint32_t>::max();
   card_product debit;
   debit.name = "demo-debit";
   debit.bins = {bin_range{400000, 499999, 6}};

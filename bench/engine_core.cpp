@@ -52,6 +52,8 @@ void bm_decide(benchmark::State& state) {
   };
   card_record card;
   card.card_product = "demo-debit";
+  card.expiry_month = 12; // not expired at `in.now` (the epoch)
+  card.expiry_year = 2030;
   partner_record partner;
   decision_input in;
   in.pan = "4111111111111111";

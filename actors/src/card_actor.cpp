@@ -5,10 +5,13 @@
 /// changes the card's state with the cascade to its tokens.
 ///
 /// Cascade: the card and every affected token's transition (history entry
-/// and outbox event each) are committed in ONE unit, each token guarded by
-/// expect_token_history_count; on a conflict (a token actor committed in
-/// between) the actor re-reads and retries. After the commit it tells the
-/// live token actors (through their shards) to reload.
+/// and outbox event each) are committed in ONE unit, every non-final token
+/// (affected or not) guarded by expect_token_history_count; on a conflict
+/// (a token actor committed in between) the actor re-reads and retries.
+/// Token actors guard a move to ACTIVE with expect_card_state(ACTIVE), so
+/// whichever commits second sees the other's change: no token is left
+/// ACTIVE on a suspended card. After the commit it tells the live token
+/// actors (through their shards) to reload.
 ///
 /// Ordering: like token actors, every commit uses `await`.
 
@@ -31,6 +34,15 @@ namespace {
 
 using engine::errc;
 
+/// One of the card's tokens as the card actor knows it (card_data::known).
+struct known_token {
+  engine::token_ref ref;
+  engine::wallet_provider wallet = engine::wallet_provider::apple_pay;
+  std::string device_id;
+  engine::timestamp created_at{};
+  bool open = true;
+};
+
 struct card_data {
   std::shared_ptr<const runtime> rt;
   registry_actor shard;
@@ -38,15 +50,18 @@ struct card_data {
   std::optional<engine::card_record> card;
   bool loaded = false;
   std::uint64_t received = 0;
-  /// An upper bound of this card's tokens in a non-final state (REQUESTED,
-  /// ACTIVE, SUSPENDED): the only ones that count, or may come to count,
-  /// toward the cap. Set from an exact read, raised for every token this
-  /// actor creates. It never falls below the truth: only this actor creates
-  /// the card's tokens, and a token that left those states (TERMINATED,
-  /// REQUEST_DECLINED) never returns. While it is under the cap, a push
-  /// skips reading and decoding every token of the card (up to the cap per
-  /// request); at the cap it re-reads and decides exactly as before.
-  std::optional<std::size_t> open_tokens_bound;
+  /// What this actor knows of its card's tokens: set from an exact read
+  /// and extended with every token this actor creates (only this actor
+  /// creates the card's tokens). Creation times are exact; `open` (not in a
+  /// final state) is an upper bound: a token actor may have moved a token
+  /// to TERMINATED or REQUEST_DECLINED since, but nothing leaves those
+  /// states. While it shows no open token for the pushed wallet and device,
+  /// fewer open tokens than the cap and fewer recent ones than the velocity
+  /// limit, a push decides from it without reading and decoding every token
+  /// of the card (the exact figures can only be smaller); otherwise it
+  /// re-reads exactly. Entries known to be final and older than the
+  /// velocity window are dropped.
+  std::optional<std::vector<known_token>> known;
   std::unique_ptr<engine::random_source> rng;
   static inline const char* name = "dwt.card";
 
@@ -90,10 +105,42 @@ const engine::card_record* visible(self_ptr self, const engine::partner_id& part
 
 void run(self_ptr self, card_command cmd, promise rp, int attempt);
 
-/// Tokens not in a final state (see card_data::open_tokens_bound).
-std::size_t open_token_count(const std::vector<engine::token_record>& tokens) {
-  return static_cast<std::size_t>(std::count_if(
-      tokens.begin(), tokens.end(), [](const auto& t) { return !engine::is_final(t.state); }));
+/// Drops what card_data::known no longer needs: tokens known to be final
+/// and created before the velocity window.
+void prune_known(self_ptr self, engine::timestamp now) {
+  auto& st = self->state;
+  if (!st.known)
+    return;
+  const auto window_start = now - st.rt->options.decision.velocity_window;
+  std::erase_if(*st.known,
+                [&](const known_token& k) { return !k.open && k.created_at < window_start; });
+}
+
+/// Records a token this actor created (or read) in card_data::known.
+void remember(self_ptr self, const engine::token_record& t) {
+  auto& st = self->state;
+  if (st.known)
+    st.known->push_back(
+        known_token{t.ref, t.wallet, t.device.id, t.created_at, !engine::is_final(t.state)});
+}
+
+/// Replaces card_data::known with an exact read's tokens.
+void remember_all(self_ptr self, const std::vector<engine::token_record>& tokens,
+                  engine::timestamp now) {
+  auto& st = self->state;
+  st.known.emplace();
+  st.known->reserve(tokens.size());
+  for (const auto& t : tokens)
+    remember(self, t);
+  prune_known(self, now);
+}
+
+/// Tokenisation requests (tokens created) within the velocity window.
+std::uint32_t recent_requests(const runtime& rt, const std::vector<engine::token_record>& tokens,
+                              engine::timestamp now) {
+  const auto window_start = now - rt.options.decision.velocity_window;
+  return static_cast<std::uint32_t>(std::count_if(
+      tokens.begin(), tokens.end(), [&](const auto& t) { return t.created_at >= window_start; }));
 }
 
 struct change {
@@ -149,11 +196,19 @@ void on(self_ptr self, const cd_create& c, const card_command& cmd, promise rp, 
     rp.deliver(engine::make_error(errc::invalid_request, "phoneNumber must be E.164"));
     return;
   }
-  bool known_product = false;
+  const engine::card_product* product = nullptr;
   for (const auto& p : rt.options.products)
-    known_product = known_product || p.name == req.card_product;
-  if (!known_product) {
+    if (p.name == req.card_product)
+      product = &p;
+  if (product == nullptr) {
     rp.deliver(engine::make_error(errc::invalid_request, "unknown card product"));
+    return;
+  }
+  // A card's PAN lies in one of its product's BIN ranges (else every
+  // tokenisation of it would be declined bin_not_enabled).
+  if (!engine::product_covers(*product, req.pan)) {
+    rp.deliver(engine::make_error(errc::bin_not_enabled, "the PAN is outside the card product's "
+                                                         "BIN ranges"));
     return;
   }
   auto rd = begin_read(rt);
@@ -168,11 +223,22 @@ void on(self_ptr self, const cd_create& c, const card_command& cmd, promise rp, 
                    : to_error(prof.err()));
     return;
   }
+  auto pan_hash = engine::pan::lookup_hash(rt.options.pan_hash_key, req.pan);
+  // PAN uniqueness is per partner: another partner's card with this PAN is
+  // neither found nor revealed (its registration proceeds as a card of its
+  // own); this partner's answer names no card.
+  if (auto mine = rd->card_by_pan_hash(c.partner, pan_hash); mine) {
+    rp.deliver(engine::make_error(errc::pan_already_registered));
+    return;
+  } else if (mine.code() != persistence::errc::not_found) {
+    rp.deliver(to_error(mine.err()));
+    return;
+  }
   engine::card_record rec;
   rec.id = st.id;
   rec.profile = req.profile;
   rec.partner = c.partner;
-  rec.pan_hash = engine::pan::lookup_hash(rt.options.pan_hash_key, req.pan);
+  rec.pan_hash = std::move(pan_hash);
   rec.last4 = engine::pan::last4(req.pan);
   auto sealed = engine::pan::seal(rt.options.pan_encryption_key, req.pan, st.id, st.random());
   if (!sealed) {
@@ -194,9 +260,10 @@ void on(self_ptr self, const cd_create& c, const card_command& cmd, promise rp, 
   ch.card = rec;
   ch.reply = card_reply{rec};
   ch.idem = idem_key(c.partner, c.idem);
-  // A conflict here is a PAN registered already (or a racing key): no retry.
-  commit(self, std::move(ch), cmd, std::move(rp), max_attempts);
-  (void)attempt;
+  // A conflict here is a racing registration of the same PAN by this
+  // partner (the retry answers pan_already_registered) or a racing
+  // Idempotency-Key (answered by answer_commit_error).
+  commit(self, std::move(ch), cmd, std::move(rp), attempt);
 }
 
 void on(self_ptr self, const cd_get& c, const card_command&, promise rp, int) {
@@ -308,8 +375,14 @@ void on(self_ptr self, const cd_set_state& c, const card_command& cmd, promise r
   ch.unit.put_card(updated);
   for (const auto& t : *tokens) {
     auto target = engine::cascade_target(t, c.state);
-    if (!target)
+    if (!target) {
+      // Unaffected now, but a token actor may be moving it (e.g. to ACTIVE
+      // under the old card state): its commit makes this unit conflict and
+      // the cascade re-run on the token's new state.
+      if (!engine::is_final(t.state))
+        ch.unit.expect_token_history_count(t.ref, t.history_count);
       continue;
+    }
     auto o = engine::apply_transition(t, *target, engine::channel::card_cascade,
                                       cascade_reason(c.state), now, new_transition_id(st.random()));
     if (!o)
@@ -350,40 +423,88 @@ engine::token_record new_token(self_ptr self, engine::token_ref ref, engine::wal
 
 void on(self_ptr self, const cd_push& c, const card_command& cmd, promise rp, int attempt) {
   auto& st = self->state;
+  const auto& rt = *st.rt;
   const auto* card = visible(self, c.partner);
   if (card == nullptr) {
     rp.deliver(engine::make_error(errc::card_not_found));
     return;
   }
-  if (card->state != engine::card_state::active) {
-    rp.deliver(engine::make_error(
-        card->state == engine::card_state::terminated ? errc::card_final : errc::card_not_active));
+  if (card->state == engine::card_state::terminated) {
+    rp.deliver(engine::make_error(errc::card_final));
     return;
   }
-  auto rd = begin_read(*st.rt);
+  auto rd = begin_read(rt);
   if (!rd) {
     rp.deliver(std::move(rd.error()));
     return;
   }
-  auto partner = lookup_partner(*st.rt, *rd, card->partner);
+  auto partner = lookup_partner(rt, *rd, card->partner);
   if (!partner) {
     rp.deliver(std::move(partner.error()));
     return;
   }
-  if (!st.open_tokens_bound || *st.open_tokens_bound >= partner->max_tokens_per_card) {
+  // The BIN rule needs the PAN: push provisioning runs the network path's
+  // eligibility rules (engine::check_eligibility), not a copy of them.
+  auto pan = engine::pan::open(rt.options.pan_encryption_key, card->pan_sealed, card->id);
+  if (!pan) {
+    rp.deliver(engine::make_error(errc::crypto_failure));
+    return;
+  }
+  auto now = rt.now();
+  engine::decision_input in;
+  in.pan = *pan;
+  in.card = card;
+  in.partner = &*partner;
+  in.products = &rt.options.products;
+  in.now = now;
+  // Decide from what the actor knows (card_data::known) while that cannot
+  // refuse; else from an exact read.
+  prune_known(self, now);
+  if (!st.known) {
     auto tokens = rd->tokens_of_card(st.id);
     if (!tokens) {
       rp.deliver(to_error(tokens.err()));
       return;
     }
-    st.open_tokens_bound = open_token_count(*tokens);
-    if (engine::count_toward_cap(*tokens) >= partner->max_tokens_per_card) {
-      rp.deliver(engine::make_error(errc::token_cap_reached));
+    remember_all(self, *tokens, now);
+  }
+  const auto window_start = now - rt.options.decision.velocity_window;
+  std::size_t open = 0;
+  std::uint32_t recent = 0;
+  bool same_device = false;
+  for (const auto& k : *st.known) {
+    open += k.open ? 1 : 0;
+    recent += k.created_at >= window_start ? 1 : 0;
+    same_device = same_device || (k.open && k.wallet == c.wallet && k.device_id == c.device.id);
+  }
+  in.tokens_toward_cap = open;
+  in.recent_requests = recent;
+  in.live_token_for_device = same_device;
+  std::optional<engine::token_ref> existing;
+  // Any count that could refuse is re-read exactly (a failed commit leaves
+  // a token in the summary that does not exist).
+  if (same_device || open >= partner->max_tokens_per_card ||
+      recent >= rt.options.decision.velocity_limit) {
+    auto tokens = rd->tokens_of_card(st.id);
+    if (!tokens) {
+      rp.deliver(to_error(tokens.err()));
       return;
     }
+    remember_all(self, *tokens, now);
+    in.tokens_toward_cap = engine::count_toward_cap(*tokens);
+    in.recent_requests = recent_requests(rt, *tokens, now);
+    const auto* live = engine::find_live_token(*tokens, c.wallet, c.device.id);
+    in.live_token_for_device = live != nullptr;
+    if (live != nullptr)
+      existing = live->ref;
   }
-  ++*st.open_tokens_bound; // before the commit: a failed one only over-counts
-  auto now = st.rt->now();
+  if (auto e = engine::check_eligibility(in, rt.options.decision); e != errc::ok) {
+    // token_exists names the partner's own live token.
+    rp.deliver(e == errc::token_exists && existing
+                   ? engine::make_error(e, "token " + existing->value)
+                   : engine::make_error(e));
+    return;
+  }
   auto t =
       new_token(self, engine::pan::generate_token_ref(now, st.random()), c.wallet, c.device, now);
   auto created = engine::record_creation(std::move(t), engine::channel::partner_api,
@@ -395,6 +516,8 @@ void on(self_ptr self, const cd_push& c, const card_command& cmd, promise rp, in
     rp.deliver(std::move(active.error()));
     return;
   }
+  // Before the commit: a failed one only over-counts (card_data::known).
+  remember(self, active->token);
   change ch;
   ch.unit.put_token_if_absent(active->token);
   add_transition(ch.unit, created, st.random());
@@ -435,11 +558,6 @@ void on(self_ptr self, const cd_tokenize& c, const card_command& cmd, promise rp
     rp.deliver(std::move(dest.error()));
     return;
   }
-  std::uint32_t recent = 0;
-  auto window_start = now - rt.options.decision.velocity_window;
-  for (const auto& t : *tokens)
-    if (t.created_at >= window_start)
-      ++recent;
   engine::decision_input in;
   in.pan = req.pan;
   in.card = &card;
@@ -447,8 +565,13 @@ void on(self_ptr self, const cd_tokenize& c, const card_command& cmd, promise rp
   in.products = &rt.options.products;
   in.sms_destination = *dest;
   in.tokens_toward_cap = engine::count_toward_cap(*tokens);
-  in.recent_requests = recent;
+  in.recent_requests = recent_requests(rt, *tokens, now);
   in.recommendation = req.recommendation;
+  in.now = now;
+  in.stated_expiry = engine::card_expiry{req.expiry_month, req.expiry_year};
+  // A live token for this wallet and device declines the request
+  // (token_exists), recorded like every other decline.
+  in.live_token_for_device = engine::find_live_token(*tokens, req.wallet, req.device.id) != nullptr;
   auto decided = engine::decide(in, rt.options.decision);
   rt.counters->count_decision(decided.outcome, decided.reason);
 
@@ -481,7 +604,8 @@ void on(self_ptr self, const cd_tokenize& c, const card_command& cmd, promise rp
     second = std::move(*o);
   }
   const auto& final_token = second ? second->token : created.token;
-  st.open_tokens_bound = open_token_count(*tokens) + (engine::is_final(final_token.state) ? 0 : 1);
+  remember_all(self, *tokens, now);
+  remember(self, final_token); // before the commit: a failed one only over-counts
   ch.unit.put_token_if_absent(final_token);
   // A token left awaiting verification gets its deadline in the same unit:
   // the expiry scheduler finds it there whether or not its actor is live.

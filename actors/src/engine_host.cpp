@@ -783,12 +783,16 @@ void engine_host::tokenize(tokenization_request req,
         g->fire(persistence::to_caf_error(rd.err()));
         return;
       }
-      auto c = rd->card_by_pan_hash(hash);
-      if (!c) {
-        if (c.code() != persistence::errc::not_found) {
-          g->fire(persistence::to_caf_error(c.err()));
-          return;
-        }
+      // PAN uniqueness is per partner: when several partners registered
+      // this PAN, engine::network_card picks the one the network's request
+      // concerns (the earliest live registration).
+      auto cards = rd->cards_by_pan_hash(hash);
+      if (!cards) {
+        g->fire(persistence::to_caf_error(cards.err()));
+        return;
+      }
+      const auto* c = engine::network_card(*cards);
+      if (c == nullptr) {
         // A refusal the API answers as a DECLINED decision: counted as one.
         const auto why = engine::find_product(opts.products, req.pan) == nullptr
                              ? engine::errc::bin_not_enabled

@@ -79,6 +79,10 @@ std::uint16_t engine_status(engine::errc e) {
   case errc::resume_not_allowed:
   case errc::card_final:
   case errc::no_pending_verification:
+  case errc::card_not_active:
+  case errc::token_exists:
+  case errc::verification_not_started:
+  case errc::pan_already_registered:
     return 409;
   case errc::otp_resend_limit:
   case errc::velocity_exceeded:

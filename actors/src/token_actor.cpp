@@ -226,6 +226,23 @@ void commit(self_ptr self, change c, token_command cmd, promise rp, int attempt)
           });
 }
 
+/// Whether the token's card lets it move to `target`: a token becomes
+/// ACTIVE only while its card is ACTIVE (engine::check_card_allows; the
+/// card actor's own cascade does not come through here). Reads the card
+/// only for that target.
+caf::error card_allows(self_ptr self, engine::token_state target) {
+  if (target != engine::token_state::active)
+    return {};
+  auto& st = self->state;
+  auto card =
+      snapshot_read(*st.rt, [&](const persistence::reader& rd) { return rd.card(st.token->card); });
+  if (!card)
+    return std::move(card.error());
+  if (auto e = engine::check_card_allows(target, card->state); e != errc::ok)
+    return engine::make_error(e);
+  return {};
+}
+
 /// Applies a transition and commits it. `finish` may add to the change
 /// (e.g. compute the reply) before commit.
 template <class T, class MakeReply>
@@ -241,8 +258,16 @@ void transition(self_ptr self, const token_command& cmd, promise rp, int attempt
     rp.deliver(std::move(o.error()));
     return;
   }
+  if (auto err = card_allows(self, target)) {
+    rp.deliver(std::move(err));
+    return;
+  }
   change c;
   c.unit.expect_token_history_count(st.ref, st.token->history_count).put_token(o->token);
+  // The card was ACTIVE when read; a card change committed since makes this
+  // unit conflict and the command re-run (then refused).
+  if (target == engine::token_state::active)
+    c.unit.expect_card_state(st.token->card, engine::card_state::active);
   add_transition(c.unit, *o, st.random());
   c.challenge = st.challenge;
   if (engine::is_final(o->token.state) || o->token.state == engine::token_state::active) {
@@ -307,6 +332,14 @@ void on(self_ptr self, const tk_activate& c, const token_command& cmd, promise r
     return;
   }
   bool approve = c.answer == engine::activation::approve;
+  // APPROVE answers the partner's in-app verification step: it is allowed
+  // only once that step was reached, i.e. a verification method was chosen
+  // (which stored the token's challenge and emitted
+  // cards#manual-provisioning-verification). DECLINE is always allowed.
+  if (approve && !self->state.challenge) {
+    rp.deliver(engine::make_error(errc::verification_not_started));
+    return;
+  }
   transition(self, cmd, std::move(rp), attempt,
              approve ? engine::token_state::active : engine::token_state::request_declined,
              engine::channel::partner_api, approve ? "partner_approved" : "partner_declined",

@@ -2,6 +2,7 @@
 
 #include "dwt/engine/assert.hpp"
 #include "dwt/engine/pan.hpp"
+#include "dwt/engine/state_machine.hpp"
 
 namespace dwt::engine {
 
@@ -21,26 +22,41 @@ namespace {
 
 } // namespace
 
-decision_result decide(const decision_input& in, const decision_policy& policy) {
+errc check_eligibility(const decision_input& in, const decision_policy& policy) {
   DWT_ASSERT(in.card != nullptr);
   DWT_ASSERT(in.partner != nullptr);
   DWT_ASSERT(in.products != nullptr);
   // 1. BIN range and product.
   if (find_product(*in.products, in.pan) == nullptr)
-    return declined(errc::bin_not_enabled);
+    return errc::bin_not_enabled;
   const auto* own = product_named(*in.products, in.card->card_product);
   if (own == nullptr || !own->tokenization_enabled)
-    return declined(errc::product_not_enabled);
+    return errc::product_not_enabled;
   // 2. Card state.
   if (in.card->state != card_state::active)
-    return declined(errc::card_not_active);
-  // 3. Per-card cap (ACTIVE + SUSPENDED).
+    return errc::card_not_active;
+  // 3. Expiry: the card's own, then the one the request states.
+  const card_expiry registered{in.card->expiry_month, in.card->expiry_year};
+  if (is_expired(registered, in.now))
+    return errc::card_expired;
+  if (in.stated_expiry && *in.stated_expiry != registered)
+    return errc::expiry_mismatch;
+  // 4. One live token per card, wallet and device.
+  if (in.live_token_for_device)
+    return errc::token_exists;
+  // 5. Per-card cap (ACTIVE + SUSPENDED).
   if (in.tokens_toward_cap >= in.partner->max_tokens_per_card)
-    return declined(errc::token_cap_reached);
-  // 4. Velocity.
+    return errc::token_cap_reached;
+  // 6. Velocity.
   if (in.recent_requests >= policy.velocity_limit)
-    return declined(errc::velocity_exceeded);
-  // 5. Wallet risk: never more permissive than the wallet.
+    return errc::velocity_exceeded;
+  return errc::ok;
+}
+
+decision_result decide(const decision_input& in, const decision_policy& policy) {
+  if (auto e = check_eligibility(in, policy); e != errc::ok)
+    return declined(e);
+  // 7. Wallet risk: never more permissive than the wallet.
   if (in.recommendation == wallet_recommendation::red)
     return declined(errc::wallet_risk_red);
   if (in.recommendation == wallet_recommendation::green && !policy.always_step_up)
@@ -92,6 +108,49 @@ bool is_e164(std::string_view s) noexcept {
     if (c < '0' || c > '9')
       return false;
   return true;
+}
+
+bool is_expired(card_expiry expiry, timestamp now) noexcept {
+  // The first instant of the month after the expiry month.
+  const std::chrono::year_month_day first{std::chrono::year{static_cast<int>(expiry.year)},
+                                          std::chrono::month{expiry.month}, std::chrono::day{1}};
+  if (!first.ok())
+    return true; // no such month: never valid
+  const auto end = std::chrono::sys_days{first + std::chrono::months{1}};
+  return now >= end;
+}
+
+bool product_covers(const card_product& product, std::string_view pan) noexcept {
+  for (const auto& range : product.bins)
+    if (pan::in_range(pan, range))
+      return true;
+  return false;
+}
+
+const token_record* find_live_token(const std::vector<token_record>& tokens, wallet_provider wallet,
+                                    std::string_view device_id) noexcept {
+  for (const auto& t : tokens)
+    if (t.wallet == wallet && t.device.id == device_id && !is_final(t.state))
+      return &t;
+  return nullptr;
+}
+
+const card_record* network_card(const std::vector<card_record>& cards) noexcept {
+  auto earlier = [](const card_record& a, const card_record& b) {
+    return a.created_at != b.created_at ? a.created_at < b.created_at : a.id < b.id;
+  };
+  const card_record* best = nullptr;
+  for (const auto& c : cards) {
+    if (best == nullptr) {
+      best = &c;
+      continue;
+    }
+    const bool c_live = c.state != card_state::terminated;
+    const bool best_live = best->state != card_state::terminated;
+    if (c_live != best_live ? c_live : earlier(c, *best))
+      best = &c;
+  }
+  return best;
 }
 
 const card_product* find_product(const std::vector<card_product>& products,

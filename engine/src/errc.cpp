@@ -38,6 +38,11 @@ constexpr errc_entry errc_table[] = {
     {"card_not_found", "card not found"},
     {"token_not_found", "token not found"},
     {"profile_not_found", "profile not found"},
+    {"expiry_mismatch", "the expiry date does not match the card's"},
+    {"card_expired", "the card has expired"},
+    {"token_exists", "a live token exists for this card, wallet and device"},
+    {"verification_not_started", "no verification method was chosen for this token yet"},
+    {"pan_already_registered", "a card with this PAN is already registered"},
 };
 
 } // namespace

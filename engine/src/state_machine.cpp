@@ -148,6 +148,12 @@ std::optional<token_state> cascade_target(const token_record& token,
   return std::nullopt;
 }
 
+errc check_card_allows(token_state target, card_state card) noexcept {
+  if (target == token_state::active && card != card_state::active)
+    return errc::card_not_active;
+  return errc::ok;
+}
+
 errc check_card_transition(card_state from, card_state to) noexcept {
   if (from == card_state::terminated)
     return errc::card_final;

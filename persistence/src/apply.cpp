@@ -45,28 +45,33 @@ public:
       return r;
     if (auto r = check_id(o.rec.pan_hash, "card pan hash"); !r)
       return r;
+    if (auto r = check_id(o.rec.partner.value, "card partner id"); !r)
+      return r;
     auto existing = get(t_, dbi(db::cards), id);
     if (!existing)
       return existing.err();
     if (o.if_absent && existing->has_value())
       return fail(errc::conflict, "card " + id + " exists");
-    auto owner = get(t_, dbi(db::cards_by_pan_hash), o.rec.pan_hash);
+    // PAN uniqueness is per partner; the message names no card (the caller
+    // may be another partner's request).
+    const auto pan_key = keys::card_by_pan(o.rec.pan_hash, o.rec.partner.value);
+    auto owner = get(t_, dbi(db::cards_by_pan_hash), pan_key);
     if (!owner)
       return owner.err();
     if (owner->has_value() && (o.if_absent || **owner != id))
-      return fail(errc::conflict, "the PAN of card " + id + " is already registered");
+      return fail(errc::conflict, "the partner has already registered this PAN");
     if (existing->has_value()) {
       auto old = codec::decode<card_record>(**existing);
       if (!old)
         return old.err();
-      if (old->pan_hash != o.rec.pan_hash) {
-        if (auto r = erase_pan_index(old->pan_hash, id); !r)
+      if (old->pan_hash != o.rec.pan_hash || old->partner != o.rec.partner) {
+        if (auto r = erase_pan_index(*old); !r)
           return r;
       }
     }
     if (auto r = put(db::cards, id, codec::encode(o.rec), 0); !r)
       return r;
-    return put(db::cards_by_pan_hash, o.rec.pan_hash, id, 0);
+    return put(db::cards_by_pan_hash, pan_key, id, 0);
   }
   result<void> operator()(const op::erase_card& o) {
     const auto& id = o.id.value;
@@ -80,7 +85,7 @@ public:
     auto old = codec::decode<card_record>(**existing);
     if (!old)
       return old.err();
-    if (auto r = erase_pan_index(old->pan_hash, id); !r)
+    if (auto r = erase_pan_index(*old); !r)
       return r;
     return del(t_, dbi(db::cards), id, "erase card");
   }
@@ -196,6 +201,23 @@ public:
     if (auto r = check_id(o.ref.value, "deadline token ref"); !r)
       return r;
     return erase_deadline(o.ref.value, o.at);
+  }
+
+  result<void> operator()(const op::expect_card_state& o) {
+    const auto& id = o.id.value;
+    if (auto r = check_id(id, "card id"); !r)
+      return r;
+    auto existing = get(t_, dbi(db::cards), id);
+    if (!existing)
+      return existing.err();
+    if (!existing->has_value())
+      return fail(errc::conflict, "card " + id + " does not exist");
+    auto card = codec::decode<card_record>(**existing);
+    if (!card)
+      return card.err();
+    if (card->state != o.state)
+      return fail(errc::conflict, "card " + id + " is not in the expected state");
+    return {};
   }
 
   result<void> operator()(const op::append_history& o) {
@@ -489,12 +511,16 @@ private:
     return del(t_, dbi(db::deadline_of_token), ref, "erase deadline of token");
   }
 
-  result<void> erase_pan_index(const std::string& pan_hash, const std::string& card) {
-    auto owner = get(t_, dbi(db::cards_by_pan_hash), pan_hash);
+  /// Removes `card`'s cards_by_pan_hash entry if it still points at it.
+  result<void> erase_pan_index(const card_record& card) {
+    if (!keys::valid_id(card.pan_hash) || !keys::valid_id(card.partner.value))
+      return {}; // never indexed
+    const auto key = keys::card_by_pan(card.pan_hash, card.partner.value);
+    auto owner = get(t_, dbi(db::cards_by_pan_hash), key);
     if (!owner)
       return owner.err();
-    if (owner->has_value() && **owner == card)
-      return del(t_, dbi(db::cards_by_pan_hash), pan_hash, "erase pan hash index");
+    if (owner->has_value() && **owner == card.id.value)
+      return del(t_, dbi(db::cards_by_pan_hash), key, "erase pan hash index");
     return {};
   }
 

@@ -153,6 +153,37 @@ result<void> backfill_requested_index(MDB_txn* t, const std::array<MDB_dbi, db_c
                      "write requested_indexed_tokens");
 }
 
+// Schema 1 -> 2: cards_by_pan_hash was keyed by the pan hash alone (PAN
+// unique across partners); schema 2 keys it by len8 pan hash | partner id.
+// The index is emptied and rebuilt in one pass over `cards` (schema 1 held
+// at most one card per hash, so no entry collides).
+result<void> migrate_pan_index(MDB_txn* t, const std::array<MDB_dbi, db_count>& dbis) {
+  auto cards = dbis[static_cast<std::size_t>(db::cards)];
+  auto index = dbis[static_cast<std::size_t>(db::cards_by_pan_hash)];
+  if (int rc = mdb_drop(t, index, 0); rc != 0)
+    return lmdb_error(rc, "empty cards_by_pan_hash");
+  auto c = detail::cursor::open(t, cards);
+  if (!c)
+    return c.err();
+  MDB_val k{};
+  MDB_val v{};
+  int rc = mdb_cursor_get(c->get(), &k, &v, MDB_FIRST);
+  for (; rc == 0; rc = mdb_cursor_get(c->get(), &k, &v, MDB_NEXT)) {
+    auto card = codec::decode<engine::card_record>(detail::from_val(v));
+    if (!card)
+      return card.err();
+    if (!keys::valid_id(card->pan_hash) || !keys::valid_id(card->partner.value))
+      continue;
+    if (auto r = detail::put(t, index, keys::card_by_pan(card->pan_hash, card->partner.value),
+                             detail::from_val(k), 0, "migrate cards_by_pan_hash");
+        !r)
+      return r;
+  }
+  if (rc != MDB_NOTFOUND)
+    return lmdb_error(rc, "scan cards");
+  return {};
+}
+
 // Opens every named database and checks (or writes) the schema version in
 // one write transaction. Nothing is written when the version is too new.
 result<void> open_databases(env& store, std::array<MDB_dbi, db_count>& dbis,
@@ -198,7 +229,21 @@ result<void> open_databases(env& store, std::array<MDB_dbi, db_count>& dbis,
     }
     version = current_schema_version;
   }
-  // Future schema migrations from `version` to current go here.
+  // Schema migrations from `version` to current.
+  if (version < 2) {
+    if (auto r = migrate_pan_index(t, dbis); !r) {
+      abort();
+      return r.err();
+    }
+    std::string bytes;
+    keys::append_be32(bytes, current_schema_version);
+    if (auto r = detail::put(t, meta, keys::meta_schema_version, bytes, 0, "write schema version");
+        !r) {
+      abort();
+      return r.err();
+    }
+    version = current_schema_version;
+  }
   if (auto r = backfill_event_ids(t, dbis); !r) {
     abort();
     return r.err();

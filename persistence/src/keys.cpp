@@ -43,6 +43,16 @@ std::string prefixed(std::string_view id) {
   return out;
 }
 
+std::string card_by_pan(std::string_view pan_hash, std::string_view partner) {
+  auto out = prefixed(pan_hash);
+  out.append(partner);
+  return out;
+}
+
+std::string cards_by_pan_prefix(std::string_view pan_hash) {
+  return prefixed(pan_hash);
+}
+
 std::string token_by_card(std::string_view card, std::string_view token) {
   auto out = prefixed(card);
   out.append(token);

@@ -135,10 +135,14 @@ result<card_record> reader::card(const card_id& id) const {
   return get_record<card_record>(*env_, txn_, db::cards, id.value, "card");
 }
 
-result<card_record> reader::card_by_pan_hash(std::string_view pan_hash) const {
+result<card_record> reader::card_by_pan_hash(const partner_id& partner,
+                                             std::string_view pan_hash) const {
   if (auto r = check_id(pan_hash, "pan hash"); !r)
     return r.err();
-  auto id = detail::get(txn_, env_->dbi(db::cards_by_pan_hash), pan_hash);
+  if (auto r = check_id(partner.value, "partner id"); !r)
+    return r.err();
+  auto id = detail::get(txn_, env_->dbi(db::cards_by_pan_hash),
+                        keys::card_by_pan(pan_hash, partner.value));
   if (!id)
     return id.err();
   if (!id->has_value())
@@ -147,6 +151,32 @@ result<card_record> reader::card_by_pan_hash(std::string_view pan_hash) const {
   if (!c && c.code() == errc::not_found)
     return fail(errc::corrupt_record, "cards_by_pan_hash points at a missing card");
   return c;
+}
+
+result<std::vector<card_record>> reader::cards_by_pan_hash(std::string_view pan_hash) const {
+  if (auto r = check_id(pan_hash, "pan hash"); !r)
+    return r.err();
+  std::vector<std::string> ids;
+  auto prefix = keys::cards_by_pan_prefix(pan_hash);
+  auto r = scan_prefix(txn_, env_->dbi(db::cards_by_pan_hash), prefix, prefix,
+                       [&](std::string_view, std::string_view value) -> result<bool> {
+                         ids.emplace_back(value);
+                         return true;
+                       });
+  if (!r)
+    return r.err();
+  std::vector<card_record> out;
+  out.reserve(ids.size());
+  for (const auto& id : ids) {
+    auto c = get_record<card_record>(*env_, txn_, db::cards, id, "card");
+    if (!c) {
+      if (c.code() == errc::not_found)
+        return fail(errc::corrupt_record, "cards_by_pan_hash points at a missing card");
+      return c.err();
+    }
+    out.push_back(std::move(*c));
+  }
+  return out;
 }
 
 result<token_record> reader::token(const token_ref& ref) const {

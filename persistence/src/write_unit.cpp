@@ -68,6 +68,10 @@ write_unit& write_unit::erase_token_deadline(engine::token_ref ref,
   return add(op::erase_token_deadline{std::move(ref), at});
 }
 
+write_unit& write_unit::expect_card_state(engine::card_id id, engine::card_state state) {
+  return add(op::expect_card_state{std::move(id), state});
+}
+
 write_unit& write_unit::append_history(std::uint32_t seq, engine::transition_record rec) {
   return add(op::append_history{seq, std::move(rec)});
 }

@@ -12,6 +12,7 @@
 #include <gtest/gtest.h>
 
 #include "dwt/actors/runtime.hpp"
+#include "dwt/engine/otp.hpp"
 #include "dwt/engine/state_machine.hpp"
 #include "dwt/persistence/codec.hpp"
 #include "dwt/persistence/group_commit.hpp"
@@ -114,6 +115,9 @@ protected:
     u.put_token(created.token).append_history(0, created.record);
     // As the card actor does at tokenisation: the deadline in the same unit.
     u.set_token_deadline(created.token.ref, clock->now() + rt->options.verification_expiry);
+    // The IN_APP verification step was reached (a method was chosen), so
+    // the partner may APPROVE.
+    u.put_challenge(issue_in_app(created.token.ref, clock->now(), rt->options.otp));
     ASSERT_TRUE(persistence::commit_now(*store, u));
     ref = created.token.ref;
   }
@@ -351,4 +355,87 @@ TEST_F(Deterministic, PassivationAndReactivationKeepStateIdentical) {
   ASSERT_EQ(again->size(), 1u);
   EXPECT_EQ(std::get<token_record>(*(*again)[0]), before);
   EXPECT_EQ(rt->counters->activations.load(), 2u);
+}
+
+TEST_F(Deterministic, ACardSuspendedBetweenReadAndCommitStopsTheResume) {
+  // Issue #20: a token may become ACTIVE only while its card is ACTIVE.
+  // Here the card is suspended after the token actor read it (ACTIVE) but
+  // before its unit commits: the unit's expect_card_state guard conflicts,
+  // the command re-runs and is refused.
+  auto setup = send_all(
+      {tk_activate{partner_id{"p1"}, card_id{"card_1"}, activation::approve, {}},
+       tk_transition{partner_id{"p1"}, card_id{"card_1"}, token_state::suspended, "test", {}}});
+  sched.run();
+  ASSERT_EQ(setup->size(), 2u);
+  ASSERT_EQ(state_of((*setup)[1]), token_state::suspended);
+  auto out = send_all(
+      {tk_transition{partner_id{"p1"}, card_id{"card_1"}, token_state::active, "test", {}}});
+  auto* checkpointer = caf::actor_cast<caf::abstract_actor*>(rt->checkpointer);
+  int steps = 0;
+  while (sched.has_job() && &sched.next_job<caf::abstract_actor>() !=
+                                static_cast<caf::abstract_actor*>(checkpointer)) {
+    sched.run_once();
+    ASSERT_LT(++steps, 1000) << "the token actor never sent its unit";
+  }
+  ASSERT_TRUE(sched.has_job()) << "the token actor never sent its unit";
+  // The card changes now, between the token actor's read and its commit.
+  card_record card;
+  {
+    auto rd = persistence::reader::begin(*store);
+    ASSERT_TRUE(rd);
+    auto c = rd->card(card_id{"card_1"});
+    ASSERT_TRUE(c);
+    card = *c;
+  }
+  card.state = card_state::suspended;
+  ASSERT_TRUE(persistence::commit_now(*store, persistence::write_unit{}.put_card(card)));
+  sched.run();
+  ASSERT_EQ(out->size(), 1u);
+  ASSERT_FALSE((*out)[0]) << "resumed on a suspended card";
+  EXPECT_EQ(describe((*out)[0].error()).code, "card_not_active");
+  EXPECT_EQ(stored().state, token_state::suspended);
+}
+
+TEST_F(Deterministic, ATokenActivatedBetweenTheCascadesReadAndCommitIsSuspendedToo) {
+  // The other side of the race: the card actor read the token REQUESTED
+  // (no cascade for it), then the token became ACTIVE before the card's
+  // unit committed. The unit guards every non-final token, so it conflicts
+  // and the cascade re-runs on the token's new state.
+  auto replies = std::make_shared<std::vector<caf::expected<card_reply>>>();
+  using replies_ptr = decltype(replies);
+  auto shard = rt->shard_for("card_1");
+  using shard_handle = decltype(shard);
+  sys.spawn(
+      [](caf::event_based_actor* self, replies_ptr out, shard_handle to) {
+        self->request(to, caf::infinite,
+                      card_request{card_id{"card_1"},
+                                   cd_set_state{partner_id{"p1"}, card_state::suspended, {}}})
+            .then([out](card_reply& r) { out->emplace_back(std::move(r)); },
+                  [out](caf::error& e) { out->emplace_back(std::move(e)); });
+      },
+      replies, shard);
+  auto* checkpointer = caf::actor_cast<caf::abstract_actor*>(rt->checkpointer);
+  int steps = 0;
+  while (sched.has_job() && &sched.next_job<caf::abstract_actor>() !=
+                                static_cast<caf::abstract_actor*>(checkpointer)) {
+    sched.run_once();
+    ASSERT_LT(++steps, 1000) << "the card actor never sent its unit";
+  }
+  ASSERT_TRUE(sched.has_job()) << "the card actor never sent its unit";
+  auto before = stored();
+  ASSERT_EQ(before.state, token_state::requested);
+  auto o = apply_transition(before, token_state::active, channel::partner_api, "partner_approved",
+                            clock->now(), "tr_race");
+  ASSERT_TRUE(o);
+  ASSERT_TRUE(
+      persistence::commit_now(*store, persistence::write_unit{}
+                                          .expect_token_history_count(ref, before.history_count)
+                                          .put_token(o->token)
+                                          .append_history(before.history_count, o->record)));
+  sched.run();
+  ASSERT_EQ(replies->size(), 1u);
+  ASSERT_TRUE((*replies)[0]) << describe((*replies)[0].error()).code;
+  auto after = stored();
+  EXPECT_EQ(after.state, token_state::suspended) << "left ACTIVE on a suspended card";
+  EXPECT_EQ(after.suspended_by, channel::card_cascade);
 }

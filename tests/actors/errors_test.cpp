@@ -20,3 +20,22 @@ TEST(ActorsErrors, MapsEveryCategory) {
   EXPECT_EQ(info.code, "overloaded");
   EXPECT_NE(info.detail.find("queue full"), std::string::npos);
 }
+
+TEST(ActorsErrors, Issue20CodesAndStatuses) {
+  using dwt::describe;
+  using dwt::engine::errc;
+  const std::pair<errc, std::uint16_t> want[] = {
+      {errc::card_not_active, 409},
+      {errc::token_exists, 409},
+      {errc::verification_not_started, 409},
+      {errc::pan_already_registered, 409},
+      {errc::card_expired, 422},
+      {errc::expiry_mismatch, 422},
+      {errc::bin_not_enabled, 422},
+  };
+  for (const auto& [e, status] : want) {
+    const auto info = describe(dwt::engine::make_error(e));
+    EXPECT_EQ(info.status, status) << info.code;
+    EXPECT_EQ(info.code, dwt::engine::to_code(e));
+  }
+}

@@ -814,3 +814,306 @@ TEST_F(Flows, CallsAfterStopAnswerStopping) {
   ASSERT_FALSE(r);
   EXPECT_EQ(code_of(r.error()), "stopping");
 }
+
+// -- issue #20: the domain rules ------------------------------------------------
+
+namespace {
+
+/// A tokenisation request for `pan` stating `month`/`year`.
+tokenization_request request_for(const std::string& pan, unsigned month, unsigned year,
+                                 std::string device = "dev-1") {
+  tokenization_request req;
+  req.pan = pan;
+  req.expiry_month = month;
+  req.expiry_year = year;
+  req.wallet = wallet_provider::google_pay;
+  req.device = device_info{std::move(device), device_type::phone, "Pixel"};
+  req.recommendation = wallet_recommendation::green;
+  return req;
+}
+
+} // namespace
+
+TEST_F(Flows, RegistrationRefusesAPanOutsideItsProductsBinRanges) {
+  auto p = profile();
+  card_register req;
+  req.profile = p.id;
+  req.pan = "5555555555554444"; // issue #20: demo-debit covers 400000-499999 only
+  req.expiry_month = 12;
+  req.expiry_year = 2030;
+  req.card_product = "demo-debit";
+  auto r = wait_for<card_record>(
+      [&](auto cb) { host->register_card(partner_id{"p1"}, req, std::nullopt, cb); });
+  ASSERT_FALSE(r);
+  EXPECT_EQ(code_of(r.error()), "bin_not_enabled");
+  EXPECT_EQ(describe(r.error()).status, 422);
+  // Nothing was stored: the network finds no card for that PAN.
+  auto net = tokenize("5555555555554444");
+  ASSERT_FALSE(net);
+  EXPECT_EQ(code_of(net.error()), "bin_not_enabled");
+  // A PAN inside its own product's ranges registers, tokenisation enabled or not.
+  req.pan = make_pan("511111", 1);
+  req.card_product = "no-tokens";
+  auto off = wait_for<card_record>(
+      [&](auto cb) { host->register_card(partner_id{"p1"}, req, std::nullopt, cb); });
+  ASSERT_TRUE(off) << to_string(off.error());
+}
+
+TEST_F(Flows, PushProvisioningRunsTheNetworkPathsRules) {
+  // A card of a product with tokenisation disabled: the network declines it,
+  // and so must push provisioning (it used to create an ACTIVE token).
+  auto p = profile();
+  card_register req;
+  req.profile = p.id;
+  req.pan = make_pan("512222", 2);
+  req.expiry_month = 12;
+  req.expiry_year = 2030;
+  req.card_product = "no-tokens";
+  auto c = wait_for<card_record>(
+      [&](auto cb) { host->register_card(partner_id{"p1"}, req, std::nullopt, cb); });
+  ASSERT_TRUE(c) << to_string(c.error());
+  auto net = tokenize(req.pan);
+  ASSERT_TRUE(net);
+  EXPECT_EQ(net->reason, errc::bin_not_enabled);
+  auto pushed = push(*c);
+  ASSERT_FALSE(pushed) << "push created " << pushed->ref.value;
+  EXPECT_EQ(code_of(pushed.error()), "bin_not_enabled");
+  auto tokens = wait_for<std::vector<token_record>>(
+      [&](auto cb) { host->list_tokens(partner_id{"p1"}, c->id, cb); });
+  ASSERT_TRUE(tokens);
+  EXPECT_EQ(tokens->size(), 1u) << "only the network's declined request";
+}
+
+TEST_F(Flows, PushProvisioningCountsTowardVelocity) {
+  // p2 keeps the default cap (25); the velocity limit is 10 per 24 h.
+  auto c = card(make_pan("413333", 3), "p2");
+  for (int i = 0; i < 10; ++i) {
+    auto t = push(c, "p2", "v" + std::to_string(i));
+    ASSERT_TRUE(t) << i << ": " << code_of(t.error());
+  }
+  auto over = push(c, "p2", "v10");
+  ASSERT_FALSE(over);
+  EXPECT_EQ(code_of(over.error()), "velocity_exceeded");
+  auto net = tokenize(make_pan("413333", 3));
+  ASSERT_TRUE(net);
+  EXPECT_EQ(net->reason, errc::velocity_exceeded);
+  clock->advance(25h);
+  EXPECT_TRUE(push(c, "p2", "v11"));
+}
+
+TEST_F(Flows, OneLiveTokenPerCardWalletAndDevice) {
+  auto pan = make_pan("414444", 4);
+  auto c = card(pan);
+  auto first = push(c, "p1", "dev-x");
+  ASSERT_TRUE(first) << to_string(first.error());
+  // Issue #20: the same request twice made two ACTIVE tokens.
+  auto second = push(c, "p1", "dev-x");
+  ASSERT_FALSE(second) << "second token " << second->ref.value;
+  EXPECT_EQ(code_of(second.error()), "token_exists");
+  EXPECT_EQ(describe(second.error()).status, 409);
+  EXPECT_NE(describe(second.error()).detail.find(first->ref.value), std::string::npos)
+      << describe(second.error()).detail;
+  // Another device is another token.
+  ASSERT_TRUE(push(c, "p1", "dev-y"));
+  // The network path declines (and records) a request for a device with a live token.
+  auto net1 = tokenize(pan, wallet_recommendation::yellow, "dev-n");
+  ASSERT_TRUE(net1);
+  EXPECT_EQ(net1->decision, decision::require_verification);
+  auto net2 = tokenize(pan, wallet_recommendation::green, "dev-n");
+  ASSERT_TRUE(net2);
+  EXPECT_EQ(net2->decision, decision::declined);
+  EXPECT_EQ(net2->reason, errc::token_exists);
+  EXPECT_EQ(net2->state, token_state::request_declined);
+  // Once the token is terminated (by its token actor: the card actor's
+  // summary still counts it open), the device may get a token again.
+  ASSERT_TRUE(transition(c, first->ref, token_state::terminated));
+  auto again = push(c, "p1", "dev-x");
+  ASSERT_TRUE(again) << code_of(again.error());
+  EXPECT_NE(again->ref, first->ref);
+  auto tokens = wait_for<std::vector<token_record>>(
+      [&](auto cb) { host->list_tokens(partner_id{"p1"}, c.id, cb); });
+  ASSERT_TRUE(tokens);
+  std::size_t live_x = 0;
+  for (const auto& t : *tokens)
+    live_x += (t.device.id == "dev-x" && !is_final(t.state)) ? 1 : 0;
+  EXPECT_EQ(live_x, 1u);
+}
+
+TEST_F(Flows, StatedExpiryMustMatchAndTheCardMustNotHaveExpired) {
+  auto pan = make_pan("415555", 5);
+  auto c = card(pan); // 12/2030
+  // Issue #20: a request stating 11/2031 was APPROVED.
+  auto wrong = wait_for<tokenization_result>(
+      [&](auto cb) { host->tokenize(request_for(pan, 11, 2031), std::nullopt, cb); });
+  ASSERT_TRUE(wrong) << to_string(wrong.error());
+  EXPECT_EQ(wrong->decision, decision::declined);
+  EXPECT_EQ(wrong->reason, errc::expiry_mismatch);
+  EXPECT_EQ(wrong->state, token_state::request_declined);
+  auto right = wait_for<tokenization_result>(
+      [&](auto cb) { host->tokenize(request_for(pan, 12, 2030), std::nullopt, cb); });
+  ASSERT_TRUE(right);
+  EXPECT_EQ(right->decision, decision::approved);
+
+  // A card expiring 01/2026 (the clock starts 2026-01-01) expires on 2026-02-01.
+  auto pan2 = make_pan("415556", 6);
+  auto p = profile();
+  card_register req;
+  req.profile = p.id;
+  req.pan = pan2;
+  req.expiry_month = 1;
+  req.expiry_year = 2026;
+  req.card_product = "demo-debit";
+  auto short_lived = wait_for<card_record>(
+      [&](auto cb) { host->register_card(partner_id{"p1"}, req, std::nullopt, cb); });
+  ASSERT_TRUE(short_lived) << to_string(short_lived.error());
+  ASSERT_TRUE(push(*short_lived, "p1", "before-expiry"));
+  clock->advance(std::chrono::hours{24 * 31});
+  auto expired = wait_for<tokenization_result>(
+      [&](auto cb) { host->tokenize(request_for(pan2, 12, 2030), std::nullopt, cb); });
+  ASSERT_TRUE(expired);
+  EXPECT_EQ(expired->decision, decision::declined);
+  EXPECT_EQ(expired->reason, errc::card_expired);
+  auto pushed = push(*short_lived, "p1", "after-expiry");
+  ASSERT_FALSE(pushed);
+  EXPECT_EQ(code_of(pushed.error()), "card_expired");
+  (void)c;
+}
+
+TEST_F(Flows, ApproveNeedsTheVerificationStepReached) {
+  auto pan = make_pan("416666", 6);
+  auto c = card(pan);
+  auto r = tokenize(pan, wallet_recommendation::yellow, "dev-a");
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->state, token_state::requested);
+  auto activate = [&](const token_ref& t, activation a) {
+    return wait_for<token_record>(
+        [&](auto cb) { host->activate(partner_id{"p1"}, c.id, t, a, std::nullopt, cb); });
+  };
+  // Issue #20: APPROVE before any verification activated the token.
+  auto early = activate(r->token_ref, activation::approve);
+  ASSERT_FALSE(early);
+  EXPECT_EQ(code_of(early.error()), "verification_not_started");
+  EXPECT_EQ(describe(early.error()).status, 409);
+  EXPECT_EQ(get(r->token_ref)->state, token_state::requested);
+  ASSERT_TRUE(wait_for<verification_started>([&](auto cb) {
+    host->choose_verification(r->token_ref, verification_method::in_app, std::nullopt, cb);
+  }));
+  auto approved = activate(r->token_ref, activation::approve);
+  ASSERT_TRUE(approved) << to_string(approved.error());
+  EXPECT_EQ(approved->state, token_state::active);
+  // The verification step survives a restart (the stored challenge records it).
+  auto b = tokenize(pan, wallet_recommendation::yellow, "dev-b");
+  ASSERT_TRUE(b);
+  ASSERT_TRUE(wait_for<verification_started>([&](auto cb) {
+    host->choose_verification(b->token_ref, verification_method::sms_otp, std::nullopt, cb);
+  }));
+  restart();
+  auto after_restart = activate(b->token_ref, activation::approve);
+  ASSERT_TRUE(after_restart) << to_string(after_restart.error());
+  EXPECT_EQ(after_restart->state, token_state::active);
+  // DECLINE needs no verification step: refusing is always allowed.
+  auto d = tokenize(pan, wallet_recommendation::yellow, "dev-d");
+  ASSERT_TRUE(d);
+  auto declined = activate(d->token_ref, activation::decline);
+  ASSERT_TRUE(declined) << to_string(declined.error());
+  EXPECT_EQ(declined->state, token_state::request_declined);
+}
+
+TEST_F(Flows, NoTokenBecomesActiveWhileItsCardIsSuspended) {
+  auto pan = make_pan("417777", 7);
+  auto c = card(pan);
+  auto t = push(c, "p1", "dev-s");
+  ASSERT_TRUE(t);
+  ASSERT_TRUE(transition(c, t->ref, token_state::suspended));
+  auto net = tokenize(pan, wallet_recommendation::yellow, "dev-v");
+  ASSERT_TRUE(net);
+  ASSERT_TRUE(wait_for<verification_started>([&](auto cb) {
+    host->choose_verification(net->token_ref, verification_method::in_app, std::nullopt, cb);
+  }));
+  auto set_card = [&](card_state s) {
+    return wait_for<card_record>(
+        [&](auto cb) { host->set_card_state(partner_id{"p1"}, c.id, s, std::nullopt, cb); });
+  };
+  ASSERT_TRUE(set_card(card_state::suspended));
+  // Issue #20: the partner resumed its own suspension on a suspended card.
+  auto resumed = transition(c, t->ref, token_state::active);
+  ASSERT_FALSE(resumed) << "state " << to_string(resumed->state);
+  EXPECT_EQ(code_of(resumed.error()), "card_not_active");
+  EXPECT_EQ(describe(resumed.error()).status, 409);
+  EXPECT_EQ(get(t->ref)->state, token_state::suspended);
+  auto approved = wait_for<token_record>([&](auto cb) {
+    host->activate(partner_id{"p1"}, c.id, net->token_ref, activation::approve, std::nullopt, cb);
+  });
+  ASSERT_FALSE(approved);
+  EXPECT_EQ(code_of(approved.error()), "card_not_active");
+  EXPECT_EQ(get(net->token_ref)->state, token_state::requested);
+  // The card active again: the partner's suspension is still the partner's to lift.
+  ASSERT_TRUE(set_card(card_state::active));
+  EXPECT_EQ(get(t->ref)->state, token_state::suspended);
+  auto later = transition(c, t->ref, token_state::active);
+  ASSERT_TRUE(later) << code_of(later.error());
+  EXPECT_EQ(later->state, token_state::active);
+}
+
+TEST_F(Flows, NetworkResumeIsRefusedWhileTheCardIsSuspended) {
+  auto pan = make_pan("418888", 8);
+  auto c = card(pan);
+  auto t = push(c, "p1", "dev-l");
+  ASSERT_TRUE(t);
+  auto ev = [&](network_event e) {
+    return wait_for<token_record>(
+        [&](auto cb) { host->network_event(t->ref, e, std::nullopt, cb); });
+  };
+  ASSERT_TRUE(ev(network_event::device_lost));
+  ASSERT_TRUE(wait_for<card_record>([&](auto cb) {
+    host->set_card_state(partner_id{"p1"}, c.id, card_state::suspended, std::nullopt, cb);
+  }));
+  auto found = ev(network_event::device_found);
+  ASSERT_FALSE(found);
+  EXPECT_EQ(code_of(found.error()), "card_not_active");
+  EXPECT_EQ(get(t->ref)->state, token_state::suspended);
+}
+
+TEST_F(Flows, PanUniquenessIsPerPartnerAndRevealsNothingAcrossPartners) {
+  auto pan = make_pan("419999", 9);
+  auto mine = card(pan, "p1");
+  // Issue #20: p2 registering p1's PAN answered 409 naming a card id. Now
+  // it registers a separate card, exactly like a PAN nobody holds.
+  auto theirs = card(pan, "p2");
+  ASSERT_FALSE(theirs.id.empty());
+  EXPECT_NE(theirs.id, mine.id);
+  EXPECT_EQ(theirs.partner, partner_id{"p2"});
+  // The same partner twice: pan_already_registered, naming no card.
+  auto p = profile("p1");
+  card_register req;
+  req.profile = p.id;
+  req.pan = pan;
+  req.expiry_month = 12;
+  req.expiry_year = 2030;
+  req.card_product = "demo-debit";
+  auto dup = wait_for<card_record>(
+      [&](auto cb) { host->register_card(partner_id{"p1"}, req, std::nullopt, cb); });
+  ASSERT_FALSE(dup);
+  const auto info = describe(dup.error());
+  EXPECT_EQ(info.code, "pan_already_registered");
+  EXPECT_EQ(info.status, 409);
+  EXPECT_EQ(info.detail.find("card_"), std::string::npos) << info.detail;
+  // Each partner sees only its own card.
+  EXPECT_FALSE(
+      wait_for<card_record>([&](auto cb) { host->get_card(partner_id{"p2"}, mine.id, cb); }));
+  // The network's request concerns the earliest live registration (p1's);
+  // once that card is terminated, the other partner's.
+  auto net = tokenize(pan);
+  ASSERT_TRUE(net) << to_string(net.error());
+  ASSERT_TRUE(net->token);
+  EXPECT_EQ(net->token->card, mine.id);
+  EXPECT_EQ(net->token->partner, partner_id{"p1"});
+  ASSERT_TRUE(wait_for<card_record>([&](auto cb) {
+    host->set_card_state(partner_id{"p1"}, mine.id, card_state::terminated, std::nullopt, cb);
+  }));
+  auto next = tokenize(pan, wallet_recommendation::green, "dev-2");
+  ASSERT_TRUE(next) << to_string(next.error());
+  ASSERT_TRUE(next->token);
+  EXPECT_EQ(next->token->card, theirs.id);
+  EXPECT_EQ(next->decision, decision::approved);
+}

@@ -437,7 +437,7 @@ TEST_F(api_flows, card_state_cascades_to_tokens) {
   auto push = api_->post("/v1/cards/" + card_id + "/digital-wallet-tokens", demo_partner_key,
                          {{"walletProvider", "GOOGLE_PAY"},
                           {"device", {{"id", "d-x"}, {"type", "WATCH"}, {"name", "W"}}}});
-  EXPECT_EQ(push.status, 422) << describe(push);
+  EXPECT_EQ(push.status, 409) << describe(push);
   EXPECT_EQ(json_string(push.json(), "code"), "card_not_active");
 
   auto resumed = card_state("ACTIVE");
@@ -639,6 +639,64 @@ TEST_F(api_flows, profiles_and_operations) {
   EXPECT_EQ(metrics.status, 200);
   EXPECT_TRUE(metrics.content_type().starts_with("text/plain")) << metrics.content_type();
   EXPECT_EQ(api_->get("/v1/no-such-route", demo_partner_key).status, 404);
+}
+
+// Issue #20, as reported: a card outside its product's BIN range, a PAN
+// another partner holds, the same push twice, a mismatching expiry.
+TEST_F(api_flows, issue_20_registration_and_provisioning_rules) {
+  const auto profile = create_profile(demo_partner_key, data_->phone());
+  const std::string outside = "5555555555554444";
+  remember_secret(outside, secret_value::match::anywhere, "PAN");
+  auto refused = api_->post("/v1/cards", demo_partner_key,
+                            {{"profileId", profile},
+                             {"pan", outside},
+                             {"expiryMonth", 12},
+                             {"expiryYear", 2030},
+                             {"cardProduct", card_product},
+                             {"type", "VIRTUAL"}});
+  EXPECT_EQ(refused.status, 422) << describe(refused);
+  EXPECT_EQ(json_string(refused.json(), "code"), "bin_not_enabled");
+
+  // The same PAN for two partners: two separate cards, nothing revealed.
+  std::string pan;
+  const auto mine = json_string(new_card(demo_partner_key, &pan), "id");
+  const auto theirs = json_string(
+      create_card(capped_partner_key, create_profile(capped_partner_key, data_->phone()), pan),
+      "id");
+  ASSERT_FALSE(mine.empty());
+  ASSERT_FALSE(theirs.empty());
+  EXPECT_NE(mine, theirs);
+  auto dup = api_->post("/v1/cards", demo_partner_key,
+                        {{"profileId", profile},
+                         {"pan", pan},
+                         {"expiryMonth", 12},
+                         {"expiryYear", 2031},
+                         {"cardProduct", card_product},
+                         {"type", "VIRTUAL"}});
+  EXPECT_EQ(dup.status, 409) << describe(dup);
+  EXPECT_EQ(json_string(dup.json(), "code"), "pan_already_registered");
+  EXPECT_EQ(dup.body.find("card_"), std::string::npos) << dup.body;
+
+  // The same wallet and device twice: one token.
+  const json::value body{{"walletProvider", "APPLE_PAY"},
+                         {"device", {{"id", "dev-twice"}, {"type", "PHONE"}, {"name", "P"}}}};
+  auto first = api_->post("/v1/cards/" + mine + "/digital-wallet-tokens", demo_partner_key, body);
+  ASSERT_EQ(first.status, 201) << describe(first);
+  auto second = api_->post("/v1/cards/" + mine + "/digital-wallet-tokens", demo_partner_key, body);
+  EXPECT_EQ(second.status, 409) << describe(second);
+  EXPECT_EQ(json_string(second.json(), "code"), "token_exists");
+
+  // A tokenisation stating another expiry (the card is 12/2031): declined.
+  auto wrong = api_->post("/network/v1/tokenization-requests", network_key,
+                          {{"pan", pan},
+                           {"expiryMonth", 11},
+                           {"expiryYear", 2032},
+                           {"walletProvider", "GOOGLE_PAY"},
+                           {"device", {{"id", "dev-exp"}, {"type", "PHONE"}, {"name", "P"}}},
+                           {"walletRecommendation", "GREEN"}});
+  ASSERT_EQ(wrong.status, 200) << describe(wrong);
+  EXPECT_EQ(json_string(wrong.json(), "decision"), "DECLINED");
+  EXPECT_EQ(json_string(wrong.json(), "reason"), "expiry_mismatch");
 }
 
 } // namespace

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "dwt/engine/decision.hpp"
+#include "dwt/engine/enums.hpp"
 #include "dwt/engine/state_machine.hpp"
 #include "test_util.hpp"
 
@@ -27,6 +28,8 @@ protected:
     card_.id = card_id{"card_1"};
     card_.card_product = "demo-debit";
     card_.state = card_state::active;
+    card_.expiry_month = 12;
+    card_.expiry_year = 2030;
     partner_.onboarded_on = date{std::chrono::year{2025}, std::chrono::June, std::chrono::day{1}};
     in_.pan = "4111111111111111";
     in_.card = &card_;
@@ -34,6 +37,14 @@ protected:
     in_.products = &products_;
     in_.sms_destination = "+447700900123";
     in_.recommendation = wallet_recommendation::green;
+    in_.now = at(2026, 6, 15);
+    in_.stated_expiry = card_expiry{12, 2030};
+  }
+
+  /// Midnight UTC of that day.
+  [[nodiscard]] static timestamp at(int y, unsigned m, unsigned d) {
+    return timestamp{std::chrono::sys_days{std::chrono::year_month_day{
+        std::chrono::year{y}, std::chrono::month{m}, std::chrono::day{d}}}};
   }
 
   [[nodiscard]] decision_result run() const { return decide(in_, policy_); }
@@ -178,16 +189,68 @@ TEST_F(decision_fixture, no_destination_offers_only_in_app_or_declines) {
   EXPECT_EQ(r.methods[0].destination_masked, "+*******4567");
 }
 
+TEST_F(decision_fixture, stated_expiry_must_be_the_cards) {
+  // Issue #20: a card registered 12/2030 was approved for a request saying 11/2031.
+  in_.stated_expiry = card_expiry{11, 2031};
+  auto r = run();
+  EXPECT_EQ(r.outcome, decision::declined);
+  EXPECT_EQ(r.reason, errc::expiry_mismatch);
+  in_.stated_expiry = card_expiry{12, 2031}; // same month, other year
+  EXPECT_EQ(run().reason, errc::expiry_mismatch);
+  in_.stated_expiry = card_expiry{12, 2030};
+  EXPECT_EQ(run().outcome, decision::approved);
+  in_.stated_expiry = std::nullopt; // push provisioning states none
+  EXPECT_EQ(run().outcome, decision::approved);
+}
+
+TEST_F(decision_fixture, an_expired_card_is_declined_from_the_month_after_its_expiry) {
+  in_.stated_expiry = std::nullopt;
+  in_.now = at(2030, 12, 31) + std::chrono::hours{23} + std::chrono::minutes{59} +
+            std::chrono::seconds{59} + std::chrono::milliseconds{999};
+  EXPECT_EQ(run().outcome, decision::approved) << "valid through the last day of its month";
+  in_.now = at(2031, 1, 1);
+  auto r = run();
+  EXPECT_EQ(r.outcome, decision::declined);
+  EXPECT_EQ(r.reason, errc::card_expired);
+  in_.stated_expiry = card_expiry{1, 2031}; // an expired card wins over a mismatch
+  EXPECT_EQ(run().reason, errc::card_expired);
+}
+
+TEST_F(decision_fixture, a_live_token_for_the_same_wallet_and_device_is_declined) {
+  in_.live_token_for_device = true;
+  auto r = run();
+  EXPECT_EQ(r.outcome, decision::declined);
+  EXPECT_EQ(r.reason, errc::token_exists);
+}
+
+TEST_F(decision_fixture, eligibility_is_the_decision_without_the_wallets_risk) {
+  in_.recommendation = wallet_recommendation::red;
+  EXPECT_EQ(check_eligibility(in_, policy_), errc::ok);
+  EXPECT_EQ(run().reason, errc::wallet_risk_red);
+  card_.state = card_state::suspended;
+  EXPECT_EQ(check_eligibility(in_, policy_), errc::card_not_active);
+  EXPECT_EQ(run().reason, errc::card_not_active);
+}
+
 TEST_F(decision_fixture, rules_apply_in_order_first_decline_wins) {
   in_.recommendation = wallet_recommendation::red;
   in_.recent_requests = 100;
   in_.tokens_toward_cap = 100;
+  in_.live_token_for_device = true;
+  in_.stated_expiry = card_expiry{1, 2029};
+  in_.now = at(2031, 2, 1);
   card_.state = card_state::suspended;
   in_.pan = "6011111111111117";
   EXPECT_EQ(run().reason, errc::bin_not_enabled);
   in_.pan = "4111111111111111";
   EXPECT_EQ(run().reason, errc::card_not_active);
   card_.state = card_state::active;
+  EXPECT_EQ(run().reason, errc::card_expired);
+  in_.now = at(2026, 2, 1);
+  EXPECT_EQ(run().reason, errc::expiry_mismatch);
+  in_.stated_expiry = card_expiry{12, 2030};
+  EXPECT_EQ(run().reason, errc::token_exists);
+  in_.live_token_for_device = false;
   EXPECT_EQ(run().reason, errc::token_cap_reached);
   in_.tokens_toward_cap = 0;
   EXPECT_EQ(run().reason, errc::velocity_exceeded);
@@ -202,6 +265,80 @@ TEST_F(decision_fixture, find_product_returns_the_enabled_covering_product) {
   EXPECT_EQ(find_product(products_, "5000001234567896"), nullptr);
   EXPECT_EQ(find_product(products_, "6011111111111117"), nullptr);
   EXPECT_EQ(find_product({}, "4111111111111111"), nullptr);
+}
+
+TEST(engine_decision, is_expired_at_the_end_of_the_expiry_month) {
+  const auto day = [](int y, unsigned m, unsigned d) {
+    return timestamp{std::chrono::sys_days{std::chrono::year_month_day{
+        std::chrono::year{y}, std::chrono::month{m}, std::chrono::day{d}}}};
+  };
+  EXPECT_FALSE(is_expired({2, 2028}, day(2028, 2, 29) + std::chrono::hours{23}));
+  EXPECT_TRUE(is_expired({2, 2028}, day(2028, 3, 1)));
+  EXPECT_FALSE(is_expired({12, 2030}, day(2030, 12, 31)));
+  EXPECT_TRUE(is_expired({12, 2030}, day(2031, 1, 1)));
+  EXPECT_TRUE(is_expired({0, 2030}, day(2020, 1, 1))) << "no such month";
+  EXPECT_TRUE(is_expired({13, 2030}, day(2020, 1, 1)));
+}
+
+TEST(engine_decision, product_covers_its_own_ranges_whether_enabled_or_not) {
+  const card_product debit{"demo-debit", {{400000, 499999, 6}}, true};
+  const card_product off{"off", {{510000, 519999, 6}, {530000, 530999, 6}}, false};
+  EXPECT_TRUE(product_covers(debit, "4111111111111111"));
+  EXPECT_FALSE(product_covers(debit, "5555555555554444")) << "issue #20's card";
+  EXPECT_TRUE(product_covers(off, "5100000000000008"));
+  EXPECT_TRUE(product_covers(off, "5305000000000000"));
+  EXPECT_FALSE(product_covers(off, "4111111111111111"));
+  EXPECT_FALSE(product_covers(card_product{}, "4111111111111111"));
+}
+
+TEST(engine_decision, find_live_token_matches_wallet_device_and_a_non_final_state) {
+  std::vector<token_record> tokens;
+  auto add = [&](const char* ref, wallet_provider w, const char* device, token_state s) {
+    auto t = make_token();
+    t.ref = token_ref{ref};
+    t.wallet = w;
+    t.device.id = device;
+    t.state = s;
+    tokens.push_back(t);
+  };
+  add("T1", wallet_provider::apple_pay, "d1", token_state::terminated);
+  add("T2", wallet_provider::apple_pay, "d1", token_state::request_declined);
+  add("T3", wallet_provider::google_pay, "d1", token_state::active);
+  add("T4", wallet_provider::apple_pay, "d2", token_state::active);
+  EXPECT_EQ(find_live_token(tokens, wallet_provider::apple_pay, "d1"), nullptr);
+  for (auto s : {token_state::requested, token_state::active, token_state::suspended}) {
+    auto with = tokens;
+    auto t = make_token();
+    t.ref = token_ref{"T5"};
+    t.wallet = wallet_provider::apple_pay;
+    t.device.id = "d1";
+    t.state = s;
+    with.push_back(t);
+    const auto* found = find_live_token(with, wallet_provider::apple_pay, "d1");
+    ASSERT_NE(found, nullptr) << to_string(s);
+    EXPECT_EQ(found->ref.value, "T5");
+  }
+}
+
+TEST(engine_decision, network_card_is_the_earliest_live_registration) {
+  EXPECT_EQ(network_card({}), nullptr);
+  auto card = [](const char* id, std::int64_t created, card_state s) {
+    card_record c;
+    c.id = card_id{id};
+    c.created_at = from_millis(created);
+    c.state = s;
+    return c;
+  };
+  std::vector<card_record> cards{card("card_b", 200, card_state::active),
+                                 card("card_a", 100, card_state::suspended),
+                                 card("card_c", 100, card_state::active)};
+  ASSERT_NE(network_card(cards), nullptr);
+  EXPECT_EQ(network_card(cards)->id.value, "card_a") << "earliest, then the smaller id";
+  cards[1].state = card_state::terminated;
+  EXPECT_EQ(network_card(cards)->id.value, "card_c") << "a terminated card gives way";
+  for (auto& c : cards)
+    c.state = card_state::terminated;
+  EXPECT_EQ(network_card(cards)->id.value, "card_a") << "all terminated: the earliest";
 }
 
 TEST(engine_decision_death, null_inputs_are_programmer_errors) {

@@ -15,8 +15,13 @@ TEST(engine_errc, codes_are_stable_snake_case_and_unique) {
   EXPECT_EQ(dwt::engine::to_code(errc::otp_incorrect), "otp_incorrect");
   EXPECT_EQ(dwt::engine::to_code(errc::otp_attempts_exhausted), "otp_attempts_exhausted");
   EXPECT_EQ(dwt::engine::to_code(errc::profile_not_found), "profile_not_found");
+  EXPECT_EQ(dwt::engine::to_code(errc::expiry_mismatch), "expiry_mismatch");
+  EXPECT_EQ(dwt::engine::to_code(errc::card_expired), "card_expired");
+  EXPECT_EQ(dwt::engine::to_code(errc::token_exists), "token_exists");
+  EXPECT_EQ(dwt::engine::to_code(errc::verification_not_started), "verification_not_started");
+  EXPECT_EQ(dwt::engine::to_code(errc::pan_already_registered), "pan_already_registered");
   std::set<std::string> seen;
-  for (int i = 0; i <= static_cast<int>(errc::profile_not_found); ++i) {
+  for (int i = 0; i <= static_cast<int>(errc::pan_already_registered); ++i) {
     auto code = std::string{dwt::engine::to_code(static_cast<errc>(i))};
     for (char c : code)
       EXPECT_TRUE((c >= 'a' && c <= 'z') || c == '_') << code;

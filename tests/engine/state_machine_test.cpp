@@ -442,3 +442,13 @@ TEST(engine_state_machine, count_toward_cap_counts_active_and_suspended_only) {
   tokens.push_back(token_in(S::requested));
   EXPECT_EQ(count_toward_cap(tokens), 3U);
 }
+
+TEST(engine_state_machine, a_token_becomes_active_only_while_its_card_is_active) {
+  // Issue #20: a partner resumed its own token while the card was SUSPENDED.
+  for (auto target : all_token_states) {
+    EXPECT_EQ(check_card_allows(target, card_state::active), errc::ok) << to_string(target);
+    const auto want = target == token_state::active ? errc::card_not_active : errc::ok;
+    EXPECT_EQ(check_card_allows(target, card_state::suspended), want) << to_string(target);
+    EXPECT_EQ(check_card_allows(target, card_state::terminated), want) << to_string(target);
+  }
+}

@@ -76,6 +76,56 @@ TEST(Env, NewerSchemaIsRefused) {
       << e.err().message;
 }
 
+// Writes a raw entry into any database (bypassing the API).
+void write_raw(env& e, db d, std::string_view key, std::string_view value) {
+  MDB_txn* t = nullptr;
+  ASSERT_EQ(mdb_txn_begin(e.handle(), nullptr, 0, &t), 0);
+  MDB_val k{key.size(), const_cast<char*>(key.data())};
+  MDB_val v{value.size(), const_cast<char*>(value.data())};
+  ASSERT_EQ(mdb_put(t, e.dbi(d), &k, &v, 0), 0);
+  ASSERT_EQ(mdb_txn_commit(t), 0);
+}
+
+TEST(Env, SchemaOneCardPanIndexIsReKeyedByPartner) {
+  // A schema-1 directory: cards_by_pan_hash keyed by the bare pan hash.
+  temp_dir dir;
+  engine::card_record card;
+  card.id = engine::card_id{"card_old"};
+  card.profile = engine::profile_id{"prof_1"};
+  card.partner = engine::partner_id{"partner_1"};
+  card.pan_hash = std::string(32, 'q');
+  card.last4 = "4242";
+  card.expiry_month = 7;
+  card.expiry_year = 2030;
+  card.card_product = "demo-debit";
+  {
+    auto e = env::open(test::small_options(dir.path()));
+    ASSERT_TRUE(e.has_value()) << e.err().message;
+    ASSERT_TRUE(commit_now(**e, write_unit{}.put_card(card)).has_value());
+    // Rewrite the index and the version as schema 1 had them.
+    MDB_txn* t = nullptr;
+    ASSERT_EQ(mdb_txn_begin((*e)->handle(), nullptr, 0, &t), 0);
+    ASSERT_EQ(mdb_drop(t, (*e)->dbi(db::cards_by_pan_hash), 0), 0);
+    ASSERT_EQ(mdb_txn_commit(t), 0);
+    write_raw(**e, db::cards_by_pan_hash, card.pan_hash, card.id.value);
+    std::string v;
+    keys::append_be32(v, 1);
+    write_meta(**e, keys::meta_schema_version, v);
+  }
+  auto e = env::open(test::small_options(dir.path()));
+  ASSERT_TRUE(e.has_value()) << e.err().message;
+  EXPECT_EQ((*e)->schema_version(), current_schema_version);
+  auto r = reader::begin(**e);
+  ASSERT_TRUE(r.has_value());
+  auto found = r->card_by_pan_hash(card.partner, card.pan_hash);
+  ASSERT_TRUE(found.has_value()) << found.err().message;
+  EXPECT_EQ(found->id, card.id);
+  EXPECT_EQ(*r->entries(db::cards_by_pan_hash), 1u) << "the old bare-hash key is gone";
+  auto all = r->cards_by_pan_hash(card.pan_hash);
+  ASSERT_TRUE(all.has_value());
+  EXPECT_EQ(all->size(), 1u);
+}
+
 TEST(Env, MalformedSchemaVersionIsCorrupt) {
   temp_dir dir;
   {

@@ -88,9 +88,10 @@ TEST_F(Store, PartnersAndProfiles) {
 }
 
 TEST_F(Store, CardPanHashIndexIsUniqueAndFollowsUpdates) {
+  const partner_id p1{"partner_1"};
   auto c1 = make_card("card_1", 'a');
   ASSERT_TRUE(commit(write_unit{}.put_card_if_absent(c1)).has_value());
-  // Same PAN on another card: refused, whether plain or if-absent.
+  // Same PAN on another card of the same partner: refused, whether plain or if-absent.
   auto c2 = make_card("card_2", 'a');
   EXPECT_EQ(commit(write_unit{}.put_card_if_absent(c2)).code(), errc::conflict);
   EXPECT_EQ(commit(write_unit{}.put_card(c2)).code(), errc::conflict);
@@ -100,7 +101,7 @@ TEST_F(Store, CardPanHashIndexIsUniqueAndFollowsUpdates) {
   EXPECT_EQ(commit(write_unit{}.put_card_if_absent(c1)).code(), errc::conflict);
   {
     auto r = snapshot();
-    EXPECT_EQ(*r.card_by_pan_hash(std::string(32, 'a')), c1);
+    EXPECT_EQ(*r.card_by_pan_hash(p1, std::string(32, 'a')), c1);
     EXPECT_EQ(r.card(card_id{"card_2"}).code(), errc::not_found);
   }
   // Changing a card's hash moves its index entry.
@@ -108,15 +109,68 @@ TEST_F(Store, CardPanHashIndexIsUniqueAndFollowsUpdates) {
   ASSERT_TRUE(commit(write_unit{}.put_card(c1)).has_value());
   {
     auto r = snapshot();
-    EXPECT_EQ(r.card_by_pan_hash(std::string(32, 'a')).code(), errc::not_found);
-    EXPECT_EQ(r.card_by_pan_hash(std::string(32, 'b'))->id, c1.id);
+    EXPECT_EQ(r.card_by_pan_hash(p1, std::string(32, 'a')).code(), errc::not_found);
+    EXPECT_EQ(r.card_by_pan_hash(p1, std::string(32, 'b'))->id, c1.id);
   }
   ASSERT_TRUE(commit(write_unit{}.put_card(c2)).has_value()); // hash 'a' is free now
   ASSERT_TRUE(commit(write_unit{}.erase_card(c1.id)).has_value());
   auto r = snapshot();
-  EXPECT_EQ(r.card_by_pan_hash(std::string(32, 'b')).code(), errc::not_found);
-  EXPECT_EQ(r.card_by_pan_hash(std::string(32, 'a'))->id, c2.id);
+  EXPECT_EQ(r.card_by_pan_hash(p1, std::string(32, 'b')).code(), errc::not_found);
+  EXPECT_EQ(r.card_by_pan_hash(p1, std::string(32, 'a'))->id, c2.id);
   EXPECT_EQ(*r.entries(db::cards_by_pan_hash), 1u);
+}
+
+TEST_F(Store, PanUniquenessIsPerPartner) {
+  // Issue #20: a PAN another partner holds must register as a separate card
+  // (a refusal would tell one partner about another's cards).
+  auto a = make_card("card_a", 'a');
+  auto b = make_card("card_b", 'a');
+  b.partner = partner_id{"partner_2"};
+  ASSERT_TRUE(commit(write_unit{}.put_card_if_absent(a)).has_value());
+  auto put_b = commit(write_unit{}.put_card_if_absent(b));
+  ASSERT_TRUE(put_b.has_value()) << put_b.err().message;
+  auto again = make_card("card_a2", 'a');
+  auto refused = commit(write_unit{}.put_card_if_absent(again));
+  EXPECT_EQ(refused.code(), errc::conflict);
+  EXPECT_EQ(refused.err().message.find("card_"), std::string::npos)
+      << "names no card: " << refused.err().message;
+  {
+    auto r = snapshot();
+    EXPECT_EQ(r.card_by_pan_hash(partner_id{"partner_1"}, std::string(32, 'a'))->id, a.id);
+    EXPECT_EQ(r.card_by_pan_hash(partner_id{"partner_2"}, std::string(32, 'a'))->id, b.id);
+    EXPECT_EQ(r.card_by_pan_hash(partner_id{"partner_3"}, std::string(32, 'a')).code(),
+              errc::not_found);
+    auto all = r.cards_by_pan_hash(std::string(32, 'a'));
+    ASSERT_TRUE(all.has_value());
+    ASSERT_EQ(all->size(), 2u);
+    EXPECT_EQ((*all)[0].id, a.id);
+    EXPECT_EQ((*all)[1].id, b.id);
+    EXPECT_TRUE(r.cards_by_pan_hash(std::string(32, 'z'))->empty());
+  }
+  // Erasing one partner's card leaves the other's index entry.
+  ASSERT_TRUE(commit(write_unit{}.erase_card(a.id)).has_value());
+  auto r = snapshot();
+  auto left = r.cards_by_pan_hash(std::string(32, 'a'));
+  ASSERT_TRUE(left.has_value());
+  ASSERT_EQ(left->size(), 1u);
+  EXPECT_EQ(left->front().id, b.id);
+}
+
+TEST_F(Store, ExpectCardStateGuardsTheUnit) {
+  auto c = make_card("card_g", 'g');
+  ASSERT_TRUE(commit(write_unit{}.put_card(c)).has_value());
+  // Holds: the rest of the unit applies.
+  ASSERT_TRUE(
+      commit(write_unit{}.expect_card_state(c.id, card_state::active).add_counter("guarded", 1))
+          .has_value());
+  // Fails: nothing of the unit applies.
+  EXPECT_EQ(
+      commit(write_unit{}.expect_card_state(c.id, card_state::suspended).add_counter("guarded", 1))
+          .code(),
+      errc::conflict);
+  EXPECT_EQ(commit(write_unit{}.expect_card_state(card_id{"card_none"}, card_state::active)).code(),
+            errc::conflict);
+  EXPECT_EQ(*snapshot().counter("guarded"), 1u);
 }
 
 TEST_F(Store, TokensByCardUseExactPrefixes) {

@@ -368,5 +368,74 @@ TEST_F(Flows, EventsFeedPagesInOrder) {
   EXPECT_TRUE(other.obj().at("next").is_null());
 }
 
+// -- issue #20 ----------------------------------------------------------------
+
+TEST_F(Flows, CardOutsideItsProductsBinRangesIsRefused) {
+  auto profile_id = profile();
+  json::object b{{"profileId", profile_id}, {"pan", "5555555555554444"},   {"expiryMonth", 12},
+                 {"expiryYear", 2030},      {"cardProduct", "demo-debit"}, {"type", "VIRTUAL"}};
+  auto a = post("/v1/cards", s(b), p1_key);
+  EXPECT_EQ(a.status, 422u) << a.body;
+  EXPECT_EQ(a.code(), "bin_not_enabled");
+}
+
+TEST_F(Flows, PanUniquenessIsPerPartner) {
+  const auto pan = make_pan("411112", 21);
+  auto mine = card(pan, p1_key);
+  auto theirs = card(pan, p2_key); // 201, a separate card: nothing about p1 is revealed
+  EXPECT_FALSE(theirs.empty());
+  EXPECT_NE(theirs, mine);
+  json::object b{
+      {"profileId", profile(p1_key)}, {"pan", pan},       {"expiryMonth", 12}, {"expiryYear", 2030},
+      {"cardProduct", "demo-debit"},  {"type", "VIRTUAL"}};
+  auto dup = post("/v1/cards", s(b), p1_key);
+  EXPECT_EQ(dup.status, 409u) << dup.body;
+  EXPECT_EQ(dup.code(), "pan_already_registered");
+  EXPECT_EQ(dup.body.find("card_"), std::string::npos) << dup.body;
+}
+
+TEST_F(Flows, PushTwiceForOneWalletAndDeviceIsAConflict) {
+  auto card_id = card(make_pan("411113", 22));
+  auto first = push(card_id, p1_key, "same");
+  auto again = post("/v1/cards/" + card_id + "/digital-wallet-tokens",
+                    s(json::object{{"walletProvider", "APPLE_PAY"},
+                                   {"device", json::object{{"id", "same"}, {"type", "WATCH"}}}}),
+                    p1_key);
+  EXPECT_EQ(again.status, 409u) << again.body;
+  EXPECT_EQ(again.code(), "token_exists");
+  EXPECT_NE(again.body.find(first), std::string::npos) << again.body;
+}
+
+TEST_F(Flows, ApproveBeforeVerificationIsAConflict) {
+  const auto pan = make_pan("411114", 23);
+  auto card_id = card(pan);
+  auto tur = tokenize(pan, "YELLOW").str("tokenUniqueReference");
+  auto early = post("/v1/cards/" + card_id + "/payment-tokens/" + tur + "/activation",
+                    R"({"activation":"APPROVE"})", p1_key);
+  EXPECT_EQ(early.status, 409u) << early.body;
+  EXPECT_EQ(early.code(), "verification_not_started");
+  EXPECT_EQ(token_state(tur), "REQUESTED");
+  ASSERT_EQ(
+      post("/network/v1/tokens/" + tur + "/verification", R"({"method":"IN_APP"})", network_key)
+          .status,
+      202u);
+  auto approved = post("/v1/cards/" + card_id + "/payment-tokens/" + tur + "/activation",
+                       R"({"activation":"APPROVE"})", p1_key);
+  EXPECT_EQ(approved.status, 204u) << approved.body;
+  EXPECT_EQ(token_state(tur), "ACTIVE");
+}
+
+TEST_F(Flows, ResumeOnASuspendedCardIsAConflict) {
+  auto card_id = card(make_pan("411115", 24));
+  auto tur = push(card_id);
+  transition(card_id, tur, "SUSPENDED");
+  ASSERT_EQ(post("/v1/cards/" + card_id + "/state", R"({"state":"SUSPENDED"})", p1_key).status,
+            200u);
+  auto resumed = transition(card_id, tur, "ACTIVE");
+  EXPECT_EQ(resumed.status, 409u) << resumed.body;
+  EXPECT_EQ(resumed.code(), "card_not_active");
+  EXPECT_EQ(token_state(tur), "SUSPENDED");
+}
+
 } // namespace
 } // namespace dwt_server_test

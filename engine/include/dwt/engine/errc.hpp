@@ -62,6 +62,18 @@ enum class errc : std::uint8_t {
   token_not_found = 23,
   /// Unknown profile.
   profile_not_found = 24,
+  /// The expiry stated in a tokenisation request is not the card's.
+  expiry_mismatch = 25,
+  /// The card is past the end of its expiry month.
+  card_expired = 26,
+  /// The card already holds a live (REQUESTED, ACTIVE or SUSPENDED) token
+  /// for this wallet and device.
+  token_exists = 27,
+  /// APPROVE on a token whose verification step was never reached (no
+  /// verification method chosen).
+  verification_not_started = 28,
+  /// The partner has already registered a card with this PAN.
+  pan_already_registered = 29,
 };
 
 /// The stable snake_case API code, e.g. "illegal_transition".

@@ -83,6 +83,13 @@ struct transition_outcome {
 /// is errc::illegal_transition.
 [[nodiscard]] errc check_card_transition(card_state from, card_state to) noexcept;
 
+/// Whether the card's state lets one of its tokens move to `target`: a
+/// token becomes ACTIVE (partner APPROVE, verification passed, resume by
+/// the partner or the network) only while its card is ACTIVE, else
+/// errc::card_not_active; every other target is errc::ok. The card's own
+/// cascade (resume when the card is ACTIVE again) satisfies it trivially.
+[[nodiscard]] errc check_card_allows(token_state target, card_state card) noexcept;
+
 /// Counts the tokens that occupy the per-card cap (ACTIVE and SUSPENDED).
 [[nodiscard]] std::size_t count_toward_cap(const std::vector<token_record>& tokens) noexcept;
 

@@ -28,7 +28,9 @@ namespace dwt::persistence {
 
 /// The schema version this build writes. A fresh directory gets it; a
 /// directory with a newer version is refused (errc::schema_too_new).
-inline constexpr std::uint32_t current_schema_version = 1;
+/// 2: cards_by_pan_hash is keyed by len8 pan hash | partner id (PAN
+/// uniqueness per partner); a schema-1 directory is re-indexed at open.
+inline constexpr std::uint32_t current_schema_version = 2;
 
 /// How commits reach the disk.
 enum class durability : std::uint8_t {
@@ -52,7 +54,7 @@ enum class db : std::uint8_t {
   partners,              ///< partner id -> partner_record
   profiles,              ///< profile id -> profile_record
   cards,                 ///< card id -> card_record
-  cards_by_pan_hash,     ///< pan hash (32 raw bytes) -> card id
+  cards_by_pan_hash,     ///< len8 pan hash | partner id -> card id
   tokens,                ///< token ref -> token_record
   tokens_by_card,        ///< len8 card id | token ref -> empty
   history,               ///< len8 token ref | be u32 seq -> transition_record

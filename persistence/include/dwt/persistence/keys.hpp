@@ -42,6 +42,13 @@ void append_be64(std::string& out, std::uint64_t v);
 /// len8(id) | id. Precondition: valid_id(id).
 [[nodiscard]] std::string prefixed(std::string_view id);
 
+/// cards_by_pan_hash: len8 pan hash | partner id. PAN uniqueness is per
+/// partner; a prefix scan (`cards_by_pan_prefix`) finds every partner's card
+/// with that PAN.
+[[nodiscard]] std::string card_by_pan(std::string_view pan_hash, std::string_view partner);
+/// The prefix of every cards_by_pan_hash key of one PAN hash: len8 pan hash.
+[[nodiscard]] std::string cards_by_pan_prefix(std::string_view pan_hash);
+
 /// tokens_by_card: len8 card id | token ref.
 [[nodiscard]] std::string token_by_card(std::string_view card, std::string_view token);
 /// The prefix of all tokens_by_card keys of one card: len8 card id.

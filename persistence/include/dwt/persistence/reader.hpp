@@ -51,9 +51,16 @@ public:
   [[nodiscard]] result<engine::profile_record> profile(const engine::profile_id& id) const;
   /// Errors: errc::not_found.
   [[nodiscard]] result<engine::card_record> card(const engine::card_id& id) const;
-  /// The card whose PAN hash is `pan_hash` (raw bytes). Errors:
-  /// errc::not_found, errc::corrupt_record (index points at a missing card).
-  [[nodiscard]] result<engine::card_record> card_by_pan_hash(std::string_view pan_hash) const;
+  /// `partner`'s card whose PAN hash is `pan_hash` (raw bytes); PAN
+  /// uniqueness is per partner. Errors: errc::not_found,
+  /// errc::corrupt_record (index points at a missing card).
+  [[nodiscard]] result<engine::card_record> card_by_pan_hash(const engine::partner_id& partner,
+                                                             std::string_view pan_hash) const;
+  /// Every partner's card whose PAN hash is `pan_hash`, in partner id
+  /// order; empty if none (at most one per partner). Errors:
+  /// errc::corrupt_record (index points at a missing card).
+  [[nodiscard]] result<std::vector<engine::card_record>>
+  cards_by_pan_hash(std::string_view pan_hash) const;
   /// Errors: errc::not_found.
   [[nodiscard]] result<engine::token_record> token(const engine::token_ref& ref) const;
   /// The refs of a card's tokens, in key (byte) order; empty if none.

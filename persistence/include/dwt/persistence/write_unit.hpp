@@ -5,7 +5,8 @@
 /// acknowledged change (state + history + outbox event + idempotency
 /// record) and hand it to the `group_commit_writer`.
 ///
-/// Validation operations (`*_if_absent`, `expect_token_history_count`, and
+/// Validation operations (`*_if_absent`, `expect_token_history_count`,
+/// `expect_card_state`, and
 /// the uniqueness checks that `put_card` / `append_history` perform) fail
 /// the whole unit with errc::conflict; other units of the same batch are not
 /// affected. Ids are checked when the unit is applied: an empty id or one
@@ -78,6 +79,14 @@ struct erase_token {
 struct expect_token_history_count {
   engine::token_ref ref;
   std::uint32_t count = 0;
+};
+/// Optimistic concurrency: conflict unless the stored card exists and is
+/// in `state` (a token becomes ACTIVE only while its card is ACTIVE: the
+/// token's unit carries this guard, so a card change committed in between
+/// makes it retry).
+struct expect_card_state {
+  engine::card_id id;
+  engine::card_state state = engine::card_state::active;
 };
 /// history[token|seq] = rec (key token = rec.token). Conflict if that
 /// sequence number is already recorded (history is append-only).
@@ -171,8 +180,8 @@ struct erase_token_deadline {
 
 using any = std::variant<put_partner, erase_partner, put_profile, erase_profile, put_card,
                          erase_card, put_token, erase_token, expect_token_history_count,
-                         append_history, put_challenge, erase_challenge, append_outbox,
-                         erase_outbox_pending, put_idempotency, erase_idempotency,
+                         expect_card_state, append_history, put_challenge, erase_challenge,
+                         append_outbox, erase_outbox_pending, put_idempotency, erase_idempotency,
                          sweep_idempotency, add_counter, requeue_outbox_pending, put_delivery_state,
                          append_delivery_attempt, set_token_deadline, erase_token_deadline>;
 } // namespace op
@@ -214,6 +223,7 @@ public:
   write_unit& set_token_deadline(engine::token_ref ref, engine::timestamp at);
   write_unit& erase_token_deadline(engine::token_ref ref,
                                    std::optional<engine::timestamp> at = std::nullopt);
+  write_unit& expect_card_state(engine::card_id id, engine::card_state state);
 
   write_unit& append_history(std::uint32_t seq, engine::transition_record rec);
 
