@@ -11,6 +11,7 @@
 #include "dwt/networks/caf_error.hpp"
 #include "dwt/networks/mdes/customer_service.hpp"
 #include "dwt/networks/oauth1.hpp"
+#include "mmyy.hpp"
 
 namespace dwt::networks::mdes {
 
@@ -70,11 +71,6 @@ boost::json::object lifecycle_members(const token_lifecycle_request& r) {
     audit["Phone"] = r.audit.phone;
   o["AuditInfo"] = std::move(audit);
   return o;
-}
-
-bool is_mmyy(std::string_view s) noexcept {
-  return s.size() == 4 && detail::all_digits(s) &&
-         ((s[0] == '0' && s[1] >= '1') || (s[0] == '1' && s[1] <= '2'));
 }
 
 } // namespace
@@ -156,7 +152,7 @@ caf::expected<secret_bytes> render_cs_update_request(const token_update_request&
   if (!pan.empty() && engine::pan::validate(pan) != engine::errc::ok)
     return make_error(errc::invalid_account_number,
                       "NewAccountPan is not 12-19 digits passing the Luhn check");
-  if (!r.expiration_date.empty() && !is_mmyy(r.expiration_date))
+  if (!r.expiration_date.empty() && !detail::is_mmyy(r.expiration_date))
     return make_error(errc::invalid_expiry, "ExpirationDate must be MMYY");
   if (!r.account_pan_sequence_number.empty() &&
       (r.account_pan_sequence_number.size() > cs_lim::max_account_pan_sequence_number ||
