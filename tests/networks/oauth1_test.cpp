@@ -41,9 +41,9 @@ TEST(OAuth1, BaseStringUriRules) {
             "http://127.0.0.1:8082/mdes/csapi/v2/token/suspend");
   for (const char* bad :
        {"/relative", "ftp://example.com/", "http://user@example.com/", "http://example.com:0/",
-        "http://example.com:65536/", "http://example.com:/", "http:///path", "http://exa mple.com/",
-        "http://example.com/a b", "http://example.com/%zz", "http://example.com/%4",
-        "http://example.com/?a=\"", "http://[::1/"}) {
+        "http://example.com:65536/", "http://example.com:/", "http://[::1]:/", "http://[::1]x/",
+        "http:///path", "http://exa mple.com/", "http://example.com/a b", "http://example.com/%zz",
+        "http://example.com/%4", "http://example.com/?a=\"", "http://[::1/"}) {
     EXPECT_EQ(uri(bad), "error:invalid_url") << bad;
   }
   EXPECT_EQ(uri(std::string(limits::max_url_bytes + 1, 'a')), "error:invalid_url");

@@ -90,6 +90,7 @@ caf::expected<url_parts> split_url(std::string_view url) {
     return bad_url("the URL has user information");
   std::string_view host = authority;
   std::string_view port;
+  bool has_port = false;
   if (!authority.empty() && authority.front() == '[') {
     const auto close = authority.find(']');
     if (close == std::string_view::npos)
@@ -100,6 +101,7 @@ caf::expected<url_parts> split_url(std::string_view url) {
       if (after.front() != ':')
         return bad_url("the URL's authority is malformed");
       port = after.substr(1);
+      has_port = true;
     }
     const auto inner = host.substr(1, host.size() - 2);
     if (inner.empty() || !std::all_of(inner.begin(), inner.end(), [](char c) {
@@ -109,6 +111,7 @@ caf::expected<url_parts> split_url(std::string_view url) {
   } else if (const auto p = authority.rfind(':'); p != std::string_view::npos) {
     host = authority.substr(0, p);
     port = authority.substr(p + 1);
+    has_port = true;
   }
   if (host.empty())
     return bad_url("the URL has no host");
@@ -117,9 +120,7 @@ caf::expected<url_parts> split_url(std::string_view url) {
     return bad_url("the URL's host has a character a host name may not");
   for (char c : host)
     out.host += lower(c);
-  if (authority.find(':') != std::string_view::npos && host.front() != '[' && port.empty())
-    return bad_url("the URL's port is empty");
-  if (!port.empty()) {
+  if (has_port) {
     std::uint32_t n = 0;
     auto [end, ec] = std::from_chars(port.data(), port.data() + port.size(), n);
     if (ec != std::errc{} || end != port.data() + port.size() || n == 0 || n > 65535 ||
