@@ -13,6 +13,7 @@
 #include "dwt/engine/crypto.hpp"
 #include "dwt/engine/random.hpp"
 #include "dwt/networks/keys.hpp"
+#include "dwt/networks/mdes/customer_service.hpp"
 #include "dwt/networks/oauth1.hpp"
 #include "support.hpp"
 
@@ -153,6 +154,48 @@ TEST(OAuthKnownAnswer, WeVerifyWhatPythonSignsNow) {
   EXPECT_EQ(ok->timestamp, 1765130999U);
   EXPECT_EQ(code(verify(str(out, "authorization"), {"PUT", str(c, "url"), str(c, "body")}, *pub)),
             errc::signature_mismatch);
+}
+
+TEST(OAuthKnownAnswer, ACustomerServiceCallAsTheDispatcherWillMakeItVerifiesInPython) {
+  // Body, URL and signature together, for every operation.
+  const auto key = signing_key();
+  ASSERT_TRUE(key);
+  engine::seeded_random rng{2121};
+  mdes::token_lifecycle_request req;
+  req.token_unique_reference = "DWSPMC000000000132d72d4fcb2f4136a0532d3093ff1a45";
+  req.reason_code = "CUSTOMER_REQUEST";
+  req.comment_text = "caf\u00e9 \"quoted\" & more";
+  req.audit = {"partner-7", "Example Partner", "Example Bank", ""};
+  for (auto op : {mdes::cs_operation::suspend, mdes::cs_operation::unsuspend,
+                  mdes::cs_operation::delete_token, mdes::cs_operation::update}) {
+    SCOPED_TRACE(std::string{mdes::path_of(op)});
+    auto url = mdes::cs_url("http://127.0.0.1:8082/mdes/", op);
+    ASSERT_TRUE(static_cast<bool>(url));
+    std::string body;
+    if (op == mdes::cs_operation::update) {
+      mdes::token_update_request update;
+      update.base = req;
+      update.new_account_pan = secret_bytes::copy_of("5204740000001002");
+      update.expiration_date = "0331";
+      auto rendered = mdes::render_cs_update_request(update);
+      ASSERT_TRUE(static_cast<bool>(rendered));
+      body = std::string{rendered->view()};
+    } else {
+      auto rendered = mdes::render_cs_request(op, req);
+      ASSERT_TRUE(static_cast<bool>(rendered));
+      body = *rendered;
+    }
+    auto header =
+        authorization_header({"POST", *url, body}, {"dwt-dev", make_nonce(rng), 1765130600}, *key);
+    ASSERT_TRUE(static_cast<bool>(header));
+    const boost::json::object call{
+        {"method", "POST"}, {"url", *url}, {"body", body}, {"authorization", *header}};
+    auto r = test::run_oauth_script("verify --pub '" +
+                                        test::dev_key("mdes-oauth.pub.pem").string() + "'",
+                                    boost::json::serialize(call));
+    EXPECT_EQ(r.exit_code, 0) << r.out;
+    EXPECT_EQ(r.out, "ok\n");
+  }
 }
 
 } // namespace
