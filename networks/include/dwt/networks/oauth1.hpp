@@ -13,7 +13,9 @@
 /// `METHOD&enc(base string URI)&enc(normalised parameters)`:
 /// - the base string URI is the URL's scheme and host in lower case, the
 ///   port only when not the scheme's default (80 for http, 443 for https),
-///   and the path as sent ("/" when empty), without query or fragment;
+///   and the path as sent ("/" when empty), without query or fragment (an
+///   IPv6 host is kept as written, not canonicalised: write it in its
+///   shortest form, as verifiers such as oauthlib rewrite it);
 /// - the parameters are the URL's query (decoded as a form:
 ///   `+` is a space, `%XX` a byte) and the `oauth_*` protocol parameters
 ///   except `oauth_signature`, each name and value encoded (§3.6: every byte
