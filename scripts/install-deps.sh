@@ -16,7 +16,7 @@ packages=(
   libbenchmark-dev
   libgoogle-perftools-dev
   curl jq python3
-  python3-cryptography
+  python3-cryptography python3-oauthlib python3-jwt
   clang-14 libclang-rt-14-dev clang-format
 )
 

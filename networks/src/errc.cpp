@@ -31,6 +31,12 @@ constexpr errc_entry errc_table[] = {
     {"key_ring_conflict", "the key ring already holds this fingerprint or is full"},
     {"invalid_account_number", "the account number is not 12-19 digits or fails the Luhn check"},
     {"invalid_expiry", "the expiry month or year is malformed"},
+    {"invalid_url", "the URL is not an absolute http(s) URL or has a character a URI may not"},
+    {"sign_failed", "signing failed"},
+    {"invalid_authorization", "the OAuth Authorization header is malformed or incomplete"},
+    {"unsupported_signature_method", "the OAuth signature method is not RSA-SHA256"},
+    {"body_hash_mismatch", "oauth_body_hash does not match the body"},
+    {"signature_mismatch", "the OAuth signature does not verify"},
 };
 
 } // namespace

@@ -3,7 +3,11 @@
 #include <algorithm>
 #include <charconv>
 
+#include <boost/json/parse.hpp>
+#include <boost/json/parse_options.hpp>
+
 #include "dwt/networks/caf_error.hpp"
+#include "dwt/networks/time.hpp"
 
 namespace dwt::networks::detail {
 
@@ -109,6 +113,47 @@ caf::error read_string_array(const boost::json::object& obj, std::string_view na
                                                  std::to_string(max_len) + " characters");
     out.emplace_back(s->data(), s->size());
   }
+  return {};
+}
+
+caf::error read_text(const boost::json::object& obj, std::string_view name, std::size_t max_len,
+                     std::string& out, std::string_view path) {
+  std::optional<std::string> v;
+  if (auto err = read_string(obj, name, max_len, v, path))
+    return err;
+  if (v)
+    out = std::move(*v);
+  return {};
+}
+
+caf::error read_date_time(const boost::json::object& obj, std::string_view name,
+                          std::optional<engine::timestamp>& out, std::string_view path) {
+  out.reset();
+  // 64 characters hold any date-time with a fraction and an offset.
+  std::optional<std::string> v;
+  if (auto err = read_string(obj, name, 64, v, path))
+    return err;
+  if (!v)
+    return {};
+  out = parse_iso8601(*v);
+  if (!out)
+    return make_error(errc::invalid_field,
+                      field_path(path, name) + " must be an ISO 8601 date-time");
+  return {};
+}
+
+caf::error parse_message(std::string_view body, std::size_t max_bytes, std::string_view what,
+                         boost::json::value& out) {
+  if (body.size() > max_bytes)
+    return make_error(errc::payload_too_large, std::string{what} + " body larger than its limit");
+  boost::system::error_code ec;
+  boost::json::parse_options opts;
+  opts.max_depth = 16;
+  out = boost::json::parse(body, ec, {}, opts);
+  if (ec)
+    return make_error(errc::invalid_json, std::string{what} + " body is not JSON");
+  if (!out.is_object())
+    return make_error(errc::invalid_json, std::string{what} + " body is not a JSON object");
   return {};
 }
 

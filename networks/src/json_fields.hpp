@@ -15,7 +15,10 @@
 #include <vector>
 
 #include <boost/json/object.hpp>
+#include <boost/json/value.hpp>
 #include <caf/error.hpp>
+
+#include "dwt/engine/types.hpp"
 
 namespace dwt::networks::detail {
 
@@ -41,6 +44,21 @@ caf::error read_object(const boost::json::object& obj, std::string_view name,
 caf::error read_string_array(const boost::json::object& obj, std::string_view name,
                              std::size_t max_items, std::size_t max_len,
                              std::vector<std::string>& out, std::string_view path = {});
+
+/// An optional string read into `out` (left unchanged when absent).
+caf::error read_text(const boost::json::object& obj, std::string_view name, std::size_t max_len,
+                     std::string& out, std::string_view path = {});
+
+/// An optional ISO 8601 date-time (time.hpp); invalid_field when present
+/// but not one.
+caf::error read_date_time(const boost::json::object& obj, std::string_view name,
+                          std::optional<engine::timestamp>& out, std::string_view path = {});
+
+/// Parses a message body of at most `max_bytes` into `out` (JSON depth
+/// bounded). Errors: payload_too_large, invalid_json (not JSON or not an
+/// object), both naming `what`.
+caf::error parse_message(std::string_view body, std::size_t max_bytes, std::string_view what,
+                         boost::json::value& out);
 
 /// "path.name" for error messages.
 std::string field_path(std::string_view path, std::string_view name);

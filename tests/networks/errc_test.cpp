@@ -16,7 +16,7 @@
 namespace dwt::networks {
 namespace {
 
-constexpr errc last = errc::invalid_expiry;
+constexpr errc last = errc::signature_mismatch;
 
 TEST(NetworksErrc, CodesAreStableSnakeCaseAndUnique) {
   EXPECT_EQ(to_code(errc::bad_hex), "bad_hex");
@@ -26,6 +26,8 @@ TEST(NetworksErrc, CodesAreStableSnakeCaseAndUnique) {
   EXPECT_EQ(to_code(errc::decrypt_failed), "decrypt_failed");
   EXPECT_EQ(to_code(errc::payload_too_large), "payload_too_large");
   EXPECT_EQ(to_code(errc::invalid_expiry), "invalid_expiry");
+  EXPECT_EQ(to_code(errc::invalid_url), "invalid_url");
+  EXPECT_EQ(to_code(errc::signature_mismatch), "signature_mismatch");
   std::set<std::string> seen;
   for (int i = 0; i <= static_cast<int>(last); ++i) {
     const auto code = std::string{to_code(static_cast<errc>(i))};

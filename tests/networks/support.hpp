@@ -70,24 +70,26 @@ struct run_result {
   std::string out;
 };
 
-/// Runs fle_vectors.py with `args`, feeding `input` on stdin. Fails the
-/// test (and returns exit_code -1) when /usr/bin/python3 is missing.
-inline run_result run_vectors_script(const std::string& args, const std::string& input = {}) {
+/// Runs the independent implementation `script` (in vectors/) with `args`
+/// on /usr/bin/python3, feeding `input` on stdin. Fails the test (and
+/// returns exit_code -1) when the interpreter is missing; exit code 3 is the
+/// scripts' "a module is missing", also a failure naming the packages.
+inline run_result run_python_script(const std::string& script, const std::string& args,
+                                    const std::string& input, const std::string& packages) {
   run_result r;
   if (::access(python, X_OK) != 0) {
-    ADD_FAILURE() << python
-                  << " is missing: the FLE known-answer tests need Debian's python3 and "
-                     "python3-cryptography (scripts/install-deps.sh)";
+    ADD_FAILURE() << python << " is missing: the known-answer tests need Debian's python3 and "
+                  << packages << " (scripts/install-deps.sh)";
     return r;
   }
   const auto in_path = std::filesystem::temp_directory_path() /
-                       ("dwt_fle_in_" + std::to_string(::getpid()) + ".txt");
+                       ("dwt_networks_in_" + std::to_string(::getpid()) + ".txt");
   {
     std::ofstream f{in_path, std::ios::binary | std::ios::trunc};
     f << input;
   }
-  const std::string cmd = std::string{python} + " '" + (vectors_dir() / "fle_vectors.py").string() +
-                          "' " + args + " < '" + in_path.string() + "'";
+  const std::string cmd = std::string{python} + " '" + (vectors_dir() / script).string() + "' " +
+                          args + " < '" + in_path.string() + "'";
   FILE* p = ::popen(cmd.c_str(), "r");
   if (p == nullptr) {
     ADD_FAILURE() << "cannot run " << cmd;
@@ -101,9 +103,19 @@ inline run_result run_vectors_script(const std::string& args, const std::string&
   std::filesystem::remove(in_path);
   r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   if (r.exit_code == 3)
-    ADD_FAILURE() << "python3-cryptography is missing for " << python
-                  << " (install it: scripts/install-deps.sh)";
+    ADD_FAILURE() << packages << " missing for " << python << " (install: scripts/install-deps.sh)";
   return r;
+}
+
+/// Runs fle_vectors.py (python3-cryptography).
+inline run_result run_vectors_script(const std::string& args, const std::string& input = {}) {
+  return run_python_script("fle_vectors.py", args, input, "python3-cryptography");
+}
+
+/// Runs oauth_vectors.py (python3-oauthlib, python3-jwt, python3-cryptography).
+inline run_result run_oauth_script(const std::string& args, const std::string& input = {}) {
+  return run_python_script("oauth_vectors.py", args, input,
+                           "python3-oauthlib, python3-jwt and python3-cryptography");
 }
 
 } // namespace dwt::networks::test

@@ -4,6 +4,7 @@
 #include <boost/json/parse_options.hpp>
 
 #include "../json_fields.hpp"
+#include "device_info_parse.hpp"
 #include "dwt/engine/hex.hpp"
 #include "dwt/networks/caf_error.hpp"
 #include "dwt/networks/mdes/authorize_service.hpp"
@@ -32,35 +33,6 @@ caf::error text(const boost::json::object& obj, std::string_view name, std::size
 
 bool all_hex(std::string_view s) noexcept {
   return std::all_of(s.begin(), s.end(), [](char c) { return engine::hex::digit_value(c) >= 0; });
-}
-
-caf::error read_device(const boost::json::object& obj, authorize_service_request& out) {
-  const boost::json::object* d = nullptr;
-  if (auto err = read_object(obj, "deviceInfo", d))
-    return err;
-  if (d == nullptr)
-    return {};
-  device_info dev;
-  constexpr std::string_view path = "deviceInfo";
-  const std::pair<std::string_view, std::string*> fields[] = {
-      {"deviceName", &dev.device_name},
-      {"serialNumber", &dev.serial_number},
-      {"formFactor", &dev.form_factor},
-      {"isoDeviceType", &dev.iso_device_type},
-      {"osName", &dev.os_name},
-      {"osVersion", &dev.os_version},
-      {"imei", &dev.imei},
-      {"msisdn", &dev.msisdn},
-      {"storageTechnology", &dev.storage_technology},
-  };
-  for (const auto& [name, target] : fields)
-    if (auto err = text(*d, name, as_lim::max_device_text, *target, path))
-      return err;
-  if (auto err = read_string_array(*d, "paymentTypes", as_lim::max_payment_types,
-                                   as_lim::max_enum_text, dev.payment_types, path))
-    return err;
-  out.device = std::move(dev);
-  return {};
 }
 
 caf::error read_decisioning(const boost::json::object& obj, authorize_service_request& out) {
@@ -182,7 +154,7 @@ parse_authorize_service_request(const boost::json::object& obj) {
   if (auto err = read_count(obj, "activeTokenCount", as_lim::max_active_token_count,
                             out.active_token_count))
     return err;
-  if (auto err = read_device(obj, out))
+  if (auto err = detail::read_device_info(obj, out.device))
     return err;
   if (auto err = read_decisioning(obj, out))
     return err;

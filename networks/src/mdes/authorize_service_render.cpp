@@ -36,6 +36,19 @@ std::string_view to_string(activation_method_type t) noexcept {
   return "";
 }
 
+std::optional<activation_method_type> parse_activation_method_type(std::string_view s) noexcept {
+  for (auto t : {activation_method_type::text_to_cardholder_number,
+                 activation_method_type::email_to_cardholder_address,
+                 activation_method_type::cardholder_to_call_automated_number,
+                 activation_method_type::cardholder_to_call_manned_number,
+                 activation_method_type::cardholder_to_visit_website,
+                 activation_method_type::cardholder_to_use_mobile_app,
+                 activation_method_type::issuer_to_call_cardholder_number})
+    if (to_string(t) == s)
+      return t;
+  return std::nullopt;
+}
+
 std::string_view to_string(cvc_response c) noexcept {
   switch (c) {
   case cvc_response::match:

@@ -52,6 +52,21 @@ enum class errc : std::uint8_t {
   /// `expiryMonth` / `expiryYear` are malformed (not whether it is past:
   /// that is the engine's rule).
   invalid_expiry = 16,
+  /// A URL to sign or verify is not an absolute http(s) URL, or has a
+  /// character or a `%XX` escape that a URI may not.
+  invalid_url = 17,
+  /// Signing failed (an OpenSSL error; never expected with a good key).
+  sign_failed = 18,
+  /// An OAuth `Authorization` header is malformed, or misses or repeats a
+  /// protocol parameter.
+  invalid_authorization = 19,
+  /// The OAuth signature method is not RSA-SHA256.
+  unsupported_signature_method = 20,
+  /// `oauth_body_hash` is not the SHA-256 of the body received.
+  body_hash_mismatch = 21,
+  /// The OAuth signature does not verify with the key over the request
+  /// received (another key, or a changed method, URL or parameter).
+  signature_mismatch = 22,
 };
 
 /// The stable snake_case code, e.g. "unknown_key_fingerprint".

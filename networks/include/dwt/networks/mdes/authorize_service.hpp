@@ -129,6 +129,10 @@ enum class activation_method_type : std::uint8_t {
   issuer_to_call_cardholder_number,
 };
 [[nodiscard]] std::string_view to_string(activation_method_type t) noexcept;
+/// The type named by its wire text (exact, upper case); nullopt when
+/// unknown.
+[[nodiscard]] std::optional<activation_method_type>
+parse_activation_method_type(std::string_view s) noexcept;
 
 struct activation_method {
   activation_method_type type = activation_method_type::text_to_cardholder_number;
