@@ -77,15 +77,12 @@ public:
     const auto& id = o.id.value;
     if (auto r = check_id(id, "card id"); !r)
       return r;
-    auto existing = get(t_, dbi(db::cards), id);
-    if (!existing)
-      return existing.err();
-    if (!existing->has_value())
-      return {};
-    auto old = codec::decode<card_record>(**existing);
+    auto old = stored<card_record>(db::cards, id);
     if (!old)
       return old.err();
-    if (auto r = erase_pan_index(*old); !r)
+    if (!old->has_value())
+      return {};
+    if (auto r = erase_pan_index(**old); !r)
       return r;
     return del(t_, dbi(db::cards), id, "erase card");
   }
@@ -134,15 +131,12 @@ public:
     const auto& ref = o.ref.value;
     if (auto r = check_id(ref, "token ref"); !r)
       return r;
-    auto existing = get(t_, dbi(db::tokens), ref);
-    if (!existing)
-      return existing.err();
-    if (!existing->has_value())
-      return {};
-    auto old = codec::decode<token_record>(**existing);
+    auto old = stored<token_record>(db::tokens, ref);
     if (!old)
       return old.err();
-    if (auto r = del(t_, dbi(db::tokens_by_card), keys::token_by_card(old->card.value, ref),
+    if (!old->has_value())
+      return {};
+    if (auto r = del(t_, dbi(db::tokens_by_card), keys::token_by_card((*old)->card.value, ref),
                      "erase token index");
         !r)
       return r;
@@ -158,18 +152,15 @@ public:
     const auto& ref = o.ref.value;
     if (auto r = check_id(ref, "token ref"); !r)
       return r;
-    auto existing = get(t_, dbi(db::tokens), ref);
-    if (!existing)
-      return existing.err();
-    if (!existing->has_value())
-      return fail(errc::conflict, "token " + ref + " does not exist (expected history_count " +
-                                      std::to_string(o.count) + ")");
-    auto tok = codec::decode<token_record>(**existing);
+    auto tok = stored<token_record>(db::tokens, ref);
     if (!tok)
       return tok.err();
-    if (tok->history_count != o.count)
+    if (!tok->has_value())
+      return fail(errc::conflict, "token " + ref + " does not exist (expected history_count " +
+                                      std::to_string(o.count) + ")");
+    if ((*tok)->history_count != o.count)
       return fail(errc::conflict, "token " + ref + " has history_count " +
-                                      std::to_string(tok->history_count) + ", expected " +
+                                      std::to_string((*tok)->history_count) + ", expected " +
                                       std::to_string(o.count));
     return {};
   }
@@ -178,15 +169,10 @@ public:
     const auto& ref = o.ref.value;
     if (auto r = check_id(ref, "deadline token ref"); !r)
       return r;
-    auto existing = get(t_, dbi(db::tokens), ref);
-    if (!existing)
-      return existing.err();
-    if (!existing->has_value())
-      return {};
-    auto tok = codec::decode<token_record>(**existing);
+    auto tok = stored<token_record>(db::tokens, ref);
     if (!tok)
       return tok.err();
-    if (tok->state != token_state::requested)
+    if (!tok->has_value() || (*tok)->state != token_state::requested)
       return {};
     if (auto r = erase_deadline(ref, std::nullopt); !r)
       return r;
@@ -207,15 +193,12 @@ public:
     const auto& id = o.id.value;
     if (auto r = check_id(id, "card id"); !r)
       return r;
-    auto existing = get(t_, dbi(db::cards), id);
-    if (!existing)
-      return existing.err();
-    if (!existing->has_value())
-      return fail(errc::conflict, "card " + id + " does not exist");
-    auto card = codec::decode<card_record>(**existing);
+    auto card = stored<card_record>(db::cards, id);
     if (!card)
       return card.err();
-    if (card->state != o.state)
+    if (!card->has_value())
+      return fail(errc::conflict, "card " + id + " does not exist");
+    if ((*card)->state != o.state)
       return fail(errc::conflict, "card " + id + " is not in the expected state");
     return {};
   }
@@ -476,6 +459,20 @@ private:
     std::string bytes;
     keys::append_be64(bytes, value);
     return put(db::meta, keys::meta_requested_indexed_tokens, bytes, 0);
+  }
+
+  /// The record stored under `key` in `d`, decoded; nullopt when absent.
+  template <class Record>
+  result<std::optional<Record>> stored(db d, const std::string& key) {
+    auto existing = get(t_, dbi(d), key);
+    if (!existing)
+      return existing.err();
+    if (!existing->has_value())
+      return std::optional<Record>{};
+    auto rec = codec::decode<Record>(**existing);
+    if (!rec)
+      return rec.err();
+    return std::optional<Record>{std::move(*rec)};
   }
 
   /// Removes a deadline of token `ref` (see op::erase_token_deadline): with

@@ -103,6 +103,29 @@ result<void> backfill_event_ids(MDB_txn* t, const std::array<MDB_dbi, db_count>&
   return {};
 }
 
+// Calls `visit(key, record)` for every record of `dbi`, in key order, in
+// write transaction `t`; stops at the first error (a decode failure, or
+// `visit`'s own).
+template <class Record, class Visit>
+result<void> for_each_record(MDB_txn* t, MDB_dbi dbi, const char* what, Visit&& visit) {
+  auto c = detail::cursor::open(t, dbi);
+  if (!c)
+    return c.err();
+  MDB_val k{};
+  MDB_val v{};
+  int rc = mdb_cursor_get(c->get(), &k, &v, MDB_FIRST);
+  for (; rc == 0; rc = mdb_cursor_get(c->get(), &k, &v, MDB_NEXT)) {
+    auto rec = codec::decode<Record>(detail::from_val(v));
+    if (!rec)
+      return rec.err();
+    if (auto r = visit(detail::from_val(k), *rec); !r)
+      return r;
+  }
+  if (rc != MDB_NOTFOUND)
+    return lmdb_error(rc, what);
+  return {};
+}
+
 // tokens_requested was added after schema 1 (and is unknown to older
 // builds): it is right when meta.requested_indexed_tokens (absent: 0)
 // equals the number of tokens, which put_token / erase_token keep so. A
@@ -130,23 +153,15 @@ result<void> backfill_requested_index(MDB_txn* t, const std::array<MDB_dbi, db_c
     return {};
   if (int rc = mdb_drop(t, index, 0); rc != 0)
     return lmdb_error(rc, "empty tokens_requested");
-  auto c = detail::cursor::open(t, tokens);
-  if (!c)
-    return c.err();
-  MDB_val k{};
-  MDB_val v{};
-  int rc = mdb_cursor_get(c->get(), &k, &v, MDB_FIRST);
-  for (; rc == 0; rc = mdb_cursor_get(c->get(), &k, &v, MDB_NEXT)) {
-    auto tok = codec::decode<engine::token_record>(detail::from_val(v));
-    if (!tok)
-      return tok.err();
-    if (tok->state != engine::token_state::requested)
-      continue;
-    if (auto r = detail::put(t, index, detail::from_val(k), {}, 0, "backfill tokens_requested"); !r)
-      return r;
-  }
-  if (rc != MDB_NOTFOUND)
-    return lmdb_error(rc, "scan tokens");
+  auto scanned = for_each_record<engine::token_record>(
+      t, tokens, "scan tokens",
+      [&](std::string_view ref, const engine::token_record& tok) -> result<void> {
+        if (tok.state != engine::token_state::requested)
+          return {};
+        return detail::put(t, index, ref, {}, 0, "backfill tokens_requested");
+      });
+  if (!scanned)
+    return scanned;
   std::string bytes;
   keys::append_be64(bytes, st.ms_entries);
   return detail::put(t, meta, keys::meta_requested_indexed_tokens, bytes, 0,
@@ -162,26 +177,14 @@ result<void> migrate_pan_index(MDB_txn* t, const std::array<MDB_dbi, db_count>& 
   auto index = dbis[static_cast<std::size_t>(db::cards_by_pan_hash)];
   if (int rc = mdb_drop(t, index, 0); rc != 0)
     return lmdb_error(rc, "empty cards_by_pan_hash");
-  auto c = detail::cursor::open(t, cards);
-  if (!c)
-    return c.err();
-  MDB_val k{};
-  MDB_val v{};
-  int rc = mdb_cursor_get(c->get(), &k, &v, MDB_FIRST);
-  for (; rc == 0; rc = mdb_cursor_get(c->get(), &k, &v, MDB_NEXT)) {
-    auto card = codec::decode<engine::card_record>(detail::from_val(v));
-    if (!card)
-      return card.err();
-    if (!keys::valid_id(card->pan_hash) || !keys::valid_id(card->partner.value))
-      continue;
-    if (auto r = detail::put(t, index, keys::card_by_pan(card->pan_hash, card->partner.value),
-                             detail::from_val(k), 0, "migrate cards_by_pan_hash");
-        !r)
-      return r;
-  }
-  if (rc != MDB_NOTFOUND)
-    return lmdb_error(rc, "scan cards");
-  return {};
+  return for_each_record<engine::card_record>(
+      t, cards, "scan cards",
+      [&](std::string_view id, const engine::card_record& card) -> result<void> {
+        if (!keys::valid_id(card.pan_hash) || !keys::valid_id(card.partner.value))
+          return {};
+        return detail::put(t, index, keys::card_by_pan(card.pan_hash, card.partner.value), id, 0,
+                           "migrate cards_by_pan_hash");
+      });
 }
 
 // Opens every named database and checks (or writes) the schema version in
