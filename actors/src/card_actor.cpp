@@ -19,6 +19,7 @@
 
 #include <caf/stateful_actor.hpp>
 #include <caf/typed_event_based_actor.hpp>
+#include <openssl/crypto.h>
 
 #include "changes.hpp"
 #include "dwt/actors/runtime.hpp"
@@ -62,6 +63,14 @@ struct card_data {
   /// re-reads exactly. Entries known to be final and older than the
   /// velocity window are dropped.
   std::optional<std::vector<known_token>> known;
+  /// The PAN's leading digits (at most `bin_digits`), kept after the first
+  /// push decrypted the PAN for the BIN rule: BIN ranges compare at most 8
+  /// leading digits, and a BIN is not secret (PCI DSS lets it be shown with
+  /// the last four), so later pushes decide without decrypting the PAN.
+  std::string bin;
+  /// The PAN hash `bin` was taken from (a card whose PAN changed decrypts
+  /// again).
+  std::string bin_of;
   std::unique_ptr<engine::random_source> rng;
   static inline const char* name = "dwt.card";
 
@@ -76,6 +85,8 @@ using self_ptr = card_actor::stateful_pointer<card_data>;
 using promise = caf::typed_response_promise<card_reply>;
 
 constexpr int max_attempts = 5;
+/// Leading PAN digits the BIN rule compares at most (config: 6 to 8).
+constexpr std::size_t bin_digits = 8;
 /// How long a token listing waits for a token past its verification
 /// deadline to answer (it declines itself first: one commit).
 constexpr std::chrono::seconds overdue_read_timeout{30};
@@ -443,16 +454,22 @@ void on(self_ptr self, const cd_push& c, const card_command& cmd, promise rp, in
     rp.deliver(std::move(partner.error()));
     return;
   }
-  // The BIN rule needs the PAN: push provisioning runs the network path's
-  // eligibility rules (engine::check_eligibility), not a copy of them.
-  auto pan = engine::pan::open(rt.options.pan_encryption_key, card->pan_sealed, card->id);
-  if (!pan) {
-    rp.deliver(engine::make_error(errc::crypto_failure));
-    return;
+  // The BIN rule needs the PAN's leading digits: push provisioning runs the
+  // network path's eligibility rules (engine::check_eligibility), not a
+  // copy of them.
+  if (st.bin.empty() || st.bin_of != card->pan_hash) {
+    auto pan = engine::pan::open(rt.options.pan_encryption_key, card->pan_sealed, card->id);
+    if (!pan) {
+      rp.deliver(engine::make_error(errc::crypto_failure));
+      return;
+    }
+    st.bin = pan->substr(0, std::min(pan->size(), bin_digits));
+    st.bin_of = card->pan_hash;
+    OPENSSL_cleanse(pan->data(), pan->size());
   }
   auto now = rt.now();
   engine::decision_input in;
-  in.pan = *pan;
+  in.pan = st.bin;
   in.card = card;
   in.partner = &*partner;
   in.products = &rt.options.products;

@@ -128,6 +128,22 @@ TEST(HttpBody, RepeatedKeysAreRefusedWithTheirPath) {
   }
   // The same key in different objects is fine.
   EXPECT_TRUE(parse_json_object(R"({"id":"a","device":{"id":"b"},"x":[{"id":1},{"id":2}]})").ok());
+  // Past 16 keys an object's keys move from a vector to a set: a repeat is
+  // found on either side of the move, and 40 distinct keys pass.
+  auto many_keys = [](int n, std::optional<int> repeat) {
+    std::string text = "{";
+    for (int i = 0; i < n; ++i)
+      text += (i ? ",\"k" : "\"k") + std::to_string(i) + "\":0";
+    if (repeat)
+      text += ",\"k" + std::to_string(*repeat) + "\":1";
+    return text + "}";
+  };
+  EXPECT_TRUE(parse_json_object(many_keys(40, std::nullopt)).ok());
+  for (int repeat : {3, 15, 16, 39}) {
+    auto parsed = parse_json_object(many_keys(40, repeat));
+    ASSERT_FALSE(parsed.ok()) << repeat;
+    EXPECT_EQ(problem_body(parsed.error()).at("field").as_string(), "k" + std::to_string(repeat));
+  }
 }
 
 TEST(HttpBody, ControlCharactersAreRefused) {

@@ -1,6 +1,7 @@
 #include "json_keys.hpp"
 
 #include <cstdint>
+#include <iterator>
 #include <set>
 #include <vector>
 
@@ -20,9 +21,16 @@ struct key_tracker {
   static constexpr std::size_t max_key_size = static_cast<std::size_t>(-1);
   static constexpr std::size_t max_string_size = static_cast<std::size_t>(-1);
 
+  /// Objects up to this many keys are checked by a linear search of a
+  /// vector (request objects hold a handful: no allocation per key); a
+  /// larger one moves its keys into a set, so a hostile body of thousands of
+  /// keys stays O(n log n).
+  static constexpr std::size_t linear_keys = 16;
+
   struct frame {
     bool object = false;
-    std::set<std::string> keys;
+    std::vector<std::string> few;
+    std::set<std::string> many;
     /// The key whose value is being parsed (objects only).
     std::string current;
   };
@@ -39,10 +47,26 @@ struct key_tracker {
     return out + last;
   }
 
+  /// False when `k` was seen in this object already.
+  static bool insert_key(frame& f, const std::string& k) {
+    if (f.many.empty()) {
+      for (const auto& seen : f.few)
+        if (seen == k)
+          return false;
+      if (f.few.size() < linear_keys) {
+        f.few.push_back(k);
+        return true;
+      }
+      f.many.insert(std::make_move_iterator(f.few.begin()), std::make_move_iterator(f.few.end()));
+      f.few.clear();
+    }
+    return f.many.insert(k).second;
+  }
+
   bool on_document_begin(ec_t&) { return true; }
   bool on_document_end(ec_t&) { return true; }
   bool on_array_begin(ec_t&) {
-    stack.push_back(frame{false, {}, {}});
+    stack.push_back(frame{false, {}, {}, {}});
     return true;
   }
   bool on_array_end(std::size_t, ec_t&) {
@@ -50,7 +74,7 @@ struct key_tracker {
     return true;
   }
   bool on_object_begin(ec_t&) {
-    stack.push_back(frame{true, {}, {}});
+    stack.push_back(frame{true, {}, {}, {}});
     return true;
   }
   bool on_object_end(std::size_t, ec_t&) {
@@ -66,7 +90,7 @@ struct key_tracker {
   bool on_key(bj::string_view s, std::size_t, ec_t& ec) {
     key.append(s.data(), s.size());
     auto& top = stack.back();
-    if (!top.keys.insert(key).second) {
+    if (!insert_key(top, key)) {
       duplicate = path_to(key);
       ec = bj::error::syntax; // stop here; the caller reads `duplicate`
       return false;

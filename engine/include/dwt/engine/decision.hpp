@@ -74,6 +74,7 @@ struct card_expiry {
 
 /// Everything the decision looks at.
 struct decision_input {
+  /// The PAN, or at least its leading 8 digits: only the BIN rule reads it.
   std::string_view pan;
   const card_record* card = nullptr;                   ///< the card the PAN belongs to (required)
   const partner_record* partner = nullptr;             ///< the card's partner (required)
