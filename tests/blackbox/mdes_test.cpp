@@ -6,11 +6,15 @@
 /// POST /mdes/authorizeService: approve, step-up with the masked phone,
 /// declines (no card, RED, past dataValidUntilTimestamp), unknown key and
 /// tampered ciphertext (a clear MDES error and nothing stored), a repeated
-/// correlationId, authentication.
+/// correlationId, authentication; notifyTokenUpdated suspend / resume /
+/// delete on the network channel, an issuer-only suspension, unknown tokens.
 
+#include <algorithm>
 #include <chrono>
 #include <ctime>
 #include <string>
+#include <tuple>
+#include <vector>
 
 #include <boost/json/serialize.hpp>
 
@@ -60,7 +64,7 @@ protected:
 
   /// The card data as MDES encrypts it.
   json::object card_data(const std::string& pan, const std::string& valid_until) {
-    const auto cvc = data_->cvc().substr(0, 3);
+    const auto cvc = data_->cvc();
     remember_secret(cvc, secret_value::match::labelled, "CVC");
     return {{"accountNumber", pan},
             {"expiryMonth", "12"},
@@ -110,6 +114,50 @@ protected:
     auto r = api_->get("/v1/cards/" + card_id + "/digital-wallet-tokens", demo_partner_key);
     EXPECT_EQ(r.status, 200) << describe(r);
     return json_array(r.json(), "data").size();
+  }
+
+  /// An ACTIVE token of a new demo card, created by the network under its
+  /// own `tokenUniqueReference` (as MDES names tokens) → that reference.
+  std::string network_token(std::string* card_id = nullptr) {
+    std::string pan;
+    auto card = new_card(demo_partner_key, &pan);
+    if (card_id != nullptr)
+      *card_id = json_string(card, "id");
+    const auto tur = "DWSPMC" + data_->id("") + data_->id("");
+    json::object body{{"pan", pan},
+                      {"expiryMonth", 12},
+                      {"expiryYear", 2031},
+                      {"walletProvider", "GOOGLE_PAY"},
+                      {"device", {{"id", data_->id("dev-")}, {"type", "PHONE"}}},
+                      {"tokenUniqueReference", tur},
+                      {"walletRecommendation", "GREEN"}};
+    auto r = api_->post("/network/v1/tokenization-requests", network_key, body);
+    EXPECT_EQ(r.status, 200) << describe(r);
+    EXPECT_EQ(json_string(r.json(), "decision"), "APPROVED") << r.body;
+    return tur;
+  }
+
+  /// POST /mdes/notifyTokenUpdated with one {tokenUniqueReference, status,
+  /// suspendedBy} per entry.
+  http_response notify(
+      const std::vector<std::tuple<std::string, std::string_view, std::vector<std::string_view>>>&
+          tokens,
+      std::string* request_id = nullptr) {
+    json::array list;
+    for (const auto& [tur, status, by] : tokens) {
+      json::array parties;
+      for (auto p : by)
+        parties.emplace_back(p);
+      list.push_back(json::object{{"tokenUniqueReference", tur},
+                                  {"status", status},
+                                  {"suspendedBy", parties},
+                                  {"tokenExpiry", "1231"}});
+    }
+    const auto id = data_->id("ntu-");
+    if (request_id != nullptr)
+      *request_id = id;
+    json::object body{{"requestId", id}, {"tokens", list}, {"reasonCode", "STATUS_UPDATE"}};
+    return api_->call("POST", "/mdes/notifyTokenUpdated", network_key, json::value(body));
   }
 
   std::optional<mdes::fle_recipient> issuer_;
@@ -276,6 +324,89 @@ TEST_F(mdes_flows, RefusesUnauthenticatedAndMalformedRequestsInTheMdesShape) {
   EXPECT_EQ(sent.response->status, 400);
   EXPECT_EQ(json_string(sent.response->json(), "errorCode"), "INVALID_JSON");
   EXPECT_EQ(token_count(json_string(card, "id")), 0u);
+}
+
+TEST_F(mdes_flows, NotifyTokenUpdatedSuspendsResumesAndDeletesOnTheNetworkChannel) {
+  const auto tur = network_token();
+  auto state_of = [&] { return json_string(get_token(demo_partner_key, tur), "state"); };
+
+  std::string request_id;
+  auto r = notify({{tur, "SUSPENDED", {"CARDHOLDER"}}}, &request_id);
+  ASSERT_EQ(r.status, 200) << describe(r);
+  EXPECT_EQ(json_string(r.json(), "responseId"), request_id);
+  EXPECT_EQ(state_of(), "SUSPENDED");
+  EXPECT_EQ(json_string(history(demo_partner_key, tur).back(), "channel"), "NETWORK");
+
+  // Repeated: already SUSPENDED, nothing more is recorded.
+  const auto before = history(demo_partner_key, tur).size();
+  r = notify({{tur, "SUSPENDED", {"CARDHOLDER"}}});
+  ASSERT_EQ(r.status, 200) << describe(r);
+  EXPECT_EQ(history(demo_partner_key, tur).size(), before);
+
+  r = notify({{tur, "ACTIVE", {}}});
+  ASSERT_EQ(r.status, 200) << describe(r);
+  EXPECT_EQ(state_of(), "ACTIVE");
+  EXPECT_EQ(json_string(history(demo_partner_key, tur).back(), "channel"), "NETWORK");
+
+  r = notify({{tur, "DEACTIVATED", {}}});
+  ASSERT_EQ(r.status, 200) << describe(r);
+  EXPECT_EQ(state_of(), "TERMINATED");
+  const auto last = history(demo_partner_key, tur).back();
+  EXPECT_EQ(json_string(last, "channel"), "NETWORK");
+
+  // Each change reached the partner as a transition event, channel NETWORK.
+  std::vector<std::string> states;
+  for (const auto& e : all_events(demo_partner_key)) {
+    const auto& data = json_at(e, "data");
+    if (json_string(e, "type") == "DigitalWalletTokenTransition" &&
+        json_string(data, "tokenUniqueReference") == tur &&
+        json_string(data, "channel") == "NETWORK")
+      states.push_back(json_string(data, "state"));
+  }
+  const std::vector<std::string> tail{"SUSPENDED", "ACTIVE", "TERMINATED"};
+  ASSERT_GE(states.size(), tail.size());
+  EXPECT_TRUE(std::equal(tail.begin(), tail.end(), states.end() - 3));
+
+  // A final token cannot change: TOKEN_UPDATE_FAILED names it.
+  r = notify({{tur, "ACTIVE", {}}});
+  EXPECT_EQ(r.status, 409) << describe(r);
+  EXPECT_EQ(json_string(r.json(), "errorCode"), "TOKEN_UPDATE_FAILED");
+  EXPECT_NE(json_string(r.json(), "errorDescription").find(tur), std::string::npos);
+}
+
+TEST_F(mdes_flows, AnIssuerOnlySuspensionStaysThePartners) {
+  std::string card_id;
+  const auto tur = network_token(&card_id);
+  auto r = notify({{tur, "SUSPENDED", {"ISSUER"}}});
+  ASSERT_EQ(r.status, 200) << describe(r);
+  EXPECT_EQ(json_string(get_token(demo_partner_key, tur), "state"), "SUSPENDED");
+  EXPECT_EQ(json_string(history(demo_partner_key, tur).back(), "channel"), "PARTNER_API");
+  // The partner owns that suspension and may resume it.
+  auto resumed = transition(demo_partner_key, card_id, tur, "ACTIVE");
+  EXPECT_EQ(resumed.status, 201) << describe(resumed);
+  EXPECT_EQ(json_string(get_token(demo_partner_key, tur), "state"), "ACTIVE");
+}
+
+TEST_F(mdes_flows, NotifyTokenUpdatedNamesUnknownTokensAndAppliesTheOthers) {
+  const auto tur = network_token();
+  const std::string unknown = "DWSPMC" + data_->id("unknown");
+  auto r = notify({{unknown, "SUSPENDED", {"CARDHOLDER"}}, {tur, "SUSPENDED", {"CARDHOLDER"}}});
+  EXPECT_EQ(r.status, 404) << describe(r);
+  EXPECT_EQ(json_string(r.json(), "errorCode"), "TOKEN_NOT_FOUND");
+  EXPECT_NE(json_string(r.json(), "errorDescription").find(unknown), std::string::npos);
+  EXPECT_EQ(json_string(get_token(demo_partner_key, tur), "state"), "SUSPENDED");
+
+  // An unknown status changes nothing and is acknowledged.
+  r = notify({{tur, "SOMETHING_NEW", {}}});
+  EXPECT_EQ(r.status, 200) << describe(r);
+  EXPECT_EQ(json_string(get_token(demo_partner_key, tur), "state"), "SUSPENDED");
+
+  // Malformed: no tokens.
+  auto bad = api_->call("POST", "/mdes/notifyTokenUpdated", network_key,
+                        json::value(json::object{{"requestId", "r1"}}));
+  EXPECT_EQ(bad.status, 400) << describe(bad);
+  EXPECT_EQ(json_string(bad.json(), "errorCode"), "MISSING_FIELD");
+  EXPECT_EQ(json_string(bad.json(), "responseId"), "r1");
 }
 
 TEST(mdes_startup, a_bad_fle_key_file_stops_the_start_naming_the_key) {

@@ -508,6 +508,37 @@ TEST_F(contract_recording, every_route_answers_success_and_errors) {
     expect(post(authorize, target, network_key, tampered, "MDES: tampered ciphertext"), 400);
     expect(post(authorize, target, demo, mdes_authorize(mdes_pan, "APPROVED"), "MDES: partner key"),
            401);
+    // notifyTokenUpdated: a token the network created under its own reference.
+    constexpr std::string_view notify = "/mdes/notifyTokenUpdated";
+    const std::string notify_target{notify};
+    const auto ntu_tur = "DWSPMC" + data_->id("");
+    auto body = tokenization(card_of(demo).second, "GREEN");
+    body["tokenUniqueReference"] = ntu_tur;
+    expect(post("/network/v1/tokenization-requests", "/network/v1/tokenization-requests",
+                network_key, body, "network-named token"),
+           200);
+    auto ntu = [&](const std::string& ref, std::string_view status) {
+      return json::object{
+          {"requestId", data_->id("ntu-")},
+          {"tokens", json::array{json::object{{"tokenUniqueReference", ref},
+                                              {"status", status},
+                                              {"suspendedBy", json::array{"CARDHOLDER"}}}}},
+          {"reasonCode", "STATUS_UPDATE"}};
+    };
+    expect(post(notify, notify_target, network_key, ntu(ntu_tur, "SUSPENDED"),
+                "MDES: suspended by the cardholder"),
+           200);
+    expect(post(notify, notify_target, network_key, ntu("DWSPMC-unknown", "SUSPENDED"),
+                "MDES: unknown token"),
+           404);
+    expect(post(notify, notify_target, network_key, ntu(ntu_tur, "DEACTIVATED"), "MDES: deleted"),
+           200);
+    expect(post(notify, notify_target, network_key, ntu(ntu_tur, "ACTIVE"), "MDES: a final token"),
+           409);
+    expect(post(notify, notify_target, network_key, json::object{{"requestId", "r1"}},
+                "MDES: no tokens"),
+           400);
+    expect(post(notify, notify_target, demo, ntu(ntu_tur, "ACTIVE"), "MDES: partner key"), 401);
   }
   expect(get("/network/v1/tokens/{tokenUniqueReference}", "/network/v1/tokens/tur-unknown",
              network_key, "unknown"),

@@ -1,6 +1,6 @@
 /// @file
 /// Mastercard MDES issuer services under `[networks.mdes] context_root`
-/// (default /mdes): authorizeService. Each message is translated into the
+/// (default /mdes): authorizeService, notifyTokenUpdated. Each message is translated into the
 /// engine's own network flow (the same one /network/v1 drives), so every
 /// rule holds on this path too; answers and errors are MDES's shapes
 /// (`{responseId, errorCode, errorDescription}`), never problem+json.
@@ -13,18 +13,23 @@
 /// security code is never passed on, stored or answered, and no error
 /// description holds card data.
 
+#include <mutex>
+
 #include <boost/json/parse.hpp>
 
 #include "dwt/engine/caf_error.hpp"
 #include "dwt/errors.hpp"
 #include "dwt/networks/caf_error.hpp"
+#include "dwt/networks/mdes/acknowledgement.hpp"
 #include "dwt/networks/mdes/authorize_service.hpp"
 #include "dwt/networks/mdes/card_info.hpp"
 #include "dwt/networks/mdes/error_response.hpp"
 #include "dwt/networks/mdes/fle.hpp"
+#include "dwt/networks/mdes/notify_token_updated.hpp"
 #include "mdes_context.hpp"
 #include "respond.hpp"
 #include "route_table.hpp"
+#include "validate.hpp"
 
 namespace dwt::server {
 
@@ -262,6 +267,112 @@ void authorize_service(const api_context& api, http::request_context ctx, http::
       });
 }
 
+/// One notifyTokenUpdated in flight: its tokens are applied independently
+/// (concurrently, each through its own token actor); the answer goes out
+/// once the last one is done.
+class token_updates {
+public:
+  token_updates(shared_responder out, std::string request_id, std::size_t count)
+      : out_(std::move(out)), request_id_(std::move(request_id)), pending_(count) {}
+
+  /// One token is done; `error` is the engine's code when it failed.
+  void done(const std::string& ref, std::string_view error = {}) {
+    std::unique_lock lock{mutex_};
+    if (!error.empty()) {
+      failures_ += failures_.empty() ? "" : ", ";
+      failures_ += ref + " (" + std::string{error} + ")";
+      all_not_found_ = all_not_found_ && error == "token_not_found";
+      all_map_full_ = all_map_full_ && error == "map_full";
+    }
+    if (--pending_ != 0)
+      return;
+    lock.unlock();
+    if (failures_.empty())
+      return out_->respond(
+          http::json_response(200, mdes::to_json(mdes::acknowledgement{request_id_})));
+    // The other tokens were applied: a repeated notification changes them
+    // no further (a token already in its target state is left alone).
+    if (all_not_found_)
+      return out_->respond(mdes_error(404, request_id_, "TOKEN_NOT_FOUND",
+                                      "No token has these references: " + failures_ + "."));
+    if (all_map_full_)
+      return out_->respond(mdes_error(507, request_id_, "MAP_FULL",
+                                      "The store is full; not updated: " + failures_ + "."));
+    out_->respond(mdes_error(409, request_id_, "TOKEN_UPDATE_FAILED",
+                             "These tokens were not updated: " + failures_ + "."));
+  }
+
+private:
+  shared_responder out_;
+  std::string request_id_;
+  std::mutex mutex_;
+  std::size_t pending_;
+  std::string failures_;
+  bool all_not_found_ = true;
+  bool all_map_full_ = true;
+};
+
+/// The engine's network event that reaches `state` (channel NETWORK).
+std::optional<engine::network_event> network_event_to(engine::token_state state) {
+  switch (state) {
+  case engine::token_state::suspended:
+    return engine::network_event::device_lost;
+  case engine::token_state::active:
+    return engine::network_event::device_found;
+  case engine::token_state::terminated:
+    return engine::network_event::deleted_from_wallet;
+  case engine::token_state::requested:
+  case engine::token_state::request_declined:
+    break;
+  }
+  return std::nullopt;
+}
+
+/// Applies one token's update: nothing when its status is unknown or the
+/// token is already there; the issuer's own suspension (ISSUER only) as a
+/// PARTNER_API transition of the token's partner, so the ownership rule
+/// keeps it the partner's to resume; anything else as the network's event.
+void apply_update(engine_host* host, const mdes::token_update& update,
+                  mdes::token_update_reason reason, const std::shared_ptr<token_updates>& all) {
+  const auto& ref_text = update.token_unique_reference;
+  auto target = mdes::target_of(update, reason);
+  if (!target)
+    return all->done(ref_text);
+  if (!validate::token_ref_ok(ref_text))
+    return all->done(ref_text, "token_not_found");
+  engine::token_ref ref{ref_text};
+  host->get_token_network(
+      ref, [host, ref, target = *target, all](caf::expected<engine::token_record> t) {
+        if (!t)
+          return all->done(ref.value, describe(t.error()).code);
+        if (t->state == target.state)
+          return all->done(ref.value);
+        auto finish = [ref, all](caf::expected<engine::token_record> r) {
+          if (r)
+            all->done(ref.value);
+          else
+            all->done(ref.value, describe(r.error()).code);
+        };
+        if (target.by == engine::channel::partner_api)
+          return host->transition_token(t->partner, t->card, ref, target.state, target.reason,
+                                        std::nullopt, std::move(finish));
+        auto event = network_event_to(target.state);
+        if (!event)
+          return all->done(ref.value, "illegal_transition");
+        host->network_event(ref, *event, std::nullopt, std::move(finish));
+      });
+}
+
+void notify_token_updated(const api_context& api, http::request_context ctx, http::responder res) {
+  auto req = mdes::parse_notify_token_updated_request(ctx.body);
+  if (!req)
+    return res.respond(request_error(req.error(), request_id_of(ctx.body)));
+  auto all =
+      std::make_shared<token_updates>(share(std::move(res)), req->request_id, req->tokens.size());
+  for (const auto& update : req->tokens)
+    apply_update(api.host, update, req->reason, all);
+}
+
 /// Wraps an MDES handler: the network key is required (401 in MDES's
 /// error shape otherwise).
 http::handler mdes_route(api_ptr api, network_handler h) {
@@ -285,6 +396,8 @@ void add_mdes_routes(route_table& t, const api_ptr& api) {
   const auto& root = api->mdes->context_root;
   t.push_back({"POST", root + "/authorizeService",
                mdes_impl::mdes_route(api, mdes_impl::authorize_service)});
+  t.push_back({"POST", root + "/notifyTokenUpdated",
+               mdes_impl::mdes_route(api, mdes_impl::notify_token_updated)});
 }
 
 } // namespace dwt::server
