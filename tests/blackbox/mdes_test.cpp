@@ -7,7 +7,8 @@
 /// declines (no card, RED, past dataValidUntilTimestamp), unknown key and
 /// tampered ciphertext (a clear MDES error and nothing stored), a repeated
 /// correlationId, authentication; notifyTokenUpdated suspend / resume /
-/// delete on the network channel, an issuer-only suspension, unknown tokens.
+/// delete on the network channel, an issuer-only suspension, unknown tokens;
+/// notifyServiceActivated.
 
 #include <algorithm>
 #include <chrono>
@@ -407,6 +408,61 @@ TEST_F(mdes_flows, NotifyTokenUpdatedNamesUnknownTokensAndAppliesTheOthers) {
   EXPECT_EQ(bad.status, 400) << describe(bad);
   EXPECT_EQ(json_string(bad.json(), "errorCode"), "MISSING_FIELD");
   EXPECT_EQ(json_string(bad.json(), "responseId"), "r1");
+}
+
+TEST_F(mdes_flows, NotifyServiceActivatedActivatesTheTokenOfTheCorrelationId) {
+  std::string pan;
+  auto card = new_card(demo_partner_key, &pan);
+  const auto corr = correlation();
+  auto r = authorize(request(encrypted(card_data(pan, iso_from_now(std::chrono::minutes{10}))),
+                             corr, "REQUIRE_ADDITIONAL_AUTHENTICATION"));
+  ASSERT_EQ(r.status, 200) << describe(r);
+  const auto ref = "mdes-c-" + corr;
+  ASSERT_EQ(json_string(get_token(demo_partner_key, ref), "state"), "REQUESTED");
+
+  auto nsa = [&](const std::string& correlation_id) {
+    json::object body{{"requestId", data_->id("nsa-")},
+                      {"correlationId", correlation_id},
+                      {"cardAndToken",
+                       {{"tokenUniqueReference", "DWSPMC" + data_->id("")},
+                        {"accountPanSuffix", pan.substr(pan.size() - 4)}}},
+                      {"decision", "APPROVED"},
+                      {"tokenActivatedDateTime", iso_from_now(std::chrono::seconds{0})}};
+    return std::make_pair(
+        body, api_->call("POST", "/mdes/notifyServiceActivated", network_key, json::value(body)));
+  };
+  auto [body, answer] = nsa(corr);
+  ASSERT_EQ(answer.status, 200) << describe(answer);
+  EXPECT_EQ(json_string(answer.json(), "responseId"), json_string(body, "requestId"));
+  auto token = get_token(demo_partner_key, ref);
+  EXPECT_EQ(json_string(token, "state"), "ACTIVE");
+  EXPECT_EQ(json_string(token, "fulfillmentStatus"), "PROVISIONED");
+  const auto hist = history(demo_partner_key, ref);
+  EXPECT_EQ(json_string(hist.back(), "channel"), "NETWORK");
+
+  // Repeated: acknowledged, nothing more recorded.
+  auto again = nsa(corr).second;
+  EXPECT_EQ(again.status, 200) << describe(again);
+  EXPECT_EQ(history(demo_partner_key, ref).size(), hist.size());
+
+  // No token for that correlationId (nor for the reference).
+  auto unknown = nsa(correlation()).second;
+  EXPECT_EQ(unknown.status, 404) << describe(unknown);
+  EXPECT_EQ(json_string(unknown.json(), "errorCode"), "TOKEN_NOT_FOUND");
+
+  // A declined token is not activated.
+  std::string pan2;
+  new_card(demo_partner_key, &pan2);
+  const auto declined = correlation();
+  ASSERT_EQ(authorize(request(encrypted(card_data(pan2, iso_from_now(std::chrono::minutes{10}))),
+                              declined, "DECLINED"))
+                .status,
+            200);
+  auto refused = nsa(declined).second;
+  EXPECT_EQ(refused.status, 409) << describe(refused);
+  EXPECT_EQ(json_string(refused.json(), "errorCode"), "TOKEN_UPDATE_FAILED");
+  EXPECT_EQ(json_string(get_token(demo_partner_key, "mdes-c-" + declined), "state"),
+            "REQUEST_DECLINED");
 }
 
 TEST(mdes_startup, a_bad_fle_key_file_stops_the_start_naming_the_key) {

@@ -539,6 +539,30 @@ TEST_F(contract_recording, every_route_answers_success_and_errors) {
                 "MDES: no tokens"),
            400);
     expect(post(notify, notify_target, demo, ntu(ntu_tur, "ACTIVE"), "MDES: partner key"), 401);
+
+    // notifyServiceActivated: the step-up token of a correlationId.
+    constexpr std::string_view activated = "/mdes/notifyServiceActivated";
+    const std::string activated_target{activated};
+    auto step_up = mdes_authorize(card_of(demo).second, "");
+    const auto corr = json_string(step_up, "correlationId");
+    expect(post(authorize, target, network_key, step_up, "MDES: step-up to activate"), 200);
+    auto nsa = [&](const std::string& correlation_id) {
+      return json::object{{"requestId", data_->id("nsa-")},
+                          {"correlationId", correlation_id},
+                          {"cardAndToken", {{"tokenUniqueReference", "DWSPMC" + data_->id("")}}}};
+    };
+    expect(post(activated, activated_target, network_key, nsa(corr), "MDES: activated"), 200);
+    expect(post(activated, activated_target, network_key, nsa("cunknown"), "MDES: unknown token"),
+           404);
+    auto refused = mdes_authorize(card_of(demo).second, "DECLINED");
+    expect(post(authorize, target, network_key, refused, "MDES: declined"), 200);
+    expect(post(activated, activated_target, network_key,
+                nsa(json_string(refused, "correlationId")), "MDES: a declined token"),
+           409);
+    expect(post(activated, activated_target, network_key, json::object{{"requestId", "r2"}},
+                "MDES: no token reference"),
+           400);
+    expect(post(activated, activated_target, demo, nsa(corr), "MDES: partner key"), 401);
   }
   expect(get("/network/v1/tokens/{tokenUniqueReference}", "/network/v1/tokens/tur-unknown",
              network_key, "unknown"),

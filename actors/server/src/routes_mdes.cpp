@@ -1,6 +1,7 @@
 /// @file
 /// Mastercard MDES issuer services under `[networks.mdes] context_root`
-/// (default /mdes): authorizeService, notifyTokenUpdated. Each message is translated into the
+/// (default /mdes): authorizeService, notifyTokenUpdated,
+/// notifyServiceActivated. Each message is translated into the
 /// engine's own network flow (the same one /network/v1 drives), so every
 /// rule holds on this path too; answers and errors are MDES's shapes
 /// (`{responseId, errorCode, errorDescription}`), never problem+json.
@@ -25,6 +26,7 @@
 #include "dwt/networks/mdes/card_info.hpp"
 #include "dwt/networks/mdes/error_response.hpp"
 #include "dwt/networks/mdes/fle.hpp"
+#include "dwt/networks/mdes/notify_service_activated.hpp"
 #include "dwt/networks/mdes/notify_token_updated.hpp"
 #include "mdes_context.hpp"
 #include "respond.hpp"
@@ -373,6 +375,68 @@ void notify_token_updated(const api_context& api, http::request_context ctx, htt
     apply_update(api.host, update, req->reason, all);
 }
 
+/// Activates the token `t` (REQUESTED → ACTIVE/PROVISIONED, channel
+/// NETWORK); an ACTIVE token is left alone; any other state is refused.
+void activate(engine_host* host, const engine::token_record& t, const shared_responder& out,
+              const std::string& request_id) {
+  auto ack = [out, request_id] {
+    out->respond(http::json_response(200, mdes::to_json(mdes::acknowledgement{request_id})));
+  };
+  if (t.state == engine::token_state::active)
+    return ack();
+  if (t.state != engine::token_state::requested)
+    return out->respond(mdes_error(409, request_id, "TOKEN_UPDATE_FAILED",
+                                   "The token is " + std::string{engine::to_string(t.state)} +
+                                       ", not awaiting activation."));
+  host->network_event(
+      t.ref, engine::network_event::device_found, std::nullopt,
+      [out, request_id, ack](caf::expected<engine::token_record> r) {
+        if (r)
+          return ack();
+        auto info = describe(r.error());
+        out->respond(mdes_error(info.status == 507 ? 507 : 409, request_id, "TOKEN_UPDATE_FAILED",
+                                "The token was not activated (" + info.code + ")."));
+      });
+}
+
+/// Tries `candidates[i...]` in turn; the first token that exists is
+/// activated; none: 404 TOKEN_NOT_FOUND.
+void find_and_activate(engine_host* host, shared_responder out, std::string request_id,
+                       std::shared_ptr<const std::vector<engine::token_ref>> candidates,
+                       std::size_t i) {
+  if (i >= candidates->size())
+    return out->respond(mdes_error(404, request_id, "TOKEN_NOT_FOUND",
+                                   "No token has this correlationId or tokenUniqueReference."));
+  const auto& ref = (*candidates)[i];
+  host->get_token_network(
+      ref, [host, out, request_id, candidates, i](caf::expected<engine::token_record> t) {
+        if (t)
+          return activate(host, *t, out, request_id);
+        if (describe(t.error()).code != "token_not_found")
+          return out->respond(engine_failure(t.error(), request_id));
+        find_and_activate(host, out, request_id, candidates, i + 1);
+      });
+}
+
+/// notifyServiceActivated: the network activated the token (the
+/// cardholder passed its activation). The token is the one authorizeService
+/// made for the correlationId (`mdes-c-{correlationId}`), else the one
+/// named by `cardAndToken.tokenUniqueReference` as dwt's reference.
+void notify_service_activated(const api_context& api, http::request_context ctx,
+                              http::responder res) {
+  auto req = mdes::parse_notify_service_activated_request(ctx.body);
+  if (!req)
+    return res.respond(request_error(req.error(), request_id_of(ctx.body)));
+  std::vector<engine::token_ref> candidates;
+  if (auto by_correlation = token_ref_of_correlation(req->correlation_id))
+    candidates.push_back(std::move(*by_correlation));
+  if (validate::token_ref_ok(req->card.token_unique_reference))
+    candidates.push_back(engine::token_ref{req->card.token_unique_reference});
+  find_and_activate(api.host, share(std::move(res)), req->request_id,
+                    std::make_shared<const std::vector<engine::token_ref>>(std::move(candidates)),
+                    0);
+}
+
 /// Wraps an MDES handler: the network key is required (401 in MDES's
 /// error shape otherwise).
 http::handler mdes_route(api_ptr api, network_handler h) {
@@ -396,6 +460,8 @@ void add_mdes_routes(route_table& t, const api_ptr& api) {
   const auto& root = api->mdes->context_root;
   t.push_back({"POST", root + "/authorizeService",
                mdes_impl::mdes_route(api, mdes_impl::authorize_service)});
+  t.push_back({"POST", root + "/notifyServiceActivated",
+               mdes_impl::mdes_route(api, mdes_impl::notify_service_activated)});
   t.push_back({"POST", root + "/notifyTokenUpdated",
                mdes_impl::mdes_route(api, mdes_impl::notify_token_updated)});
 }
