@@ -13,6 +13,7 @@
 #include <algorithm>
 #include <chrono>
 #include <ctime>
+#include <filesystem>
 #include <string>
 #include <tuple>
 #include <vector>
@@ -486,6 +487,42 @@ TEST(mdes_startup, a_bad_fle_key_file_stops_the_start_naming_the_key) {
     EXPECT_NE(p.stderr_text().find("networks.mdes.issuer_fle_keys[0]"), std::string::npos)
         << p.stderr_text();
     EXPECT_EQ(p.stdout_text().find("listening"), std::string::npos);
+  }
+}
+
+TEST(mdes_startup, production_refuses_the_development_keys) {
+  // The committed key under another file name is still recognised.
+  temp_dir dir;
+  const auto copy = dir.path() / "issuer.key.pem";
+  std::filesystem::copy_file(dev_key("mdes-issuer-fle.key.pem"), copy);
+  for (const bool production : {true, false}) {
+    SCOPED_TRACE(production ? "DWT_ENV=production" : "no DWT_ENV");
+    temp_dir run;
+    server_layout layout{run.path()};
+    config_options o;
+    o.extra_toml =
+        "\n[networks.mdes]\nenabled = true\nissuer_fle_keys = [\"" + copy.string() + "\"]\n";
+    ASSERT_EQ(write_file(layout.config_file(), make_config_text(layout, o)), "");
+    server_process p;
+    std::vector<std::string> env;
+    if (production)
+      env.emplace_back("DWT_ENV=production");
+    ASSERT_EQ(p.spawn(server_binary(), {"--config", layout.config_file().string()}, run.path(),
+                      layout.log_dir() / "stderr.log", env),
+              "");
+    if (!production) {
+      EXPECT_EQ(p.wait_ready(std::chrono::seconds{20}), "");
+      EXPECT_TRUE(p.terminate(std::chrono::seconds{15}).has_value());
+      continue;
+    }
+    const auto status = p.wait_exit(std::chrono::seconds{15});
+    if (!status)
+      p.kill();
+    ASSERT_TRUE(status.has_value()) << "dwt-server started with a development key";
+    EXPECT_TRUE(status->exited && status->code == 1) << status->describe();
+    EXPECT_NE(p.stderr_text().find("networks.mdes.issuer_fle_keys[0]"), std::string::npos)
+        << p.stderr_text();
+    EXPECT_NE(p.stderr_text().find("DWT_ENV=production"), std::string::npos) << p.stderr_text();
   }
 }
 

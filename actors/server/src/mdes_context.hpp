@@ -37,13 +37,20 @@ struct mdes_context {
   }
 };
 
-/// Loads the key files of `s` (enabled or not). The error names the
-/// configuration key and file, never key material.
+/// Loads the key files of `s` (enabled or not). With `production`, the
+/// public development keys of config/dev/ (recognised by their SPKI SHA-256
+/// fingerprints, whatever the file is called) are refused. The error names
+/// the configuration key and file, never key material.
 struct mdes_loaded {
   std::shared_ptr<const mdes_context> context;
   std::string error;
 };
-[[nodiscard]] mdes_loaded load_mdes_context(const config::mdes_settings& s);
+[[nodiscard]] mdes_loaded load_mdes_context(const config::mdes_settings& s,
+                                            bool production = false);
+
+/// True when `spki_sha256` (lower-case hex) is one of the committed
+/// development keys of config/dev/.
+[[nodiscard]] bool is_development_key(std::string_view spki_sha256) noexcept;
 
 /// The token reference of the token an authorizeService with this
 /// correlationId creates: `mdes-c-{correlationId}`. Later MDES messages

@@ -87,7 +87,7 @@ server_app::started server_app::start(const config::settings& settings, app_opti
   // the start with its key path.
   std::shared_ptr<const mdes_context> mdes;
   if (settings.networks.mdes.enabled) {
-    auto loaded = load_mdes_context(settings.networks.mdes);
+    auto loaded = load_mdes_context(settings.networks.mdes, options.production);
     if (!loaded.context) {
       st->sms->stop();
       return {nullptr, loaded.error};
