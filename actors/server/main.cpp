@@ -9,6 +9,7 @@
 
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <pthread.h>
 #include <string>
 #include <string_view>
@@ -61,7 +62,11 @@ int main(int argc, char** argv) {
   // A client that disconnects must not kill the process.
   std::signal(SIGPIPE, SIG_IGN);
 
-  auto started = dwt::server::server_app::start(settings);
+  dwt::server::app_options app;
+  // DWT_ENV=production refuses the public development keys (config/dev/).
+  const char* env = std::getenv("DWT_ENV"); // NOLINT(concurrency-mt-unsafe): no threads yet
+  app.production = env != nullptr && std::string_view{env} == "production";
+  auto started = dwt::server::server_app::start(settings, std::move(app));
   if (!started.app) {
     error_line(started.error);
     return exit_failure;

@@ -89,6 +89,7 @@ settings read_all(const toml::table& doc, detail::diagnostics& diag, const load_
   section(root, "velocity", false, [&](table_reader& t) { detail::read_velocity(t, s.velocity); });
   section(root, "sms", false, [&](table_reader& t) { detail::read_sms(t, s.sms, options); });
   section(root, "webhooks", false, [&](table_reader& t) { detail::read_webhooks(t, s.webhooks); });
+  section(root, "networks", false, [&](table_reader& t) { detail::read_networks(t, s.networks); });
   root.finish();
   check_unique_keys(diag, s);
   return s;

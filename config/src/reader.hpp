@@ -47,6 +47,9 @@ public:
   [[nodiscard]] const std::string& path() const noexcept { return path_; }
   [[nodiscard]] diagnostics& diag() noexcept { return *diag_; }
 
+  /// The table itself (for tables whose keys are data, not names).
+  [[nodiscard]] const toml::table& raw() const noexcept { return *table_; }
+
   /// Whether the key is present (does not mark it read).
   [[nodiscard]] bool has(std::string_view key) const;
 

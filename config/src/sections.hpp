@@ -22,6 +22,7 @@ void read_verification(table_reader& r, verification_settings& out);
 void read_velocity(table_reader& r, velocity_settings& out);
 void read_sms(table_reader& r, sms_settings& out, const load_options& options);
 void read_webhooks(table_reader& r, webhook_delivery_settings& out);
+void read_networks(table_reader& r, networks_settings& out);
 
 /// Decodes `whsec_<base64>`; nullopt if malformed.
 [[nodiscard]] std::optional<std::string> decode_webhook_secret(std::string_view text);

@@ -31,6 +31,9 @@
 #include <gtest/gtest.h>
 
 #include "../outbound/test_receiver.hpp"
+#include "dwt/engine/random.hpp"
+#include "dwt/networks/mdes/fle.hpp"
+#include "dwt/networks/mdes/fle_json.hpp"
 #include "fault_support.hpp"
 #include "support.hpp"
 
@@ -180,7 +183,9 @@ protected:
     // The first delivery fails (500): its event stays PENDING with a next
     // attempt 1.5 s later, long enough to record that state.
     o.extra_toml = "[webhooks]\ntimeout_ms = 2000\ninitial_backoff_ms = 1500\n"
-                   "max_backoff_ms = 3000\nmax_attempts = 10\n";
+                   "max_backoff_ms = 3000\nmax_attempts = 10\n"
+                   "[networks.mdes]\nenabled = true\nissuer_fle_keys = [\"" +
+                   std::string{DWT_SOURCE_DIR} + "/config/dev/mdes-issuer-fle.key.pem\"]\n";
     return o;
   }
 
@@ -254,6 +259,30 @@ protected:
                          "register"),
                     201);
     return {json_string(c.json(), "id"), pan};
+  }
+
+  /// An MDES authorizeService body: `pan`'s card data encrypted to the
+  /// development issuer key (dwt::networks' FLE, checked against
+  /// python3-cryptography in tests/networks).
+  json::object mdes_authorize(const std::string& pan, std::string_view recommendation) {
+    auto to = dwt::networks::mdes::fle_recipient::from_pem_file(
+        std::string{DWT_SOURCE_DIR} + "/config/dev/mdes-issuer-fle.pub.pem");
+    EXPECT_TRUE(to) << "development FLE public key";
+    if (!to)
+      return {};
+    dwt::engine::secure_random rng;
+    json::object card{{"accountNumber", pan}, {"expiryMonth", "12"}, {"expiryYear", "2031"}};
+    auto fle = dwt::networks::mdes::encrypt(json::serialize(card), *to,
+                                            dwt::networks::mdes::key_wrap::oaep_sha256, rng);
+    EXPECT_TRUE(fle) << "encrypt";
+    json::object body{{"requestId", data_->id("req-")},
+                      {"cardInfo", fle ? dwt::networks::mdes::to_json(*fle) : json::object{}},
+                      {"correlationId", "c" + data_->id("").substr(0, 12)},
+                      {"walletId", "103"},
+                      {"paymentAppInstanceId", data_->id("pai-")}};
+    if (!recommendation.empty())
+      body["tokenRequestorDecisioningInfo"] = {{"recommendedDecision", recommendation}};
+    return body;
   }
 
   rx::test_receiver rx_;
@@ -458,6 +487,83 @@ TEST_F(contract_recording, every_route_answers_success_and_errors) {
   expect(get("/network/v1/tokens/{tokenUniqueReference}", "/network/v1/tokens/" + tur, network_key,
              "read"),
          200);
+
+  // -- Mastercard MDES (the network's own wire format) ------------------------------
+  {
+    constexpr std::string_view authorize = "/mdes/authorizeService";
+    const auto mdes_pan = card_of(demo).second;
+    const std::string target{authorize};
+    expect(post(authorize, target, network_key, mdes_authorize(mdes_pan, "APPROVED"),
+                "MDES: approved"),
+           200);
+    expect(post(authorize, target, network_key, mdes_authorize(card_of(demo).second, ""),
+                "MDES: step-up with activation methods"),
+           200);
+    auto unknown_key = mdes_authorize(mdes_pan, "APPROVED");
+    unknown_key["cardInfo"].as_object()["publicKeyFingerprint"] = std::string(64, 'a');
+    expect(post(authorize, target, network_key, unknown_key, "MDES: unknown key fingerprint"), 400);
+    auto tampered = mdes_authorize(mdes_pan, "APPROVED");
+    auto& key_hex = tampered["cardInfo"].as_object()["encryptedKey"].as_string();
+    key_hex[key_hex.size() - 3] = key_hex[key_hex.size() - 3] == '0' ? '1' : '0';
+    expect(post(authorize, target, network_key, tampered, "MDES: tampered ciphertext"), 400);
+    expect(post(authorize, target, demo, mdes_authorize(mdes_pan, "APPROVED"), "MDES: partner key"),
+           401);
+    // notifyTokenUpdated: a token the network created under its own reference.
+    constexpr std::string_view notify = "/mdes/notifyTokenUpdated";
+    const std::string notify_target{notify};
+    const auto ntu_tur = "DWSPMC" + data_->id("");
+    auto body = tokenization(card_of(demo).second, "GREEN");
+    body["tokenUniqueReference"] = ntu_tur;
+    expect(post("/network/v1/tokenization-requests", "/network/v1/tokenization-requests",
+                network_key, body, "network-named token"),
+           200);
+    auto ntu = [&](const std::string& ref, std::string_view status) {
+      return json::object{
+          {"requestId", data_->id("ntu-")},
+          {"tokens", json::array{json::object{{"tokenUniqueReference", ref},
+                                              {"status", status},
+                                              {"suspendedBy", json::array{"CARDHOLDER"}}}}},
+          {"reasonCode", "STATUS_UPDATE"}};
+    };
+    expect(post(notify, notify_target, network_key, ntu(ntu_tur, "SUSPENDED"),
+                "MDES: suspended by the cardholder"),
+           200);
+    expect(post(notify, notify_target, network_key, ntu("DWSPMC-unknown", "SUSPENDED"),
+                "MDES: unknown token"),
+           404);
+    expect(post(notify, notify_target, network_key, ntu(ntu_tur, "DEACTIVATED"), "MDES: deleted"),
+           200);
+    expect(post(notify, notify_target, network_key, ntu(ntu_tur, "ACTIVE"), "MDES: a final token"),
+           409);
+    expect(post(notify, notify_target, network_key, json::object{{"requestId", "r1"}},
+                "MDES: no tokens"),
+           400);
+    expect(post(notify, notify_target, demo, ntu(ntu_tur, "ACTIVE"), "MDES: partner key"), 401);
+
+    // notifyServiceActivated: the step-up token of a correlationId.
+    constexpr std::string_view activated = "/mdes/notifyServiceActivated";
+    const std::string activated_target{activated};
+    auto step_up = mdes_authorize(card_of(demo).second, "");
+    const auto corr = json_string(step_up, "correlationId");
+    expect(post(authorize, target, network_key, step_up, "MDES: step-up to activate"), 200);
+    auto nsa = [&](const std::string& correlation_id) {
+      return json::object{{"requestId", data_->id("nsa-")},
+                          {"correlationId", correlation_id},
+                          {"cardAndToken", {{"tokenUniqueReference", "DWSPMC" + data_->id("")}}}};
+    };
+    expect(post(activated, activated_target, network_key, nsa(corr), "MDES: activated"), 200);
+    expect(post(activated, activated_target, network_key, nsa("cunknown"), "MDES: unknown token"),
+           404);
+    auto refused = mdes_authorize(card_of(demo).second, "DECLINED");
+    expect(post(authorize, target, network_key, refused, "MDES: declined"), 200);
+    expect(post(activated, activated_target, network_key,
+                nsa(json_string(refused, "correlationId")), "MDES: a declined token"),
+           409);
+    expect(post(activated, activated_target, network_key, json::object{{"requestId", "r2"}},
+                "MDES: no token reference"),
+           400);
+    expect(post(activated, activated_target, demo, nsa(corr), "MDES: partner key"), 401);
+  }
   expect(get("/network/v1/tokens/{tokenUniqueReference}", "/network/v1/tokens/tur-unknown",
              network_key, "unknown"),
          404);

@@ -110,6 +110,8 @@ def main() -> None:
         if EXAMPLE_WEBHOOK_URL not in config:
             fail(f"config/dwt.example.toml no longer names {EXAMPLE_WEBHOOK_URL}")
         config = config.replace(EXAMPLE_WEBHOOK_URL, f"http://127.0.0.1:{port}/webhooks")
+        # Key files are relative to the repository root (make run's working directory).
+        config = config.replace('"config/dev/', '"' + os.path.join(repo, "config", "dev") + '/')
         config_path = os.path.join(work, "dwt.toml")
         open(config_path, "w", encoding="utf-8").write(config)
         server = subprocess.Popen(

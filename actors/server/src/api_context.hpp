@@ -15,6 +15,8 @@
 
 namespace dwt::server {
 
+struct mdes_context;
+
 struct api_context {
   /// The engine; outlives the HTTP server.
   engine_host* host = nullptr;
@@ -24,6 +26,8 @@ struct api_context {
   http::api_key_authenticator network;
   /// The HTTP server's registry (rendered by /metrics).
   std::shared_ptr<http::metrics_registry> metrics;
+  /// MDES issuer services (`[networks.mdes]`); null when disabled.
+  std::shared_ptr<const mdes_context> mdes;
   /// Set when shutdown begins: /readyz answers 503.
   std::atomic<bool> draining{false};
 };

@@ -28,6 +28,9 @@ void add_token_routes(route_table& t, const api_ptr& api);
 void add_webhook_routes(route_table& t, const api_ptr& api);
 void add_network_routes(route_table& t, const api_ptr& api);
 void add_ops_routes(route_table& t, const api_ptr& api);
+/// MDES issuer services, under the configured context root; none when
+/// `api->mdes` is null (MDES disabled).
+void add_mdes_routes(route_table& t, const api_ptr& api);
 
 /// Path parameters several route groups read (one definition: unity builds
 /// compile the route groups together).

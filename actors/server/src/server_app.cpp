@@ -10,6 +10,7 @@
 #include "dwt/http/server.hpp"
 #include "dwt/server/engine_config.hpp"
 #include "dwt/server/sms_gateway.hpp"
+#include "mdes_context.hpp"
 #include "route_table.hpp"
 
 namespace dwt::server {
@@ -82,6 +83,18 @@ server_app::started server_app::start(const config::settings& settings, app_opti
     return {nullptr, sms.error};
   st->sms = std::move(sms.resources);
 
+  // Key files are read before the engine opens the store: a bad file stops
+  // the start with its key path.
+  std::shared_ptr<const mdes_context> mdes;
+  if (settings.networks.mdes.enabled) {
+    auto loaded = load_mdes_context(settings.networks.mdes, options.production);
+    if (!loaded.context) {
+      st->sms->stop();
+      return {nullptr, loaded.error};
+    }
+    mdes = std::move(loaded.context);
+  }
+
   auto engine_opts = to_engine_options(settings);
   engine_opts.sms = st->sms->gateway();
   if (options.tweak_engine)
@@ -94,6 +107,7 @@ server_app::started server_app::start(const config::settings& settings, app_opti
   st->host = std::move(*host);
 
   st->api = std::make_shared<api_context>();
+  st->api->mdes = std::move(mdes);
   st->api->host = st->host.get();
   for (const auto& p : settings.partners)
     st->api->partners.add(p.id.value, p.api_key_sha256);

@@ -16,6 +16,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "dwt/engine/types.hpp"
@@ -227,6 +228,46 @@ struct webhook_delivery_settings {
   std::optional<webhook_backoff_settings> backoff;
 };
 
+/// One issuer FLE private key of `[networks.mdes]` (`issuer_fle_keys`):
+/// a PEM path, or a table `{key_file, certificate_file}` when MDES names
+/// the key by its certificate's fingerprint.
+struct mdes_fle_key_file {
+  std::string key_file;
+  /// Optional PEM certificate of the same key (empty: none).
+  std::string certificate_file;
+  friend bool operator==(const mdes_fle_key_file&, const mdes_fle_key_file&) = default;
+};
+
+/// Mastercard MDES issuer services. `[networks.mdes]`
+///
+/// Paths are read when the server starts (a bad file: `dwt-server` exits
+/// 1), relative to its working directory like `data_dir`. The routes are
+/// authenticated with the network API key (`[network]`) until mutual TLS
+/// on the listener exists.
+struct mdes_settings {
+  bool enabled = false;
+  /// Where the services are served: `{context_root}/authorizeService` ...
+  /// Starts with '/', no trailing '/', segments of A-Z a-z 0-9 . _ ~ -.
+  std::string context_root = "/mdes";
+  /// Issuer FLE private keys (several during a rotation); each is indexed
+  /// under every fingerprint variant (SPKI SHA-256 and SHA-1, and the
+  /// certificate's when given). At least one when enabled.
+  std::vector<mdes_fle_key_file> issuer_fle_keys;
+  /// MDES's public key (PEM) that response payloads are encrypted to
+  /// (empty: none configured).
+  std::string network_fle_public_key;
+  /// `walletId` → the engine's wallet (values APPLE_PAY, GOOGLE_PAY,
+  /// SAMSUNG_PAY), as `[networks.mdes.wallet_ids]`.
+  std::vector<std::pair<std::string, engine::wallet_provider>> wallet_ids;
+  /// The wallet of a request whose walletId is absent or not mapped.
+  engine::wallet_provider default_wallet = engine::wallet_provider::google_pay;
+};
+
+/// Card network adapters. `[networks]`
+struct networks_settings {
+  mdes_settings mdes;
+};
+
 /// The whole configuration.
 struct settings {
   listen_settings listen;
@@ -245,6 +286,7 @@ struct settings {
   velocity_settings velocity;
   sms_settings sms;
   webhook_delivery_settings webhooks;
+  networks_settings networks;
 
   /// The partner with this id, or nullptr.
   [[nodiscard]] const partner_settings* find_partner(std::string_view id) const noexcept {

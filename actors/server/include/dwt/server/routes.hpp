@@ -16,7 +16,9 @@ struct route_spec {
   std::string pattern;
 };
 
-/// Every (method, pattern) the router serves.
+/// Every (method, pattern) the router serves, the MDES services included
+/// at their default context root `/mdes` (served only with
+/// `[networks.mdes] enabled`, under the configured root).
 [[nodiscard]] std::vector<route_spec> served_routes();
 
 } // namespace dwt::server

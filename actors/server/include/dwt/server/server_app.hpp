@@ -28,6 +28,9 @@ struct app_options {
   /// Last word on the engine options before the engine starts (tests inject
   /// a clock or seeded randomness here).
   std::function<void(engine_options&)> tweak_engine;
+  /// `DWT_ENV=production` (main.cpp reads it): the public development keys
+  /// of config/dev/ are refused (the start fails naming the key).
+  bool production = false;
 };
 
 class server_app {

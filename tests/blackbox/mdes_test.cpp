@@ -1,0 +1,530 @@
+/// @file
+/// Mastercard MDES against a real dwt-server: this test plays the network.
+/// It encrypts cardInfo to the issuer's development key
+/// (config/dev/mdes-issuer-fle.pub.pem) with dwt::networks' FLE (itself
+/// checked against python3-cryptography in tests/networks) and calls
+/// POST /mdes/authorizeService: approve, step-up with the masked phone,
+/// declines (no card, RED, past dataValidUntilTimestamp), unknown key and
+/// tampered ciphertext (a clear MDES error and nothing stored), a repeated
+/// correlationId, authentication; notifyTokenUpdated suspend / resume /
+/// delete on the network channel, an issuer-only suspension, unknown tokens;
+/// notifyServiceActivated.
+
+#include <algorithm>
+#include <chrono>
+#include <ctime>
+#include <filesystem>
+#include <string>
+#include <tuple>
+#include <vector>
+
+#include <boost/json/serialize.hpp>
+
+#include "dwt/engine/random.hpp"
+#include "dwt/networks/mdes/fle.hpp"
+#include "dwt/networks/mdes/fle_json.hpp"
+#include "support.hpp"
+
+namespace dwt::blackbox {
+namespace {
+
+namespace json = boost::json;
+namespace mdes = dwt::networks::mdes;
+
+std::string dev_key(std::string_view name) {
+  return std::string{DWT_SOURCE_DIR} + "/config/dev/" + std::string{name};
+}
+
+/// ISO 8601 UTC `offset` from now.
+std::string iso_from_now(std::chrono::seconds offset) {
+  const auto t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now() + offset);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  const auto n = std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return std::string(buf, n);
+}
+
+class mdes_flows : public blackbox_test {
+protected:
+  config_options server_options() override {
+    config_options o;
+    o.extra_toml = "\n[networks.mdes]\nenabled = true\nissuer_fle_keys = [\"" +
+                   dev_key("mdes-issuer-fle.key.pem") + "\"]\nnetwork_fle_public_key = \"" +
+                   dev_key("mdes-network-fle.pub.pem") +
+                   "\"\ndefault_wallet = \"GOOGLE_PAY\"\n[networks.mdes.wallet_ids]\n\"103\" = "
+                   "\"APPLE_PAY\"\n";
+    return o;
+  }
+
+  void SetUp() override {
+    blackbox_test::SetUp();
+    auto to = mdes::fle_recipient::from_pem_file(dev_key("mdes-issuer-fle.pub.pem"));
+    ASSERT_TRUE(to) << "the development FLE public key";
+    issuer_.emplace(std::move(*to));
+  }
+
+  /// The card data as MDES encrypts it.
+  json::object card_data(const std::string& pan, const std::string& valid_until) {
+    const auto cvc = data_->cvc();
+    remember_secret(cvc, secret_value::match::labelled, "CVC");
+    return {{"accountNumber", pan},
+            {"expiryMonth", "12"},
+            {"expiryYear", "31"},
+            {"source", "CARD_ADDED_MANUALLY"},
+            {"cardholderName", "A Holder"},
+            {"securityCode", cvc},
+            {"dataValidUntilTimestamp", valid_until}};
+  }
+
+  json::object encrypted(const json::object& card) {
+    engine::secure_random rng;
+    auto fle = mdes::encrypt(json::serialize(card), *issuer_, mdes::key_wrap::oaep_sha256, rng);
+    EXPECT_TRUE(fle) << "encrypt";
+    return fle ? mdes::to_json(*fle) : json::object{};
+  }
+
+  /// A whole authorizeService request.
+  json::object request(const json::object& card_info, const std::string& correlation_id,
+                       std::string_view recommendation) {
+    json::object body{
+        {"requestId", data_->id("req-")},
+        {"services", json::array{"DIGITIZATION"}},
+        {"cardInfo", card_info},
+        {"correlationId", correlation_id},
+        {"tokenRequestorId", "50110030273"},
+        {"walletId", "103"},
+        {"paymentAppInstanceId", data_->id("pai-")},
+        {"deviceInfo", {{"deviceName", "Phone"}, {"formFactor", "PHONE"}, {"osName", "ANDROID"}}},
+        {"tokenType", "CLOUD"},
+        {"futureField", {{"ignored", true}}}};
+    if (!recommendation.empty())
+      body["tokenRequestorDecisioningInfo"] = {{"recommendedDecision", recommendation},
+                                               {"deviceScore", 4},
+                                               {"recommendationReasons", json::array{"HIGH_RISK"}}};
+    return body;
+  }
+
+  http_response authorize(const json::object& body, std::string_view key = network_key) {
+    return api_->call("POST", "/mdes/authorizeService", key, json::value(body));
+  }
+
+  std::string correlation() { return "c" + data_->id("").substr(0, 12); }
+
+  /// The card's tokens (as the partner lists them).
+  std::size_t token_count(const std::string& card_id) {
+    auto r = api_->get("/v1/cards/" + card_id + "/digital-wallet-tokens", demo_partner_key);
+    EXPECT_EQ(r.status, 200) << describe(r);
+    return json_array(r.json(), "data").size();
+  }
+
+  /// An ACTIVE token of a new demo card, created by the network under its
+  /// own `tokenUniqueReference` (as MDES names tokens) → that reference.
+  std::string network_token(std::string* card_id = nullptr) {
+    std::string pan;
+    auto card = new_card(demo_partner_key, &pan);
+    if (card_id != nullptr)
+      *card_id = json_string(card, "id");
+    const auto tur = "DWSPMC" + data_->id("") + data_->id("");
+    json::object body{{"pan", pan},
+                      {"expiryMonth", 12},
+                      {"expiryYear", 2031},
+                      {"walletProvider", "GOOGLE_PAY"},
+                      {"device", {{"id", data_->id("dev-")}, {"type", "PHONE"}}},
+                      {"tokenUniqueReference", tur},
+                      {"walletRecommendation", "GREEN"}};
+    auto r = api_->post("/network/v1/tokenization-requests", network_key, body);
+    EXPECT_EQ(r.status, 200) << describe(r);
+    EXPECT_EQ(json_string(r.json(), "decision"), "APPROVED") << r.body;
+    return tur;
+  }
+
+  /// POST /mdes/notifyTokenUpdated with one {tokenUniqueReference, status,
+  /// suspendedBy} per entry.
+  http_response notify(
+      const std::vector<std::tuple<std::string, std::string_view, std::vector<std::string_view>>>&
+          tokens,
+      std::string* request_id = nullptr) {
+    json::array list;
+    for (const auto& [tur, status, by] : tokens) {
+      json::array parties;
+      for (auto p : by)
+        parties.emplace_back(p);
+      list.push_back(json::object{{"tokenUniqueReference", tur},
+                                  {"status", status},
+                                  {"suspendedBy", parties},
+                                  {"tokenExpiry", "1231"}});
+    }
+    const auto id = data_->id("ntu-");
+    if (request_id != nullptr)
+      *request_id = id;
+    json::object body{{"requestId", id}, {"tokens", list}, {"reasonCode", "STATUS_UPDATE"}};
+    return api_->call("POST", "/mdes/notifyTokenUpdated", network_key, json::value(body));
+  }
+
+  std::optional<mdes::fle_recipient> issuer_;
+};
+
+TEST_F(mdes_flows, GreenIsApprovedAndTheTokenIsActiveUnderTheCorrelationId) {
+  std::string pan;
+  auto card = new_card(demo_partner_key, &pan);
+  ASSERT_TRUE(card.is_object());
+  const auto corr = correlation();
+  auto body =
+      request(encrypted(card_data(pan, iso_from_now(std::chrono::minutes{10}))), corr, "APPROVED");
+  auto r = authorize(body);
+  ASSERT_EQ(r.status, 200) << describe(r);
+  const auto answer = r.json();
+  EXPECT_EQ(json_string(answer, "responseId"), json_string(body, "requestId"));
+  EXPECT_EQ(json_string(answer, "decision"), "APPROVED");
+  EXPECT_EQ(json_string(answer, "cvcResponse"), "NOT_PROCESSED");
+  EXPECT_EQ(json_string(answer, "tokenRequestorId"), "50110030273");
+  EXPECT_EQ(r.body.find(pan), std::string::npos);
+
+  auto token = get_token(demo_partner_key, "mdes-c-" + corr);
+  ASSERT_TRUE(token.is_object());
+  EXPECT_EQ(json_string(token, "state"), "ACTIVE");
+  EXPECT_EQ(json_string(token, "walletProvider"), "APPLE_PAY"); // walletId 103
+  EXPECT_EQ(token_count(json_string(card, "id")), 1u);
+}
+
+TEST_F(mdes_flows, YellowOrNoRecommendationAsksForActivationWithTheMaskedPhone) {
+  for (std::string_view rec : {"REQUIRE_ADDITIONAL_AUTHENTICATION", ""}) {
+    std::string pan;
+    std::string phone;
+    auto card = new_card(demo_partner_key, &pan, &phone);
+    ASSERT_TRUE(card.is_object());
+    const auto corr = correlation();
+    auto r = authorize(
+        request(encrypted(card_data(pan, iso_from_now(std::chrono::minutes{10}))), corr, rec));
+    ASSERT_EQ(r.status, 200) << describe(r);
+    const auto answer = r.json();
+    EXPECT_EQ(json_string(answer, "decision"), "REQUIRE_ADDITIONAL_AUTHENTICATION") << rec;
+    std::string sms_value;
+    bool in_app = false;
+    for (const auto& m : json_array(answer, "activationMethods")) {
+      if (json_string(m, "type") == "TEXT_TO_CARDHOLDER_NUMBER")
+        sms_value = json_string(m, "value");
+      in_app = in_app || json_string(m, "type") == "CARDHOLDER_TO_USE_MOBILE_APP";
+    }
+    ASSERT_GE(sms_value.size(), 4u) << r.body;
+    EXPECT_TRUE(sms_value.ends_with(phone.substr(phone.size() - 4))) << sms_value;
+    EXPECT_EQ(sms_value.find(phone.substr(1, phone.size() - 5)), std::string::npos) << sms_value;
+    EXPECT_TRUE(in_app) << r.body;
+    auto token = get_token(demo_partner_key, "mdes-c-" + corr);
+    EXPECT_EQ(json_string(token, "state"), "REQUESTED");
+  }
+}
+
+TEST_F(mdes_flows, DeclinesForEveryRule) {
+  // No card for the PAN (outside every product): DECLINED, nothing stored.
+  {
+    const auto foreign = data_->foreign_pan();
+    remember_secret(foreign, secret_value::match::anywhere, "foreign PAN");
+    auto r = authorize(request(encrypted(card_data(foreign, iso_from_now(std::chrono::minutes{5}))),
+                               correlation(), "APPROVED"));
+    ASSERT_EQ(r.status, 200) << describe(r);
+    EXPECT_EQ(json_string(r.json(), "decision"), "DECLINED");
+  }
+  // The network recommends DECLINED: the engine is never more permissive.
+  {
+    std::string pan;
+    auto card = new_card(demo_partner_key, &pan);
+    const auto corr = correlation();
+    auto r = authorize(request(encrypted(card_data(pan, iso_from_now(std::chrono::minutes{5}))),
+                               corr, "DECLINED"));
+    ASSERT_EQ(r.status, 200) << describe(r);
+    EXPECT_EQ(json_string(r.json(), "decision"), "DECLINED");
+    EXPECT_EQ(json_string(get_token(demo_partner_key, "mdes-c-" + corr), "state"),
+              "REQUEST_DECLINED");
+  }
+  // The card data is past dataValidUntilTimestamp: declined before the
+  // engine, nothing stored.
+  {
+    std::string pan;
+    auto card = new_card(demo_partner_key, &pan);
+    auto r = authorize(request(encrypted(card_data(pan, iso_from_now(-std::chrono::minutes{1}))),
+                               correlation(), "APPROVED"));
+    ASSERT_EQ(r.status, 200) << describe(r);
+    EXPECT_EQ(json_string(r.json(), "decision"), "DECLINED");
+    EXPECT_EQ(token_count(json_string(card, "id")), 0u);
+  }
+}
+
+TEST_F(mdes_flows, UnknownKeyAndTamperedCiphertextAreClearErrorsAndStoreNothing) {
+  std::string pan;
+  auto card = new_card(demo_partner_key, &pan);
+  const auto card_id = json_string(card, "id");
+  const auto valid = iso_from_now(std::chrono::minutes{10});
+
+  auto unknown = encrypted(card_data(pan, valid));
+  unknown["publicKeyFingerprint"] = std::string(64, 'a');
+  auto body = request(unknown, correlation(), "APPROVED");
+  auto r = authorize(body);
+  EXPECT_EQ(r.status, 400) << describe(r);
+  EXPECT_EQ(json_string(r.json(), "errorCode"), "UNKNOWN_KEY_FINGERPRINT");
+  EXPECT_EQ(json_string(r.json(), "responseId"), json_string(body, "requestId"));
+
+  // A changed wrapped key and a changed last data block (bad padding) get
+  // one and the same answer: no padding oracle.
+  auto flip = [](json::object& o, std::string_view field, std::size_t from_end) {
+    std::string hex{o[field].as_string()};
+    char& c = hex[hex.size() - from_end];
+    c = c == '0' ? '1' : '0';
+    o[field] = hex;
+  };
+  auto bad_key = encrypted(card_data(pan, valid));
+  flip(bad_key, "encryptedKey", 3);
+  auto bad_data = encrypted(card_data(pan, valid));
+  flip(bad_data, "encryptedData", 2);
+  std::string first_description;
+  for (auto* fle : {&bad_key, &bad_data}) {
+    auto t = authorize(request(*fle, correlation(), "APPROVED"));
+    EXPECT_EQ(t.status, 400) << describe(t);
+    EXPECT_EQ(json_string(t.json(), "errorCode"), "DECRYPTION_FAILED") << t.body;
+    if (first_description.empty())
+      first_description = json_string(t.json(), "errorDescription");
+    EXPECT_EQ(json_string(t.json(), "errorDescription"), first_description);
+  }
+  EXPECT_EQ(token_count(card_id), 0u);
+}
+
+TEST_F(mdes_flows, ARepeatedCorrelationIdAnswersTheSameDecisionWithOneToken) {
+  std::string pan;
+  auto card = new_card(demo_partner_key, &pan);
+  const auto corr = correlation();
+  for (int i = 0; i < 2; ++i) {
+    auto r = authorize(request(encrypted(card_data(pan, iso_from_now(std::chrono::minutes{10}))),
+                               corr, "APPROVED"));
+    ASSERT_EQ(r.status, 200) << describe(r);
+    EXPECT_EQ(json_string(r.json(), "decision"), "APPROVED") << "call " << i;
+  }
+  EXPECT_EQ(token_count(json_string(card, "id")), 1u);
+}
+
+TEST_F(mdes_flows, RefusesUnauthenticatedAndMalformedRequestsInTheMdesShape) {
+  std::string pan;
+  auto card = new_card(demo_partner_key, &pan);
+  auto body = request(encrypted(card_data(pan, iso_from_now(std::chrono::minutes{10}))),
+                      correlation(), "APPROVED");
+  for (std::string_view key : {std::string_view{}, demo_partner_key}) {
+    auto r = authorize(body, key);
+    EXPECT_EQ(r.status, 401) << describe(r);
+    EXPECT_EQ(json_string(r.json(), "errorCode"), "UNAUTHORIZED");
+  }
+  json::object no_card = body;
+  no_card.erase("cardInfo");
+  auto r = authorize(no_card);
+  EXPECT_EQ(r.status, 400) << describe(r);
+  EXPECT_EQ(json_string(r.json(), "errorCode"), "MISSING_FIELD");
+  EXPECT_EQ(json_string(r.json(), "responseId"), json_string(body, "requestId"));
+
+  http_request raw{"POST", "/mdes/authorizeService", "{not json", {}};
+  raw.headers.emplace_back("Authorization", "Bearer " + std::string{network_key});
+  auto sent = api_->raw().send(raw);
+  ASSERT_TRUE(sent.response) << sent.error;
+  EXPECT_EQ(sent.response->status, 400);
+  EXPECT_EQ(json_string(sent.response->json(), "errorCode"), "INVALID_JSON");
+  EXPECT_EQ(token_count(json_string(card, "id")), 0u);
+}
+
+TEST_F(mdes_flows, NotifyTokenUpdatedSuspendsResumesAndDeletesOnTheNetworkChannel) {
+  const auto tur = network_token();
+  auto state_of = [&] { return json_string(get_token(demo_partner_key, tur), "state"); };
+
+  std::string request_id;
+  auto r = notify({{tur, "SUSPENDED", {"CARDHOLDER"}}}, &request_id);
+  ASSERT_EQ(r.status, 200) << describe(r);
+  EXPECT_EQ(json_string(r.json(), "responseId"), request_id);
+  EXPECT_EQ(state_of(), "SUSPENDED");
+  EXPECT_EQ(json_string(history(demo_partner_key, tur).back(), "channel"), "NETWORK");
+
+  // Repeated: already SUSPENDED, nothing more is recorded.
+  const auto before = history(demo_partner_key, tur).size();
+  r = notify({{tur, "SUSPENDED", {"CARDHOLDER"}}});
+  ASSERT_EQ(r.status, 200) << describe(r);
+  EXPECT_EQ(history(demo_partner_key, tur).size(), before);
+
+  r = notify({{tur, "ACTIVE", {}}});
+  ASSERT_EQ(r.status, 200) << describe(r);
+  EXPECT_EQ(state_of(), "ACTIVE");
+  EXPECT_EQ(json_string(history(demo_partner_key, tur).back(), "channel"), "NETWORK");
+
+  r = notify({{tur, "DEACTIVATED", {}}});
+  ASSERT_EQ(r.status, 200) << describe(r);
+  EXPECT_EQ(state_of(), "TERMINATED");
+  const auto last = history(demo_partner_key, tur).back();
+  EXPECT_EQ(json_string(last, "channel"), "NETWORK");
+
+  // Each change reached the partner as a transition event, channel NETWORK.
+  std::vector<std::string> states;
+  for (const auto& e : all_events(demo_partner_key)) {
+    const auto& data = json_at(e, "data");
+    if (json_string(e, "type") == "DigitalWalletTokenTransition" &&
+        json_string(data, "tokenUniqueReference") == tur &&
+        json_string(data, "channel") == "NETWORK")
+      states.push_back(json_string(data, "state"));
+  }
+  const std::vector<std::string> tail{"SUSPENDED", "ACTIVE", "TERMINATED"};
+  ASSERT_GE(states.size(), tail.size());
+  EXPECT_TRUE(std::equal(tail.begin(), tail.end(), states.end() - 3));
+
+  // A final token cannot change: TOKEN_UPDATE_FAILED names it.
+  r = notify({{tur, "ACTIVE", {}}});
+  EXPECT_EQ(r.status, 409) << describe(r);
+  EXPECT_EQ(json_string(r.json(), "errorCode"), "TOKEN_UPDATE_FAILED");
+  EXPECT_NE(json_string(r.json(), "errorDescription").find(tur), std::string::npos);
+}
+
+TEST_F(mdes_flows, AnIssuerOnlySuspensionStaysThePartners) {
+  std::string card_id;
+  const auto tur = network_token(&card_id);
+  auto r = notify({{tur, "SUSPENDED", {"ISSUER"}}});
+  ASSERT_EQ(r.status, 200) << describe(r);
+  EXPECT_EQ(json_string(get_token(demo_partner_key, tur), "state"), "SUSPENDED");
+  EXPECT_EQ(json_string(history(demo_partner_key, tur).back(), "channel"), "PARTNER_API");
+  // The partner owns that suspension and may resume it.
+  auto resumed = transition(demo_partner_key, card_id, tur, "ACTIVE");
+  EXPECT_EQ(resumed.status, 201) << describe(resumed);
+  EXPECT_EQ(json_string(get_token(demo_partner_key, tur), "state"), "ACTIVE");
+}
+
+TEST_F(mdes_flows, NotifyTokenUpdatedNamesUnknownTokensAndAppliesTheOthers) {
+  const auto tur = network_token();
+  const std::string unknown = "DWSPMC" + data_->id("unknown");
+  auto r = notify({{unknown, "SUSPENDED", {"CARDHOLDER"}}, {tur, "SUSPENDED", {"CARDHOLDER"}}});
+  EXPECT_EQ(r.status, 404) << describe(r);
+  EXPECT_EQ(json_string(r.json(), "errorCode"), "TOKEN_NOT_FOUND");
+  EXPECT_NE(json_string(r.json(), "errorDescription").find(unknown), std::string::npos);
+  EXPECT_EQ(json_string(get_token(demo_partner_key, tur), "state"), "SUSPENDED");
+
+  // An unknown status changes nothing and is acknowledged.
+  r = notify({{tur, "SOMETHING_NEW", {}}});
+  EXPECT_EQ(r.status, 200) << describe(r);
+  EXPECT_EQ(json_string(get_token(demo_partner_key, tur), "state"), "SUSPENDED");
+
+  // Malformed: no tokens.
+  auto bad = api_->call("POST", "/mdes/notifyTokenUpdated", network_key,
+                        json::value(json::object{{"requestId", "r1"}}));
+  EXPECT_EQ(bad.status, 400) << describe(bad);
+  EXPECT_EQ(json_string(bad.json(), "errorCode"), "MISSING_FIELD");
+  EXPECT_EQ(json_string(bad.json(), "responseId"), "r1");
+}
+
+TEST_F(mdes_flows, NotifyServiceActivatedActivatesTheTokenOfTheCorrelationId) {
+  std::string pan;
+  auto card = new_card(demo_partner_key, &pan);
+  const auto corr = correlation();
+  auto r = authorize(request(encrypted(card_data(pan, iso_from_now(std::chrono::minutes{10}))),
+                             corr, "REQUIRE_ADDITIONAL_AUTHENTICATION"));
+  ASSERT_EQ(r.status, 200) << describe(r);
+  const auto ref = "mdes-c-" + corr;
+  ASSERT_EQ(json_string(get_token(demo_partner_key, ref), "state"), "REQUESTED");
+
+  auto nsa = [&](const std::string& correlation_id) {
+    json::object body{{"requestId", data_->id("nsa-")},
+                      {"correlationId", correlation_id},
+                      {"cardAndToken",
+                       {{"tokenUniqueReference", "DWSPMC" + data_->id("")},
+                        {"accountPanSuffix", pan.substr(pan.size() - 4)}}},
+                      {"decision", "APPROVED"},
+                      {"tokenActivatedDateTime", iso_from_now(std::chrono::seconds{0})}};
+    return std::make_pair(
+        body, api_->call("POST", "/mdes/notifyServiceActivated", network_key, json::value(body)));
+  };
+  auto [body, answer] = nsa(corr);
+  ASSERT_EQ(answer.status, 200) << describe(answer);
+  EXPECT_EQ(json_string(answer.json(), "responseId"), json_string(body, "requestId"));
+  auto token = get_token(demo_partner_key, ref);
+  EXPECT_EQ(json_string(token, "state"), "ACTIVE");
+  EXPECT_EQ(json_string(token, "fulfillmentStatus"), "PROVISIONED");
+  const auto hist = history(demo_partner_key, ref);
+  EXPECT_EQ(json_string(hist.back(), "channel"), "NETWORK");
+
+  // Repeated: acknowledged, nothing more recorded.
+  auto again = nsa(corr).second;
+  EXPECT_EQ(again.status, 200) << describe(again);
+  EXPECT_EQ(history(demo_partner_key, ref).size(), hist.size());
+
+  // No token for that correlationId (nor for the reference).
+  auto unknown = nsa(correlation()).second;
+  EXPECT_EQ(unknown.status, 404) << describe(unknown);
+  EXPECT_EQ(json_string(unknown.json(), "errorCode"), "TOKEN_NOT_FOUND");
+
+  // A declined token is not activated.
+  std::string pan2;
+  new_card(demo_partner_key, &pan2);
+  const auto declined = correlation();
+  ASSERT_EQ(authorize(request(encrypted(card_data(pan2, iso_from_now(std::chrono::minutes{10}))),
+                              declined, "DECLINED"))
+                .status,
+            200);
+  auto refused = nsa(declined).second;
+  EXPECT_EQ(refused.status, 409) << describe(refused);
+  EXPECT_EQ(json_string(refused.json(), "errorCode"), "TOKEN_UPDATE_FAILED");
+  EXPECT_EQ(json_string(get_token(demo_partner_key, "mdes-c-" + declined), "state"),
+            "REQUEST_DECLINED");
+}
+
+TEST(mdes_startup, a_bad_fle_key_file_stops_the_start_naming_the_key) {
+  // A public key where a private one belongs, and a missing file.
+  for (const std::string& file : {dev_key("mdes-issuer-fle.pub.pem"), dev_key("no-such-key.pem")}) {
+    SCOPED_TRACE(file);
+    temp_dir dir;
+    server_layout layout{dir.path()};
+    config_options o;
+    o.extra_toml = "\n[networks.mdes]\nenabled = true\nissuer_fle_keys = [\"" + file + "\"]\n";
+    ASSERT_EQ(write_file(layout.config_file(), make_config_text(layout, o)), "");
+    server_process p;
+    ASSERT_EQ(p.spawn(server_binary(), {"--config", layout.config_file().string()}, dir.path(),
+                      layout.log_dir() / "stderr.log"),
+              "");
+    const auto status = p.wait_exit(std::chrono::seconds{15});
+    if (!status)
+      p.kill();
+    ASSERT_TRUE(status.has_value()) << "dwt-server kept running with a bad key file";
+    EXPECT_TRUE(status->exited && status->code == 1) << status->describe();
+    EXPECT_NE(p.stderr_text().find("networks.mdes.issuer_fle_keys[0]"), std::string::npos)
+        << p.stderr_text();
+    EXPECT_EQ(p.stdout_text().find("listening"), std::string::npos);
+  }
+}
+
+TEST(mdes_startup, production_refuses_the_development_keys) {
+  // The committed key under another file name is still recognised.
+  temp_dir dir;
+  const auto copy = dir.path() / "issuer.key.pem";
+  std::filesystem::copy_file(dev_key("mdes-issuer-fle.key.pem"), copy);
+  for (const bool production : {true, false}) {
+    SCOPED_TRACE(production ? "DWT_ENV=production" : "no DWT_ENV");
+    temp_dir run;
+    server_layout layout{run.path()};
+    config_options o;
+    o.extra_toml =
+        "\n[networks.mdes]\nenabled = true\nissuer_fle_keys = [\"" + copy.string() + "\"]\n";
+    ASSERT_EQ(write_file(layout.config_file(), make_config_text(layout, o)), "");
+    server_process p;
+    std::vector<std::string> env;
+    if (production)
+      env.emplace_back("DWT_ENV=production");
+    ASSERT_EQ(p.spawn(server_binary(), {"--config", layout.config_file().string()}, run.path(),
+                      layout.log_dir() / "stderr.log", env),
+              "");
+    if (!production) {
+      EXPECT_EQ(p.wait_ready(std::chrono::seconds{20}), "");
+      EXPECT_TRUE(p.terminate(std::chrono::seconds{15}).has_value());
+      continue;
+    }
+    const auto status = p.wait_exit(std::chrono::seconds{15});
+    if (!status)
+      p.kill();
+    ASSERT_TRUE(status.has_value()) << "dwt-server started with a development key";
+    EXPECT_TRUE(status->exited && status->code == 1) << status->describe();
+    EXPECT_NE(p.stderr_text().find("networks.mdes.issuer_fle_keys[0]"), std::string::npos)
+        << p.stderr_text();
+    EXPECT_NE(p.stderr_text().find("DWT_ENV=production"), std::string::npos) << p.stderr_text();
+  }
+}
+
+} // namespace
+} // namespace dwt::blackbox
