@@ -67,42 +67,6 @@ std::string_view db_name(db d) noexcept {
 
 namespace {
 
-// outbox_by_event_id was added after schema 1: a directory written before
-// (or by an older build since) has outbox events without an index entry.
-// When the counts differ, index every event (idempotent; one pass).
-result<void> backfill_event_ids(MDB_txn* t, const std::array<MDB_dbi, db_count>& dbis) {
-  auto outbox = dbis[static_cast<std::size_t>(db::outbox)];
-  auto index = dbis[static_cast<std::size_t>(db::outbox_by_event_id)];
-  MDB_stat a{};
-  MDB_stat b{};
-  if (int rc = mdb_stat(t, outbox, &a); rc != 0)
-    return lmdb_error(rc, "stat outbox");
-  if (int rc = mdb_stat(t, index, &b); rc != 0)
-    return lmdb_error(rc, "stat outbox_by_event_id");
-  if (a.ms_entries == b.ms_entries)
-    return {};
-  auto c = detail::cursor::open(t, outbox);
-  if (!c)
-    return c.err();
-  MDB_val k{};
-  MDB_val v{};
-  int rc = mdb_cursor_get(c->get(), &k, &v, MDB_FIRST);
-  for (; rc == 0; rc = mdb_cursor_get(c->get(), &k, &v, MDB_NEXT)) {
-    auto ev = codec::decode<outbox_event>(detail::from_val(v));
-    if (!ev)
-      return ev.err();
-    if (!keys::valid_id(ev->event_id))
-      continue;
-    if (auto r = detail::put(t, index, ev->event_id, detail::from_val(k), 0,
-                             "backfill outbox_by_event_id");
-        !r)
-      return r;
-  }
-  if (rc != MDB_NOTFOUND)
-    return lmdb_error(rc, "scan outbox");
-  return {};
-}
-
 // Calls `visit(key, record)` for every record of `dbi`, in key order, in
 // write transaction `t`; stops at the first error (a decode failure, or
 // `visit`'s own).
@@ -124,6 +88,28 @@ result<void> for_each_record(MDB_txn* t, MDB_dbi dbi, const char* what, Visit&& 
   if (rc != MDB_NOTFOUND)
     return lmdb_error(rc, what);
   return {};
+}
+
+// outbox_by_event_id was added after schema 1: a directory written before
+// (or by an older build since) has outbox events without an index entry.
+// When the counts differ, index every event (idempotent; one pass).
+result<void> backfill_event_ids(MDB_txn* t, const std::array<MDB_dbi, db_count>& dbis) {
+  auto outbox = dbis[static_cast<std::size_t>(db::outbox)];
+  auto index = dbis[static_cast<std::size_t>(db::outbox_by_event_id)];
+  MDB_stat a{};
+  MDB_stat b{};
+  if (int rc = mdb_stat(t, outbox, &a); rc != 0)
+    return lmdb_error(rc, "stat outbox");
+  if (int rc = mdb_stat(t, index, &b); rc != 0)
+    return lmdb_error(rc, "stat outbox_by_event_id");
+  if (a.ms_entries == b.ms_entries)
+    return {};
+  return for_each_record<outbox_event>(
+      t, outbox, "scan outbox", [&](std::string_view seq, const outbox_event& ev) -> result<void> {
+        if (!keys::valid_id(ev.event_id))
+          return {};
+        return detail::put(t, index, ev.event_id, seq, 0, "backfill outbox_by_event_id");
+      });
 }
 
 // tokens_requested was added after schema 1 (and is unknown to older

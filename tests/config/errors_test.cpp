@@ -9,21 +9,10 @@
 namespace dwt::config {
 namespace {
 
+using test::expect_error;
 using test::minimal_toml;
 using test::no_env;
 using test::partner_toml;
-
-/// Loads `text`, expects failure with `code`, and that the message contains
-/// every fragment.
-void expect_error(const std::string& text, errc code,
-                  std::initializer_list<std::string_view> fragments) {
-  auto loaded = load_string(text, no_env());
-  ASSERT_FALSE(loaded.has_value()) << "accepted:\n" << text;
-  const error& e = loaded.error_value();
-  EXPECT_EQ(e.code, code) << e.message;
-  for (auto f : fragments)
-    EXPECT_NE(e.message.find(f), std::string::npos) << "'" << f << "' not in: " << e.message;
-}
 
 TEST(ConfigErrors, BadDateNamesPartnerKey) {
   expect_error(minimal_toml() +

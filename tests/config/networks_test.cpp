@@ -10,18 +10,9 @@
 namespace dwt::config {
 namespace {
 
+using test::expect_error;
 using test::minimal_toml;
 using test::no_env;
-
-void expect_mdes_error(const std::string& text, errc code,
-                       std::initializer_list<std::string_view> fragments) {
-  auto loaded = load_string(text, no_env());
-  ASSERT_FALSE(loaded.has_value()) << "accepted:\n" << text;
-  const error& e = loaded.error_value();
-  EXPECT_EQ(e.code, code) << e.message;
-  for (auto f : fragments)
-    EXPECT_NE(e.message.find(f), std::string::npos) << "'" << f << "' not in: " << e.message;
-}
 
 TEST(ConfigNetworks, AbsentSectionMeansDisabledWithDefaults) {
   auto loaded = load_string(minimal_toml(), no_env());
@@ -80,38 +71,37 @@ TEST(ConfigNetworks, ExampleEnablesMdesWithTheDevelopmentKeys) {
 }
 
 TEST(ConfigNetworks, EnabledNeedsAKey) {
-  expect_mdes_error(minimal_toml() + "\n[networks.mdes]\nenabled = true\n", errc::missing_key,
-                    {"networks.mdes.issuer_fle_keys", "at least one"});
+  expect_error(minimal_toml() + "\n[networks.mdes]\nenabled = true\n", errc::missing_key,
+               {"networks.mdes.issuer_fle_keys", "at least one"});
 }
 
 TEST(ConfigNetworks, UnknownKeysAreRefused) {
-  expect_mdes_error(minimal_toml() + "\n[networks.mdes]\nenable = true\n", errc::unknown_key,
-                    {"networks.mdes.enable: unknown key"});
-  expect_mdes_error(minimal_toml() + "\n[networks.vts]\nenabled = true\n", errc::unknown_key,
-                    {"networks.vts: unknown key"});
-  expect_mdes_error(
-      minimal_toml() +
-          "\n[networks.mdes]\nissuer_fle_keys = [{ key_file = \"a\", cert = \"b\" }]\n",
-      errc::unknown_key, {"networks.mdes.issuer_fle_keys[0].cert: unknown key"});
+  expect_error(minimal_toml() + "\n[networks.mdes]\nenable = true\n", errc::unknown_key,
+               {"networks.mdes.enable: unknown key"});
+  expect_error(minimal_toml() + "\n[networks.vts]\nenabled = true\n", errc::unknown_key,
+               {"networks.vts: unknown key"});
+  expect_error(minimal_toml() +
+                   "\n[networks.mdes]\nissuer_fle_keys = [{ key_file = \"a\", cert = \"b\" }]\n",
+               errc::unknown_key, {"networks.mdes.issuer_fle_keys[0].cert: unknown key"});
 }
 
 TEST(ConfigNetworks, BadValuesNameTheirKey) {
   for (const char* root : {"mdes", "/mdes/", "/a//b", "/md es", "/", "/mdes?x"})
-    expect_mdes_error(minimal_toml() + "\n[networks.mdes]\ncontext_root = \"" + root + "\"\n",
-                      errc::invalid_value, {"networks.mdes.context_root"});
+    expect_error(minimal_toml() + "\n[networks.mdes]\ncontext_root = \"" + root + "\"\n",
+                 errc::invalid_value, {"networks.mdes.context_root"});
   for (const char* root : {"/v1", "/network/mdes", "/metrics"})
-    expect_mdes_error(minimal_toml() + "\n[networks.mdes]\ncontext_root = \"" + root + "\"\n",
-                      errc::invalid_value, {"networks.mdes.context_root", "must not lie under"});
-  expect_mdes_error(minimal_toml() + "\n[networks.mdes]\nissuer_fle_keys = [\"a\", 3]\n",
-                    errc::wrong_type, {"networks.mdes.issuer_fle_keys[1]"});
-  expect_mdes_error(minimal_toml() + "\n[networks.mdes]\nissuer_fle_keys = \"a\"\n",
-                    errc::wrong_type, {"networks.mdes.issuer_fle_keys"});
-  expect_mdes_error(minimal_toml() + "\n[networks.mdes]\ndefault_wallet = \"PAYPAL\"\n",
-                    errc::invalid_value, {"networks.mdes.default_wallet", "APPLE_PAY"});
-  expect_mdes_error(minimal_toml() + "\n[networks.mdes.wallet_ids]\n\"103\" = \"APPLE\"\n",
-                    errc::invalid_value, {"networks.mdes.wallet_ids.103"});
-  expect_mdes_error(minimal_toml() + "\n[networks.mdes]\nenabled = \"yes\"\n", errc::wrong_type,
-                    {"networks.mdes.enabled"});
+    expect_error(minimal_toml() + "\n[networks.mdes]\ncontext_root = \"" + root + "\"\n",
+                 errc::invalid_value, {"networks.mdes.context_root", "must not lie under"});
+  expect_error(minimal_toml() + "\n[networks.mdes]\nissuer_fle_keys = [\"a\", 3]\n",
+               errc::wrong_type, {"networks.mdes.issuer_fle_keys[1]"});
+  expect_error(minimal_toml() + "\n[networks.mdes]\nissuer_fle_keys = \"a\"\n", errc::wrong_type,
+               {"networks.mdes.issuer_fle_keys"});
+  expect_error(minimal_toml() + "\n[networks.mdes]\ndefault_wallet = \"PAYPAL\"\n",
+               errc::invalid_value, {"networks.mdes.default_wallet", "APPLE_PAY"});
+  expect_error(minimal_toml() + "\n[networks.mdes.wallet_ids]\n\"103\" = \"APPLE\"\n",
+               errc::invalid_value, {"networks.mdes.wallet_ids.103"});
+  expect_error(minimal_toml() + "\n[networks.mdes]\nenabled = \"yes\"\n", errc::wrong_type,
+               {"networks.mdes.enabled"});
 }
 
 } // namespace

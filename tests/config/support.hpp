@@ -1,8 +1,11 @@
 #pragma once
 // Helpers shared by the configuration tests.
+#include <initializer_list>
 #include <map>
 #include <string>
+#include <string_view>
 
+#include <gtest/gtest.h>
 #include <openssl/sha.h>
 
 #include "dwt/config/load.hpp"
@@ -51,6 +54,18 @@ otp_key = "hex:0000000000000000000000000000000000000000000000000000000000000003"
 inline std::string partner_toml(const std::string& extra = "") {
   return "\n[[partners]]\nid = \"p1\"\napi_key = \"k1\"\nonboarded_on = 2025-06-01\n" + extra +
          "\n";
+}
+
+/// Loads `text`, expects failure with `code`, and that the message contains
+/// every fragment.
+inline void expect_error(const std::string& text, errc code,
+                         std::initializer_list<std::string_view> fragments) {
+  auto loaded = load_string(text, no_env());
+  ASSERT_FALSE(loaded.has_value()) << "accepted:\n" << text;
+  const error& e = loaded.error_value();
+  EXPECT_EQ(e.code, code) << e.message;
+  for (auto f : fragments)
+    EXPECT_NE(e.message.find(f), std::string::npos) << "'" << f << "' not in: " << e.message;
 }
 
 } // namespace dwt::config::test
