@@ -3,7 +3,7 @@
 /// OAuth 1.0a request signing with RSA-SHA256 (RFC 5849, with SHA-256 in
 /// place of SHA-1) and Mastercard's body hash extension: `oauth_body_hash`
 /// is the base64 SHA-256 of the exact body bytes. The issuer signs its
-/// calls to the MDES Customer Service API with it (NETWORKS.md section 1);
+/// calls to the MDES Customer Service API with it (public MDES issuer documentation);
 /// `verify` checks such a call (the network simulator and the tests).
 ///
 /// Pure: the nonce and the timestamp are passed in (`make_nonce` draws one

@@ -1,6 +1,6 @@
 #pragma once
 /// @file
-/// MDES Authorize Service (NETWORKS.md section 1): the request envelope as
+/// MDES Authorize Service (public MDES issuer documentation): the request envelope as
 /// a struct (its `cardInfo` still encrypted: decrypt it with `fle.hpp`, then
 /// `parse_card_info`) and the response the issuer answers with.
 ///
@@ -25,7 +25,7 @@
 
 namespace dwt::networks::mdes {
 
-/// Named bounds of the request (NETWORKS.md gives the MDES ones).
+/// Named bounds of the request (the public MDES documentation gives them).
 namespace authorize_service_limits {
 /// The whole request body.
 inline constexpr std::size_t max_body_bytes = 64 * 1024;

@@ -1,6 +1,6 @@
 #pragma once
 /// @file
-/// The decrypted `cardInfo.encryptedData` of MDES (NETWORKS.md section 1):
+/// The decrypted `cardInfo.encryptedData` of MDES (public MDES issuer documentation):
 /// `accountNumber`, `expiryMonth`, `expiryYear`, `source`,
 /// `cardholderName`, `securityCode`, `dataValidUntilTimestamp`,
 /// `billingAddress{line1, line2, city, countrySubdivision, postalCode,

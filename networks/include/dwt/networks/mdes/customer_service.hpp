@@ -1,6 +1,6 @@
 #pragma once
 /// @file
-/// The issuer → MDES Customer Service API (NETWORKS.md section 1): the
+/// The issuer → MDES Customer Service API (public MDES issuer documentation): the
 /// request bodies of `token/suspend`, `token/unsuspend`, `token/delete` and
 /// `token/update` (PascalCase, wrapped in a root element), their URLs, and
 /// the network's answers: the success shape

@@ -1,6 +1,6 @@
 #pragma once
 /// @file
-/// MDES Deliver Activation Code (NETWORKS.md section 1): **the network
+/// MDES Deliver Activation Code (public MDES issuer documentation): **the network
 /// generates the code**; the issuer only sends it to the cardholder (SMS or
 /// email, by `activationMethod`) and never stores it in clear. The code is
 /// held in a `secret_bytes` (wiped, never printed) and the body is parsed

@@ -1,6 +1,6 @@
 #pragma once
 /// @file
-/// The MDES error shape (NETWORKS.md section 1): `{responseId, errorCode,
+/// The MDES error shape (public MDES issuer documentation): `{responseId, errorCode,
 /// errorDescription}`. The description is for people and must never hold
 /// card data or key material.
 ///

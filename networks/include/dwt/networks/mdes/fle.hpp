@@ -1,6 +1,6 @@
 #pragma once
 /// @file
-/// MDES field-level encryption (FLE), NETWORKS.md section 1: an object
+/// MDES field-level encryption (FLE) (public MDES issuer documentation): an object
 /// `{publicKeyFingerprint, encryptedKey, oaepHashingAlgorithm, iv,
 /// encryptedData}`, all hex. A one-time AES key wraps with RSA-OAEP (SHA256
 /// or SHA512 named by `oaepHashingAlgorithm`, MGF1 with the same hash) or

@@ -4,7 +4,7 @@
 /// MDES names the key it encrypted to by `publicKeyFingerprint`: the hex
 /// SHA-256 of the public key's DER SubjectPublicKeyInfo per the
 /// documentation, SHA-1 in some flows, the certificate's fingerprint with
-/// Mastercard's client libraries (NETWORKS.md section 1). Each key is
+/// Mastercard's client libraries (public MDES issuer documentation). Each key is
 /// therefore indexed under every variant; several keys may be held at once
 /// (rotation: the old key stays until MDES no longer uses it).
 ///

@@ -1,6 +1,6 @@
 #pragma once
 /// @file
-/// MDES Notify Service Activated (NETWORKS.md section 1): the token named
+/// MDES Notify Service Activated (public MDES issuer documentation): the token named
 /// by `tokenUniqueReference` is now active on the device (engine: ACTIVE,
 /// fulfillment PROVISIONED). The token reference may sit in `cardAndToken`
 /// (the documented place) or at the top level; `cardAndToken` may also

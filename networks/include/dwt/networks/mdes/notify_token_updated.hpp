@@ -1,6 +1,6 @@
 #pragma once
 /// @file
-/// MDES Notify Token Updated (NETWORKS.md section 1): the network tells the
+/// MDES Notify Token Updated (public MDES issuer documentation): the network tells the
 /// issuer that tokens changed state (`tokens[{tokenUniqueReference,
 /// status, suspendedBy[], tokenExpiry}]`, `reasonCode`), and
 /// `target_of` maps one token's status to the engine's target state and

@@ -1,6 +1,6 @@
 #pragma once
 /// @file
-/// MDES Request Activation Methods (NETWORKS.md section 1): the network
+/// MDES Request Activation Methods (public MDES issuer documentation): the network
 /// asks which step-up methods the issuer offers for a token it is
 /// provisioning (named by `tokenUniqueReference` and/or the
 /// `correlationId` of the authorizeService decision), and dwt answers with
