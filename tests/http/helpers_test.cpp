@@ -146,6 +146,30 @@ TEST(HttpBody, RepeatedKeysAreRefusedWithTheirPath) {
   }
 }
 
+TEST(HttpBody, EchoedMemberNamesNeverCarryAPanOrACode) {
+  // A client may paste a PAN or a one-time code as a member name: the
+  // unknown_field / duplicate_field answer names the member with every run
+  // of six or more digits masked.
+  auto unknown = parse_json_object(R"({"pan4111111111111111":"x"})");
+  ASSERT_TRUE(unknown.ok());
+  field_reader f{*unknown};
+  (void)f.optional_string("pan");
+  auto body = problem_body(*f.failure());
+  EXPECT_EQ(body.at("code").as_string(), "unknown_field");
+  EXPECT_EQ(body.at("field").as_string(), "pan****************");
+  EXPECT_EQ(boost::json::serialize(body).find("4111111111111111"), std::string::npos);
+  auto dup = parse_json_object(R"({"code123456":1,"code123456":2,"a12345":3})");
+  ASSERT_FALSE(dup.ok());
+  body = problem_body(dup.error());
+  EXPECT_EQ(body.at("field").as_string(), "code******");
+  EXPECT_EQ(boost::json::serialize(body).find("123456"), std::string::npos);
+  // Shorter digit runs stay as sent.
+  auto short_run = parse_json_object(R"({"a12345":3})");
+  ASSERT_TRUE(short_run.ok());
+  field_reader g{*short_run};
+  EXPECT_EQ(problem_body(*g.failure()).at("field").as_string(), "a12345");
+}
+
 TEST(HttpBody, ControlCharactersAreRefused) {
   // JSON escapes, decoded by the parser: NUL, LF, ESC, DEL, NEL (C1), TAB.
   for (const std::string bad :

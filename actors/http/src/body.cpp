@@ -29,6 +29,25 @@ bool has_control(std::string_view s) noexcept {
   return false;
 }
 
+/// A member name as an answer may echo it: the client chose it, so it may
+/// hold a PAN or a one-time code (a value pasted as a key); every run of
+/// `min_masked_digits` or more digits is masked with '*' (PANs and codes
+/// never appear in a response).
+constexpr std::size_t min_masked_digits = 6;
+std::string echoable_name(std::string name) {
+  std::size_t run = 0;
+  for (std::size_t i = 0; i <= name.size(); ++i) {
+    if (i < name.size() && name[i] >= '0' && name[i] <= '9') {
+      ++run;
+      continue;
+    }
+    if (run >= min_masked_digits)
+      std::fill_n(name.begin() + static_cast<std::ptrdiff_t>(i - run), run, '*');
+    run = 0;
+  }
+  return name;
+}
+
 response field_problem(std::string_view code, const std::string& field, std::string detail) {
   boost::json::object extra;
   extra["field"] = field;
@@ -44,8 +63,10 @@ checked<boost::json::object> parse_json_object(std::string_view body) {
     return problem(400, "malformed_json", "The request body is not valid JSON.");
   if (!v.is_object())
     return problem(400, "malformed_json", "The request body must be a JSON object.");
-  if (auto dup = detail::first_duplicate_key(body))
-    return field_problem("duplicate_field", *dup, *dup + ": the member is given more than once");
+  if (auto dup = detail::first_duplicate_key(body)) {
+    const auto name = echoable_name(std::move(*dup));
+    return field_problem("duplicate_field", name, name + ": the member is given more than once");
+  }
   return std::move(v.as_object());
 }
 
@@ -97,8 +118,8 @@ std::optional<response> field_reader::failure() const {
       const std::string_view key{member.key().data(), member.key().size()};
       if (std::find(seen.names.begin(), seen.names.end(), key) != seen.names.end())
         continue;
-      const std::string field =
-          seen.prefix.empty() ? std::string{key} : seen.prefix + "." + std::string{key};
+      const std::string field = echoable_name(
+          seen.prefix.empty() ? std::string{key} : seen.prefix + "." + std::string{key});
       return field_problem("unknown_field", field, field + ": not a member of this request");
     }
   }
