@@ -23,6 +23,7 @@ constexpr std::array<std::string_view, 3> decision_names{"APPROVED", "REQUIRE_VE
 constexpr std::array<std::string_view, 3> network_event_names{"DEVICE_LOST", "DEVICE_FOUND",
                                                               "DELETED_FROM_WALLET"};
 constexpr std::array<std::string_view, 2> activation_names{"APPROVE", "DECLINE"};
+constexpr std::array<std::string_view, 3> card_network_names{"NONE", "MDES", "VTS"};
 
 template <class Enum, std::size_t N>
 [[nodiscard]] std::string_view name_of(const std::array<std::string_view, N>& names,
@@ -78,6 +79,9 @@ std::string_view to_string(network_event x) noexcept {
 std::string_view to_string(activation x) noexcept {
   return name_of(activation_names, x);
 }
+std::string_view to_string(card_network x) noexcept {
+  return name_of(card_network_names, x);
+}
 
 std::optional<token_state> parse_token_state(std::string_view s) noexcept {
   return parse_of<token_state>(token_state_names, s);
@@ -114,6 +118,9 @@ std::optional<network_event> parse_network_event(std::string_view s) noexcept {
 }
 std::optional<activation> parse_activation(std::string_view s) noexcept {
   return parse_of<activation>(activation_names, s);
+}
+std::optional<card_network> parse_card_network(std::string_view s) noexcept {
+  return parse_of<card_network>(card_network_names, s);
 }
 
 } // namespace dwt::engine

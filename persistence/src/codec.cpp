@@ -19,6 +19,9 @@ constexpr std::uint8_t max_device_type = 3;
 constexpr std::uint8_t max_channel = 3;
 constexpr std::uint8_t max_method = 1;
 constexpr std::uint8_t max_delivery_status = 3;
+constexpr std::uint8_t max_card_network = 2;
+/// Bounds of a decoded network identity (the adapters bound far lower).
+constexpr std::uint64_t max_recommendation_reasons = 256;
 
 // -- encoding -----------------------------------------------------------------
 
@@ -85,6 +88,12 @@ public:
 
   [[nodiscard]] bool ok() const noexcept { return ok_; }
   [[nodiscard]] bool at_end() const noexcept { return pos_ == data_.size(); }
+  /// The next byte without consuming it; nullopt at the end.
+  [[nodiscard]] std::optional<std::uint8_t> peek() const noexcept {
+    if (!ok_ || pos_ >= data_.size())
+      return std::nullopt;
+    return static_cast<std::uint8_t>(data_[pos_]);
+  }
   void bad() noexcept { ok_ = false; }
 
   std::uint64_t u() {
@@ -306,6 +315,93 @@ result<card_record> decode<card_record>(std::string_view bytes) {
 
 // -- token --------------------------------------------------------------------
 
+namespace {
+
+void put_opt_u(out& w, const std::optional<std::uint32_t>& v) {
+  w.b(v.has_value());
+  if (v)
+    w.u(*v);
+}
+
+std::optional<std::uint32_t> get_opt_u(in& r) {
+  if (!r.b())
+    return std::nullopt;
+  return r.u_as<std::uint32_t>();
+}
+
+void put_network(out& w, const network_identity& n) {
+  w.e(n.network);
+  w.s(n.token_unique_reference);
+  w.s(n.pan_unique_reference);
+  w.s(n.correlation_id);
+  w.s(n.token_requestor_id);
+  w.s(n.wallet_id);
+  w.s(n.payment_app_instance_id);
+  w.s(n.token_type);
+  w.s(n.token_expiry);
+  w.s(n.device_name);
+  w.s(n.serial_number);
+  w.s(n.form_factor);
+  w.s(n.iso_device_type);
+  w.s(n.os_name);
+  w.s(n.os_version);
+  const auto& k = n.risk;
+  w.s(k.recommended_decision);
+  w.s(k.recommendation_standard_version);
+  put_opt_u(w, k.device_score);
+  put_opt_u(w, k.account_score);
+  put_opt_u(w, k.phone_number_score);
+  w.u(k.recommendation_reasons.size());
+  for (const auto& reason : k.recommendation_reasons)
+    w.s(reason);
+  put_opt_u(w, k.active_token_count);
+  w.s(k.cvc_result);
+  w.b(k.data_valid_until.has_value());
+  if (k.data_valid_until)
+    w.t(*k.data_valid_until);
+  w.s(k.card_source);
+}
+
+network_identity get_network(in& r) {
+  network_identity n;
+  n.network = r.e<card_network>(max_card_network);
+  n.token_unique_reference = r.s();
+  n.pan_unique_reference = r.s();
+  n.correlation_id = r.s();
+  n.token_requestor_id = r.s();
+  n.wallet_id = r.s();
+  n.payment_app_instance_id = r.s();
+  n.token_type = r.s();
+  n.token_expiry = r.s();
+  n.device_name = r.s();
+  n.serial_number = r.s();
+  n.form_factor = r.s();
+  n.iso_device_type = r.s();
+  n.os_name = r.s();
+  n.os_version = r.s();
+  auto& k = n.risk;
+  k.recommended_decision = r.s();
+  k.recommendation_standard_version = r.s();
+  k.device_score = get_opt_u(r);
+  k.account_score = get_opt_u(r);
+  k.phone_number_score = get_opt_u(r);
+  const auto reasons = r.u();
+  if (reasons > max_recommendation_reasons) {
+    r.bad();
+    return n;
+  }
+  for (std::uint64_t i = 0; i < reasons && r.ok(); ++i)
+    k.recommendation_reasons.push_back(r.s());
+  k.active_token_count = get_opt_u(r);
+  k.cvc_result = r.s();
+  if (r.b())
+    k.data_valid_until = r.t();
+  k.card_source = r.s();
+  return n;
+}
+
+} // namespace
+
 std::string encode(const token_record& r) {
   out w{record_tag::token, 64 + r.ref.value.size() + r.card.value.size() + r.partner.value.size() +
                                r.device.id.size() + r.device.name.size()};
@@ -324,6 +420,12 @@ std::string encode(const token_record& r) {
   w.t(r.created_at);
   w.t(r.updated_at);
   w.u(r.history_count);
+  // Optional trailing section (added by issue #21 without a codec version
+  // bump: a record without it is a token of no network).
+  if (r.network) {
+    w.byte(1);
+    put_network(w, *r.network);
+  }
   return w.take();
 }
 
@@ -348,6 +450,10 @@ result<token_record> decode<token_record>(std::string_view bytes) {
   v.created_at = r.t();
   v.updated_at = r.t();
   v.history_count = r.u_as<std::uint32_t>();
+  if (r.peek() == std::uint8_t{1}) {
+    r.byte();
+    v.network = get_network(r);
+  }
   return finish(r, std::move(v), "token");
 }
 

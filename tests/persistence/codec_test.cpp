@@ -276,5 +276,78 @@ TEST(Codec, MutatedRecordsNeverCrash) {
   SUCCEED() << accepted << " mutated inputs still decoded";
 }
 
+token_record sample_network_token() {
+  auto t = test::sample_token("mdes-c-corr1", "card_1", 3);
+  network_identity n;
+  n.network = card_network::mdes;
+  n.token_unique_reference = "DWSPMC000000000132d72d4fcb2f4136a0532d3093ff1a45";
+  n.pan_unique_reference = "FWSPMC000000000159f71f703d2141efaf04dd26803f922b";
+  n.correlation_id = "corr1";
+  n.token_requestor_id = "50110030273";
+  n.wallet_id = "216";
+  n.payment_app_instance_id = "92de9357a535b2c21a3566e1c0b6d8d2";
+  n.token_type = "CLOUD";
+  n.token_expiry = "0930";
+  n.device_name = "Kim's phone";
+  n.serial_number = "SN-1";
+  n.form_factor = "PHONE";
+  n.iso_device_type = "6";
+  n.os_name = "ANDROID";
+  n.os_version = "14";
+  n.risk.recommended_decision = "APPROVED";
+  n.risk.recommendation_standard_version = "2";
+  n.risk.device_score = 5;
+  n.risk.account_score = 0;
+  n.risk.recommendation_reasons = {"LONG_ACCOUNT_TENURE", "GOOD_ACTIVITY_HISTORY"};
+  n.risk.active_token_count = 2;
+  n.risk.cvc_result = "NOT_PROCESSED";
+  n.risk.data_valid_until = at(1'700'000'000'000);
+  n.risk.card_source = "CARD_ON_FILE";
+  t.network = std::move(n);
+  return t;
+}
+
+TEST(Codec, TokenNetworkIdentityRoundTrips) {
+  expect_round_trip(sample_network_token());
+  auto partial = sample_network_token();
+  partial.network->risk = network_risk{};
+  partial.network->token_unique_reference.clear();
+  expect_round_trip(partial);
+}
+
+TEST(Codec, TokenWithoutNetworkKeepsItsOldEncoding) {
+  // Records written before issue #21 carry no network section and must
+  // decode unchanged; a token without a network is still encoded so.
+  auto plain = test::sample_token("DWT-REF", "card_1", 7);
+  auto with = plain;
+  with.network = network_identity{};
+  auto a = codec::encode(plain);
+  auto b = codec::encode(with);
+  ASSERT_LT(a.size(), b.size());
+  EXPECT_EQ(b.substr(0, a.size()), a);
+  auto decoded = codec::decode<token_record>(a);
+  ASSERT_TRUE(decoded.has_value());
+  EXPECT_FALSE(decoded->network.has_value());
+}
+
+TEST(Codec, TruncatedNetworkSectionIsRejected) {
+  auto plain = codec::encode(test::sample_token("mdes-c-corr1", "card_1", 3));
+  auto bytes = codec::encode(sample_network_token());
+  // Every cut inside the network section (after its marker byte) fails.
+  for (std::size_t n = plain.size() + 1; n < bytes.size(); ++n) {
+    auto r = codec::decode<token_record>(std::string_view{bytes}.substr(0, n));
+    ASSERT_FALSE(r.has_value()) << "prefix of " << n << " bytes decoded";
+    EXPECT_EQ(r.code(), errc::corrupt_record);
+  }
+  // A bad network enum value or marker is refused.
+  auto bad = bytes;
+  bad[plain.size() + 1] = 3; // no such card network
+  EXPECT_FALSE(codec::decode<token_record>(bad).has_value());
+  auto marker = bytes;
+  marker[plain.size()] = 2; // not the network section's marker
+  EXPECT_FALSE(codec::decode<token_record>(marker).has_value());
+  EXPECT_FALSE(codec::decode<token_record>(bytes + '\0').has_value());
+}
+
 } // namespace
 } // namespace dwt::persistence

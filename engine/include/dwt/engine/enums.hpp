@@ -26,6 +26,8 @@ namespace dwt::engine {
 [[nodiscard]] std::string_view to_string(decision x) noexcept;
 [[nodiscard]] std::string_view to_string(network_event x) noexcept;
 [[nodiscard]] std::string_view to_string(activation x) noexcept;
+/// "NONE", "MDES", "VTS".
+[[nodiscard]] std::string_view to_string(card_network x) noexcept;
 
 [[nodiscard]] std::optional<token_state> parse_token_state(std::string_view s) noexcept;
 [[nodiscard]] std::optional<card_state> parse_card_state(std::string_view s) noexcept;
@@ -38,6 +40,7 @@ parse_wallet_recommendation(std::string_view s) noexcept;
 parse_verification_method(std::string_view s) noexcept;
 [[nodiscard]] std::optional<network_event> parse_network_event(std::string_view s) noexcept;
 [[nodiscard]] std::optional<activation> parse_activation(std::string_view s) noexcept;
+[[nodiscard]] std::optional<card_network> parse_card_network(std::string_view s) noexcept;
 /// Parses "PENDING", "PROVISIONED", "REJECTED" (e.g. for stored records).
 [[nodiscard]] std::optional<fulfillment_status>
 parse_fulfillment_status(std::string_view s) noexcept;

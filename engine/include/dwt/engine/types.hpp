@@ -128,6 +128,10 @@ enum class network_event : std::uint8_t {
 /// Partner answer on the activation endpoint.
 enum class activation : std::uint8_t { approve = 0, decline = 1 };
 
+/// The card network a token came through: none for dwt's own
+/// network-neutral API (/network/v1) and push provisioning.
+enum class card_network : std::uint8_t { none = 0, mdes = 1, vts = 2 };
+
 // -- records -----------------------------------------------------------------
 
 struct device_info {
@@ -135,6 +139,58 @@ struct device_info {
   device_type type = device_type::phone;
   std::string name;
   friend bool operator==(const device_info&, const device_info&) = default;
+};
+
+/// The network's risk inputs to a tokenisation decision, kept on the token
+/// so a partner can see why it was decided so. Never a PAN, never a
+/// security code (only the outcome of its check). Texts are as the network
+/// sent them (bounded by the adapter that parsed them).
+struct network_risk {
+  /// e.g. APPROVED, DECLINED, REQUIRE_ADDITIONAL_AUTHENTICATION.
+  std::string recommended_decision;
+  std::string recommendation_standard_version;
+  std::optional<std::uint32_t> device_score;
+  std::optional<std::uint32_t> account_score;
+  std::optional<std::uint32_t> phone_number_score;
+  /// e.g. ACCOUNT_TOO_NEW, HAS_SUSPENDED_TOKENS.
+  std::vector<std::string> recommendation_reasons;
+  /// The network's count of the card's active tokens.
+  std::optional<std::uint32_t> active_token_count;
+  /// MATCH | INVALID | NOT_PROCESSED (what was answered); empty: no code
+  /// was sent.
+  std::string cvc_result;
+  /// The card data's dataValidUntilTimestamp.
+  std::optional<timestamp> data_valid_until;
+  /// CARD_ON_FILE | CARD_ADDED_MANUALLY | CARD_ADDED_VIA_APPLICATION.
+  std::string card_source;
+  friend bool operator==(const network_risk&, const network_risk&) = default;
+};
+
+/// What a card network identifies a token by and what it said of the
+/// device, kept on the token record (issue #21). The IMEI and MSISDN the
+/// network may send are personal data dwt does not need: never kept.
+struct network_identity {
+  card_network network = card_network::none;
+  /// The network's token id (MDES tokenUniqueReference); empty until the
+  /// network names it (MDES: deliverActivationCode / notifyServiceActivated).
+  std::string token_unique_reference;
+  std::string pan_unique_reference;
+  std::string correlation_id;
+  std::string token_requestor_id;
+  std::string wallet_id;
+  std::string payment_app_instance_id;
+  /// EMBEDDED_SE | CLOUD | STATIC (as sent).
+  std::string token_type;
+  /// The token's own expiry, MMYY; its last four are token_record::token_last4.
+  std::string token_expiry;
+  std::string device_name;
+  std::string serial_number;
+  std::string form_factor;
+  std::string iso_device_type;
+  std::string os_name;
+  std::string os_version;
+  network_risk risk;
+  friend bool operator==(const network_identity&, const network_identity&) = default;
 };
 
 /// A partner (the issuer's customer) and its per-partner policy.
@@ -197,6 +253,8 @@ struct token_record {
   timestamp updated_at{};
   /// Number of transitions recorded so far (next history sequence number).
   std::uint32_t history_count = 0;
+  /// Set when the token came through a card network's adapter.
+  std::optional<network_identity> network;
   friend bool operator==(const token_record&, const token_record&) = default;
 };
 
