@@ -45,6 +45,9 @@ namespace mdes = networks::mdes;
 
 /// POST {context_root}/authorizeService (routes_mdes_authorize.cpp).
 void authorize_service(const api_context& api, http::request_context ctx, http::responder res);
+/// POST {context_root}/requestActivationMethods (routes_mdes_methods.cpp).
+void request_activation_methods(const api_context& api, http::request_context ctx,
+                                http::responder res);
 /// POST {context_root}/notifyTokenUpdated (routes_mdes_notify.cpp).
 void notify_token_updated(const api_context& api, http::request_context ctx, http::responder res);
 /// POST {context_root}/notifyServiceActivated (routes_mdes_notify.cpp).
