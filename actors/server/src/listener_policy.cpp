@@ -44,7 +44,7 @@ bool holds_development_key(const std::string& path) {
   return false;
 }
 
-constexpr std::string_view development_refused =
+constexpr std::string_view tls_development_refused =
     ": a public development key (config/dev/) is refused when DWT_ENV=production";
 
 } // namespace
@@ -65,10 +65,10 @@ std::string listener_refusal(const config::settings& s, bool production) {
   if (!tls.enabled())
     return {};
   if (holds_development_key(tls.cert_file))
-    return "listen.tls.cert_file (" + tls.cert_file + ")" + std::string{development_refused};
+    return "listen.tls.cert_file (" + tls.cert_file + ")" + std::string{tls_development_refused};
   if (!tls.client_ca_file.empty() && holds_development_key(tls.client_ca_file))
     return "listen.tls.client_ca_file (" + tls.client_ca_file + ")" +
-           std::string{development_refused};
+           std::string{tls_development_refused};
   return {};
 }
 
