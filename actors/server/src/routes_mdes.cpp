@@ -8,8 +8,10 @@
 /// (`{responseId, errorCode, errorDescription}`, mdes_respond.cpp), never
 /// problem+json.
 ///
-/// Authentication: the network API key (`Authorization: Bearer`), as for
-/// /network/v1, until mutual TLS on the listener exists.
+/// Authentication: as for /network/v1, a verified client certificate when
+/// `[listen.tls] client_ca_file` is set (mutual TLS; 403
+/// CLIENT_CERTIFICATE_REQUIRED without one), and the network API key
+/// (`Authorization: Bearer`).
 
 #include "mdes_context.hpp"
 #include "mdes_routes.hpp"
