@@ -559,7 +559,12 @@ TEST_F(mdes_flows, TheNetworksRiskDataIsUsedNotOnlyItsColour) {
     auto r = authorize(body);
     ASSERT_EQ(r.status, 200) << describe(r);
     EXPECT_EQ(json_string(r.json(), "decision"), c.decision);
-    EXPECT_EQ(json_string(get_token(demo_partner_key, "mdes-c-" + corr), "state"), c.state);
+    const auto token = get_token(demo_partner_key, "mdes-c-" + corr);
+    EXPECT_EQ(json_string(token, "state"), c.state);
+    // Whatever the decision, the token keeps what MDES sent.
+    const auto& n = json_at(token, "network");
+    EXPECT_EQ(json_string(n, "network"), "MDES");
+    EXPECT_EQ(json_string(json_at(n, "risk"), "recommendedDecision"), "APPROVED");
   }
   // The network's own count of the PAN's active tokens.
   std::string pan;
