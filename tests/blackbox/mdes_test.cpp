@@ -14,6 +14,9 @@
 #include <chrono>
 #include <ctime>
 #include <filesystem>
+#include <fstream>
+#include <functional>
+#include <iterator>
 #include <string>
 #include <tuple>
 #include <vector>
@@ -99,9 +102,12 @@ protected:
         {"tokenType", "CLOUD"},
         {"futureField", {{"ignored", true}}}};
     if (!recommendation.empty())
-      body["tokenRequestorDecisioningInfo"] = {{"recommendedDecision", recommendation},
-                                               {"deviceScore", 4},
-                                               {"recommendationReasons", json::array{"HIGH_RISK"}}};
+      body["tokenRequestorDecisioningInfo"] = {
+          {"recommendedDecision", recommendation},
+          {"recommendationStandardVersion", "2"},
+          {"deviceScore", 4},
+          {"accountScore", 5},
+          {"recommendationReasons", json::array{"LONG_ACCOUNT_TENURE"}}};
     return body;
   }
 
@@ -259,7 +265,7 @@ TEST_F(mdes_flows, RequestActivationMethodsOffersWhatTheCardOffersWhileTheTokenW
   EXPECT_EQ(missing.status, 400) << describe(missing);
   EXPECT_EQ(json_string(missing.json(), "errorCode"), "MISSING_FIELD");
 
-  // An active token is past its activation: 409 TOKEN_NOT_PENDING.
+  // An active token is past its activation: 409 INVALID_TOKEN_STATUS.
   std::string pan2;
   new_card(demo_partner_key, &pan2);
   const auto corr2 = correlation();
@@ -268,7 +274,7 @@ TEST_F(mdes_flows, RequestActivationMethodsOffersWhatTheCardOffersWhileTheTokenW
   ASSERT_EQ(json_string(approved.json(), "decision"), "APPROVED") << approved.body;
   auto done = ask({{"correlationId", corr2}});
   EXPECT_EQ(done.status, 409) << describe(done);
-  EXPECT_EQ(json_string(done.json(), "errorCode"), "TOKEN_NOT_PENDING");
+  EXPECT_EQ(json_string(done.json(), "errorCode"), "INVALID_TOKEN_STATUS");
 }
 
 TEST_F(mdes_flows, DeclinesForEveryRule) {
@@ -476,11 +482,13 @@ TEST_F(mdes_flows, NotifyServiceActivatedActivatesTheTokenOfTheCorrelationId) {
   const auto ref = "mdes-c-" + corr;
   ASSERT_EQ(json_string(get_token(demo_partner_key, ref), "state"), "REQUESTED");
 
-  auto nsa = [&](const std::string& correlation_id) {
+  // MDES names the token once; a repeated notification repeats it.
+  const auto tur = "DWSPMC" + data_->id("");
+  auto nsa = [&](const std::string& correlation_id, const std::string& reference = {}) {
     json::object body{{"requestId", data_->id("nsa-")},
                       {"correlationId", correlation_id},
                       {"cardAndToken",
-                       {{"tokenUniqueReference", "DWSPMC" + data_->id("")},
+                       {{"tokenUniqueReference", reference.empty() ? tur : reference},
                         {"accountPanSuffix", pan.substr(pan.size() - 4)}}},
                       {"decision", "APPROVED"},
                       {"tokenActivatedDateTime", iso_from_now(std::chrono::seconds{0})}};
@@ -502,7 +510,7 @@ TEST_F(mdes_flows, NotifyServiceActivatedActivatesTheTokenOfTheCorrelationId) {
   EXPECT_EQ(history(demo_partner_key, ref).size(), hist.size());
 
   // No token for that correlationId (nor for the reference).
-  auto unknown = nsa(correlation()).second;
+  auto unknown = nsa(correlation(), "DWSPMC" + data_->id("")).second;
   EXPECT_EQ(unknown.status, 404) << describe(unknown);
   EXPECT_EQ(json_string(unknown.json(), "errorCode"), "TOKEN_NOT_FOUND");
 
@@ -514,11 +522,371 @@ TEST_F(mdes_flows, NotifyServiceActivatedActivatesTheTokenOfTheCorrelationId) {
                               declined, "DECLINED"))
                 .status,
             200);
-  auto refused = nsa(declined).second;
+  auto refused = nsa(declined, "DWSPMC" + data_->id("")).second;
   EXPECT_EQ(refused.status, 409) << describe(refused);
   EXPECT_EQ(json_string(refused.json(), "errorCode"), "TOKEN_UPDATE_FAILED");
   EXPECT_EQ(json_string(get_token(demo_partner_key, "mdes-c-" + declined), "state"),
             "REQUEST_DECLINED");
+}
+
+TEST_F(mdes_flows, NotifyServiceActivatedBindsTheNetworksReferenceForLaterNotifications) {
+  std::string pan;
+  new_card(demo_partner_key, &pan);
+  const auto corr = correlation();
+  auto r = authorize(request(encrypted(card_data(pan, iso_from_now(std::chrono::minutes{10}))),
+                             corr, "REQUIRE_ADDITIONAL_AUTHENTICATION"));
+  ASSERT_EQ(r.status, 200) << describe(r);
+  const auto ref = "mdes-c-" + corr;
+  const auto tur = "DWSPMC" + data_->id("") + data_->id("");
+
+  // Before the network named the token, its reference finds nothing.
+  auto unknown = notify({{tur, "SUSPENDED", {"CARDHOLDER"}}});
+  EXPECT_EQ(unknown.status, 404) << describe(unknown);
+  EXPECT_EQ(json_string(get_token(demo_partner_key, ref), "state"), "REQUESTED");
+
+  json::object body{{"requestId", data_->id("nsa-")},
+                    {"correlationId", corr},
+                    {"cardAndToken",
+                     {{"tokenUniqueReference", tur},
+                      {"tokenPanSuffix", "4321"},
+                      {"tokenExpiry", "0930"},
+                      {"accountPanSuffix", pan.substr(pan.size() - 4)}}},
+                    {"decision", "APPROVED"}};
+  auto answer = api_->call("POST", "/mdes/notifyServiceActivated", network_key, json::value(body));
+  ASSERT_EQ(answer.status, 200) << describe(answer);
+  auto token = get_token(demo_partner_key, ref);
+  EXPECT_EQ(json_string(token, "state"), "ACTIVE");
+  EXPECT_EQ(json_string(token, "tokenLast4"), "4321");
+
+  // Another reference for the same correlationId is refused; the token
+  // keeps the first.
+  json::object other = body;
+  other["requestId"] = data_->id("nsa-");
+  other["cardAndToken"].as_object()["tokenUniqueReference"] = "DWSPMC" + data_->id("other");
+  auto refused =
+      api_->call("POST", "/mdes/notifyServiceActivated", network_key, json::value(other));
+  EXPECT_EQ(refused.status, 409) << describe(refused);
+  EXPECT_EQ(json_string(refused.json(), "errorCode"), "TOKEN_EXISTS");
+
+  // MDES names the token by its own reference from now on: found through
+  // the index, dwt's token changes.
+  r = notify({{tur, "SUSPENDED", {"CARDHOLDER"}}});
+  ASSERT_EQ(r.status, 200) << describe(r);
+  EXPECT_EQ(json_string(get_token(demo_partner_key, ref), "state"), "SUSPENDED");
+  r = notify({{tur, "DEACTIVATED", {}}});
+  ASSERT_EQ(r.status, 200) << describe(r);
+  EXPECT_EQ(json_string(get_token(demo_partner_key, ref), "state"), "TERMINATED");
+  // ... and it survives a restart (the index is in LMDB).
+  restart();
+  r = notify({{tur, "DEACTIVATED", {}}});
+  EXPECT_EQ(r.status, 200) << describe(r);
+}
+
+TEST_F(mdes_flows, TheNetworksRiskDataIsUsedNotOnlyItsColour) {
+  // APPROVED by the network, but its own data says otherwise: the engine
+  // follows the strictest signal (networks/mdes/risk.hpp).
+  struct risk_case {
+    std::string_view what;
+    std::function<void(json::object&)> edit;
+    std::string_view decision;
+    std::string_view state;
+  };
+  const std::vector<risk_case> cases{
+      {"a risk reason",
+       [](json::object& d) {
+         d["recommendationReasons"] = json::array{"GOOD_ACTIVITY_HISTORY", "DEVICE_RECENTLY_LOST"};
+       },
+       "REQUIRE_ADDITIONAL_AUTHENTICATION", "REQUESTED"},
+      {"a device score of 2", [](json::object& d) { d["deviceScore"] = 2; },
+       "REQUIRE_ADDITIONAL_AUTHENTICATION", "REQUESTED"},
+      {"a phone number score of 1", [](json::object& d) { d["phoneNumberScore"] = 1; }, "DECLINED",
+       "REQUEST_DECLINED"},
+      {"nothing that raises it", [](json::object&) {}, "APPROVED", "ACTIVE"},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(std::string{c.what});
+    std::string pan;
+    new_card(demo_partner_key, &pan);
+    const auto corr = correlation();
+    auto body = request(encrypted(card_data(pan, iso_from_now(std::chrono::minutes{10}))), corr,
+                        "APPROVED");
+    c.edit(body["tokenRequestorDecisioningInfo"].as_object());
+    auto r = authorize(body);
+    ASSERT_EQ(r.status, 200) << describe(r);
+    EXPECT_EQ(json_string(r.json(), "decision"), c.decision);
+    const auto token = get_token(demo_partner_key, "mdes-c-" + corr);
+    EXPECT_EQ(json_string(token, "state"), c.state);
+    // Whatever the decision, the token keeps what MDES sent.
+    const auto& n = json_at(token, "network");
+    EXPECT_EQ(json_string(n, "network"), "MDES");
+    EXPECT_EQ(json_string(json_at(n, "risk"), "recommendedDecision"), "APPROVED");
+  }
+  // The network's own count of the PAN's active tokens.
+  std::string pan;
+  new_card(demo_partner_key, &pan);
+  const auto corr = correlation();
+  auto body =
+      request(encrypted(card_data(pan, iso_from_now(std::chrono::minutes{10}))), corr, "APPROVED");
+  body["activeTokenCount"] = 12;
+  auto r = authorize(body);
+  ASSERT_EQ(r.status, 200) << describe(r);
+  EXPECT_EQ(json_string(r.json(), "decision"), "REQUIRE_ADDITIONAL_AUTHENTICATION");
+}
+
+TEST_F(mdes_flows, TheTokenShowsWhatMdesSentAndNeverThePanOrCvc) {
+  std::string pan;
+  auto card = new_card(demo_partner_key, &pan);
+  const auto card_id = json_string(card, "id");
+  const auto corr = correlation();
+  const auto valid_until = iso_from_now(std::chrono::minutes{10});
+  auto body = request(encrypted(card_data(pan, valid_until)), corr, "APPROVED");
+  const auto pur = "FWSPMC" + data_->id("pur");
+  body["cardInfo"].as_object()["panUniqueReference"] = pur;
+  body["activeTokenCount"] = 3;
+  body["deviceInfo"] = {{"deviceName", "My Phone"},  {"serialNumber", "SN-1"},
+                        {"formFactor", "PHONE"},     {"isoDeviceType", "M"},
+                        {"osName", "ANDROID"},       {"osVersion", "14"},
+                        {"imei", "356938035643809"}, {"msisdn", "447700900123"}};
+  auto r = authorize(body);
+  ASSERT_EQ(r.status, 200) << describe(r);
+  ASSERT_EQ(json_string(r.json(), "decision"), "APPROVED");
+  const auto ref = "mdes-c-" + corr;
+
+  auto check = [&](const json::value& token) {
+    ASSERT_TRUE(token.is_object());
+    const auto& n = json_at(token, "network");
+    EXPECT_EQ(json_string(n, "network"), "MDES");
+    EXPECT_EQ(json_string(n, "correlationId"), corr);
+    EXPECT_EQ(json_string(n, "panUniqueReference"), pur);
+    EXPECT_EQ(json_string(n, "tokenRequestorId"), "50110030273");
+    EXPECT_EQ(json_string(n, "walletId"), "103");
+    EXPECT_EQ(json_string(n, "paymentAppInstanceId"), json_string(body, "paymentAppInstanceId"));
+    EXPECT_EQ(json_string(n, "tokenType"), "CLOUD");
+    const auto& d = json_at(n, "device");
+    EXPECT_EQ(json_string(d, "name"), "My Phone");
+    EXPECT_EQ(json_string(d, "serialNumber"), "SN-1");
+    EXPECT_EQ(json_string(d, "isoDeviceType"), "M");
+    EXPECT_EQ(json_string(d, "osVersion"), "14");
+    const auto& k = json_at(n, "risk");
+    EXPECT_EQ(json_string(k, "recommendedDecision"), "APPROVED");
+    EXPECT_EQ(json_string(k, "recommendationStandardVersion"), "2");
+    EXPECT_EQ(json_int(k, "deviceScore"), 4);
+    EXPECT_EQ(json_int(k, "accountScore"), 5);
+    EXPECT_EQ(json_int(k, "activeTokenCount"), 3);
+    EXPECT_EQ(json_string(k, "cvcResponse"), "NOT_PROCESSED");
+    EXPECT_EQ(json_string(k, "cardSource"), "CARD_ADDED_MANUALLY");
+    EXPECT_FALSE(json_string(k, "dataValidUntil").empty());
+    ASSERT_EQ(json_array(k, "recommendationReasons").size(), 1u);
+    EXPECT_EQ(json_array(k, "recommendationReasons")[0].as_string(), "LONG_ACCOUNT_TENURE");
+    const auto text = json::serialize(token);
+    EXPECT_EQ(text.find(pan), std::string::npos);
+    EXPECT_EQ(text.find("356938035643809"), std::string::npos) << "the IMEI is not kept";
+    EXPECT_EQ(text.find("447700900123"), std::string::npos) << "the MSISDN is not kept";
+  };
+  check(get_token(demo_partner_key, ref));
+  // The list and the network's own read show the same.
+  auto list = api_->get("/v1/cards/" + card_id + "/digital-wallet-tokens", demo_partner_key);
+  ASSERT_EQ(list.status, 200) << describe(list);
+  ASSERT_EQ(json_array(list.json(), "data").size(), 1u);
+  check(json_array(list.json(), "data")[0]);
+  auto net = api_->get("/network/v1/tokens/" + ref, network_key);
+  ASSERT_EQ(net.status, 200) << describe(net);
+  check(net.json());
+
+  // The transition webhooks name the network (and, once bound, its
+  // reference).
+  const auto tur = "DWSPMC" + data_->id("") + data_->id("");
+  json::object nts{
+      {"requestId", data_->id("ntu-")},
+      {"tokens", json::array{json::object{{"tokenUniqueReference", tur},
+                                          {"status", "SUSPENDED"},
+                                          {"suspendedBy", json::array{"CARDHOLDER"}}}}}};
+  json::object nsa{{"requestId", data_->id("nsa-")},
+                   {"correlationId", corr},
+                   {"cardAndToken", {{"tokenUniqueReference", tur}, {"tokenExpiry", "0931"}}}};
+  ASSERT_EQ(
+      api_->call("POST", "/mdes/notifyServiceActivated", network_key, json::value(nsa)).status,
+      200);
+  EXPECT_EQ(
+      json_string(json_at(get_token(demo_partner_key, ref), "network"), "tokenUniqueReference"),
+      tur);
+  EXPECT_EQ(json_string(json_at(get_token(demo_partner_key, ref), "network"), "tokenExpiry"),
+            "0931");
+  ASSERT_EQ(api_->call("POST", "/mdes/notifyTokenUpdated", network_key, json::value(nts)).status,
+            200);
+  std::vector<json::value> transitions;
+  for (const auto& e : all_events(demo_partner_key))
+    if (json_string(e, "type") == "DigitalWalletTokenTransition" &&
+        json_string(json_at(e, "data"), "tokenUniqueReference") == ref)
+      transitions.push_back(json_at(e, "data"));
+  ASSERT_EQ(transitions.size(), 3u); // created, ACTIVE, SUSPENDED
+  for (const auto& t : transitions)
+    EXPECT_EQ(json_string(json_at(t, "network"), "network"), "MDES");
+  EXPECT_EQ(json_string(json_at(transitions.back(), "network"), "tokenUniqueReference"), tur);
+  EXPECT_EQ(json_string(transitions.back(), "state"), "SUSPENDED");
+
+  // The store holds no PAN in clear (the teardown scan also looks for the
+  // CVC, labelled, in every file).
+  std::ifstream in{server_->layout().data_dir() / "data.mdb", std::ios::binary};
+  const std::string bytes{std::istreambuf_iterator<char>{in}, std::istreambuf_iterator<char>{}};
+  EXPECT_FALSE(bytes.empty());
+  EXPECT_EQ(bytes.find(pan), std::string::npos);
+  EXPECT_NE(bytes.find(corr), std::string::npos) << "the identity is in the token record";
+}
+
+/// A six-digit code as MDES generates them (unique in this test).
+std::string network_code(test_data& data) {
+  for (;;) {
+    auto c = data.id("");
+    std::string digits;
+    for (char ch : c)
+      digits += static_cast<char>('0' + (static_cast<unsigned char>(ch) % 10));
+    while (digits.size() < 6)
+      digits += '7';
+    digits.resize(6);
+    if (digits.front() != '0')
+      return digits;
+  }
+}
+
+TEST_F(mdes_flows, DeliverActivationCodeSendsTheNetworksCodeBySmsAndKeepsNoCopy) {
+  // The partner's SMS rule picks the destination, as for dwt's own OTP:
+  // the demo partner (onboarded 2025) the profile's phone, the legacy
+  // partner (2024, not migrated) the card's.
+  for (auto key : {demo_partner_key, legacy_partner_key}) {
+    SCOPED_TRACE(std::string{key});
+    const auto profile_phone = data_->phone();
+    const auto card_phone = data_->phone();
+    const auto expected = key == demo_partner_key ? profile_phone : card_phone;
+    const auto profile = create_profile(key, profile_phone);
+    const auto pan = data_->pan();
+    ASSERT_FALSE(create_card(key, profile, pan, card_phone).is_null());
+    const auto corr = correlation();
+    auto r = authorize(request(encrypted(card_data(pan, iso_from_now(std::chrono::minutes{10}))),
+                               corr, "REQUIRE_ADDITIONAL_AUTHENTICATION"));
+    ASSERT_EQ(r.status, 200) << describe(r);
+    const auto ref = "mdes-c-" + corr;
+    const auto tur = "DWSPMC" + data_->id("") + data_->id("");
+    const auto code = network_code(*data_);
+
+    json::object body{
+        {"requestId", data_->id("dac-")},
+        {"tokenUniqueReference", tur},
+        {"correlationId", corr},
+        {"activationCode", code},
+        {"expirationDateTime", iso_from_now(std::chrono::minutes{30})},
+        {"activationMethod", {{"type", "TEXT_TO_CARDHOLDER_NUMBER"}, {"value", "***-***-1234"}}}};
+    auto answer = api_->call("POST", "/mdes/deliverActivationCode", network_key, json::value(body));
+    ASSERT_EQ(answer.status, 200) << describe(answer);
+    EXPECT_EQ(json_string(answer.json(), "responseId"), json_string(body, "requestId"));
+    EXPECT_EQ(answer.body.find(code), std::string::npos);
+
+    // The network's code, by SMS, to the partner's destination.
+    const auto [to, sent] = next_otp();
+    EXPECT_EQ(to, expected);
+    EXPECT_EQ(sent, code);
+
+    // The verification step is reached: the partner's webhook, SMS_OTP.
+    const auto feed = all_events(key);
+    std::size_t manual = 0;
+    for (const auto& e : feed) {
+      if (json_string(e, "type") != "cards#manual-provisioning-verification")
+        continue;
+      const auto& data = json_at(e, "data");
+      if (json_string(data, "tokenUniqueReference") != ref)
+        continue;
+      ++manual;
+      EXPECT_EQ(json_string(data, "verificationMethod"), "SMS_OTP");
+    }
+    EXPECT_EQ(manual, 1u);
+    EXPECT_EQ(json_string(get_token(key, ref), "state"), "REQUESTED");
+
+    // dwt holds nothing to check the code with: its own OTP API refuses.
+    auto own = api_->post("/network/v1/tokens/" + ref + "/verification/otp", network_key,
+                          {{"code", code}});
+    EXPECT_EQ(own.status, 409) << describe(own);
+    EXPECT_EQ(json_string(get_token(key, ref), "state"), "REQUESTED");
+
+    // The network checks the code and says so: the token is ACTIVE, and
+    // MDES's reference (bound by the delivery) finds it.
+    json::object nsa{{"requestId", data_->id("nsa-")},
+                     {"cardAndToken", {{"tokenUniqueReference", tur}}}};
+    auto activated =
+        api_->call("POST", "/mdes/notifyServiceActivated", network_key, json::value(nsa));
+    ASSERT_EQ(activated.status, 200) << describe(activated);
+    EXPECT_EQ(json_string(get_token(key, ref), "state"), "ACTIVE");
+
+    // No clear copy in the store: the data file's bytes.
+    std::ifstream in{server_->layout().data_dir() / "data.mdb", std::ios::binary};
+    ASSERT_TRUE(in.good());
+    const std::string bytes{std::istreambuf_iterator<char>{in}, std::istreambuf_iterator<char>{}};
+    EXPECT_EQ(bytes.find(code), std::string::npos) << "the activation code is in data.mdb";
+    EXPECT_EQ(bytes.find(pan), std::string::npos) << "the PAN is in data.mdb";
+  }
+}
+
+TEST_F(mdes_flows, DeliverActivationCodeRefusesBadRequestsAndChangesNothing) {
+  std::string pan;
+  new_card(demo_partner_key, &pan);
+  const auto corr = correlation();
+  ASSERT_EQ(authorize(request(encrypted(card_data(pan, iso_from_now(std::chrono::minutes{10}))),
+                              corr, "REQUIRE_ADDITIONAL_AUTHENTICATION"))
+                .status,
+            200);
+  const auto ref = "mdes-c-" + corr;
+  const auto events_before = all_events(demo_partner_key).size();
+  const auto history_before = history(demo_partner_key, ref).size();
+  const std::string code = "Q7X2K9PZ"; // never delivered: must appear nowhere
+  remember_secret(code, secret_value::match::anywhere, "undelivered activation code");
+
+  auto deliver = [&](json::object body) {
+    body["activationCode"] = code;
+    if (!body.contains("requestId"))
+      body["requestId"] = data_->id("dac-");
+    return api_->call("POST", "/mdes/deliverActivationCode", network_key, json::value(body));
+  };
+  // Another method than SMS (dwt delivers by SMS only), and one unknown.
+  for (std::string_view type : {"EMAIL_TO_CARDHOLDER_ADDRESS", "CARRIER_PIGEON"}) {
+    auto r = deliver({{"tokenUniqueReference", "DWSPMC1"},
+                      {"correlationId", corr},
+                      {"activationMethod", {{"type", type}, {"value", "a***@example.com"}}}});
+    EXPECT_EQ(r.status, 400) << describe(r);
+    EXPECT_EQ(json_string(r.json(), "errorCode"), "UNSUPPORTED_ACTIVATION_METHOD");
+    EXPECT_EQ(r.body.find(code), std::string::npos);
+  }
+  // No such token.
+  auto unknown = deliver(
+      {{"tokenUniqueReference", "DWSPMC" + data_->id("")}, {"correlationId", correlation()}});
+  EXPECT_EQ(unknown.status, 404) << describe(unknown);
+  EXPECT_EQ(json_string(unknown.json(), "errorCode"), "TOKEN_NOT_FOUND");
+  // Malformed: no tokenUniqueReference.
+  auto missing = deliver({{"requestId", "r-missing"}, {"correlationId", corr}});
+  EXPECT_EQ(missing.status, 400) << describe(missing);
+  EXPECT_EQ(json_string(missing.json(), "errorCode"), "MISSING_FIELD");
+  EXPECT_EQ(json_string(missing.json(), "responseId"), "r-missing");
+  EXPECT_EQ(missing.body.find(code), std::string::npos);
+  // An ACTIVE token is not awaiting activation.
+  std::string pan2;
+  new_card(demo_partner_key, &pan2);
+  const auto active = correlation();
+  ASSERT_EQ(authorize(request(encrypted(card_data(pan2, iso_from_now(std::chrono::minutes{10}))),
+                              active, "APPROVED"))
+                .status,
+            200);
+  auto refused =
+      deliver({{"tokenUniqueReference", "DWSPMC" + data_->id("")}, {"correlationId", active}});
+  EXPECT_EQ(refused.status, 409) << describe(refused);
+  EXPECT_EQ(json_string(refused.json(), "errorCode"), "INVALID_TOKEN_STATUS");
+
+  // Nothing changed: no SMS, no event, no transition, still REQUESTED.
+  EXPECT_TRUE(
+      wait_for_sms(server_->layout().sms_file(), sms_seen_, std::chrono::seconds{1}).empty());
+  const auto events_after = all_events(demo_partner_key);
+  // The APPROVED token's own creation events are the only new ones.
+  for (std::size_t i = events_before; i < events_after.size(); ++i)
+    EXPECT_NE(json_string(events_after[i], "type"), "cards#manual-provisioning-verification");
+  EXPECT_EQ(history(demo_partner_key, ref).size(), history_before);
+  EXPECT_EQ(json_string(get_token(demo_partner_key, ref), "state"), "REQUESTED");
 }
 
 TEST(mdes_startup, a_bad_fle_key_file_stops_the_start_naming_the_key) {

@@ -1,8 +1,9 @@
 /// @file
 /// Mastercard MDES issuer services under `[networks.mdes] context_root`
 /// (default /mdes): authorizeService (routes_mdes_authorize.cpp),
-/// requestActivationMethods (routes_mdes_methods.cpp),
-/// notifyServiceActivated and notifyTokenUpdated (routes_mdes_notify.cpp).
+/// requestActivationMethods (routes_mdes_methods.cpp), deliverActivationCode
+/// (routes_mdes_deliver.cpp), notifyServiceActivated and notifyTokenUpdated
+/// (routes_mdes_notify.cpp).
 /// Each message is translated into the engine's own network flows, so every
 /// rule holds on these paths too; answers and errors are MDES's shapes
 /// (`{responseId, errorCode, errorDescription}`, mdes_respond.cpp), never
@@ -27,6 +28,8 @@ void add_mdes_routes(route_table& t, const api_ptr& api) {
                mdes_impl::mdes_route(api, mdes_impl::authorize_service)});
   t.push_back({"POST", root + "/requestActivationMethods",
                mdes_impl::mdes_route(api, mdes_impl::request_activation_methods)});
+  t.push_back({"POST", root + "/deliverActivationCode",
+               mdes_impl::mdes_route(api, mdes_impl::deliver_activation_code)});
   t.push_back({"POST", root + "/notifyServiceActivated",
                mdes_impl::mdes_route(api, mdes_impl::notify_service_activated)});
   t.push_back({"POST", root + "/notifyTokenUpdated",

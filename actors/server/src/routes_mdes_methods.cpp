@@ -7,14 +7,12 @@
 /// profile/card rule) and CARDHOLDER_TO_USE_MOBILE_APP when in-app
 /// verification is offered. Changes nothing.
 
-#include <memory>
 #include <vector>
 
 #include "dwt/errors.hpp"
 #include "dwt/networks/mdes/request_activation_methods.hpp"
 #include "mdes_context.hpp"
 #include "mdes_routes.hpp"
-#include "validate.hpp"
 
 namespace dwt::server::mdes_impl {
 
@@ -39,34 +37,16 @@ http::response answer_methods(std::string request_id,
 }
 
 /// The engine's refusal in MDES's shape: an unknown token 404
-/// TOKEN_NOT_FOUND, a token past its activation 409 TOKEN_NOT_PENDING.
+/// TOKEN_NOT_FOUND, a token past its activation 409 INVALID_TOKEN_STATUS.
 http::response refusal(const caf::error& err, std::string request_id) {
   const auto info = describe(err);
   if (info.code == "token_not_found")
     return mdes_error(404, std::move(request_id), "TOKEN_NOT_FOUND",
                       "No token has this correlationId or tokenUniqueReference.");
   if (info.code == "token_final" || info.code == "no_pending_verification")
-    return mdes_error(409, std::move(request_id), "TOKEN_NOT_PENDING",
+    return mdes_error(409, std::move(request_id), "INVALID_TOKEN_STATUS",
                       "The token is not awaiting activation; no method is offered.");
   return engine_failure(err, std::move(request_id));
-}
-
-/// Asks for `candidates[i...]` in turn; the first token that exists answers.
-void methods_of_first(engine_host* host, shared_responder out, std::string request_id,
-                      std::shared_ptr<const std::vector<engine::token_ref>> candidates,
-                      std::size_t i) {
-  if (i >= candidates->size())
-    return out->respond(mdes_error(404, request_id, "TOKEN_NOT_FOUND",
-                                   "No token has this correlationId or tokenUniqueReference."));
-  host->offered_methods(
-      (*candidates)[i], [host, out, request_id, candidates,
-                         i](caf::expected<std::vector<engine::offered_method>> r) mutable {
-        if (r)
-          return out->respond(answer_methods(std::move(request_id), *r));
-        if (describe(r.error()).code == "token_not_found")
-          return methods_of_first(host, std::move(out), std::move(request_id), candidates, i + 1);
-        out->respond(refusal(r.error(), std::move(request_id)));
-      });
 }
 
 } // namespace
@@ -77,15 +57,21 @@ void request_activation_methods(const api_context& api, http::request_context ct
   if (!req)
     return res.respond(request_error(req.error(), request_id_of(ctx.body)));
   // The token authorizeService made for the correlationId, else the one
-  // the network's tokenUniqueReference names.
-  std::vector<engine::token_ref> candidates;
-  if (auto by_correlation = token_ref_of_correlation(req->correlation_id))
-    candidates.push_back(std::move(*by_correlation));
-  if (validate::token_ref_ok(req->token_unique_reference))
-    candidates.push_back(engine::token_ref{req->token_unique_reference});
-  methods_of_first(api.host, share(std::move(res)), req->request_id,
-                   std::make_shared<const std::vector<engine::token_ref>>(std::move(candidates)),
-                   0);
+  // the network's tokenUniqueReference was bound to (or names).
+  auto out = share(std::move(res));
+  auto* host = api.host;
+  find_mdes_token(host, req->correlation_id, req->token_unique_reference,
+                  [host, out, request_id = req->request_id](caf::expected<found_token> f) {
+                    if (!f)
+                      return out->respond(refusal(f.error(), request_id));
+                    host->offered_methods(
+                        f->token.ref,
+                        [out, request_id](caf::expected<std::vector<engine::offered_method>> r) {
+                          if (r)
+                            return out->respond(answer_methods(request_id, *r));
+                          out->respond(refusal(r.error(), request_id));
+                        });
+                  });
 }
 
 } // namespace dwt::server::mdes_impl

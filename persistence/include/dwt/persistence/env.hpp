@@ -73,10 +73,13 @@ enum class db : std::uint8_t {
   tokens_requested,   ///< token ref -> empty: the tokens in state REQUESTED (backfilled at open)
   token_deadlines,    ///< be u64 deadline ms | token ref -> empty: verification deadlines by time
   deadline_of_token,  ///< token ref -> be u64 deadline ms: the reverse of token_deadlines
+  /// u8 card_network | network token id (MDES tokenUniqueReference) -> token
+  /// ref; kept by put_token / erase_token from token_record::network.
+  tokens_by_network_ref,
 };
 
 /// Number of named databases.
-inline constexpr std::size_t db_count = 21;
+inline constexpr std::size_t db_count = 22;
 
 /// The LMDB name of a database, e.g. "tokens_by_card".
 [[nodiscard]] std::string_view db_name(db d) noexcept;
