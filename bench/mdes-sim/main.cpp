@@ -284,13 +284,24 @@ int provision(args& in) {
     p.in_app_approval = [&](const std::string& ref) -> std::string {
       if (card_id.empty())
         return "--step-up in-app needs --card-id (or --new-card)";
+      // The cardholder picks the issuer's app. MDES has no message for that
+      // choice, so the simulator tells dwt through its own network API
+      // (verification IN_APP); then the partner's app approves.
+      auto v =
+          partner_call(partner, o.net.network_key, "/network/v1/tokens/" + ref + "/verification",
+                       json::object{{"method", "IN_APP"}}, 202);
+      if (v.is_null())
+        return "dwt refused the in-app verification";
       auto r = partner_call(partner, o.partner_key,
                             "/v1/cards/" + card_id + "/payment-tokens/" + ref + "/activation",
                             json::object{{"activation", "APPROVE"}}, 200);
+      if (r.is_null())
+        return "the partner API refused the approval";
       if (!o.quiet)
-        std::printf("(the issuer's app approved token %s: partner API activation APPROVE)\n\n",
+        std::printf("(the cardholder chose the issuer's app: POST /network/v1/tokens/%s/"
+                    "verification IN_APP; the partner's app approved: activation APPROVE)\n\n",
                     ref.c_str());
-      return r.is_null() ? "the partner API refused the approval" : "";
+      return "";
     };
   }
   auto net = sim::network::make(o.net, rng);
