@@ -186,6 +186,8 @@ json::value partner_call(sim::http_client& c, const std::string& key, const std:
                               : r.error.c_str());
     return nullptr;
   }
+  if (r.body.empty())
+    return json::object{};
   boost::system::error_code ec;
   return json::parse(r.body, ec);
 }
@@ -294,7 +296,7 @@ int provision(args& in) {
         return "dwt refused the in-app verification";
       auto r = partner_call(partner, o.partner_key,
                             "/v1/cards/" + card_id + "/payment-tokens/" + ref + "/activation",
-                            json::object{{"activation", "APPROVE"}}, 200);
+                            json::object{{"activation", "APPROVE"}}, 204);
       if (r.is_null())
         return "the partner API refused the approval";
       if (!o.quiet)

@@ -32,7 +32,7 @@ namespace json = boost::json;
 namespace sim = dwt::mdes_sim;
 namespace oauth1 = dwt::networks::oauth1;
 
-std::string dev_key(std::string_view name) {
+std::string repo_dev_key(std::string_view name) {
   return std::string{DWT_SOURCE_DIR} + "/config/dev/" + std::string{name};
 }
 
@@ -41,8 +41,8 @@ protected:
   config_options server_options() override {
     config_options o;
     o.extra_toml = "\n[networks.mdes]\nenabled = true\nissuer_fle_keys = [\"" +
-                   dev_key("mdes-issuer-fle.key.pem") + "\"]\nnetwork_fle_public_key = \"" +
-                   dev_key("mdes-network-fle.pub.pem") +
+                   repo_dev_key("mdes-issuer-fle.key.pem") + "\"]\nnetwork_fle_public_key = \"" +
+                   repo_dev_key("mdes-network-fle.pub.pem") +
                    "\"\ndefault_wallet = \"GOOGLE_PAY\"\n[networks.mdes.wallet_ids]\n\"216\" = "
                    "\"GOOGLE_PAY\"\n";
     return o;
@@ -53,7 +53,7 @@ protected:
     sim::network_options o;
     o.port = server_->port();
     o.network_key = std::string{network_key};
-    o.issuer_fle_public_key = dev_key("mdes-issuer-fle.pub.pem");
+    o.issuer_fle_public_key = repo_dev_key("mdes-issuer-fle.pub.pem");
     auto n = sim::network::make(o, rng_);
     ASSERT_TRUE(n) << "the development FLE public key";
     net_.emplace(std::move(*n));
@@ -176,7 +176,7 @@ TEST_F(mdes_sim_flows, StepUpApprovedInTheIssuersAppThenActivates) {
       return "verification: " + describe(v);
     auto a = api_->post("/v1/cards/" + card_id + "/payment-tokens/" + ref + "/activation",
                         demo_partner_key, json::object{{"activation", "APPROVE"}});
-    return a.status == 200 ? "" : "activation: " + describe(a);
+    return a.status == 204 ? "" : "activation: " + describe(a);
   };
   auto r = net_->provision(o);
   ASSERT_TRUE(r.completed) << r.error;
@@ -194,13 +194,13 @@ protected:
     sim::csapi_options o;
     o.port = 0;
     o.consumer_key = "dwt-issuer";
-    auto r = sim::csapi_receiver::from_key_file(o, dev_key("mdes-oauth.pub.pem"), [this] {
+    auto r = sim::csapi_receiver::from_key_file(o, repo_dev_key("mdes-oauth.pub.pem"), [this] {
       return std::chrono::system_clock::time_point{std::chrono::seconds{now_s_.load()}};
     });
     ASSERT_TRUE(r);
     receiver_ = std::move(*r);
     ASSERT_EQ(receiver_->start(), "");
-    auto key = networks::load_private_key(dev_key("mdes-oauth.key.pem"));
+    auto key = networks::load_private_key(repo_dev_key("mdes-oauth.key.pem"));
     ASSERT_TRUE(key);
     key_ = std::move(*key);
     client_.emplace("127.0.0.1", receiver_->port());
@@ -277,7 +277,7 @@ TEST_F(csapi_receiver_test, ATamperedBodyAWrongKeyAReplayAndAStaleTimestampAreRe
   EXPECT_FALSE(errors->recoverable());
 
   // Signed by a key that is not the issuer's.
-  auto other = networks::load_private_key(dev_key("mdes-issuer-fle.key.pem"));
+  auto other = networks::load_private_key(repo_dev_key("mdes-issuer-fle.key.pem"));
   ASSERT_TRUE(other);
   EXPECT_EQ(post(url("suspend"), body, sign(url("suspend"), body, **other)).status, 401);
 
