@@ -1132,7 +1132,7 @@ int run(const options& opts) {
       r.latency.mean_ms, static_cast<unsigned long long>(r.latency.count));
   for (const auto& [name, v] : r.kinds)
     std::printf(
-        "  %-15s sent %8llu  2xx %8llu  429/503 %6llu  errors %6llu  p50 %.3f  p99 %.3f ms\n",
+        "  %-17s sent %8llu  2xx %8llu  429/503 %6llu  errors %6llu  p50 %.3f  p99 %.3f ms\n",
         name.c_str(), static_cast<unsigned long long>(v.first.sent),
         static_cast<unsigned long long>(v.first.ok),
         static_cast<unsigned long long>(v.first.status_429 + v.first.status_503),
