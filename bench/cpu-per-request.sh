@@ -5,7 +5,7 @@
 # [networks.mdes] enabled on the development keys, durability sync,
 # max_requests_in_flight 256, no webhook endpoint: outbox written, nothing
 # delivered, a fresh data directory), then, in REPEAT interleaved rounds,
-# drives each scenario with `dwt-load --mode closed` and, over a window in
+# drives each scenario with `dwt-load --mode closed` (or open loop at RATE) and, over a window in
 # the middle of the measured phase, reads the CPU time (utime+stime,
 # /proc/<pid>/stat) of the server and of dwt-load:
 #   noop      GET / on the no-op Beast server (the HTTP ceiling)
@@ -30,8 +30,17 @@
 #   DURATION     seconds of each measured dwt-load run (default 8)
 #   SETTLE       seconds into it before the window (default 3)
 #   WINDOW       seconds measured (default 4)
-#   SETUP_CARDS  cards per connection made before measuring (default 64:
-#                24 tokens each, enough that no card is made while measured)
+#   SETUP_CARDS  cards per connection made before measuring (default 160:
+#                24 tokens each, enough that no card is made while measured
+#                up to ~15,000 req/s; the script warns when one was)
+#   RATE         unset: closed loop (each connection back to back). A
+#                number: open loop at RATE req/s for every scenario, so that
+#                each is measured at the same rate (the group commit's batch
+#                size, hence its cost per request, depends on the rate)
+#   PERF         a scenario name: in round 1, its window also runs
+#                `perf record -F 999 -p <server>` (perf-NAME.data in the
+#                output directory; `perf report -i ... --no-children --sort dso`);
+#                the sampling adds a little to that window's CPU figure
 # Output files stay in the printed directory (each run's dwt-load report).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -45,7 +54,8 @@ CONNECTIONS=${CONNECTIONS:-32}
 DURATION=${DURATION:-8}
 SETTLE=${SETTLE:-3}
 WINDOW=${WINDOW:-4}
-SETUP_CARDS=${SETUP_CARDS:-64}
+SETUP_CARDS=${SETUP_CARDS:-160}
+RATE=${RATE:-}
 for bin in "$SERVER" "$BUILD/dwt-load" "$BUILD/dwt-noop-server"; do
   [[ -x $bin ]] || { echo "cpu-per-request: $bin not built" >&2; exit 2; }
 done
@@ -85,10 +95,12 @@ ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 requests() { curl -s "127.0.0.1:$port/metrics" | awk '/^dwt_http_requests_total/ {s += $2} END {print s + 0}'; }
 us_per_tick=$((1000000 / $(getconf CLK_TCK)))
 
-# measure NAME ROUND: one dwt-load run, the window's figures appended to
-# $out/results ("name round req/s server_us load_us").
+# measure NAME ROUND INDEX: one dwt-load run, the window's figures appended
+# to $out/results ("name round req/s server_us load_us"). The seed differs
+# per run (INDEX: the scenario's place), so no two runs register the same
+# PANs (a PAN is registered once per partner: a repeat is refused).
 measure() {
-  local name=$1 round=$2 target=$port pid=$server_pid args=()
+  local name=$1 round=$2 index=$3 target=$port pid=$server_pid args=()
   case $name in
     noop) target=$noop_port pid=$noop_pid args=(--scenario get) ;;
     push) args=(--scenario provision) ;;
@@ -98,21 +110,33 @@ measure() {
     *) echo "cpu-per-request: unknown scenario $name" >&2; exit 2 ;;
   esac
   local file="$out/$name-$round"
-  "$BUILD/dwt-load" --target "127.0.0.1:$target" --mode closed --connections "$CONNECTIONS" \
-    --duration "$DURATION" --seed $((round * 100 + ${#name})) --setup-cards "$SETUP_CARDS" \
+  local mode=(--mode closed)
+  [[ -n $RATE ]] && mode=(--mode open --rate "$RATE")
+  "$BUILD/dwt-load" --target "127.0.0.1:$target" "${mode[@]}" --connections "$CONNECTIONS" \
+    --duration "$DURATION" --seed $((round * 100 + index)) --setup-cards "$SETUP_CARDS" \
     --tokens-per-card 24 "${args[@]}" --out "$file.json" --progress 60 >"$file.txt" 2>&1 &
   local load_pid=$!
   pids+=("$load_pid")
   # The measured phase starts after the set-up line (none for GET).
   if [[ $name != noop ]]; then
-    for _ in $(seq 1200); do grep -q "^setup:" "$file.txt" && break; sleep 0.05; done
+    for _ in $(seq 1200); do grep -qs "^setup:" "$file.txt" && break; sleep 0.05; done
   fi
   sleep "$SETTLE"
-  local r0 s0 l0 r1 s1 l1 n
+  local r0 s0 l0 r1 s1 l1 n perf_pid=
+  if [[ ${PERF:-} == "$name" && $round == 1 ]]; then
+    perf record -F 999 -p "$pid" -o "$out/perf-$name.data" -- sleep "$WINDOW" >/dev/null 2>&1 &
+    perf_pid=$!
+  fi
   r0=$(requests); s0=$(ticks "$pid"); l0=$(ticks "$load_pid")
   sleep "$WINDOW"
   r1=$(requests); s1=$(ticks "$pid"); l1=$(ticks "$load_pid")
+  [[ -n $perf_pid ]] && wait "$perf_pid"
   wait "$load_pid" || echo "cpu-per-request: dwt-load exited non-zero (see $file.txt)" >&2
+  # Every request of the run must be of the scenario's kind (no card made
+  # or refused while measuring), or the window mixed in other requests.
+  if [[ $name != noop ]] && grep -qE "^  (create_profile|create_card) " "$file.txt"; then
+    echo "cpu-per-request: $name made cards while measuring (raise SETUP_CARDS): $file.txt" >&2
+  fi
   if [[ $name == noop ]]; then
     n=$(jq -r ".okPerS * $WINDOW | floor" "$file.json")
   else
@@ -127,12 +151,16 @@ measure() {
   grep -E "^verify:" "$file.txt" | sed 's/^/            /' || true
 }
 
-echo "machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg); $CONNECTIONS connections, windows of ${WINDOW} s, $REPEAT rounds"
+echo "machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg); $CONNECTIONS connections, ${RATE:-closed loop}${RATE:+ req/s open loop}, windows of ${WINDOW} s, $REPEAT rounds"
 for round in $(seq "$REPEAT"); do
-  for name in $SCENARIOS; do measure "$name" "$round"; done
+  index=0
+  for name in $SCENARIOS; do
+    index=$((index + 1))
+    measure "$name" "$round" "$index"
+  done
 done
 echo
-echo "medians over the rounds (server CPU per request; ratio to the no-op server's):"
+echo "medians over the rounds (the run with the median server CPU, the lower middle one for an even REPEAT; ratio to the no-op server's):"
 for name in $SCENARIOS; do
   awk -v name="$name" '$1 == name {print $3, $4, $5}' "$out/results" | sort -k2 -g |
     awk -v name="$name" '{r[NR] = $1; s[NR] = $2; l[NR] = $3} END {
