@@ -9,13 +9,18 @@
 /// nonce and a stale timestamp, answering in MDES's shapes (read back with
 /// networks' own parsers).
 
+#include <array>
 #include <atomic>
 #include <chrono>
+#include <cstdio>
 #include <string>
+#include <tuple>
+#include <utility>
 #include <vector>
 
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
+#include <sys/wait.h>
 
 #include "csapi_receiver.hpp"
 #include "dwt/engine/random.hpp"
@@ -184,6 +189,51 @@ TEST_F(mdes_sim_flows, StepUpApprovedInTheIssuersAppThenActivates) {
   EXPECT_EQ(services(r), (std::vector<std::string>{"authorizeService", "notifyServiceActivated"}));
   expect_contract(r.steps);
   EXPECT_EQ(state_of(sim::dwt_token_ref(r.correlation_id)), "ACTIVE");
+}
+
+/// Runs `command` through the shell; its exit status and combined output.
+std::pair<int, std::string> run_command(const std::string& command) {
+  std::string out;
+  FILE* pipe = ::popen((command + " 2>&1").c_str(), "r");
+  if (pipe == nullptr)
+    return {-1, "popen failed"};
+  std::array<char, 4096> buf{};
+  std::size_t n = 0;
+  while ((n = std::fread(buf.data(), 1, buf.size(), pipe)) > 0)
+    out.append(buf.data(), n);
+  const int status = ::pclose(pipe);
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+}
+
+TEST_F(mdes_sim_flows, TheCommandProvisionsANewCardAndNotifiesAsItsReadmeShows) {
+  const std::string options = " --target 127.0.0.1:" + std::to_string(server_->port()) +
+                              " --network-key " + std::string{network_key} + " --partner-key " +
+                              std::string{demo_partner_key} + " --issuer-key " +
+                              repo_dev_key("mdes-issuer-fle.pub.pem") + " ";
+  // The subcommand, then the options.
+  auto with = [&](std::string_view sub, const std::string& more) {
+    return std::string{DWT_MDES_SIM_BIN} + " " + std::string{sub} + options + more;
+  };
+  auto [code, out] = run_command(with("provision", "--new-card"));
+  ASSERT_EQ(code, 0) << out;
+  EXPECT_NE(out.find("-> POST /mdes/authorizeService"), std::string::npos) << out;
+  EXPECT_NE(out.find("-> POST /mdes/notifyServiceActivated"), std::string::npos) << out;
+  EXPECT_NE(out.find("done: token active"), std::string::npos) << out;
+  const auto at = out.find("dwt token ");
+  ASSERT_NE(at, std::string::npos) << out;
+  const auto ref = out.substr(at + 10, out.find('\n', at) - at - 10);
+  EXPECT_EQ(state_of(ref), "ACTIVE");
+
+  std::tie(code, out) = run_command(with("notify", "--tur " + ref + " --status suspend"));
+  ASSERT_EQ(code, 0) << out;
+  EXPECT_EQ(state_of(ref), "SUSPENDED");
+
+  // A step that is not answered as MDES expects: exit 1, the answer shown.
+  std::tie(code, out) = run_command(with("notify", "--tur mdes-c-nosuchtoken --status delete"));
+  EXPECT_EQ(code, 1) << out;
+  EXPECT_NE(out.find("TOKEN_NOT_FOUND"), std::string::npos) << out;
+  std::tie(code, out) = run_command(with("provision", ""));
+  EXPECT_EQ(code, 2) << out;
 }
 
 // --- the Customer Service API receiver ------------------------------------------------
