@@ -145,9 +145,11 @@ TEST_F(mdes_sim_flows, StepUpBySmsDeliversTheNetworksCodeThenActivates) {
   o.recommendation = "REQUIRE_ADDITIONAL_AUTHENTICATION";
   o.how = sim::step_up::sms;
   auto r = net_->provision(o);
-  if (r.steps.size() == 2 && r.steps[1].service == "requestActivationMethods" &&
-      r.steps[1].answer.status == 404)
-    GTEST_SKIP() << "this server does not serve requestActivationMethods yet";
+  // Until every MDES service is served (issue #21 adds them one by one), a
+  // service this server has no route for is a skip naming it, not a pass.
+  if (!r.completed && !r.steps.empty() && r.steps.back().answer.status == 404 &&
+      r.steps.back().answer.body.find("\"code\":\"not_found\"") != std::string::npos)
+    GTEST_SKIP() << "this server does not serve " << r.steps.back().service << " yet";
   ASSERT_TRUE(r.completed) << r.error;
   EXPECT_EQ(r.decision, "REQUIRE_ADDITIONAL_AUTHENTICATION");
   EXPECT_EQ(services(r),
