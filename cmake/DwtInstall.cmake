@@ -7,7 +7,7 @@ include(CMakePackageConfigHelpers)
 
 set(_dwt_install_targets)
 # dwt_outbound: linked (privately) by dwt_actors for the webhook dispatcher.
-foreach(_t dwt_engine dwt_persistence dwt_outbound dwt_actors)
+foreach(_t dwt_engine dwt_networks dwt_persistence dwt_outbound dwt_actors)
   if(TARGET ${_t})
     list(APPEND _dwt_install_targets ${_t})
   endif()
@@ -19,7 +19,7 @@ if(_dwt_install_targets)
     LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
     RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR}
     INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
-  foreach(_dir engine persistence actors actors/outbound)
+  foreach(_dir engine networks persistence actors actors/outbound)
     if(EXISTS "${PROJECT_SOURCE_DIR}/${_dir}/include/dwt")
       install(DIRECTORY "${PROJECT_SOURCE_DIR}/${_dir}/include/dwt"
         DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}

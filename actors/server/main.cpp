@@ -63,7 +63,8 @@ int main(int argc, char** argv) {
   std::signal(SIGPIPE, SIG_IGN);
 
   dwt::server::app_options app;
-  // DWT_ENV=production refuses the public development keys (config/dev/).
+  // DWT_ENV=production refuses the public development keys (config/dev/)
+  // and network routes without mutual TLS.
   const char* env = std::getenv("DWT_ENV"); // NOLINT(concurrency-mt-unsafe): no threads yet
   app.production = env != nullptr && std::string_view{env} == "production";
   auto started = dwt::server::server_app::start(settings, std::move(app));

@@ -31,6 +31,7 @@
 #include "changes.hpp"
 #include "dwt/actors/runtime.hpp"
 #include "dwt/dwt.hpp"
+#include "dwt/engine/assert.hpp"
 #include "dwt/engine/caf_error.hpp"
 #include "dwt/engine/decision.hpp"
 #include "dwt/engine/pan.hpp"
@@ -40,6 +41,7 @@
 #include "dwt/persistence/reader.hpp"
 #include "expiry_scan.hpp"
 #include "feed_only.hpp"
+#include "lookups.hpp"
 #include "webhook_config.hpp"
 #include "webhook_dispatcher.hpp"
 #include "webhook_io.hpp"
@@ -842,6 +844,53 @@ void engine_host::network_event(engine::token_ref token, engine::network_event e
 void engine_host::get_token_network(engine::token_ref token, callback<engine::token_record> done) {
   self_->token_call<engine::token_record>(std::move(token), actors::tk_get{std::nullopt},
                                           std::move(done));
+}
+
+namespace {
+
+/// The methods a REQUESTED token's card offers now, read in one snapshot:
+/// SMS_OTP to the partner's destination rule (masked), IN_APP when the
+/// policy offers it.
+caf::expected<std::vector<engine::offered_method>> methods_of(const actors::runtime& rt,
+                                                              const engine::token_record& t) {
+  if (t.state != engine::token_state::requested)
+    return engine::make_error(engine::is_final(t.state) ? engine::errc::token_final
+                                                        : engine::errc::no_pending_verification);
+  auto rd = actors::begin_read(rt);
+  if (!rd)
+    return std::move(rd.error());
+  auto card = rd->card(t.card);
+  if (!card)
+    return persistence::to_caf_error(card.err());
+  auto dest = actors::lookup_sms_destination(rt, *rd, *card);
+  if (!dest)
+    return std::move(dest.error());
+  std::vector<engine::offered_method> out;
+  if (*dest)
+    out.push_back({engine::verification_method::sms_otp, engine::mask_phone(**dest)});
+  if (rt.options.decision.offer_in_app)
+    out.push_back({engine::verification_method::in_app, {}});
+  return out;
+}
+
+} // namespace
+
+void engine_host::offered_methods(engine::token_ref token,
+                                  callback<std::vector<engine::offered_method>> done) {
+  using methods = std::vector<engine::offered_method>;
+  auto rt = self_->rt;
+  self_->async<methods>(std::move(done), [rt, ref = std::move(token)](caf::event_based_actor* self,
+                                                                      guard_ptr<methods> g) {
+    auto shard = rt->shard_for(ref.value);
+    self->request(shard, caf::infinite, actors::token_request{ref, actors::tk_get{std::nullopt}})
+        .then(
+            [rt, g](actors::token_reply& r) {
+              const auto* t = std::get_if<engine::token_record>(&r);
+              DWT_ASSERT(t != nullptr);
+              g->fire(methods_of(*rt, *t));
+            },
+            [g](caf::error& e) { g->fire(std::move(e)); });
+  });
 }
 
 } // namespace dwt

@@ -20,6 +20,7 @@ void read_listen(table_reader& r, listen_settings& out) {
     // to plain HTTP silently.
     const bool cert = tls->string("cert_file", out.tls.cert_file, /*required=*/true);
     const bool key = tls->string("key_file", out.tls.key_file, /*required=*/true);
+    tls->string("client_ca_file", out.tls.client_ca_file);
     if (!cert || !key)
       out.tls = {};
     tls->finish();

@@ -216,6 +216,61 @@ TEST_F(mdes_flows, YellowOrNoRecommendationAsksForActivationWithTheMaskedPhone) 
   }
 }
 
+TEST_F(mdes_flows, RequestActivationMethodsOffersWhatTheCardOffersWhileTheTokenWaits) {
+  std::string pan;
+  std::string phone;
+  auto card = new_card(demo_partner_key, &pan, &phone);
+  ASSERT_TRUE(card.is_object());
+  const auto corr = correlation();
+  auto r = authorize(request(encrypted(card_data(pan, iso_from_now(std::chrono::minutes{10}))),
+                             corr, "REQUIRE_ADDITIONAL_AUTHENTICATION"));
+  ASSERT_EQ(r.status, 200) << describe(r);
+  ASSERT_EQ(json_string(r.json(), "decision"), "REQUIRE_ADDITIONAL_AUTHENTICATION");
+
+  auto ask = [&](json::object extra) {
+    json::object body{{"requestId", data_->id("ram-")}, {"tokenRequestorId", "50110030273"}};
+    for (auto& [k, v] : extra)
+      body[k] = v;
+    return api_->call("POST", "/mdes/requestActivationMethods", network_key, json::value(body));
+  };
+  auto methods = ask({{"correlationId", corr}, {"futureField", 1}});
+  ASSERT_EQ(methods.status, 200) << describe(methods);
+  std::string sms_value;
+  bool in_app = false;
+  for (const auto& m : json_array(methods.json(), "activationMethods")) {
+    if (json_string(m, "type") == "TEXT_TO_CARDHOLDER_NUMBER")
+      sms_value = json_string(m, "value");
+    in_app = in_app || json_string(m, "type") == "CARDHOLDER_TO_USE_MOBILE_APP";
+  }
+  ASSERT_GE(sms_value.size(), 4u) << methods.body;
+  EXPECT_TRUE(sms_value.ends_with(phone.substr(phone.size() - 4))) << sms_value;
+  EXPECT_EQ(methods.body.find(phone), std::string::npos) << "the phone number is masked";
+  EXPECT_EQ(methods.body.find(phone.substr(1)), std::string::npos);
+  EXPECT_TRUE(in_app) << methods.body;
+  // Asking changes nothing: the token still waits, nothing was sent.
+  auto token = get_token(demo_partner_key, "mdes-c-" + corr);
+  EXPECT_EQ(json_string(token, "state"), "REQUESTED");
+
+  // Unknown token: MDES's 404; missing both ids: 400 MISSING_FIELD.
+  auto unknown = ask({{"correlationId", "nosuchcorr"}});
+  EXPECT_EQ(unknown.status, 404) << describe(unknown);
+  EXPECT_EQ(json_string(unknown.json(), "errorCode"), "TOKEN_NOT_FOUND");
+  auto missing = ask({});
+  EXPECT_EQ(missing.status, 400) << describe(missing);
+  EXPECT_EQ(json_string(missing.json(), "errorCode"), "MISSING_FIELD");
+
+  // An active token is past its activation: 409 TOKEN_NOT_PENDING.
+  std::string pan2;
+  new_card(demo_partner_key, &pan2);
+  const auto corr2 = correlation();
+  auto approved = authorize(request(
+      encrypted(card_data(pan2, iso_from_now(std::chrono::minutes{10}))), corr2, "APPROVED"));
+  ASSERT_EQ(json_string(approved.json(), "decision"), "APPROVED") << approved.body;
+  auto done = ask({{"correlationId", corr2}});
+  EXPECT_EQ(done.status, 409) << describe(done);
+  EXPECT_EQ(json_string(done.json(), "errorCode"), "TOKEN_NOT_PENDING");
+}
+
 TEST_F(mdes_flows, DeclinesForEveryRule) {
   // No card for the PAN (outside every product): DECLINED, nothing stored.
   {

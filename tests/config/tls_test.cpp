@@ -1,4 +1,5 @@
-// `[listen.tls]`: both files or neither; plain HTTP stays the default.
+// `[listen.tls]`: both files or neither; plain HTTP stays the default;
+// `client_ca_file` makes it mutual TLS.
 #include <string>
 
 #include <gtest/gtest.h>
@@ -31,6 +32,19 @@ TEST(ConfigTls, BothFilesEnableTls) {
   EXPECT_EQ(loaded->listen.tls.key_file, "/etc/dwt/server.key");
 }
 
+TEST(ConfigTls, ClientCaFileMakesItMutual) {
+  const std::string tls = minimal_toml() + "\n[listen]\nport = 0\n[listen.tls]\n"
+                                           "cert_file = \"/etc/dwt/server.pem\"\n"
+                                           "key_file = \"/etc/dwt/server.key\"\n";
+  auto server_only = load_string(tls, no_env());
+  ASSERT_TRUE(server_only.has_value()) << server_only.error_value().message;
+  EXPECT_FALSE(server_only->listen.tls.mutual());
+  auto loaded = load_string(tls + "client_ca_file = \"/etc/dwt/network-ca.pem\"\n", no_env());
+  ASSERT_TRUE(loaded.has_value()) << loaded.error_value().message;
+  EXPECT_TRUE(loaded->listen.tls.mutual());
+  EXPECT_EQ(loaded->listen.tls.client_ca_file, "/etc/dwt/network-ca.pem");
+}
+
 /// Loads `text`, expects failure with `code` and `fragment` in the message.
 void expect_error(const std::string& text, errc code, std::string_view fragment) {
   auto loaded = load_string(text, no_env());
@@ -49,6 +63,9 @@ TEST(ConfigTls, HalfConfiguredIsRefused) {
                errc::invalid_value, "listen.tls.cert_file");
   expect_error(minimal_toml() + "\n[listen.tls]\ncert_file = 3\nkey_file = \"a.key\"\n",
                errc::wrong_type, "listen.tls.cert_file");
+  expect_error(minimal_toml() + "\n[listen.tls]\ncert_file = \"a.pem\"\nkey_file = \"a.key\"\n"
+                                "client_ca_file = \"\"\n",
+               errc::invalid_value, "listen.tls.client_ca_file");
 }
 
 TEST(ConfigTls, UnknownKeyIsRefused) {

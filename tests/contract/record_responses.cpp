@@ -551,7 +551,20 @@ TEST_F(contract_recording, every_route_answers_success_and_errors) {
                           {"correlationId", correlation_id},
                           {"cardAndToken", {{"tokenUniqueReference", "DWSPMC" + data_->id("")}}}};
     };
+    // requestActivationMethods: while the token waits, then after.
+    constexpr std::string_view methods = "/mdes/requestActivationMethods";
+    const std::string methods_target{methods};
+    auto ram = [&](const std::string& correlation_id) {
+      return json::object{{"requestId", data_->id("ram-")}, {"correlationId", correlation_id}};
+    };
+    expect(post(methods, methods_target, network_key, ram(corr), "MDES: methods offered"), 200);
+    expect(post(methods, methods_target, network_key, ram("cunknown"), "MDES: unknown token"), 404);
+    expect(post(methods, methods_target, network_key, json::object{{"requestId", "r3"}},
+                "MDES: no token reference"),
+           400);
+    expect(post(methods, methods_target, demo, ram(corr), "MDES: partner key"), 401);
     expect(post(activated, activated_target, network_key, nsa(corr), "MDES: activated"), 200);
+    expect(post(methods, methods_target, network_key, ram(corr), "MDES: token active"), 409);
     expect(post(activated, activated_target, network_key, nsa("cunknown"), "MDES: unknown token"),
            404);
     auto refused = mdes_authorize(card_of(demo).second, "DECLINED");

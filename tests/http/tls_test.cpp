@@ -26,7 +26,7 @@ std::string tls_dir() {
 }
 
 config::tls_settings test_tls() {
-  return {tls_dir() + "server.pem", tls_dir() + "server.key"};
+  return {tls_dir() + "server.pem", tls_dir() + "server.key", {}};
 }
 
 std::unique_ptr<http_server> start_tls_server(handler app, config::tls_settings tls = test_tls(),
@@ -240,13 +240,13 @@ TEST(HttpTls, ServerCloseIsACleanTlsShutdown) {
 
 TEST(HttpTls, BadFilesAreStartErrors) {
   std::error_code ec;
-  auto missing =
-      start_tls_server(hello_handler(), {tls_dir() + "nope.pem", tls_dir() + "server.key"}, &ec);
+  auto missing = start_tls_server(hello_handler(),
+                                  {tls_dir() + "nope.pem", tls_dir() + "server.key", {}}, &ec);
   EXPECT_TRUE(ec) << "a missing certificate file started";
   EXPECT_EQ(missing->port(), 0);
   // A key that is not the certificate's: the CA certificate with the server key.
   auto mismatched =
-      start_tls_server(hello_handler(), {tls_dir() + "ca.pem", tls_dir() + "server.key"}, &ec);
+      start_tls_server(hello_handler(), {tls_dir() + "ca.pem", tls_dir() + "server.key", {}}, &ec);
   EXPECT_TRUE(ec) << "a mismatched key started";
   EXPECT_EQ(mismatched->port(), 0);
 }

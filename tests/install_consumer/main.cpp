@@ -1,5 +1,6 @@
 // Starts the engine on a temporary directory, registers a profile and a
-// card, stops. Exit code 0 on success.
+// card, stops; parses an MDES message with the installed networks module.
+// Exit code 0 on success.
 #include <cstdio>
 #include <filesystem>
 #include <future>
@@ -7,8 +8,15 @@
 
 #include <dwt/dwt.hpp>
 #include <dwt/engine/pan.hpp>
+#include <dwt/networks/mdes/notify_token_updated.hpp>
 
 int main() {
+  auto ntu = dwt::networks::mdes::parse_notify_token_updated_request(
+      R"({"requestId":"r1","tokens":[{"tokenUniqueReference":"DWSPMC1","status":"SUSPENDED"}]})");
+  if (!ntu || ntu->tokens.size() != 1) {
+    std::fprintf(stderr, "the networks module did not parse an MDES message\n");
+    return 4;
+  }
   namespace fs = std::filesystem;
   auto dir = fs::temp_directory_path() / ("dwt_consumer_" + std::to_string(::getpid()));
   dwt::engine_options o;

@@ -51,7 +51,10 @@ TEST(RoutesVsOpenApi, WritingOperationsDocumentMapFull) {
   // Any write can meet a full LMDB map, answered 507 map_full (issue #8).
   std::size_t writing = 0;
   for (const auto& op : openapi().operations()) {
-    const bool writes = op.method != "GET" && op.method != "HEAD";
+    // MDES's protocol POSTs even a pure read: requestActivationMethods
+    // only looks (routes_mdes_methods.cpp), so it cannot meet a full map.
+    const bool read_only_post = op.path == "/mdes/requestActivationMethods";
+    const bool writes = op.method != "GET" && op.method != "HEAD" && !read_only_post;
     writing += writes ? 1 : 0;
     const bool documented =
         std::find(op.statuses.begin(), op.statuses.end(), 507) != op.statuses.end();

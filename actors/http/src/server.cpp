@@ -13,6 +13,7 @@
 #include <boost/asio/ssl/context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
+#include <openssl/ssl.h>
 
 #include "session.hpp"
 #include "state.hpp"
@@ -26,8 +27,37 @@ namespace detail {
 
 namespace {
 
+/// Mutual TLS: every handshake asks for a client certificate (the CA names
+/// of `client_ca_file` tell the client which one) and verifies the one
+/// sent against those CAs; a certificate that does not verify fails the
+/// handshake. A client that sends none is let through (no
+/// fail_if_no_peer_cert): the routes that need one refuse the request
+/// (actors/http/README.md, "Mutual TLS").
+bool ask_for_client_certificates(asio::ssl::context& ctx, const config::tls_settings& settings,
+                                 boost::system::error_code& ec) {
+  if (ctx.load_verify_file(settings.client_ca_file, ec); ec)
+    return false;
+  STACK_OF(X509_NAME)* names = SSL_load_client_CA_file(settings.client_ca_file.c_str());
+  if (names == nullptr) {
+    ec = asio::error::invalid_argument;
+    return false;
+  }
+  SSL_CTX_set_client_CA_list(ctx.native_handle(), names); // takes ownership
+  // A resumed session keeps the verified certificate; OpenSSL refuses to
+  // resume a verified session without a session id context.
+  static constexpr unsigned char session_context[] = "dwt.http";
+  if (SSL_CTX_set_session_id_context(ctx.native_handle(), session_context,
+                                     sizeof session_context - 1) != 1) {
+    ec = asio::error::invalid_argument;
+    return false;
+  }
+  ctx.set_verify_mode(asio::ssl::verify_peer, ec);
+  return !ec;
+}
+
 /// A TLS server context: TLS 1.2 minimum, the PEM chain and key of
-/// `settings`, key checked against the certificate.
+/// `settings`, key checked against the certificate; with `client_ca_file`
+/// client certificates are asked for and verified.
 std::unique_ptr<asio::ssl::context> make_tls_context(const config::tls_settings& settings,
                                                      boost::system::error_code& ec) {
   auto ctx = std::make_unique<asio::ssl::context>(asio::ssl::context::tls_server);
@@ -49,6 +79,8 @@ std::unique_ptr<asio::ssl::context> make_tls_context(const config::tls_settings&
     ec = asio::error::invalid_argument;
     return nullptr;
   }
+  if (!settings.client_ca_file.empty() && !ask_for_client_certificates(*ctx, settings, ec))
+    return nullptr;
   return ctx;
 }
 

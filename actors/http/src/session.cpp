@@ -19,6 +19,7 @@
 #include "dwt/engine/text.hpp"
 #include "dwt/http/response.hpp"
 #include "header_checks.hpp"
+#include "peer_certificate.hpp"
 #include "response_wire.hpp"
 
 namespace dwt::http::detail {
@@ -114,28 +115,32 @@ void session::begin() {
     return;
   }
   // TLS: the handshake counts as reading (a silent client is dropped by the
-  // read timeout); a client speaking plain HTTP fails it and is closed.
+  // read timeout); a client speaking plain HTTP, or presenting a client
+  // certificate the client CAs do not verify, fails it and is closed.
   phase_ = phase::reading;
   lowest().expires_after(state_->limits.read_timeout);
-  tls->async_handshake(asio::ssl::stream_base::server,
-                       [self = shared_from_this()](beast::error_code ec) {
-                         if (ec) {
-                           self->finish();
-                           return;
-                         }
-                         self->lowest().expires_never();
-                         self->phase_ = phase::idle;
-                         if (self->reject_) {
-                           self->keep_alive_ = false;
-                           self->write(problem(503, "too_many_connections",
-                                               "The server has reached its connection limit; "
-                                               "retry later.")
-                                           .with_header("Retry-After", "1"),
-                                       self->state_->next_request_id(), true);
-                           return;
-                         }
-                         self->do_read();
-                       });
+  tls->async_handshake(
+      asio::ssl::stream_base::server, [self = shared_from_this()](beast::error_code ec) {
+        if (ec) {
+          self->finish();
+          return;
+        }
+        self->lowest().expires_never();
+        self->phase_ = phase::idle;
+        // Once per connection, so a request pays nothing
+        // for it (plain HTTP never gets here).
+        self->peer_ = verified_peer(std::get<tls_stream>(self->stream_).native_handle());
+        if (self->reject_) {
+          self->keep_alive_ = false;
+          self->write(problem(503, "too_many_connections",
+                              "The server has reached its connection limit; "
+                              "retry later.")
+                          .with_header("Retry-After", "1"),
+                      self->state_->next_request_id(), true);
+          return;
+        }
+        self->do_read();
+      });
 }
 
 void session::do_read() {
@@ -325,6 +330,8 @@ void session::dispatch() {
       meta.auth_scheme = auth_scheme_of(field.value());
   }
   ctx.body = std::move(msg.body());
+  if (peer_)
+    ctx.client_certificate = peer_;
 
   const std::size_t before = state_->in_flight.fetch_add(1, std::memory_order_relaxed);
   if (before >= state_->limits.max_requests_in_flight) {

@@ -24,6 +24,7 @@
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
 
+#include "dwt/http/request_context.hpp"
 #include "state.hpp"
 
 namespace dwt::http::detail {
@@ -41,7 +42,8 @@ class session : public std::enable_shared_from_this<session> {
 public:
   /// `reject`: answer 503 at once and close (max_connections reached).
   /// With `tls` the connection starts with a TLS handshake (bounded by the
-  /// read timeout); a client that does not speak TLS is closed.
+  /// read timeout); a client that does not speak TLS, or presents a client
+  /// certificate that does not verify (mutual TLS), is closed.
   session(strand_socket&& socket, std::shared_ptr<shared_state> state, bool reject,
           boost::asio::ssl::context* tls);
   session(const session&) = delete;
@@ -120,6 +122,10 @@ private:
   /// The request being answered is a HEAD: its answer is sent without body.
   bool head_ = false;
   bool counted_;
+  /// The client's verified certificate (mutual TLS), set once after the
+  /// handshake and shared by every request of the connection; null over
+  /// plain HTTP.
+  std::shared_ptr<const peer_certificate> peer_;
 };
 
 } // namespace dwt::http::detail

@@ -418,6 +418,14 @@ public:
                      std::optional<idempotency<engine::token_record>> idem,
                      callback<engine::token_record> done);
   void get_token_network(engine::token_ref token, callback<engine::token_record> done);
+  /// The verification methods a REQUESTED token's card offers now (MDES
+  /// requestActivationMethods): SMS_OTP with the destination masked (the
+  /// partner's profile/card rule; absent without a destination) and IN_APP
+  /// when the policy offers it; the list may be empty. Reads the token
+  /// through its actor, then the card in one snapshot; changes nothing.
+  /// Errors: token_not_found; token_final or no_pending_verification (the
+  /// token is not REQUESTED); store errors.
+  void offered_methods(engine::token_ref token, callback<std::vector<engine::offered_method>> done);
 
   struct impl;
 

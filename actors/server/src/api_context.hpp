@@ -28,6 +28,10 @@ struct api_context {
   std::shared_ptr<http::metrics_registry> metrics;
   /// MDES issuer services (`[networks.mdes]`); null when disabled.
   std::shared_ptr<const mdes_context> mdes;
+  /// `[listen.tls] client_ca_file` is set: the network routes (/network/v1
+  /// and MDES) answer 403 `client_certificate_required` to a request whose
+  /// connection presented no verified client certificate.
+  bool network_needs_client_certificate = false;
   /// Set when shutdown begins: /readyz answers 503.
   std::atomic<bool> draining{false};
 };

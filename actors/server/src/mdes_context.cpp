@@ -20,11 +20,16 @@ std::string why(const caf::error& err) {
 
 /// SPKI SHA-256 of config/dev/*.pub.pem (`openssl pkey -pubin -in F
 /// -outform DER | sha256sum`): mdes-issuer-fle, mdes-network-fle,
-/// mdes-oauth.
+/// mdes-oauth; then of the keys of config/dev/tls-*.pem (`openssl x509 -in
+/// F -pubkey -noout | openssl pkey -pubin -outform DER | sha256sum`):
+/// tls-ca, tls-server, tls-network-client (listener_policy.cpp).
 constexpr std::string_view development_keys[] = {
     "d28abf78e7ebafbcc2287dd6c30245550172d43ee96df73fc2c086665abe81ae",
     "cc6da8879c7203db8a42608e6572b0fdd128305f0b2bb1bfd4c26323fcfe4acb",
     "9f4ed93ff50cd81181ee16d676fae879e60c638ea5e7df0934a831e6d2718792",
+    "48bb708b2b21832be8697d311597ec83dee13459861285c3793e24b8e686601f",
+    "fe68657fbe68c439d239b4d3f77a2c8be4cdca35772c83e786daf0c02d0f12cd",
+    "c4516cf3b3099577c94acf8d4a82f33de73b7d17792e9bc73e5cd43ea3c22e4e",
 };
 
 constexpr std::string_view development_refused =

@@ -76,6 +76,10 @@ http::response engine_failure(const caf::error& err, std::string request_id) {
 /// error shape otherwise).
 http::handler mdes_route(api_ptr api, network_handler h) {
   return [api = std::move(api), h = std::move(h)](http::request_context ctx, http::responder res) {
+    if (api->network_needs_client_certificate && !ctx.client_certificate)
+      return res.respond(mdes_error(403, request_id_of(ctx.body), "CLIENT_CERTIFICATE_REQUIRED",
+                                    "A client certificate signed by the configured client CA "
+                                    "is required (mutual TLS)."));
     if (!api->network.authenticate(ctx)) {
       auto r = mdes_error(401, request_id_of(ctx.body), "UNAUTHORIZED",
                           "A valid network credential is required.");

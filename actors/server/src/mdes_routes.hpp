@@ -39,12 +39,16 @@ namespace mdes = networks::mdes;
 /// An engine failure that is not a decision, in MDES's shape.
 [[nodiscard]] http::response engine_failure(const caf::error& err, std::string request_id);
 
-/// Wraps an MDES handler: the network key is required (401 in MDES's
-/// error shape otherwise).
+/// Wraps an MDES handler: with mutual TLS configured a verified client
+/// certificate is required (403 `CLIENT_CERTIFICATE_REQUIRED`), then the
+/// network key (401); both in MDES's error shape.
 [[nodiscard]] http::handler mdes_route(api_ptr api, network_handler h);
 
 /// POST {context_root}/authorizeService (routes_mdes_authorize.cpp).
 void authorize_service(const api_context& api, http::request_context ctx, http::responder res);
+/// POST {context_root}/requestActivationMethods (routes_mdes_methods.cpp).
+void request_activation_methods(const api_context& api, http::request_context ctx,
+                                http::responder res);
 /// POST {context_root}/notifyTokenUpdated (routes_mdes_notify.cpp).
 void notify_token_updated(const api_context& api, http::request_context ctx, http::responder res);
 /// POST {context_root}/notifyServiceActivated (routes_mdes_notify.cpp).

@@ -87,6 +87,10 @@ http::handler partner_route(api_ptr api, partner_handler h) {
 
 http::handler network_route(api_ptr api, network_handler h) {
   return [api = std::move(api), h = std::move(h)](http::request_context ctx, http::responder res) {
+    if (api->network_needs_client_certificate && !ctx.client_certificate)
+      return res.respond(http::problem(403, "client_certificate_required",
+                                       "The network routes require a client certificate "
+                                       "signed by the configured client CA (mutual TLS)."));
     if (!api->network.authenticate(ctx))
       return res.respond(http::unauthorized("A valid network API key is required."));
     if (auto unknown = overlong_path_id(ctx))

@@ -76,8 +76,10 @@ using network_handler =
 /// Wraps a /v1 handler: a partner key is required (401 otherwise); a path
 /// id longer than the store allows answers 404 (path_ids.hpp).
 [[nodiscard]] http::handler partner_route(api_ptr api, partner_handler h);
-/// Wraps a /network/v1 handler: the network key is required (401
-/// otherwise); a path id longer than the store allows answers 404.
+/// Wraps a /network/v1 handler: with mutual TLS configured a verified
+/// client certificate is required (403 `client_certificate_required`
+/// otherwise), then the network key (401 otherwise); a path id longer than
+/// the store allows answers 404.
 [[nodiscard]] http::handler network_route(api_ptr api, network_handler h);
 
 } // namespace dwt::server

@@ -10,6 +10,7 @@
 #include "dwt/http/server.hpp"
 #include "dwt/server/engine_config.hpp"
 #include "dwt/server/sms_gateway.hpp"
+#include "listener_policy.hpp"
 #include "mdes_context.hpp"
 #include "route_table.hpp"
 
@@ -95,6 +96,13 @@ server_app::started server_app::start(const config::settings& settings, app_opti
     mdes = std::move(loaded.context);
   }
 
+  // After the MDES keys (their refusal names the key first), before the
+  // engine opens the store.
+  if (auto refused = listener_refusal(settings, options.production); !refused.empty()) {
+    st->sms->stop();
+    return {nullptr, refused};
+  }
+
   auto engine_opts = to_engine_options(settings);
   engine_opts.sms = st->sms->gateway();
   if (options.tweak_engine)
@@ -113,6 +121,7 @@ server_app::started server_app::start(const config::settings& settings, app_opti
     st->api->partners.add(p.id.value, p.api_key_sha256);
   if (!settings.network.api_key_sha256.empty())
     st->api->network.add("network", settings.network.api_key_sha256);
+  st->api->network_needs_client_certificate = settings.listen.tls.mutual();
   st->api->metrics = std::make_shared<http::metrics_registry>();
 
   st->router = std::make_unique<http::router>();

@@ -30,8 +30,15 @@ struct tls_settings {
   std::string cert_file;
   /// PEM private key of the leaf certificate (unencrypted).
   std::string key_file;
+  /// PEM CA certificates that sign the clients' certificates (mutual TLS).
+  /// When set, the listener asks every client for a certificate and
+  /// verifies the one it sends; the network routes then require one
+  /// (actors/http/README.md, "Mutual TLS"). Empty: no client certificates.
+  std::string client_ca_file;
   /// True when TLS is configured.
   [[nodiscard]] bool enabled() const noexcept { return !cert_file.empty(); }
+  /// True when client certificates are asked for and verified.
+  [[nodiscard]] bool mutual() const noexcept { return enabled() && !client_ca_file.empty(); }
 };
 
 /// Where the HTTP server listens. `[listen]`

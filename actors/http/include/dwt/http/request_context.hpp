@@ -7,6 +7,7 @@
 /// Threading: a plain value; move it wherever the request is processed.
 
 #include <chrono>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -14,6 +15,15 @@
 #include <vector>
 
 namespace dwt::http {
+
+/// The certificate a client presented over mutual TLS and the listener
+/// verified against its `client_ca_file` (the handshake fails otherwise).
+struct peer_certificate {
+  /// The subject, RFC 2253 (e.g. "CN=dwt development network client").
+  std::string subject;
+  /// Lower-case hex SHA-256 of the certificate's DER encoding.
+  std::string sha256;
+};
 
 /// Name/value pairs in order of appearance.
 using field_list = std::vector<std::pair<std::string, std::string>>;
@@ -42,6 +52,10 @@ struct request_context {
   std::string route;
   /// Values captured by `{name}` segments of the route; set by the router.
   field_list path_params;
+  /// The client's verified certificate (mutual TLS; one per connection,
+  /// shared by its requests); null over plain HTTP, over TLS without
+  /// `client_ca_file`, and when the client sent none.
+  std::shared_ptr<const peer_certificate> client_certificate;
 
   /// First header named `name` (give it lower-case), if present.
   [[nodiscard]] std::optional<std::string_view> header(std::string_view name) const noexcept;

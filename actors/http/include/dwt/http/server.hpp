@@ -18,7 +18,10 @@
 ///
 /// With `server_options::tls` the listener speaks HTTPS only (TLS 1.2+,
 /// handshake bounded by the read timeout); a plain-HTTP client fails the
-/// handshake and is closed.
+/// handshake and is closed. With `tls.client_ca_file` it also asks each
+/// client for a certificate and verifies it (mutual TLS): a verified one
+/// reaches the handler as `request_context::client_certificate`, one that
+/// does not verify fails the handshake, none is allowed (routes decide).
 ///
 /// Threading: the handler runs on an I/O thread (the connection's strand)
 /// and must never block; hand the work elsewhere and complete the responder
@@ -56,9 +59,10 @@ struct server_options {
   std::shared_ptr<metrics_registry> metrics;
   /// Access log sink; stderr when empty.
   log_sink access_log;
-  /// HTTPS when `tls.enabled()`: the PEM certificate chain and key are read
-  /// by `start()` (an unreadable or mismatched file is its error); TLS 1.2
-  /// is the minimum version. Plain HTTP otherwise.
+  /// HTTPS when `tls.enabled()`: the PEM certificate chain and key (and
+  /// the client CAs of `tls.client_ca_file`) are read by `start()` (an
+  /// unreadable or mismatched file is its error); TLS 1.2 is the minimum
+  /// version. Plain HTTP otherwise.
   config::tls_settings tls;
   /// Names the route of a request the server answers itself before the
   /// application sees it (413, 431, 400 for bad framing) once its request

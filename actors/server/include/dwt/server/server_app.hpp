@@ -29,7 +29,8 @@ struct app_options {
   /// a clock or seeded randomness here).
   std::function<void(engine_options&)> tweak_engine;
   /// `DWT_ENV=production` (main.cpp reads it): the public development keys
-  /// of config/dev/ are refused (the start fails naming the key).
+  /// of config/dev/ are refused (the start fails naming the key), and so
+  /// are network routes without mutual TLS (`[listen.tls] client_ca_file`).
   bool production = false;
 };
 
