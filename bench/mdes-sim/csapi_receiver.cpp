@@ -304,8 +304,14 @@ csapi_response csapi_receiver::handle(const csapi_request& req) {
 
   // The signature first, in every mode: a network never acts on (or even
   // reports an outage to) an unauthenticated caller.
+  // A Host header without a port on a listener with another port than 80:
+  // the caller left the port out of the header, not out of the URL it signed.
+  std::string host = req.host;
+  const auto port = bound_port_ != 0 ? bound_port_ : opts_.port;
+  if (!host.empty() && host.find(':') == std::string::npos && host.front() != '[' && port != 80)
+    host += ":" + std::to_string(port);
   const std::string url =
-      (opts_.public_origin.empty() ? "http://" + req.host : opts_.public_origin) + req.target;
+      (opts_.public_origin.empty() ? "http://" + host : opts_.public_origin) + req.target;
   auto verified = networks::oauth1::verify(req.authorization, {req.method, url, req.body}, *key_);
   if (!verified) {
     call.auth_error = std::string{networks::to_code(networks::code_of(verified.error()))};

@@ -70,9 +70,10 @@ struct csapi_options {
   std::uint16_t port = 8082;
   /// The path prefix dwt is configured with (`http://127.0.0.1:8082/mdes`).
   std::string base = "/mdes";
-  /// The URL the caller signs is rebuilt as `http://{Host header}{target}`;
-  /// set this (scheme://host[:port]) when the caller signs another one
-  /// (e.g. behind a proxy).
+  /// The URL the caller signs is rebuilt as `http://{Host header}{target}`
+  /// (a Host without a port gets the listener's); set this
+  /// (scheme://host[:port]) when the caller signs another one (e.g. behind
+  /// a proxy).
   std::string public_origin;
   /// Required `oauth_consumer_key`; empty: any.
   std::string consumer_key;

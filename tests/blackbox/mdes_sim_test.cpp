@@ -354,6 +354,18 @@ TEST_F(csapi_receiver_test, ATamperedBodyAWrongKeyAReplayAndAStaleTimestampAreRe
                                            "stale_timestamp"}));
 }
 
+TEST_F(csapi_receiver_test, AHostHeaderWithoutThePortStillVerifiesTheUrlThatWasSigned) {
+  const auto body = suspend_body("DWSPMC0004");
+  sim::csapi_request req{"POST", "/mdes/csapi/v2/token/suspend?Format=JSON", "127.0.0.1",
+                         sign(url("suspend"), body, *key_), body};
+  auto res = receiver_->handle(req);
+  EXPECT_EQ(res.status, 200) << res.body;
+  // Another host is another URL.
+  req.host = "localhost";
+  req.authorization = sign(url("suspend"), body, *key_);
+  EXPECT_EQ(receiver_->handle(req).status, 401);
+}
+
 TEST_F(csapi_receiver_test, ModesPlayANetworkThatRefusesFailsOrIsDown) {
   const auto body = suspend_body("DWSPMC0003");
   auto mode = [&](std::string_view m) {

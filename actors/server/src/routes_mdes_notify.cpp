@@ -8,6 +8,7 @@
 #include <mutex>
 #include <vector>
 
+#include "dwt/engine/enums.hpp"
 #include "dwt/errors.hpp"
 #include "dwt/networks/mdes/acknowledgement.hpp"
 #include "dwt/networks/mdes/notify_service_activated.hpp"
