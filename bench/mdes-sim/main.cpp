@@ -75,6 +75,13 @@ options of provision and notify:
   --issuer-key FILE          the issuer's FLE public key
                              (default config/dev/mdes-issuer-fle.pub.pem)
   --context-root PATH        [networks.mdes] context_root (default /mdes)
+  --tls                      HTTPS to a mutual-TLS listener ([listen.tls] with
+                             client_ca_file), presenting the network's client
+                             certificate: config/dev/tls-network-client.pem and
+                             .key.pem, the server checked against config/dev/tls-ca.pem
+  --tls-ca FILE  --client-cert FILE  --client-key FILE
+                             the same with other files (each implies --tls;
+                             --client-cert "" presents none)
   --quiet                    print only the outcome
 
 Paths are relative to the working directory: run from the repository root.
@@ -170,6 +177,18 @@ bool common_option(const std::string& a, args& in, common_options& o) {
     (void)in.value(o.net.context_root);
   } else if (a == "--quiet") {
     o.quiet = true;
+  } else if (a == "--tls") {
+    if (!o.net.tls)
+      o.net.tls = sim::tls_options{"config/dev/tls-ca.pem", "config/dev/tls-network-client.pem",
+                                   "config/dev/tls-network-client.key.pem"};
+  } else if (a == "--tls-ca" || a == "--client-cert" || a == "--client-key") {
+    if (!o.net.tls)
+      o.net.tls = sim::tls_options{"config/dev/tls-ca.pem", "config/dev/tls-network-client.pem",
+                                   "config/dev/tls-network-client.key.pem"};
+    if (in.value(v))
+      (a == "--tls-ca"        ? o.net.tls->ca_file
+       : a == "--client-cert" ? o.net.tls->cert_file
+                              : o.net.tls->key_file) = v;
   } else {
     return false;
   }
@@ -251,7 +270,7 @@ int provision(args& in) {
   }
 
   dwt::engine::secure_random rng;
-  sim::http_client partner{o.net.host, o.net.port, o.net.timeout};
+  sim::http_client partner{o.net.host, o.net.port, o.net.timeout, o.net.tls};
   if (new_card) {
     std::random_device rd;
     std::mt19937_64 gen{(static_cast<std::uint64_t>(rd()) << 32) ^ rd()};

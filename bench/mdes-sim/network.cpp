@@ -26,7 +26,8 @@ caf::expected<network> network::make(network_options opts, engine::random_source
 
 network::network(network_options opts, networks::mdes::fle_recipient issuer,
                  engine::random_source& rng)
-    : opts_(std::move(opts)), rng_(&rng), client_(opts_.host, opts_.port, opts_.timeout) {
+    : opts_(std::move(opts)), rng_(&rng),
+      client_(opts_.host, opts_.port, opts_.timeout, opts_.tls) {
   issuer_.emplace(std::move(issuer));
 }
 

@@ -3,9 +3,10 @@
 /// The simulator's network side: MDES calling a running dwt. `network`
 /// sends each issuer service (authorizeService, requestActivationMethods,
 /// deliverActivationCode, notifyServiceActivated, notifyTokenUpdated) under
-/// the configured context root, authenticated like MDES is to dwt today
-/// (the network API key as `Authorization: Bearer`, until mutual TLS on the
-/// listener exists), and `provision` plays one whole tokenisation the way
+/// the configured context root, authenticated like MDES is to dwt: the
+/// network API key as `Authorization: Bearer` and, over HTTPS, the
+/// network's client certificate for a mutual-TLS listener
+/// (`network_options::tls`), and `provision` plays one whole tokenisation the way
 /// MDES runs it (NETWORKS.md section 1):
 ///
 ///   authorizeService ──APPROVED──────────────────────────► notifyServiceActivated
@@ -51,6 +52,9 @@ struct network_options {
   std::filesystem::path issuer_fle_public_key = "config/dev/mdes-issuer-fle.pub.pem";
   networks::mdes::key_wrap wrap = networks::mdes::key_wrap::oaep_sha256;
   std::chrono::milliseconds timeout{10000};
+  /// HTTPS, with the network's client certificate for a mutual-TLS
+  /// listener; nullopt: plain HTTP (`make run`).
+  std::optional<tls_options> tls;
 };
 
 /// One request and its answer.

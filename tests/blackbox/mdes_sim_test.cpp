@@ -2,8 +2,10 @@
 /// The MDES network simulator (bench/mdes-sim) against a real dwt-server:
 /// its flows (approve; step-up by SMS with the network's code; step-up
 /// approved in the issuer's app; notifyTokenUpdated by the token's
-/// reference) end as MDES expects, each answer conforming to
-/// docs/openapi.yaml; and its Customer Service API receiver, over a real
+/// reference; the command as its README shows it; over mutual TLS with the
+/// network's development client certificate, and refused without it) end
+/// as MDES expects, each answer conforming to docs/openapi.yaml; and its
+/// Customer Service API receiver, over a real
 /// loopback socket, accepts a call signed with networks::oauth1 and the
 /// development key, and refuses a tampered body, a wrong key, a replayed
 /// nonce and a stale timestamp, answering in MDES's shapes (read back with
@@ -236,6 +238,63 @@ TEST_F(mdes_sim_flows, TheCommandProvisionsANewCardAndNotifiesAsItsReadmeShows) 
   EXPECT_NE(out.find("TOKEN_NOT_FOUND"), std::string::npos) << out;
   std::tie(code, out) = run_command(with("provision", ""));
   EXPECT_EQ(code, 2) << out;
+}
+
+TEST(mdes_sim_mtls, TheNetworkPresentsItsClientCertificateToAMutualTlsListener) {
+  config_options o;
+  o.extra_toml = "\n[networks.mdes]\nenabled = true\nissuer_fle_keys = [\"" +
+                 repo_dev_key("mdes-issuer-fle.key.pem") + "\"]\n[listen.tls]\ncert_file = \"" +
+                 repo_dev_key("tls-server.pem") + "\"\nkey_file = \"" +
+                 repo_dev_key("tls-server.key.pem") + "\"\nclient_ca_file = \"" +
+                 repo_dev_key("tls-ca.pem") + "\"\n";
+  server_instance server{o};
+  ASSERT_EQ(server.start(), "");
+  const sim::tls_options tls{repo_dev_key("tls-ca.pem"), repo_dev_key("tls-network-client.pem"),
+                             repo_dev_key("tls-network-client.key.pem")};
+
+  // A card, through the partner API over HTTPS.
+  test_data data{run_seed()};
+  const auto pan = data.pan();
+  sim::http_client partner{"localhost", server.port(), std::chrono::seconds{10}, tls};
+  auto bearer = std::vector<std::pair<std::string, std::string>>{
+      {"Authorization", "Bearer " + std::string{demo_partner_key}}};
+  auto profile = partner.send("POST", "/v1/profiles",
+                              json::serialize(json::object{{"phoneNumber", data.phone()}}), bearer);
+  ASSERT_EQ(profile.status, 201) << profile.error << profile.body;
+  auto card = partner.send(
+      "POST", "/v1/cards",
+      json::serialize(json::object{{"profileId", json_string(json::parse(profile.body), "id")},
+                                   {"pan", pan},
+                                   {"expiryMonth", 12},
+                                   {"expiryYear", 2031},
+                                   {"cardProduct", std::string{card_product}},
+                                   {"type", "VIRTUAL"}}),
+      bearer);
+  ASSERT_EQ(card.status, 201) << card.error << card.body;
+
+  engine::secure_random rng;
+  sim::network_options n;
+  n.host = "localhost";
+  n.port = server.port();
+  n.network_key = std::string{network_key};
+  n.issuer_fle_public_key = repo_dev_key("mdes-issuer-fle.pub.pem");
+  n.tls = tls;
+  auto net = sim::network::make(n, rng);
+  ASSERT_TRUE(net);
+  sim::provision_options p;
+  p.card.pan = pan;
+  auto r = net->provision(p);
+  EXPECT_TRUE(r.completed) << r.error;
+  EXPECT_EQ(r.decision, "APPROVED");
+
+  // Without the client certificate the network routes refuse, in MDES's shape.
+  n.tls->cert_file.clear();
+  auto anonymous = sim::network::make(n, rng);
+  ASSERT_TRUE(anonymous);
+  auto x = anonymous->authorize(p.card, sim::authorize_params{});
+  EXPECT_EQ(x.answer.status, 403) << x.answer.error << x.answer.body;
+  EXPECT_EQ(x.field("errorCode"), "CLIENT_CERTIFICATE_REQUIRED") << x.answer.body;
+  EXPECT_EQ(server.stop_graceful(), "");
 }
 
 // --- the Customer Service API receiver ------------------------------------------------
