@@ -89,16 +89,18 @@ enum class kind : std::size_t {
   transition,
   get,
   authorize_service,
+  activation_methods,
   notify_activated,
   notify_updated,
   count
 };
 constexpr std::size_t kind_count = static_cast<std::size_t>(kind::count);
 constexpr std::array<const char*, kind_count> kind_names{
-    "create_profile",    "create_card",      "push_provision",
-    "tokenize",          "verification",     "otp",
-    "activation",        "transition",       "get",
-    "authorize_service", "notify_activated", "notify_updated"};
+    "create_profile",    "create_card",        "push_provision",
+    "tokenize",          "verification",       "otp",
+    "activation",        "transition",         "get",
+    "authorize_service", "activation_methods", "notify_activated",
+    "notify_updated"};
 
 /// True if a 2xx answer to this kind acknowledges a durable change.
 constexpr bool changes_state(kind k) {
@@ -678,6 +680,17 @@ private:
     if (tk.decision != "REQUIRE_VERIFICATION")
       co_return;
     answer a;
+    if (mdes) {
+      // MDES asks which step-up methods the issuer offers.
+      mdes_sim::id_source ids{secure_};
+      const auto body =
+          mdes_sim::request_activation_methods(ids.request_id(), ids.token_unique_reference(),
+                                               ref.substr(std::string_view{"mdes-c-"}.size()));
+      a = co_await call(bhttp::verb::post, run_.opt.mdes_root + "/requestActivationMethods",
+                        json::serialize(body), net, kind::activation_methods, phase::measured);
+      if (a.status != 200)
+        co_return;
+    }
     const std::string base = "/network/v1/tokens/" + ref + "/verification";
     const std::uint64_t seq0 = run_.sms != nullptr ? run_.sms->latest_seq(card.phone) : 0;
     json::object m;
@@ -1132,7 +1145,7 @@ int run(const options& opts) {
       r.latency.mean_ms, static_cast<unsigned long long>(r.latency.count));
   for (const auto& [name, v] : r.kinds)
     std::printf(
-        "  %-17s sent %8llu  2xx %8llu  429/503 %6llu  errors %6llu  p50 %.3f  p99 %.3f ms\n",
+        "  %-18s sent %8llu  2xx %8llu  429/503 %6llu  errors %6llu  p50 %.3f  p99 %.3f ms\n",
         name.c_str(), static_cast<unsigned long long>(v.first.sent),
         static_cast<unsigned long long>(v.first.ok),
         static_cast<unsigned long long>(v.first.status_429 + v.first.status_503),

@@ -136,9 +136,10 @@ scenario
                                           once per card when the card is created (the
                                           client's cost stays out of the measured
                                           requests), a fresh correlationId per request;
-                                          in mix, the step-up after authorizeService goes
-                                          through /network/v1's verification routes (SMS
-                                          OTP, in-app), then notifyServiceActivated; MDES
+                                          in mix, a step-up after authorizeService asks
+                                          requestActivationMethods, then goes through
+                                          /network/v1's verification routes (SMS OTP,
+                                          in-app), then notifyServiceActivated; MDES
                                           tokens are changed by notifyTokenUpdated
   --mdes-root PATH                        [networks.mdes] context_root (default /mdes)
   --mdes-issuer-key FILE                  the issuer's FLE public key (default
