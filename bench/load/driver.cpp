@@ -30,8 +30,11 @@
 #include <boost/beast/http/write.hpp>
 #include <boost/json.hpp>
 
+#include "dwt/engine/random.hpp"
+#include "dwt/networks/mdes/fle_key_ring.hpp"
 #include "gauge.hpp"
 #include "histogram.hpp"
+#include "messages.hpp"
 #include "pan.hpp"
 #include "report.hpp"
 #include "schedule.hpp"
@@ -71,6 +74,9 @@ constexpr std::uint64_t max_flows_per_connection = 1'000'000'000;
 constexpr int lifecycle_picks = 8;
 /// Precision bits of the per-second latency histograms (~3 %).
 constexpr unsigned second_precision = 5;
+/// --network mdes: `dataValidUntilTimestamp` of the card data, from when the
+/// card is made (longer than any run).
+constexpr std::chrono::hours mdes_card_data_validity{24};
 
 enum class kind : std::size_t {
   create_profile,
@@ -82,13 +88,19 @@ enum class kind : std::size_t {
   activation,
   transition,
   get,
+  authorize_service,
+  activation_methods,
+  notify_activated,
+  notify_updated,
   count
 };
 constexpr std::size_t kind_count = static_cast<std::size_t>(kind::count);
 constexpr std::array<const char*, kind_count> kind_names{
-    "create_profile", "create_card",  "push_provision",
-    "tokenize",       "verification", "otp",
-    "activation",     "transition",   "get"};
+    "create_profile",    "create_card",        "push_provision",
+    "tokenize",          "verification",       "otp",
+    "activation",        "transition",         "get",
+    "authorize_service", "activation_methods", "notify_activated",
+    "notify_updated"};
 
 /// True if a 2xx answer to this kind acknowledges a durable change.
 constexpr bool changes_state(kind k) {
@@ -129,6 +141,9 @@ struct run_state {
   std::atomic<std::uint64_t> next_phone{0};
   std::uint32_t phone_prefix = 0;
   sms_watcher* sms = nullptr;
+  /// --network mdes: the issuer's FLE key (shared const: OpenSSL 3 keys may
+  /// be used from several threads).
+  const networks::mdes::fle_recipient* mdes_issuer = nullptr;
 };
 
 struct card_entry {
@@ -137,6 +152,11 @@ struct card_entry {
   std::string phone;
   std::size_t partner = 0;
   unsigned used = 0; ///< tokens created on it
+  /// --network mdes: `cardInfo`, the card data encrypted to the issuer once
+  /// when the card is made and sent with every authorizeService for it
+  /// (the client's encryption is kept out of the measured requests; the
+  /// server decrypts it on every one).
+  json::object card_info;
 };
 
 struct token_entry {
@@ -144,6 +164,7 @@ struct token_entry {
   std::size_t card = 0;
   std::string state;       ///< last acknowledged
   std::string maybe_state; ///< an unanswered change that may have happened
+  bool mdes = false;       ///< made over MDES: the network changes it (notifyTokenUpdated)
 };
 
 /// Outcome of one request.
@@ -201,6 +222,9 @@ public:
         break;
       case scenario_kind::provision:
         co_await flow_push();
+        break;
+      case scenario_kind::tokenize:
+        co_await flow_tokenize();
         break;
       case scenario_kind::mix: {
         std::uniform_int_distribution<unsigned> pick{0, w.sum() - 1};
@@ -496,8 +520,109 @@ private:
     c.id = field(a.body, "id");
     if (a.status != 201 || c.id.empty())
       co_return false;
+    if (run_.mdes_issuer != nullptr) {
+      mdes_sim::card card;
+      card.pan = c.pan;
+      card.expiry_month = "12";
+      card.expiry_year = "30";
+      card.source = "CARD_ON_FILE";
+      const auto valid_until =
+          mdes_sim::iso8601(std::chrono::system_clock::now() + mdes_card_data_validity);
+      auto info = mdes_sim::encrypt_card_info(card, valid_until, *run_.mdes_issuer,
+                                              networks::mdes::key_wrap::oaep_sha256, secure_);
+      if (!info)
+        co_return false;
+      c.card_info = std::move(*info);
+    }
     cards_.push_back(std::move(c));
     co_return true;
+  }
+
+  /// The outcome of one network tokenisation request.
+  struct tokenized {
+    answer a;
+    std::string ref;
+    /// In /network/v1's words: APPROVED, REQUIRE_VERIFICATION, DECLINED.
+    std::string decision;
+    std::string state;
+  };
+
+  /// One network tokenisation request for card `ci` with the network's
+  /// recommendation `colour` (GREEN, YELLOW, RED): /network/v1's
+  /// tokenization-requests, or MDES's authorizeService (APPROVED,
+  /// REQUIRE_ADDITIONAL_AUTHENTICATION, DECLINED) with the card's `cardInfo`
+  /// and a fresh correlationId, which names the token `mdes-c-{correlationId}`.
+  awaitable<tokenized> tokenize(std::size_t ci, std::string_view colour) {
+    tokenized t;
+    const auto& card = cards_[ci];
+    const auto& net = run_.opt.network_key;
+    if (run_.opt.network == network_kind::dwt) {
+      json::object body;
+      body["pan"] = card.pan;
+      body["expiryMonth"] = 12;
+      body["expiryYear"] = 2030;
+      body["walletProvider"] = "APPLE_PAY";
+      body["device"] = json::parse(device_json());
+      body["walletRecommendation"] = colour;
+      t.a = co_await call(bhttp::verb::post, "/network/v1/tokenization-requests",
+                          json::serialize(body), net, kind::tokenize, phase::measured);
+      if (t.a.status == 200) {
+        t.ref = field(t.a.body, "tokenUniqueReference");
+        t.decision = field(t.a.body, "decision");
+        t.state = field(t.a.body, "state");
+      }
+      co_return t;
+    }
+    mdes_sim::id_source ids{secure_};
+    mdes_sim::authorize_params p;
+    p.request_id = ids.request_id();
+    p.correlation_id = ids.correlation_id();
+    p.payment_app_instance_id = ids.payment_app_instance_id();
+    p.recommendation = colour == "GREEN" ? "APPROVED"
+                       : colour == "RED" ? "DECLINED"
+                                         : "REQUIRE_ADDITIONAL_AUTHENTICATION";
+    t.a = co_await call(bhttp::verb::post, run_.opt.mdes_root + "/authorizeService",
+                        json::serialize(mdes_sim::authorize_service(p, card.card_info)), net,
+                        kind::authorize_service, phase::measured);
+    if (t.a.status != 200)
+      co_return t;
+    const auto decision = field(t.a.body, "decision");
+    t.ref = mdes_sim::dwt_token_ref(p.correlation_id);
+    if (decision == "APPROVED") {
+      t.decision = "APPROVED";
+      t.state = "ACTIVE";
+    } else if (decision == "REQUIRE_ADDITIONAL_AUTHENTICATION") {
+      t.decision = "REQUIRE_VERIFICATION";
+      t.state = "REQUESTED";
+    } else {
+      t.decision = "DECLINED";
+      t.state = "REQUEST_DECLINED";
+    }
+    co_return t;
+  }
+
+  /// MDES tells the issuer the token is active (after the step-up).
+  awaitable<void> notify_activated(const token_entry& t) {
+    mdes_sim::id_source ids{secure_};
+    mdes_sim::activated_params p;
+    p.request_id = ids.request_id();
+    p.tur = ids.token_unique_reference();
+    p.correlation_id = t.ref.substr(std::string_view{"mdes-c-"}.size());
+    (void)co_await call(bhttp::verb::post, run_.opt.mdes_root + "/notifyServiceActivated",
+                        json::serialize(mdes_sim::notify_service_activated(p)),
+                        run_.opt.network_key, kind::notify_activated, phase::measured);
+  }
+
+  /// One token approval per request (`--scenario tokenize`).
+  awaitable<void> flow_tokenize() {
+    auto ci = co_await card_with_budget();
+    if (!ci)
+      co_return;
+    ++cards_[*ci].used;
+    auto t = co_await tokenize(*ci, "GREEN");
+    if (!t.ref.empty())
+      tokens_.push_back(
+          token_entry{t.ref, *ci, t.state, {}, run_.opt.network == network_kind::mdes});
   }
 
   /// A card with budget left, creating one (measured) if none.
@@ -544,23 +669,28 @@ private:
     const std::size_t card_index = *ci;
     ++cards_[card_index].used;
     const auto& card = cards_[card_index];
-    json::object body;
-    body["pan"] = card.pan;
-    body["expiryMonth"] = 12;
-    body["expiryYear"] = 2030;
-    body["walletProvider"] = "APPLE_PAY";
-    body["device"] = json::parse(device_json());
-    body["walletRecommendation"] = "YELLOW";
     const auto& net = run_.opt.network_key;
-    auto a = co_await call(bhttp::verb::post, "/network/v1/tokenization-requests",
-                           json::serialize(body), net, kind::tokenize, phase::measured);
-    const auto ref = field(a.body, "tokenUniqueReference");
-    if (a.status != 200 || ref.empty())
+    const bool mdes = run_.opt.network == network_kind::mdes;
+    auto tk = co_await tokenize(card_index, "YELLOW");
+    const auto ref = tk.ref;
+    if (ref.empty())
       co_return;
-    tokens_.push_back(token_entry{ref, card_index, field(a.body, "state"), {}});
+    tokens_.push_back(token_entry{ref, card_index, tk.state, {}, mdes});
     const std::size_t ti = tokens_.size() - 1;
-    if (field(a.body, "decision") != "REQUIRE_VERIFICATION")
+    if (tk.decision != "REQUIRE_VERIFICATION")
       co_return;
+    answer a;
+    if (mdes) {
+      // MDES asks which step-up methods the issuer offers.
+      mdes_sim::id_source ids{secure_};
+      const auto body =
+          mdes_sim::request_activation_methods(ids.request_id(), ids.token_unique_reference(),
+                                               ref.substr(std::string_view{"mdes-c-"}.size()));
+      a = co_await call(bhttp::verb::post, run_.opt.mdes_root + "/requestActivationMethods",
+                        json::serialize(body), net, kind::activation_methods, phase::measured);
+      if (a.status != 200)
+        co_return;
+    }
     const std::string base = "/network/v1/tokens/" + ref + "/verification";
     const std::uint64_t seq0 = run_.sms != nullptr ? run_.sms->latest_seq(card.phone) : 0;
     json::object m;
@@ -601,6 +731,9 @@ private:
           json::serialize(act), partner_key(card.partner), kind::activation, phase::measured);
     }
     settle(tokens_[ti], last, target_state);
+    // MDES learns of the activation from the wallet and tells the issuer.
+    if (mdes && tokens_[ti].state == "ACTIVE" && tokens_[ti].maybe_state.empty())
+      co_await notify_activated(tokens_[ti]);
   }
 
   /// Records the outcome of a change to an existing token.
@@ -637,6 +770,19 @@ private:
     const std::string target = terminate             ? "TERMINATED"
                                : t.state == "ACTIVE" ? "SUSPENDED"
                                                      : "ACTIVE";
+    if (t.mdes) {
+      // The network changes its own tokens (the cardholder suspends in the
+      // wallet, resumes, deletes): notifyTokenUpdated.
+      const auto verb = terminate ? "delete" : target == "SUSPENDED" ? "suspend" : "resume";
+      mdes_sim::id_source ids{secure_};
+      const auto ntu =
+          mdes_sim::notify_token_updated(ids.request_id(), {*mdes_sim::status_for(verb, t.ref)});
+      auto a = co_await call(bhttp::verb::post, run_.opt.mdes_root + "/notifyTokenUpdated",
+                             json::serialize(ntu), run_.opt.network_key, kind::notify_updated,
+                             phase::measured);
+      settle(tokens_[*pick], a, target);
+      co_return;
+    }
     json::object body;
     body["state"] = target;
     body["digitalWalletToken"] = t.ref;
@@ -654,6 +800,8 @@ private:
   asio::steady_timer timer_;
   beast::flat_buffer buffer_;
   std::mt19937_64 rng_;
+  /// FLE keys and IVs, MDES ids.
+  engine::secure_random secure_;
   bool connected_ = false;
   bool done_ = false;
   steady::time_point backoff_until_{};
@@ -797,9 +945,11 @@ int run(const options& opts) {
     run.opt.seed =
         (static_cast<std::uint64_t>(std::random_device{}()) << 32) ^ std::random_device{}();
   const auto& opt = run.opt;
-  std::printf("dwt-load: target %s:%u mode %s scenario %s connections %u threads %u seed %llu\n",
+  std::printf("dwt-load: target %s:%u mode %s scenario %s network %s connections %u threads %u "
+              "seed %llu\n",
               opt.host.c_str(), opt.port, to_string(opt.mode), to_string(opt.scenario),
-              opt.connections, opt.threads, static_cast<unsigned long long>(opt.seed));
+              to_string(opt.network), opt.connections, opt.threads,
+              static_cast<unsigned long long>(opt.seed));
   std::fflush(stdout);
 
   {
@@ -821,6 +971,18 @@ int run(const options& opts) {
   run.total_slots = opt.mode == run_mode::closed ? 0 : run.sched.total();
   std::mt19937_64 seeder{opt.seed};
   run.phone_prefix = static_cast<std::uint32_t>(seeder() % 100);
+
+  std::optional<networks::mdes::fle_recipient> mdes_issuer;
+  if (opt.network == network_kind::mdes) {
+    auto key = networks::mdes::fle_recipient::from_pem_file(opt.mdes_issuer_key);
+    if (!key) {
+      std::fprintf(stderr, "dwt-load: cannot load the MDES issuer key %s\n",
+                   opt.mdes_issuer_key.c_str());
+      return exit_failure;
+    }
+    mdes_issuer.emplace(std::move(*key));
+    run.mdes_issuer = &*mdes_issuer;
+  }
 
   std::unique_ptr<sms_watcher> sms;
   if (!opt.sms_file.empty()) {
@@ -885,6 +1047,8 @@ int run(const options& opts) {
   run_results r;
   r.mode = to_string(opt.mode);
   r.scenario = to_string(opt.scenario);
+  if (opt.network == network_kind::mdes)
+    r.scenario += " (mdes)";
   r.target = opt.host + ":" + std::to_string(opt.port);
   r.seed = opt.seed;
   r.connections = opt.connections;
@@ -981,7 +1145,7 @@ int run(const options& opts) {
       r.latency.mean_ms, static_cast<unsigned long long>(r.latency.count));
   for (const auto& [name, v] : r.kinds)
     std::printf(
-        "  %-15s sent %8llu  2xx %8llu  429/503 %6llu  errors %6llu  p50 %.3f  p99 %.3f ms\n",
+        "  %-18s sent %8llu  2xx %8llu  429/503 %6llu  errors %6llu  p50 %.3f  p99 %.3f ms\n",
         name.c_str(), static_cast<unsigned long long>(v.first.sent),
         static_cast<unsigned long long>(v.first.ok),
         static_cast<unsigned long long>(v.first.status_429 + v.first.status_503),

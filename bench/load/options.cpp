@@ -94,6 +94,18 @@ const char* to_string(scenario_kind s) noexcept {
     return "provision";
   case scenario_kind::get:
     return "get";
+  case scenario_kind::tokenize:
+    return "tokenize";
+  }
+  return "?";
+}
+
+const char* to_string(network_kind n) noexcept {
+  switch (n) {
+  case network_kind::dwt:
+    return "dwt";
+  case network_kind::mdes:
+    return "mdes";
   }
   return "?";
 }
@@ -111,11 +123,27 @@ modes
   --mode closed --connections C --duration S
                                           each connection sends back to back
 scenario
-  --scenario mix|provision|get            (default mix)
+  --scenario mix|provision|tokenize|get   (default mix)
       mix: weighted flows over the API: push provisioning, manual provisioning
            with SMS OTP, in-app APPROVE/DECLINE, suspend/resume/terminate, new
            profile+card; provision: push provisioning only (one durable
-           transaction per request); get: GET --path (no-op server baseline)
+           transaction per request); tokenize: network tokenisation approvals
+           only (recommendation GREEN / APPROVED: one ACTIVE token per
+           request); get: GET --path (no-op server baseline)
+  --network dwt|mdes                      the network API of the tokenisation flows
+                                          (default dwt: /network/v1). mdes: Mastercard
+                                          MDES authorizeService, card data FLE-encrypted
+                                          once per card when the card is created (the
+                                          client's cost stays out of the measured
+                                          requests), a fresh correlationId per request;
+                                          in mix, a step-up after authorizeService asks
+                                          requestActivationMethods, then goes through
+                                          /network/v1's verification routes (SMS OTP,
+                                          in-app), then notifyServiceActivated; MDES
+                                          tokens are changed by notifyTokenUpdated
+  --mdes-root PATH                        [networks.mdes] context_root (default /mdes)
+  --mdes-issuer-key FILE                  the issuer's FLE public key (default
+                                          config/dev/mdes-issuer-fle.pub.pem)
   --mix push=4,manual_otp=2,inapp_approve=1,inapp_decline=1,lifecycle=3,new_card=1
   --path P                                path for --scenario get (default /)
   --partner-key K                         repeatable (default demo-partner-key)
@@ -219,10 +247,29 @@ parse_result parse_options(const std::vector<std::string>& args) {
         o.scenario = scenario_kind::provision;
       else if (v == "get")
         o.scenario = scenario_kind::get;
+      else if (v == "tokenize")
+        o.scenario = scenario_kind::tokenize;
       else {
-        r.error = "--scenario: expected mix, provision or get, got '" + v + "'";
+        r.error = "--scenario: expected mix, provision, tokenize or get, got '" + v + "'";
         return r;
       }
+    } else if (a == "--network") {
+      if (!value(v))
+        return r;
+      if (v == "dwt")
+        o.network = network_kind::dwt;
+      else if (v == "mdes")
+        o.network = network_kind::mdes;
+      else {
+        r.error = "--network: expected dwt or mdes, got '" + v + "'";
+        return r;
+      }
+    } else if (a == "--mdes-root") {
+      if (!value(o.mdes_root))
+        return r;
+    } else if (a == "--mdes-issuer-key") {
+      if (!value(o.mdes_issuer_key))
+        return r;
     } else if (a == "--mix") {
       if (!value(v) || !parse_weights(v, o.weights, r.error))
         return r;

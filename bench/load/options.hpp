@@ -12,7 +12,14 @@ enum class run_mode { open, burst, closed };
 enum class scenario_kind {
   mix,       ///< weighted flows over the whole API
   provision, ///< push provisioning only: one durable transaction per request
-  get        ///< GET --path without authentication (no-op server baseline)
+  get,       ///< GET --path without authentication (no-op server baseline)
+  tokenize   ///< network tokenisation approvals only (one token per request)
+};
+
+/// Which network API the tokenisation flows speak.
+enum class network_kind {
+  dwt, ///< dwt's own /network/v1 (no field-level encryption)
+  mdes ///< Mastercard MDES under --mdes-root: authorizeService with FLE card data
 };
 
 /// Weights of the flows in `--scenario mix`.
@@ -44,6 +51,11 @@ struct options {
   mix_weights weights;
   std::vector<std::string> partner_keys{"demo-partner-key"};
   std::string network_key = "demo-network-key";
+  network_kind network = network_kind::dwt;
+  /// --network mdes: the server's [networks.mdes] context_root.
+  std::string mdes_root = "/mdes";
+  /// --network mdes: the issuer's FLE public key the card data is encrypted to.
+  std::string mdes_issuer_key = "config/dev/mdes-issuer-fle.pub.pem";
   std::string card_product = "demo-debit";
   std::string sms_file; ///< the server's file SMS sink; needed for manual OTP
   std::string out;      ///< results JSON
@@ -75,5 +87,6 @@ struct parse_result {
 [[nodiscard]] std::string usage();
 [[nodiscard]] const char* to_string(run_mode m) noexcept;
 [[nodiscard]] const char* to_string(scenario_kind s) noexcept;
+[[nodiscard]] const char* to_string(network_kind n) noexcept;
 
 } // namespace dwt::load

@@ -47,6 +47,21 @@ TEST(LoadOptions, RejectsBadInput) {
   EXPECT_TRUE(parse_options({"--help"}).help);
 }
 
+TEST(LoadOptions, NetworkMdesAndTheTokenizeScenario) {
+  EXPECT_EQ(parse_options({}).opts.network, network_kind::dwt);
+  auto r = parse_options({"--network", "mdes", "--scenario", "tokenize", "--mdes-root", "/mc",
+                          "--mdes-issuer-key", "k.pem"});
+  ASSERT_TRUE(r.error.empty()) << r.error;
+  EXPECT_EQ(r.opts.network, network_kind::mdes);
+  EXPECT_EQ(r.opts.scenario, scenario_kind::tokenize);
+  EXPECT_EQ(r.opts.mdes_root, "/mc");
+  EXPECT_EQ(r.opts.mdes_issuer_key, "k.pem");
+  EXPECT_STREQ(to_string(r.opts.network), "mdes");
+  EXPECT_STREQ(to_string(r.opts.scenario), "tokenize");
+  EXPECT_FALSE(parse_options({"--network", "visa"}).error.empty());
+  EXPECT_FALSE(parse_options({"--network"}).error.empty());
+}
+
 TEST(LoadOptions, MixWeights) {
   auto r = parse_options({"--mix", "push=3,lifecycle=1"});
   ASSERT_TRUE(r.error.empty()) << r.error;
