@@ -686,20 +686,31 @@ engine_host::network_sync(const engine::token_ref& token) const {
   });
 }
 
-void engine_host::retry_network_command(engine::token_ref token,
-                                        callback<persistence::network_command> done) {
+void engine_host::retry_network_command(
+    engine::partner_id partner, engine::token_ref token,
+    std::optional<idempotency<persistence::network_command>> idem,
+    callback<persistence::network_command> done) {
   auto* s = self_.get();
   s->async<persistence::network_command>(
       std::move(done),
-      [s, token = std::move(token)](caf::event_based_actor* self,
-                                    guard_ptr<persistence::network_command> g) mutable {
+      [s, partner = std::move(partner), token = std::move(token), idem = std::move(idem)](
+          caf::event_based_actor* self, guard_ptr<persistence::network_command> g) mutable {
         if (!s->network_dispatcher) {
           g->fire(make_error(runtime_errc::no_network_dispatcher));
           return;
         }
         self->request(s->network_dispatcher, caf::infinite, actors::nd_retry{std::move(token)})
-            .then([g](persistence::network_command& c) { g->fire(std::move(c)); },
-                  [g](caf::error& e) { g->fire(std::move(e)); });
+            .then(
+                [s, self, g, partner, idem = std::move(idem)](persistence::network_command& c) {
+                  if (!idem || idem->key.empty()) {
+                    g->fire(std::move(c));
+                    return;
+                  }
+                  persistence::write_unit unit;
+                  actors::add_idempotency(unit, partner, idem, c, s->rt->now());
+                  s->commit_then(self, std::move(unit), std::move(c), true, g);
+                },
+                [g](caf::error& e) { g->fire(std::move(e)); });
       });
 }
 

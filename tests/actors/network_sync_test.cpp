@@ -403,20 +403,23 @@ TEST_F(NetworkSyncTest, NonRecoverableErrorFailsTellsThePartnerAndAnOperatorRetr
   EXPECT_EQ(mdes.count(), 1u);
   // A retry of a command that has not failed is refused.
   auto other = push(c, "dev-2");
-  auto none = wait_for<persistence::network_command>(
-      [&](auto cb) { host->retry_network_command(other.ref, cb); });
+  auto none = wait_for<persistence::network_command>([&](auto cb) {
+    host->retry_network_command(engine::partner_id{"p1"}, other.ref, std::nullopt, cb);
+  });
   ASSERT_FALSE(none);
   EXPECT_EQ(describe(none.error()).code, "network_command_not_found");
   refuse = false;
-  auto retried = wait_for<persistence::network_command>(
-      [&](auto cb) { host->retry_network_command(t.ref, cb); });
+  auto retried = wait_for<persistence::network_command>([&](auto cb) {
+    host->retry_network_command(engine::partner_id{"p1"}, t.ref, std::nullopt, cb);
+  });
   ASSERT_TRUE(retried) << to_string(retried.error());
   EXPECT_EQ(retried->status, network_sync_status::pending);
   ASSERT_TRUE(eventually([&] { return sync_is(t, network_sync_status::confirmed); }));
   EXPECT_EQ(sync_of(t)->attempts, 2u);
   EXPECT_EQ(mdes.count(), 2u);
-  auto again = wait_for<persistence::network_command>(
-      [&](auto cb) { host->retry_network_command(t.ref, cb); });
+  auto again = wait_for<persistence::network_command>([&](auto cb) {
+    host->retry_network_command(engine::partner_id{"p1"}, t.ref, std::nullopt, cb);
+  });
   ASSERT_FALSE(again);
   EXPECT_EQ(describe(again.error()).code, "network_command_not_failed");
 }

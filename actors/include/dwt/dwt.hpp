@@ -461,7 +461,11 @@ public:
   /// runtime_errc::network_command_not_failed, runtime_errc::
   /// no_network_dispatcher (no Customer Service URL configured),
   /// runtime_errc::overloaded.
-  void retry_network_command(engine::token_ref token, callback<persistence::network_command> done);
+  /// With an Idempotency-Key, `render(command)` is stored under
+  /// (partner, key) in a unit committed once the retry is durable.
+  void retry_network_command(engine::partner_id partner, engine::token_ref token,
+                             std::optional<idempotency<persistence::network_command>> idem,
+                             callback<persistence::network_command> done);
 
   // -- network-facing ---------------------------------------------------------
 

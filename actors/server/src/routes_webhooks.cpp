@@ -63,18 +63,21 @@ void redeliver(const api_context& api, const engine::partner_id& who, http::requ
 
 void retry_network_sync(const api_context& api, const engine::partner_id& who,
                         http::request_context ctx, http::responder res) {
-  // No body is defined; whatever is sent is ignored. The token must be the
-  // partner's (the same not-found as an unknown one); the retry itself is
-  // safe to repeat (a second one answers network_command_not_failed).
-  auto out = share(std::move(res));
+  // No body is defined; whatever is sent is ignored (but fingerprinted).
+  // The token must be the partner's (the same not-found as an unknown one).
+  engine::token_ref ref{std::string{ctx.param("tokenUniqueReference")}};
   engine_host* host = api.host;
-  host->get_token(who, engine::token_ref{std::string{ctx.param("tokenUniqueReference")}},
-                  [host, out](caf::expected<engine::token_record> t) {
-                    if (!t)
-                      return out->respond(error_response(t.error()));
-                    host->retry_network_command(
-                        t->ref, reply<persistence::network_command>(out, &render::network_sync));
-                  });
+  idempotent_call<persistence::network_command>(
+      api, ctx, std::move(res), who, &render::network_sync, [&](auto idem, auto done) {
+        host->get_token(who, ref,
+                        [host, who, idem = std::move(idem),
+                         done = std::move(done)](caf::expected<engine::token_record> t) mutable {
+                          if (!t)
+                            return done(std::move(t.error()));
+                          host->retry_network_command(who, t->ref, std::move(idem),
+                                                      std::move(done));
+                        });
+      });
 }
 
 } // namespace
