@@ -599,6 +599,9 @@ void on(self_ptr self, const cd_tokenize& c, const card_command& cmd, promise rp
                  ? *req.token_ref
                  : engine::pan::generate_token_ref(now, st.random());
   auto t = new_token(self, ref, req.wallet, req.device, now);
+  // What the card network sent is kept whatever the decision (a declined
+  // request's token shows the partner why).
+  t.network = req.network;
   auto created =
       engine::record_creation(std::move(t), engine::channel::network, "tokenization_request", now,
                               new_transition_id(st.random()));

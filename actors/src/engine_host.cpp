@@ -931,4 +931,51 @@ void engine_host::get_token_network(engine::token_ref token, callback<engine::to
                                           std::move(done));
 }
 
+void engine_host::find_token_by_network_ref(engine::card_network network, std::string network_ref,
+                                            callback<engine::token_record> done) {
+  auto* s = self_.get();
+  s->async<engine::token_record>(
+      std::move(done), [s, network, network_ref = std::move(network_ref)](
+                           caf::event_based_actor* self, guard_ptr<engine::token_record> g) {
+        if (network == engine::card_network::none || !persistence::keys::valid_id(network_ref)) {
+          g->fire(engine::make_error(engine::errc::token_not_found));
+          return;
+        }
+        auto ref = s->with_snapshot(
+            [&](const persistence::reader& rd) -> caf::expected<engine::token_ref> {
+              auto found = rd.token_by_network_ref(network, network_ref);
+              if (!found)
+                return persistence::to_caf_error(found.err());
+              if (!*found)
+                return engine::make_error(engine::errc::token_not_found);
+              return std::move(**found);
+            });
+        if (!ref) {
+          g->fire(std::move(ref.error()));
+          return;
+        }
+        // The token actor answers: its state is the live one.
+        auto shard = s->rt->shard_for(ref->value);
+        forward<engine::token_record, actors::token_reply>(
+            self, shard, actors::token_request{std::move(*ref), actors::tk_get{std::nullopt}}, g);
+      });
+}
+
+void engine_host::deliver_network_code(engine::token_ref token, std::string code,
+                                       std::optional<engine::timestamp> expires_at,
+                                       callback<verification_started> done) {
+  self_->token_call<verification_started>(
+      std::move(token), actors::tk_deliver_code{std::move(code), expires_at}, std::move(done));
+}
+
+void engine_host::bind_network_ref(engine::token_ref token, engine::card_network network,
+                                   std::string network_ref, std::string token_expiry,
+                                   std::string token_last4, callback<engine::token_record> done) {
+  self_->token_call<engine::token_record>(std::move(token),
+                                          actors::tk_bind_network{network, std::move(network_ref),
+                                                                  std::move(token_expiry),
+                                                                  std::move(token_last4)},
+                                          std::move(done));
+}
+
 } // namespace dwt

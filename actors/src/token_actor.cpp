@@ -27,6 +27,8 @@
 /// Every command first checks the deadline: a token past it is declined
 /// before the command runs, so no answer shows the stale REQUESTED state.
 
+#include <algorithm>
+#include <chrono>
 #include <functional>
 
 #include <caf/stateful_actor.hpp>
@@ -38,6 +40,7 @@
 #include "dwt/engine/decision.hpp"
 #include "dwt/engine/enums.hpp"
 #include "dwt/engine/state_machine.hpp"
+#include "dwt/persistence/keys.hpp"
 #include "lookups.hpp"
 #include "network_commands.hpp"
 
@@ -187,6 +190,12 @@ const engine::token_record* pending_sms_otp(self_ptr self, promise& rp) {
   if (t->state != engine::token_state::requested || !st.challenge ||
       st.challenge->method != engine::verification_method::sms_otp) {
     rp.deliver(not_pending(*t));
+    return nullptr;
+  }
+  if (st.challenge->code_hash.empty()) {
+    // The code came from the card network (tk_deliver_code): the network
+    // checks it and sends a new one; dwt holds nothing to compare with.
+    rp.deliver(engine::make_error(errc::no_pending_verification, "the network checks this code"));
     return nullptr;
   }
   return t;
@@ -374,6 +383,50 @@ void on(self_ptr self, const tk_network& c, const token_command& cmd, promise rp
              std::string{engine::to_string(c.event)}, network_scope, c.idem, identity);
 }
 
+void on(self_ptr self, const tk_bind_network& c, const token_command& cmd, promise rp,
+        int attempt) {
+  auto& st = self->state;
+  const auto* t = visible(self, std::nullopt);
+  if (t == nullptr) {
+    rp.deliver(engine::make_error(errc::token_not_found));
+    return;
+  }
+  if (c.network == engine::card_network::none || c.network_ref.empty() ||
+      c.network_ref.size() > persistence::keys::max_id_size) {
+    rp.deliver(engine::make_error(errc::invalid_request, "network token reference"));
+    return;
+  }
+  auto updated = *t;
+  auto& n = updated.network ? *updated.network : updated.network.emplace();
+  if ((n.network != engine::card_network::none && n.network != c.network) ||
+      (!n.token_unique_reference.empty() && n.token_unique_reference != c.network_ref)) {
+    rp.deliver(engine::make_error(errc::token_exists, "the token has another network reference"));
+    return;
+  }
+  n.network = c.network;
+  n.token_unique_reference = c.network_ref;
+  if (!c.token_expiry.empty())
+    n.token_expiry = c.token_expiry;
+  // The network's token suffix replaces dwt's own only when it is four
+  // digits (the API's tokenLast4); anything else is ignored.
+  if (c.token_last4.size() == 4 &&
+      c.token_last4.find_first_not_of("0123456789") == std::string::npos)
+    updated.token_last4 = c.token_last4;
+  if (updated == *t) {
+    rp.deliver(token_reply{*t}); // bound already: nothing to write
+    return;
+  }
+  updated.updated_at = st.rt->now();
+  change ch;
+  // put_token writes the index entry (network, ref) -> token in this unit;
+  // a ref that names another token fails it (conflict).
+  ch.unit.expect_token_history_count(st.ref, t->history_count).put_token(updated);
+  ch.token = updated;
+  ch.challenge = st.challenge;
+  ch.reply = token_reply{updated};
+  commit(self, std::move(ch), cmd, std::move(rp), attempt);
+}
+
 /// The unmasked SMS destination of this token's card.
 caf::expected<std::string> destination(self_ptr self) {
   auto& st = self->state;
@@ -470,6 +523,58 @@ void on(self_ptr self, const tk_choose& c, const token_command& cmd, promise rp,
                                  std::move(rp), attempt);
           },
           [rp](caf::error& err) mutable { rp.deliver(std::move(err)); });
+}
+
+void on(self_ptr self, const tk_deliver_code& c, const token_command& cmd, promise rp,
+        int attempt) {
+  auto& st = self->state;
+  const auto* t = visible(self, std::nullopt);
+  if (t == nullptr) {
+    rp.deliver(engine::make_error(errc::token_not_found));
+    return;
+  }
+  if (t->state != engine::token_state::requested) {
+    rp.deliver(not_pending(*t));
+    return;
+  }
+  auto to = destination(self);
+  if (!to) {
+    auto err = std::move(to.error());
+    if (err.category() == engine::error_category &&
+        err.code() == static_cast<std::uint8_t>(errc::no_sms_destination))
+      err = engine::make_error(errc::verification_method_unavailable, "no SMS destination");
+    rp.deliver(std::move(err));
+    return;
+  }
+  const auto now = st.rt->now();
+  const auto ttl = std::chrono::duration_cast<std::chrono::seconds>(st.rt->options.otp.ttl);
+  engine::verification_challenge ch;
+  ch.token = st.ref;
+  ch.method = engine::verification_method::sms_otp;
+  // No code hash: dwt keeps no copy of the network's code in any form.
+  ch.destination_masked = engine::mask_phone(*to);
+  ch.issued_at = now;
+  ch.expires_at = c.expires_at ? *c.expires_at : now + ttl;
+  // A repeated delivery (the network resends) is the same step: no second
+  // event; the counters of the earlier one stay.
+  const bool first =
+      !(st.challenge && st.challenge->method == engine::verification_method::sms_otp);
+  if (!first) {
+    ch.wrong_attempts = st.challenge->wrong_attempts;
+    ch.resends = static_cast<std::uint8_t>(std::min(st.challenge->resends + 1, 255));
+  }
+  change chg;
+  chg.unit.expect_token_history_count(st.ref, t->history_count).put_challenge(ch);
+  if (first)
+    add_manual_verification_event(chg.unit, *t, engine::verification_method::sms_otp, now,
+                                  st.random());
+  chg.token = *t;
+  chg.challenge = ch;
+  chg.reply =
+      token_reply{verification_started{engine::verification_method::sms_otp, ch.expires_at}};
+  const auto left = std::chrono::duration_cast<std::chrono::seconds>(ch.expires_at - now);
+  chg.sms = sms_message{std::move(*to), activation_code_sms_body(c.code, left), now};
+  commit(self, std::move(chg), cmd, std::move(rp), attempt);
 }
 
 void on(self_ptr self, const tk_resend& c, const token_command& cmd, promise rp, int attempt) {

@@ -70,6 +70,17 @@ std::string otp_sms_body(const std::string& code, std::chrono::seconds ttl) {
          (minutes == 1 ? " minute." : " minutes.");
 }
 
+std::string activation_code_sms_body(std::string_view code, std::chrono::seconds ttl) {
+  std::string body = "Your card activation code is ";
+  body += code;
+  body += '.';
+  if (ttl.count() > 0) {
+    auto minutes = std::max<std::int64_t>(1, (ttl.count() + 59) / 60);
+    body += " It expires in " + std::to_string(minutes) + (minutes == 1 ? " minute." : " minutes.");
+  }
+  return body;
+}
+
 verification_actor spawn_verification_pool(caf::actor_system& sys,
                                            const std::shared_ptr<runtime>& rt,
                                            std::size_t workers) {

@@ -19,6 +19,15 @@ result<void> check_id(std::string_view id, std::string_view what) {
   return {};
 }
 
+// The tokens_by_network_ref key of a token, when the network has named it.
+std::optional<std::string> network_ref_key(const token_record& t) {
+  if (!t.network || t.network->network == card_network::none ||
+      t.network->token_unique_reference.empty())
+    return std::nullopt;
+  return keys::token_by_network_ref(static_cast<std::uint8_t>(t.network->network),
+                                    t.network->token_unique_reference);
+}
+
 // Applies the operations of one unit. Holds the txn and the dbi table; one
 // instance per unit.
 class applier {
@@ -93,6 +102,17 @@ public:
       return r;
     if (auto r = check_id(o.rec.card.value, "token card id"); !r)
       return r;
+    const auto network_key = network_ref_key(o.rec);
+    if (network_key) {
+      if (auto r = check_id(o.rec.network->token_unique_reference, "token network reference"); !r)
+        return r;
+      // One network token id names one token.
+      auto owner = get(t_, dbi(db::tokens_by_network_ref), *network_key);
+      if (!owner)
+        return owner.err();
+      if (owner->has_value() && **owner != ref)
+        return fail(errc::conflict, "the network's token reference names another token");
+    }
     auto existing = get(t_, dbi(db::tokens), ref);
     if (!existing)
       return existing.err();
@@ -109,9 +129,17 @@ public:
             !r)
           return r;
       }
+      if (auto old_key = network_ref_key(*old); old_key && old_key != network_key) {
+        if (auto r = del(t_, dbi(db::tokens_by_network_ref), *old_key, "erase network index"); !r)
+          return r;
+      }
     }
     if (auto r = put(db::tokens, ref, codec::encode(o.rec), 0); !r)
       return r;
+    if (network_key) {
+      if (auto r = put(db::tokens_by_network_ref, *network_key, ref, 0); !r)
+        return r;
+    }
     if (auto r = put(db::tokens_by_card, keys::token_by_card(o.rec.card.value, ref), {}, 0); !r)
       return r;
     if (auto r = o.rec.state == token_state::requested
@@ -142,6 +170,10 @@ public:
       return r;
     if (auto r = del(t_, dbi(db::tokens_requested), ref, "erase requested index"); !r)
       return r;
+    if (auto key = network_ref_key(**old)) {
+      if (auto r = del(t_, dbi(db::tokens_by_network_ref), *key, "erase network index"); !r)
+        return r;
+    }
     if (auto r = erase_deadline(ref, std::nullopt); !r)
       return r;
     if (auto r = del(t_, dbi(db::tokens), ref, "erase token"); !r)

@@ -61,6 +61,8 @@ std::string_view db_name(db d) noexcept {
     return "token_deadlines";
   case db::deadline_of_token:
     return "deadline_of_token";
+  case db::tokens_by_network_ref:
+    return "tokens_by_network_ref";
   case db::network_commands:
     return "network_commands";
   case db::network_commands_pending:

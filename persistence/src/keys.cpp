@@ -107,6 +107,14 @@ std::string idempotency_expiry(std::int64_t expires_ms, std::string_view partner
   return out;
 }
 
+std::string token_by_network_ref(std::uint8_t network, std::string_view network_ref) {
+  std::string out;
+  out.reserve(1 + network_ref.size());
+  out.push_back(static_cast<char>(network));
+  out.append(network_ref);
+  return out;
+}
+
 std::string token_deadline(std::int64_t at_ms, std::string_view token) {
   std::string out;
   out.reserve(8 + token.size());

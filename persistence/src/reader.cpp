@@ -384,6 +384,21 @@ result<std::optional<timestamp>> reader::token_deadline(const token_ref& ref) co
   return std::optional<timestamp>{from_millis(static_cast<std::int64_t>(*ms))};
 }
 
+result<std::optional<token_ref>> reader::token_by_network_ref(card_network network,
+                                                              std::string_view network_ref) const {
+  if (network == card_network::none)
+    return fail(errc::invalid_argument, "network reference without a network");
+  if (auto r = check_id(network_ref, "token network reference"); !r)
+    return r.err();
+  auto v = detail::get(txn_, env_->dbi(db::tokens_by_network_ref),
+                       keys::token_by_network_ref(static_cast<std::uint8_t>(network), network_ref));
+  if (!v)
+    return v.err();
+  if (!v->has_value())
+    return std::optional<token_ref>{};
+  return std::optional<token_ref>{token_ref{std::string{**v}}};
+}
+
 result<std::vector<token_deadline_entry>>
 reader::due_token_deadlines(timestamp now, std::size_t limit,
                             const std::optional<token_deadline_entry>& after) const {

@@ -14,6 +14,8 @@
 #include <chrono>
 #include <ctime>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <string>
 #include <tuple>
 #include <vector>
@@ -421,11 +423,13 @@ TEST_F(mdes_flows, NotifyServiceActivatedActivatesTheTokenOfTheCorrelationId) {
   const auto ref = "mdes-c-" + corr;
   ASSERT_EQ(json_string(get_token(demo_partner_key, ref), "state"), "REQUESTED");
 
-  auto nsa = [&](const std::string& correlation_id) {
+  // MDES names the token once; a repeated notification repeats it.
+  const auto tur = "DWSPMC" + data_->id("");
+  auto nsa = [&](const std::string& correlation_id, const std::string& reference = {}) {
     json::object body{{"requestId", data_->id("nsa-")},
                       {"correlationId", correlation_id},
                       {"cardAndToken",
-                       {{"tokenUniqueReference", "DWSPMC" + data_->id("")},
+                       {{"tokenUniqueReference", reference.empty() ? tur : reference},
                         {"accountPanSuffix", pan.substr(pan.size() - 4)}}},
                       {"decision", "APPROVED"},
                       {"tokenActivatedDateTime", iso_from_now(std::chrono::seconds{0})}};
@@ -447,7 +451,7 @@ TEST_F(mdes_flows, NotifyServiceActivatedActivatesTheTokenOfTheCorrelationId) {
   EXPECT_EQ(history(demo_partner_key, ref).size(), hist.size());
 
   // No token for that correlationId (nor for the reference).
-  auto unknown = nsa(correlation()).second;
+  auto unknown = nsa(correlation(), "DWSPMC" + data_->id("")).second;
   EXPECT_EQ(unknown.status, 404) << describe(unknown);
   EXPECT_EQ(json_string(unknown.json(), "errorCode"), "TOKEN_NOT_FOUND");
 
@@ -459,11 +463,219 @@ TEST_F(mdes_flows, NotifyServiceActivatedActivatesTheTokenOfTheCorrelationId) {
                               declined, "DECLINED"))
                 .status,
             200);
-  auto refused = nsa(declined).second;
+  auto refused = nsa(declined, "DWSPMC" + data_->id("")).second;
   EXPECT_EQ(refused.status, 409) << describe(refused);
   EXPECT_EQ(json_string(refused.json(), "errorCode"), "TOKEN_UPDATE_FAILED");
   EXPECT_EQ(json_string(get_token(demo_partner_key, "mdes-c-" + declined), "state"),
             "REQUEST_DECLINED");
+}
+
+TEST_F(mdes_flows, NotifyServiceActivatedBindsTheNetworksReferenceForLaterNotifications) {
+  std::string pan;
+  new_card(demo_partner_key, &pan);
+  const auto corr = correlation();
+  auto r = authorize(request(encrypted(card_data(pan, iso_from_now(std::chrono::minutes{10}))),
+                             corr, "REQUIRE_ADDITIONAL_AUTHENTICATION"));
+  ASSERT_EQ(r.status, 200) << describe(r);
+  const auto ref = "mdes-c-" + corr;
+  const auto tur = "DWSPMC" + data_->id("") + data_->id("");
+
+  // Before the network named the token, its reference finds nothing.
+  auto unknown = notify({{tur, "SUSPENDED", {"CARDHOLDER"}}});
+  EXPECT_EQ(unknown.status, 404) << describe(unknown);
+  EXPECT_EQ(json_string(get_token(demo_partner_key, ref), "state"), "REQUESTED");
+
+  json::object body{{"requestId", data_->id("nsa-")},
+                    {"correlationId", corr},
+                    {"cardAndToken",
+                     {{"tokenUniqueReference", tur},
+                      {"tokenPanSuffix", "4321"},
+                      {"tokenExpiry", "0930"},
+                      {"accountPanSuffix", pan.substr(pan.size() - 4)}}},
+                    {"decision", "APPROVED"}};
+  auto answer = api_->call("POST", "/mdes/notifyServiceActivated", network_key, json::value(body));
+  ASSERT_EQ(answer.status, 200) << describe(answer);
+  auto token = get_token(demo_partner_key, ref);
+  EXPECT_EQ(json_string(token, "state"), "ACTIVE");
+  EXPECT_EQ(json_string(token, "tokenLast4"), "4321");
+
+  // Another reference for the same correlationId is refused; the token
+  // keeps the first.
+  json::object other = body;
+  other["requestId"] = data_->id("nsa-");
+  other["cardAndToken"].as_object()["tokenUniqueReference"] = "DWSPMC" + data_->id("other");
+  auto refused =
+      api_->call("POST", "/mdes/notifyServiceActivated", network_key, json::value(other));
+  EXPECT_EQ(refused.status, 409) << describe(refused);
+  EXPECT_EQ(json_string(refused.json(), "errorCode"), "TOKEN_EXISTS");
+
+  // MDES names the token by its own reference from now on: found through
+  // the index, dwt's token changes.
+  r = notify({{tur, "SUSPENDED", {"CARDHOLDER"}}});
+  ASSERT_EQ(r.status, 200) << describe(r);
+  EXPECT_EQ(json_string(get_token(demo_partner_key, ref), "state"), "SUSPENDED");
+  r = notify({{tur, "DEACTIVATED", {}}});
+  ASSERT_EQ(r.status, 200) << describe(r);
+  EXPECT_EQ(json_string(get_token(demo_partner_key, ref), "state"), "TERMINATED");
+  // ... and it survives a restart (the index is in LMDB).
+  restart();
+  r = notify({{tur, "DEACTIVATED", {}}});
+  EXPECT_EQ(r.status, 200) << describe(r);
+}
+
+/// A six-digit code as MDES generates them (unique in this test).
+std::string network_code(test_data& data) {
+  for (;;) {
+    auto c = data.id("");
+    std::string digits;
+    for (char ch : c)
+      digits += static_cast<char>('0' + (static_cast<unsigned char>(ch) % 10));
+    while (digits.size() < 6)
+      digits += '7';
+    digits.resize(6);
+    if (digits.front() != '0')
+      return digits;
+  }
+}
+
+TEST_F(mdes_flows, DeliverActivationCodeSendsTheNetworksCodeBySmsAndKeepsNoCopy) {
+  // The partner's SMS rule picks the destination, as for dwt's own OTP:
+  // the demo partner (onboarded 2025) the profile's phone, the legacy
+  // partner (2024, not migrated) the card's.
+  for (auto key : {demo_partner_key, legacy_partner_key}) {
+    SCOPED_TRACE(std::string{key});
+    const auto profile_phone = data_->phone();
+    const auto card_phone = data_->phone();
+    const auto expected = key == demo_partner_key ? profile_phone : card_phone;
+    const auto profile = create_profile(key, profile_phone);
+    const auto pan = data_->pan();
+    ASSERT_FALSE(create_card(key, profile, pan, card_phone).is_null());
+    const auto corr = correlation();
+    auto r = authorize(request(encrypted(card_data(pan, iso_from_now(std::chrono::minutes{10}))),
+                               corr, "REQUIRE_ADDITIONAL_AUTHENTICATION"));
+    ASSERT_EQ(r.status, 200) << describe(r);
+    const auto ref = "mdes-c-" + corr;
+    const auto tur = "DWSPMC" + data_->id("") + data_->id("");
+    const auto code = network_code(*data_);
+
+    json::object body{
+        {"requestId", data_->id("dac-")},
+        {"tokenUniqueReference", tur},
+        {"correlationId", corr},
+        {"activationCode", code},
+        {"expirationDateTime", iso_from_now(std::chrono::minutes{30})},
+        {"activationMethod", {{"type", "TEXT_TO_CARDHOLDER_NUMBER"}, {"value", "***-***-1234"}}}};
+    auto answer = api_->call("POST", "/mdes/deliverActivationCode", network_key, json::value(body));
+    ASSERT_EQ(answer.status, 200) << describe(answer);
+    EXPECT_EQ(json_string(answer.json(), "responseId"), json_string(body, "requestId"));
+    EXPECT_EQ(answer.body.find(code), std::string::npos);
+
+    // The network's code, by SMS, to the partner's destination.
+    const auto [to, sent] = next_otp();
+    EXPECT_EQ(to, expected);
+    EXPECT_EQ(sent, code);
+
+    // The verification step is reached: the partner's webhook, SMS_OTP.
+    const auto feed = all_events(key);
+    std::size_t manual = 0;
+    for (const auto& e : feed) {
+      if (json_string(e, "type") != "cards#manual-provisioning-verification")
+        continue;
+      const auto& data = json_at(e, "data");
+      if (json_string(data, "tokenUniqueReference") != ref)
+        continue;
+      ++manual;
+      EXPECT_EQ(json_string(data, "verificationMethod"), "SMS_OTP");
+    }
+    EXPECT_EQ(manual, 1u);
+    EXPECT_EQ(json_string(get_token(key, ref), "state"), "REQUESTED");
+
+    // dwt holds nothing to check the code with: its own OTP API refuses.
+    auto own = api_->post("/network/v1/tokens/" + ref + "/verification/otp", network_key,
+                          {{"code", code}});
+    EXPECT_EQ(own.status, 409) << describe(own);
+    EXPECT_EQ(json_string(get_token(key, ref), "state"), "REQUESTED");
+
+    // The network checks the code and says so: the token is ACTIVE, and
+    // MDES's reference (bound by the delivery) finds it.
+    json::object nsa{{"requestId", data_->id("nsa-")},
+                     {"cardAndToken", {{"tokenUniqueReference", tur}}}};
+    auto activated =
+        api_->call("POST", "/mdes/notifyServiceActivated", network_key, json::value(nsa));
+    ASSERT_EQ(activated.status, 200) << describe(activated);
+    EXPECT_EQ(json_string(get_token(key, ref), "state"), "ACTIVE");
+
+    // No clear copy in the store: the data file's bytes.
+    std::ifstream in{server_->layout().data_dir() / "data.mdb", std::ios::binary};
+    ASSERT_TRUE(in.good());
+    const std::string bytes{std::istreambuf_iterator<char>{in}, std::istreambuf_iterator<char>{}};
+    EXPECT_EQ(bytes.find(code), std::string::npos) << "the activation code is in data.mdb";
+    EXPECT_EQ(bytes.find(pan), std::string::npos) << "the PAN is in data.mdb";
+  }
+}
+
+TEST_F(mdes_flows, DeliverActivationCodeRefusesBadRequestsAndChangesNothing) {
+  std::string pan;
+  new_card(demo_partner_key, &pan);
+  const auto corr = correlation();
+  ASSERT_EQ(authorize(request(encrypted(card_data(pan, iso_from_now(std::chrono::minutes{10}))),
+                              corr, "REQUIRE_ADDITIONAL_AUTHENTICATION"))
+                .status,
+            200);
+  const auto ref = "mdes-c-" + corr;
+  const auto events_before = all_events(demo_partner_key).size();
+  const auto history_before = history(demo_partner_key, ref).size();
+  const std::string code = "Q7X2K9PZ"; // never delivered: must appear nowhere
+  remember_secret(code, secret_value::match::anywhere, "undelivered activation code");
+
+  auto deliver = [&](json::object body) {
+    body["activationCode"] = code;
+    if (!body.contains("requestId"))
+      body["requestId"] = data_->id("dac-");
+    return api_->call("POST", "/mdes/deliverActivationCode", network_key, json::value(body));
+  };
+  // Another method than SMS (dwt delivers by SMS only), and one unknown.
+  for (std::string_view type : {"EMAIL_TO_CARDHOLDER_ADDRESS", "CARRIER_PIGEON"}) {
+    auto r = deliver({{"tokenUniqueReference", "DWSPMC1"},
+                      {"correlationId", corr},
+                      {"activationMethod", {{"type", type}, {"value", "a***@example.com"}}}});
+    EXPECT_EQ(r.status, 400) << describe(r);
+    EXPECT_EQ(json_string(r.json(), "errorCode"), "UNSUPPORTED_ACTIVATION_METHOD");
+    EXPECT_EQ(r.body.find(code), std::string::npos);
+  }
+  // No such token.
+  auto unknown = deliver(
+      {{"tokenUniqueReference", "DWSPMC" + data_->id("")}, {"correlationId", correlation()}});
+  EXPECT_EQ(unknown.status, 404) << describe(unknown);
+  EXPECT_EQ(json_string(unknown.json(), "errorCode"), "TOKEN_NOT_FOUND");
+  // Malformed: no tokenUniqueReference.
+  auto missing = deliver({{"requestId", "r-missing"}, {"correlationId", corr}});
+  EXPECT_EQ(missing.status, 400) << describe(missing);
+  EXPECT_EQ(json_string(missing.json(), "errorCode"), "MISSING_FIELD");
+  EXPECT_EQ(json_string(missing.json(), "responseId"), "r-missing");
+  EXPECT_EQ(missing.body.find(code), std::string::npos);
+  // An ACTIVE token is not awaiting activation.
+  std::string pan2;
+  new_card(demo_partner_key, &pan2);
+  const auto active = correlation();
+  ASSERT_EQ(authorize(request(encrypted(card_data(pan2, iso_from_now(std::chrono::minutes{10}))),
+                              active, "APPROVED"))
+                .status,
+            200);
+  auto refused =
+      deliver({{"tokenUniqueReference", "DWSPMC" + data_->id("")}, {"correlationId", active}});
+  EXPECT_EQ(refused.status, 409) << describe(refused);
+  EXPECT_EQ(json_string(refused.json(), "errorCode"), "INVALID_TOKEN_STATUS");
+
+  // Nothing changed: no SMS, no event, no transition, still REQUESTED.
+  EXPECT_TRUE(
+      wait_for_sms(server_->layout().sms_file(), sms_seen_, std::chrono::seconds{1}).empty());
+  const auto events_after = all_events(demo_partner_key);
+  // The APPROVED token's own creation events are the only new ones.
+  for (std::size_t i = events_before; i < events_after.size(); ++i)
+    EXPECT_NE(json_string(events_after[i], "type"), "cards#manual-provisioning-verification");
+  EXPECT_EQ(history(demo_partner_key, ref).size(), history_before);
+  EXPECT_EQ(json_string(get_token(demo_partner_key, ref), "state"), "REQUESTED");
 }
 
 TEST(mdes_startup, a_bad_fle_key_file_stops_the_start_naming_the_key) {

@@ -102,6 +102,9 @@ struct tokenization_request {
   engine::device_info device;
   std::optional<engine::token_ref> token_ref; ///< else the engine makes one
   engine::wallet_recommendation recommendation = engine::wallet_recommendation::green;
+  /// What the card network sent (its ids, the device, its risk inputs),
+  /// stored on the token whatever the decision; none for /network/v1.
+  std::optional<engine::network_identity> network;
 };
 
 struct tokenization_result {
@@ -484,6 +487,29 @@ public:
                      std::optional<idempotency<engine::token_record>> idem,
                      callback<engine::token_record> done);
   void get_token_network(engine::token_ref token, callback<engine::token_record> done);
+  /// The token a card network names `network_ref` (MDES's
+  /// tokenUniqueReference), through the persistence index
+  /// tokens_by_network_ref: token_not_found when none does (or the ref is
+  /// empty or longer than an id).
+  void find_token_by_network_ref(engine::card_network network, std::string network_ref,
+                                 callback<engine::token_record> done);
+  /// Delivers a code the card network generated (MDES
+  /// deliverActivationCode) by SMS to the card's SMS destination, keeping no
+  /// copy of it; the first delivery reaches the token's verification step
+  /// (cards#manual-provisioning-verification, SMS_OTP). Errors:
+  /// token_not_found, token_final / no_pending_verification (not
+  /// REQUESTED), verification_method_unavailable (no SMS destination).
+  void deliver_network_code(engine::token_ref token, std::string code,
+                            std::optional<engine::timestamp> expires_at,
+                            callback<verification_started> done);
+  /// Records the network's name for the token (its tokenUniqueReference),
+  /// and its expiry MMYY / last four when not empty, on the token's network
+  /// identity and in the index, in one unit. Idempotent; another reference
+  /// than the one recorded: token_exists; a reference that names another
+  /// token: persistence conflict.
+  void bind_network_ref(engine::token_ref token, engine::card_network network,
+                        std::string network_ref, std::string token_expiry, std::string token_last4,
+                        callback<engine::token_record> done);
 
   struct impl;
 

@@ -6,6 +6,8 @@
 /// Threading: pure helpers; handlers run on an I/O thread and answer from
 /// engine callbacks on any thread.
 
+#include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 
@@ -43,8 +45,43 @@ namespace mdes = networks::mdes;
 /// error shape otherwise).
 [[nodiscard]] http::handler mdes_route(api_ptr api, network_handler h);
 
+/// How a token was found (mdes_lookup.cpp).
+enum class found_by : std::uint8_t {
+  correlation, ///< `mdes-c-{correlationId}`
+  network_ref, ///< the index of bound tokenUniqueReferences
+  own_ref,     ///< the tokenUniqueReference is dwt's own token reference
+};
+struct found_token {
+  engine::token_record token;
+  found_by by = found_by::own_ref;
+};
+using found_callback = std::function<void(caf::expected<found_token>)>;
+
+/// The token of `correlation_id` (when not empty and it has one), else the
+/// token bound to the network reference `tur`, else the token whose own
+/// ref is `tur`; token_not_found when none; another engine error stops the
+/// search.
+void find_mdes_token(engine_host* host, std::string correlation_id, std::string tur,
+                     found_callback done);
+
+/// Binds `tur` (and the token's expiry MMYY / last four when not empty) to
+/// a token found by correlation or index (engine_host::bind_network_ref,
+/// idempotent); a token found by its own ref, or an empty `tur`, is
+/// answered as it is.
+void bind_found(engine_host* host, found_token found, const std::string& tur,
+                const std::string& token_expiry, const std::string& token_last4,
+                found_callback done);
+
+/// A failure of find_mdes_token / bind_found in MDES's shape: 404
+/// TOKEN_NOT_FOUND, 409 TOKEN_EXISTS (bound to another reference), 409
+/// CONFLICT (the reference names another token), else engine_failure.
+[[nodiscard]] http::response lookup_failure(const caf::error& err, const std::string& request_id);
+
 /// POST {context_root}/authorizeService (routes_mdes_authorize.cpp).
 void authorize_service(const api_context& api, http::request_context ctx, http::responder res);
+/// POST {context_root}/deliverActivationCode (routes_mdes_deliver.cpp).
+void deliver_activation_code(const api_context& api, http::request_context ctx,
+                             http::responder res);
 /// POST {context_root}/notifyTokenUpdated (routes_mdes_notify.cpp).
 void notify_token_updated(const api_context& api, http::request_context ctx, http::responder res);
 /// POST {context_root}/notifyServiceActivated (routes_mdes_notify.cpp).

@@ -1,7 +1,8 @@
 /// @file
 /// Mastercard MDES issuer services under `[networks.mdes] context_root`
 /// (default /mdes): authorizeService (routes_mdes_authorize.cpp),
-/// notifyServiceActivated and notifyTokenUpdated (routes_mdes_notify.cpp).
+/// deliverActivationCode (routes_mdes_deliver.cpp), notifyServiceActivated
+/// and notifyTokenUpdated (routes_mdes_notify.cpp).
 /// Each message is translated into the engine's own network flows, so every
 /// rule holds on these paths too; answers and errors are MDES's shapes
 /// (`{responseId, errorCode, errorDescription}`, mdes_respond.cpp), never
@@ -22,6 +23,8 @@ void add_mdes_routes(route_table& t, const api_ptr& api) {
   const auto& root = api->mdes->context_root;
   t.push_back({"POST", root + "/authorizeService",
                mdes_impl::mdes_route(api, mdes_impl::authorize_service)});
+  t.push_back({"POST", root + "/deliverActivationCode",
+               mdes_impl::mdes_route(api, mdes_impl::deliver_activation_code)});
   t.push_back({"POST", root + "/notifyServiceActivated",
                mdes_impl::mdes_route(api, mdes_impl::notify_service_activated)});
   t.push_back({"POST", root + "/notifyTokenUpdated",

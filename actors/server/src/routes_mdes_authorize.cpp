@@ -54,6 +54,53 @@ engine::device_info device_of(const mdes::authorize_service_request& req) {
   return out;
 }
 
+/// What MDES sent, kept on the token whatever the decision: its ids, the
+/// device (never the IMEI or MSISDN: personal data dwt does not need) and
+/// its risk inputs. Never the PAN or the security code: only `cvc`, the
+/// answer dwt gave about it.
+engine::network_identity identity_of(const mdes::authorize_service_request& req,
+                                     const mdes::card_info& card,
+                                     std::optional<mdes::cvc_response> cvc) {
+  engine::network_identity n;
+  n.network = engine::card_network::mdes;
+  n.pan_unique_reference = req.pan_unique_reference;
+  n.correlation_id = req.correlation_id;
+  n.token_requestor_id = req.token_requestor_id;
+  n.wallet_id = req.wallet_id;
+  n.payment_app_instance_id = req.payment_app_instance_id;
+  n.token_type = std::string{mdes::to_string(req.type)};
+  if (req.device) {
+    n.device_name = req.device->device_name;
+    n.serial_number = req.device->serial_number;
+    n.form_factor = req.device->form_factor;
+    n.iso_device_type = req.device->iso_device_type;
+    n.os_name = req.device->os_name;
+    n.os_version = req.device->os_version;
+  }
+  auto& k = n.risk;
+  // Bounded by the parse (max_score, max_active_token_count): they fit.
+  auto small = [](std::optional<std::uint64_t> v) -> std::optional<std::uint32_t> {
+    if (!v)
+      return std::nullopt;
+    return static_cast<std::uint32_t>(*v);
+  };
+  if (req.decisioning) {
+    const auto& d = *req.decisioning;
+    k.recommended_decision = d.recommended_decision;
+    k.recommendation_standard_version = d.recommendation_standard_version;
+    k.device_score = small(d.device_score);
+    k.account_score = small(d.account_score);
+    k.phone_number_score = small(d.phone_number_score);
+    k.recommendation_reasons = d.recommendation_reasons;
+  }
+  k.active_token_count = small(req.active_token_count);
+  if (cvc)
+    k.cvc_result = std::string{mdes::to_string(*cvc)};
+  k.data_valid_until = card.data_valid_until;
+  k.card_source = std::string{mdes::to_string(card.source)};
+  return n;
+}
+
 /// What is answered besides the decision (echoed from the request).
 struct answer_base {
   std::string request_id;
@@ -169,6 +216,7 @@ void authorize_service(const api_context& api, http::request_context ctx, http::
   treq.device = device_of(*req);
   treq.token_ref = ref;
   treq.recommendation = recommendation_of(*req);
+  treq.network = identity_of(*req, *card, base.response(mdes::decision::declined).cvc);
 
   auto out = share(std::move(res));
   auto* host = api.host;

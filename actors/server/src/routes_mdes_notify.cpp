@@ -8,6 +8,7 @@
 #include <mutex>
 #include <vector>
 
+#include "dwt/engine/enums.hpp"
 #include "dwt/errors.hpp"
 #include "dwt/networks/mdes/acknowledgement.hpp"
 #include "dwt/networks/mdes/notify_service_activated.hpp"
@@ -85,36 +86,37 @@ std::optional<engine::network_event> network_event_to(engine::token_state state)
 /// token is already there; the issuer's own suspension (ISSUER only) as a
 /// PARTNER_API transition of the token's partner, so the ownership rule
 /// keeps it the partner's to resume; anything else as the network's event.
+/// The token is the one the network reference was bound to (index), else
+/// the one whose own ref it is.
 void apply_update(engine_host* host, const mdes::token_update& update,
                   mdes::token_update_reason reason, const std::shared_ptr<token_updates>& all) {
   const auto& ref_text = update.token_unique_reference;
   auto target = mdes::target_of(update, reason);
   if (!target)
     return all->done(ref_text);
-  if (!validate::token_ref_ok(ref_text))
-    return all->done(ref_text, "token_not_found");
-  engine::token_ref ref{ref_text};
-  host->get_token_network(
-      ref, [host, ref, target = *target, all](caf::expected<engine::token_record> t) {
-        if (!t)
-          return all->done(ref.value, describe(t.error()).code);
-        if (t->state == target.state)
-          return all->done(ref.value);
-        auto finish = [ref, all](caf::expected<engine::token_record> r) {
-          if (r)
-            all->done(ref.value);
-          else
-            all->done(ref.value, describe(r.error()).code);
-        };
-        // Reported by MDES itself: no Customer Service call back (no echo).
-        if (target.by == engine::channel::partner_api)
-          return host->transition_token_from_network(t->partner, t->card, ref, target.state,
-                                                     target.reason, std::move(finish));
-        auto event = network_event_to(target.state);
-        if (!event)
-          return all->done(ref.value, "illegal_transition");
-        host->network_event(ref, *event, std::nullopt, std::move(finish));
-      });
+  find_mdes_token(host, {}, ref_text,
+                  [host, ref_text, target = *target, all](caf::expected<found_token> found) {
+                    if (!found)
+                      return all->done(ref_text, describe(found.error()).code);
+                    const auto& t = found->token;
+                    if (t.state == target.state)
+                      return all->done(ref_text);
+                    auto finish = [ref_text, all](caf::expected<engine::token_record> r) {
+                      if (r)
+                        all->done(ref_text);
+                      else
+                        all->done(ref_text, describe(r.error()).code);
+                    };
+                    // Reported by MDES itself: no Customer Service call back
+                    // (no echo).
+                    if (target.by == engine::channel::partner_api)
+                      return host->transition_token_from_network(
+                          t.partner, t.card, t.ref, target.state, target.reason, std::move(finish));
+                    auto event = network_event_to(target.state);
+                    if (!event)
+                      return all->done(ref_text, "illegal_transition");
+                    host->network_event(t.ref, *event, std::nullopt, std::move(finish));
+                  });
 }
 
 /// Activates the token `t` (REQUESTED → ACTIVE/PROVISIONED, channel
@@ -141,25 +143,6 @@ void activate(engine_host* host, const engine::token_record& t, const shared_res
       });
 }
 
-/// Tries `candidates[i...]` in turn; the first token that exists is
-/// activated; none: 404 TOKEN_NOT_FOUND.
-void find_and_activate(engine_host* host, shared_responder out, std::string request_id,
-                       std::shared_ptr<const std::vector<engine::token_ref>> candidates,
-                       std::size_t i) {
-  if (i >= candidates->size())
-    return out->respond(mdes_error(404, request_id, "TOKEN_NOT_FOUND",
-                                   "No token has this correlationId or tokenUniqueReference."));
-  const auto& ref = (*candidates)[i];
-  host->get_token_network(
-      ref, [host, out, request_id, candidates, i](caf::expected<engine::token_record> t) {
-        if (t)
-          return activate(host, *t, out, request_id);
-        if (describe(t.error()).code != "token_not_found")
-          return out->respond(engine_failure(t.error(), request_id));
-        find_and_activate(host, out, request_id, candidates, i + 1);
-      });
-}
-
 } // namespace
 
 void notify_token_updated(const api_context& api, http::request_context ctx, http::responder res) {
@@ -174,21 +157,34 @@ void notify_token_updated(const api_context& api, http::request_context ctx, htt
 
 /// notifyServiceActivated: the network activated the token (the
 /// cardholder passed its activation). The token is the one authorizeService
-/// made for the correlationId (`mdes-c-{correlationId}`), else the one
-/// named by `cardAndToken.tokenUniqueReference` as dwt's reference.
+/// made for the correlationId (`mdes-c-{correlationId}`), else the one the
+/// tokenUniqueReference was bound to, else the one whose own ref it is.
+/// Found by correlationId, the token is bound to the tokenUniqueReference
+/// (with the token's expiry and last four) before it is activated.
 void notify_service_activated(const api_context& api, http::request_context ctx,
                               http::responder res) {
   auto req = mdes::parse_notify_service_activated_request(ctx.body);
   if (!req)
     return res.respond(request_error(req.error(), request_id_of(ctx.body)));
-  std::vector<engine::token_ref> candidates;
-  if (auto by_correlation = token_ref_of_correlation(req->correlation_id))
-    candidates.push_back(std::move(*by_correlation));
-  if (validate::token_ref_ok(req->card.token_unique_reference))
-    candidates.push_back(engine::token_ref{req->card.token_unique_reference});
-  find_and_activate(api.host, share(std::move(res)), req->request_id,
-                    std::make_shared<const std::vector<engine::token_ref>>(std::move(candidates)),
-                    0);
+  auto out = share(std::move(res));
+  auto* host = api.host;
+  const auto& card = req->card;
+  auto failed = [out, request_id = req->request_id](const caf::error& err) {
+    out->respond(lookup_failure(err, request_id));
+  };
+  find_mdes_token(host, req->correlation_id, card.token_unique_reference,
+                  [host, out, failed, request_id = req->request_id,
+                   tur = card.token_unique_reference, expiry = card.token_expiry,
+                   last4 = card.token_pan_suffix](caf::expected<found_token> found) {
+                    if (!found)
+                      return failed(found.error());
+                    bind_found(host, std::move(*found), tur, expiry, last4,
+                               [host, out, failed, request_id](caf::expected<found_token> bound) {
+                                 if (!bound)
+                                   return failed(bound.error());
+                                 activate(host, bound->token, out, request_id);
+                               });
+                  });
 }
 
 } // namespace dwt::server::mdes_impl

@@ -122,8 +122,36 @@ struct tk_expire {
   engine::timestamp at{};
 };
 
-using token_command = std::variant<tk_get, tk_history, tk_choose, tk_submit_otp, tk_resend,
-                                   tk_transition, tk_activate, tk_network, tk_expire>;
+/// The card network names the token (MDES: deliverActivationCode,
+/// notifyServiceActivated): records `network_ref` (tokenUniqueReference) on
+/// the token's network identity, and the token's own expiry (MMYY) and
+/// last four when given, with the index entry (network, ref) -> token in
+/// the same unit. Idempotent: the same ref again changes nothing; another
+/// ref than the one recorded is token_exists. No transition, no event.
+struct tk_bind_network {
+  engine::card_network network = engine::card_network::mdes;
+  std::string network_ref;
+  std::string token_expiry; ///< MMYY, empty: unchanged
+  std::string token_last4;  ///< empty: unchanged
+};
+
+/// Deliver a code the card network generated (MDES deliverActivationCode)
+/// by SMS to the card's SMS destination (the partner's rule, as for dwt's
+/// own OTP). The token must be REQUESTED. The code is never stored: the
+/// challenge recorded has no code hash (the network checks the code, so
+/// dwt's own OTP submission and resend are refused for it). The first
+/// delivery reaches the verification step: the
+/// cards#manual-provisioning-verification event (SMS_OTP, masked
+/// destination) is committed with the challenge. Answers the step.
+struct tk_deliver_code {
+  std::string code;
+  /// When the network's code stops working; none: the OTP TTL.
+  std::optional<engine::timestamp> expires_at;
+};
+
+using token_command =
+    std::variant<tk_get, tk_history, tk_choose, tk_submit_otp, tk_resend, tk_transition,
+                 tk_activate, tk_network, tk_expire, tk_bind_network, tk_deliver_code>;
 
 /// A command for the token `ref` (routed by the registry).
 struct token_request {

@@ -17,6 +17,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <unordered_set>
 #include <vector>
 
@@ -174,6 +175,11 @@ spawn_checkpointer(caf::actor_system& sys, persistence::group_commit_writer& wri
 /// The SMS text: "Your dwt verification code is 123456. It expires in 10
 /// minutes." (the code is the only six-digit number).
 [[nodiscard]] std::string otp_sms_body(const std::string& code, std::chrono::seconds ttl);
+
+/// The SMS text of a code a card network generated (MDES
+/// deliverActivationCode): "Your card activation code is X. It expires in
+/// N minutes." (without the second sentence when `ttl` is not positive).
+[[nodiscard]] std::string activation_code_sms_body(std::string_view code, std::chrono::seconds ttl);
 
 /// Spawns one registry shard.
 [[nodiscard]] registry_actor spawn_registry_shard(caf::actor_system& sys,

@@ -74,13 +74,16 @@ enum class db : std::uint8_t {
   tokens_requested,   ///< token ref -> empty: the tokens in state REQUESTED (backfilled at open)
   token_deadlines,    ///< be u64 deadline ms | token ref -> empty: verification deadlines by time
   deadline_of_token,  ///< token ref -> be u64 deadline ms: the reverse of token_deadlines
-  network_commands,   ///< be u64 seq -> network_command (issuer -> network calls)
+  /// u8 card_network | network token id (MDES tokenUniqueReference) -> token
+  /// ref; kept by put_token / erase_token from token_record::network.
+  tokens_by_network_ref,
+  network_commands,         ///< be u64 seq -> network_command (issuer -> network calls)
   network_commands_pending, ///< be u64 seq -> empty: commands not yet confirmed or failed
   network_command_of_token, ///< token ref -> be u64 seq of its latest command (networkSync)
 };
 
 /// Number of named databases.
-inline constexpr std::size_t db_count = 24;
+inline constexpr std::size_t db_count = 25;
 
 /// The LMDB name of a database, e.g. "tokens_by_card".
 [[nodiscard]] std::string_view db_name(db d) noexcept;

@@ -85,6 +85,11 @@ void append_be64(std::string& out, std::uint64_t v);
 [[nodiscard]] std::optional<std::pair<std::uint64_t, std::string_view>>
 read_token_deadline(std::string_view key) noexcept;
 
+/// tokens_by_network_ref: u8 network | the network's token id. The
+/// network byte is engine::card_network's value (never none). Precondition:
+/// valid_id(network_ref).
+[[nodiscard]] std::string token_by_network_ref(std::uint8_t network, std::string_view network_ref);
+
 /// meta keys.
 inline constexpr std::string_view meta_schema_version = "schema_version";
 inline constexpr std::string_view meta_outbox_last_seq = "outbox_last_seq";

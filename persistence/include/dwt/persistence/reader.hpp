@@ -134,6 +134,12 @@ public:
   due_token_deadlines(engine::timestamp now, std::size_t limit,
                       const std::optional<token_deadline_entry>& after = std::nullopt) const;
 
+  /// The ref of the token a card network names `network_ref` (MDES's
+  /// tokenUniqueReference; tokens_by_network_ref), or nullopt if none
+  /// does. Errors: errc::invalid_argument (network none, an empty or
+  /// over-long reference).
+  [[nodiscard]] result<std::optional<engine::token_ref>>
+  token_by_network_ref(engine::card_network network, std::string_view network_ref) const;
   /// Network command seqs not yet confirmed or failed, > after_seq,
   /// ascending, at most `limit`.
   [[nodiscard]] result<std::vector<std::uint64_t>>
