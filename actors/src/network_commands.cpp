@@ -90,7 +90,7 @@ std::string_view to_string(persistence::network_sync_status s) noexcept {
 
 std::string network_sync_failed_payload(const persistence::network_command& cmd) {
   boost::json::object o;
-  o["tokenRef"] = cmd.token.value;
+  o["tokenUniqueReference"] = cmd.token.value;
   o["network"] = "MDES";
   o["operation"] = to_string(cmd.operation);
   o["status"] = to_string(cmd.status);

@@ -218,7 +218,7 @@ rendered_response token_with_sync(const engine::token_record& t,
 }
 
 rendered_response network_sync(const persistence::network_command& c) {
-  return ok(200, network_sync_json(c));
+  return ok(202, network_sync_json(c));
 }
 
 rendered_response deliveries(const delivery_report& r) {

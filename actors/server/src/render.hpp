@@ -44,7 +44,7 @@ namespace dwt::server::render {
 [[nodiscard]] rendered_response
 token_with_sync(const engine::token_record& t,
                 const std::optional<persistence::network_command>& sync);
-/// POST /ops/tokens/{tokenRef}/network-sync/retry → 200 networkSync.
+/// POST /v1/digital-wallet-tokens/{ref}/network-sync/retry → 202 networkSync.
 [[nodiscard]] rendered_response network_sync(const persistence::network_command& c);
 /// GET /v1/cards/{cardId}/digital-wallet-tokens → 200 `{data: [token]}`.
 [[nodiscard]] rendered_response token_list(const std::vector<engine::token_record>& ts);
