@@ -829,8 +829,6 @@ TEST_F(mdes_customer_service, PartnerAndCardChangesReachMdesSignedButMdesOwnNeve
   auto r = notify({{tur, "SUSPENDED", {"ISSUER"}}});
   ASSERT_EQ(r.status, 200) << describe(r);
   EXPECT_EQ(json_string(get_token(demo_partner_key, ref), "state"), "SUSPENDED");
-  r = notify({{tur, "ACTIVE", {}}});
-  ASSERT_EQ(r.status, 200) << describe(r);
   std::this_thread::sleep_for(std::chrono::milliseconds{300});
   EXPECT_EQ(mdes_.count(), 2u);
 
