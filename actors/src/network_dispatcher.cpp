@@ -173,6 +173,12 @@ void arm(self_ptr self, clock_ms delay) {
 void arm_next(self_ptr self) {
   auto& st = self->state;
   auto delay = opts(st).poll_interval;
+  // No slot free: a finishing call wakes the dispatcher (on_recorded), so
+  // due commands must not spin the timer meanwhile.
+  if (st.in_flight >= opts(st).max_in_flight) {
+    arm(self, delay);
+    return;
+  }
   const auto now = now_of(st);
   for (const auto& [token, q] : st.queues) {
     if (q.empty())

@@ -55,7 +55,10 @@ protected:
   }
 
   void start() {
-    auto h = engine_host::start(options());
+    auto o = options();
+    if (tweak)
+      tweak(o);
+    auto h = engine_host::start(std::move(o));
     ASSERT_TRUE(h) << to_string(h.error());
     host = std::move(*h);
   }
@@ -158,6 +161,8 @@ protected:
   mdes_receiver mdes;
   test_receiver hooks;
   std::unique_ptr<engine_host> host;
+  /// Applied to the options of every start.
+  std::function<void(engine_options&)> tweak;
 };
 
 TEST_F(NetworkSyncTest, PartnerSuspendResumeDeleteReachMdesSignedAndInOrder) {
@@ -255,6 +260,39 @@ TEST_F(NetworkSyncTest, EndpointDownThenBackDeliversEachCommandOnceInOrder) {
   const std::vector<std::string> expected{"/mdes/csapi/v2/token/suspend",
                                           "/mdes/csapi/v2/token/unsuspend"};
   EXPECT_EQ(paths(), expected);
+}
+
+TEST_F(NetworkSyncTest, CallsInFlightAreBoundedOverAllTokens) {
+  tweak = [](engine_options& o) {
+    o.mdes.max_in_flight = 1;
+    o.mdes.timeout = std::chrono::milliseconds{1000};
+  };
+  start();
+  auto c = card(10);
+  auto a = push(c, "dev-a");
+  auto b = push(c, "dev-b");
+  make_mdes({a.ref, b.ref}, "TUR-BOUND-");
+  // The first call hangs until it times out: the one slot is taken.
+  std::atomic<int> n{0};
+  mdes.set_answer([&](const mdes_call&) -> std::optional<reply> {
+    if (n.fetch_add(1) == 0)
+      return reply{0, {}, true};
+    return std::nullopt;
+  });
+  ASSERT_TRUE(move(c, a, engine::token_state::suspended));
+  ASSERT_TRUE(move(c, b, engine::token_state::suspended));
+  ASSERT_TRUE(eventually([&] { return mdes.count() >= 1; }));
+  std::this_thread::sleep_for(200ms);
+  EXPECT_EQ(mdes.count(), 1u) << "a second call while the only slot is taken";
+  // The hung call times out (retried later on the injected clock); the
+  // other token's call takes the slot; then the retry.
+  ASSERT_TRUE(eventually(
+      [&] {
+        return sync_is(a, network_sync_status::confirmed) &&
+               sync_is(b, network_sync_status::confirmed);
+      },
+      clock.get(), 200ms));
+  EXPECT_EQ(mdes.count(), 3u);
 }
 
 TEST_F(NetworkSyncTest, RecoverableErrorsAreRetried) {
