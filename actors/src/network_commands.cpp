@@ -27,6 +27,10 @@ std::optional<network_operation> network_operation_for(engine::token_state befor
     return network_operation::suspend;
   if (before == token_state::suspended && after.state == token_state::active)
     return network_operation::unsuspend;
+  // The partner's in-app APPROVE of a token MDES asked it to verify.
+  if (before == token_state::requested && after.state == token_state::active &&
+      by == engine::channel::partner_api)
+    return network_operation::activate;
   return std::nullopt;
 }
 
@@ -72,6 +76,8 @@ std::string_view to_string(network_operation op) noexcept {
     return "UNSUSPEND";
   case network_operation::delete_token:
     return "DELETE";
+  case network_operation::activate:
+    return "ACTIVATE";
   }
   return "SUSPEND";
 }

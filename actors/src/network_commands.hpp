@@ -4,7 +4,8 @@
 /// (issue #21): a token that came through MDES, moved by its partner
 /// (PARTNER_API) or by its card (CARD_CASCADE), must reach the network:
 /// ACTIVE → SUSPENDED asks `suspend`, SUSPENDED → ACTIVE `unsuspend`, any
-/// move to TERMINATED `delete`. The command is appended to the same write
+/// move to TERMINATED `delete`, and the partner's REQUESTED → ACTIVE (its
+/// in-app APPROVE) `activate`. The command is appended to the same write
 /// unit as the transition, so it exists exactly when the transition does.
 /// Transitions the network reported itself (NETWORK channel, or the
 /// MDES notifyTokenUpdated route's `from_network` partner transitions)
@@ -44,7 +45,7 @@ void add_network_command(persistence::write_unit& unit, engine::token_state befo
 /// partner's own changes and OTHER for a card cascade.
 [[nodiscard]] std::string mdes_reason_code(std::string_view reason, engine::channel by);
 
-/// "SUSPEND" / "UNSUSPEND" / "DELETE" (API and webhook).
+/// "SUSPEND" / "UNSUSPEND" / "DELETE" / "ACTIVATE" (API and webhook).
 [[nodiscard]] std::string_view to_string(persistence::network_operation op) noexcept;
 /// "PENDING" / "CONFIRMED" / "FAILED".
 [[nodiscard]] std::string_view to_string(persistence::network_sync_status s) noexcept;

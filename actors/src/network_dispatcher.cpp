@@ -153,6 +153,8 @@ mdes::cs_operation cs_op(persistence::network_operation op) {
     return mdes::cs_operation::unsuspend;
   case persistence::network_operation::delete_token:
     return mdes::cs_operation::delete_token;
+  case persistence::network_operation::activate:
+    return mdes::cs_operation::activate;
   }
   return mdes::cs_operation::suspend;
 }

@@ -20,7 +20,7 @@ constexpr std::uint8_t max_channel = 3;
 constexpr std::uint8_t max_method = 1;
 constexpr std::uint8_t max_delivery_status = 3;
 constexpr std::uint8_t max_card_network = 2;
-constexpr std::uint8_t max_network_operation = 2;
+constexpr std::uint8_t max_network_operation = 3;
 constexpr std::uint8_t max_network_sync_status = 2;
 /// Bounds of a decoded network identity (the adapters bound far lower).
 constexpr std::uint64_t max_recommendation_reasons = 256;

@@ -419,6 +419,36 @@ TEST_F(NetworkSyncTest, ChangesTheNetworkReportedNeverCallItBack) {
   EXPECT_EQ(paths(), std::vector<std::string>{"/mdes/csapi/v2/token/unsuspend"});
 }
 
+TEST_F(NetworkSyncTest, ThePartnersApproveOfARequestedTokenActivatesItAtMdes) {
+  start();
+  auto c = card(11);
+  tokenization_request req;
+  req.pan = make_pan("4000", 11);
+  req.expiry_month = 12;
+  req.expiry_year = 2030;
+  req.wallet = engine::wallet_provider::google_pay;
+  req.device = engine::device_info{"dev-1", engine::device_type::phone, "Pixel"};
+  req.recommendation = engine::wallet_recommendation::yellow;
+  auto r = wait_for<tokenization_result>([&](auto cb) { host->tokenize(req, std::nullopt, cb); });
+  ASSERT_TRUE(r) << to_string(r.error());
+  ASSERT_TRUE(wait_for<verification_started>([&](auto cb) {
+    host->choose_verification(r->token_ref, engine::verification_method::in_app, std::nullopt, cb);
+  }));
+  make_mdes({r->token_ref}, "TUR-ACT-");
+  auto t = wait_for<engine::token_record>([&](auto cb) {
+    host->activate(engine::partner_id{"p1"}, c.id, r->token_ref, engine::activation::approve,
+                   std::nullopt, cb);
+  });
+  ASSERT_TRUE(t) << to_string(t.error());
+  EXPECT_EQ(t->state, engine::token_state::active);
+  ASSERT_TRUE(eventually([&] { return sync_is(*t, network_sync_status::confirmed); }));
+  EXPECT_EQ(sync_of(*t)->operation, persistence::network_operation::activate);
+  ASSERT_EQ(mdes.count(), 1u);
+  EXPECT_EQ(mdes.calls()[0].path, "/mdes/csapi/v2/token/activate");
+  EXPECT_TRUE(mdes.calls()[0].signature_ok);
+  EXPECT_EQ(mdes.calls()[0].tur, "TUR-ACT-0");
+}
+
 TEST_F(NetworkSyncTest, TokensOutsideMdesWriteNoCommand) {
   start();
   auto c = card(8);

@@ -161,6 +161,8 @@ std::string_view operation_name(persistence::network_operation op) {
     return "UNSUSPEND";
   case persistence::network_operation::delete_token:
     return "DELETE";
+  case persistence::network_operation::activate:
+    return "ACTIVATE";
   }
   return "SUSPEND";
 }

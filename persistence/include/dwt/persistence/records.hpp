@@ -107,7 +107,13 @@ struct token_deadline_entry {
 
 /// The issuer → network call a command asks for (MDES Customer Service
 /// API: token/suspend, token/unsuspend, token/delete).
-enum class network_operation : std::uint8_t { suspend = 0, unsuspend = 1, delete_token = 2 };
+/// `activate`: token/activate, after the partner approved a REQUESTED token.
+enum class network_operation : std::uint8_t {
+  suspend = 0,
+  unsuspend = 1,
+  delete_token = 2,
+  activate = 3
+};
 
 /// Where a network command stands (the token's `networkSync.status`).
 enum class network_sync_status : std::uint8_t {
