@@ -23,6 +23,9 @@
 #include <vector>
 
 #include <boost/json/serialize.hpp>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/rsa.h>
 
 #include "../common/mdes_receiver.hpp"
 #include "../common/time_scale.hpp"
@@ -739,6 +742,59 @@ TEST(mdes_startup, production_refuses_the_development_keys) {
     EXPECT_NE(p.stderr_text().find("networks.mdes.issuer_fle_keys[0]"), std::string::npos)
         << p.stderr_text();
     EXPECT_NE(p.stderr_text().find("DWT_ENV=production"), std::string::npos) << p.stderr_text();
+  }
+}
+
+/// Writes a fresh RSA-2048 private key (PEM) to `path`: a key that is not
+/// one of config/dev's.
+bool write_fresh_rsa_key(const std::filesystem::path& path) {
+  EVP_PKEY* key = EVP_RSA_gen(2048);
+  if (key == nullptr)
+    return false;
+  BIO* out = BIO_new_file(path.c_str(), "w");
+  const bool ok = out != nullptr &&
+                  PEM_write_bio_PrivateKey(out, key, nullptr, nullptr, 0, nullptr, nullptr) == 1;
+  BIO_free(out);
+  EVP_PKEY_free(key);
+  return ok;
+}
+
+TEST(mdes_startup, production_refuses_the_development_oauth_signing_key) {
+  temp_dir keys;
+  const auto fle = keys.path() / "issuer-fle.key.pem";
+  const auto oauth = keys.path() / "oauth.key.pem";
+  ASSERT_TRUE(write_fresh_rsa_key(fle));
+  ASSERT_TRUE(write_fresh_rsa_key(oauth));
+  for (const bool dev_oauth : {true, false}) {
+    SCOPED_TRACE(dev_oauth ? "the development OAuth key" : "a fresh OAuth key");
+    temp_dir run;
+    server_layout layout{run.path()};
+    config_options o;
+    o.extra_toml = "\n[networks.mdes]\nenabled = true\nissuer_fle_keys = [\"" + fle.string() +
+                   "\"]\ncustomer_service_url = \"http://127.0.0.1:9/mdes\"\n"
+                   "oauth_consumer_key = \"ck\"\noauth_signing_key = \"" +
+                   (dev_oauth ? dev_key("mdes-oauth.key.pem") : oauth.string()) +
+                   "\"\naudit_user_id = \"u\"\naudit_user_name = \"U\"\n"
+                   "audit_organization = \"O\"\n";
+    ASSERT_EQ(write_file(layout.config_file(), make_config_text(layout, o)), "");
+    server_process p;
+    ASSERT_EQ(p.spawn(server_binary(), {"--config", layout.config_file().string()}, run.path(),
+                      layout.log_dir() / "stderr.log", {"DWT_ENV=production"}),
+              "");
+    if (!dev_oauth) {
+      EXPECT_EQ(p.wait_ready(std::chrono::seconds{20}), "") << p.stderr_text();
+      EXPECT_TRUE(p.terminate(std::chrono::seconds{15}).has_value());
+      continue;
+    }
+    const auto status = p.wait_exit(std::chrono::seconds{15});
+    if (!status)
+      p.kill();
+    ASSERT_TRUE(status.has_value()) << "dwt-server started with the development OAuth key";
+    EXPECT_TRUE(status->exited && status->code == 1) << status->describe();
+    EXPECT_NE(p.stderr_text().find("networks.mdes.oauth_signing_key"), std::string::npos)
+        << p.stderr_text();
+    EXPECT_NE(p.stderr_text().find("DWT_ENV=production"), std::string::npos) << p.stderr_text();
+    EXPECT_EQ(p.stderr_text().find("PRIVATE KEY"), std::string::npos) << "no key material";
   }
 }
 
