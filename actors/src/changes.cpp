@@ -29,7 +29,7 @@ void add_transition(persistence::write_unit& unit, const engine::transition_outc
   ev.type = std::string{engine::json::transition_event_type};
   ev.created_at = o.record.created_at;
   ev.payload = engine::json::scratch_serialize([&](boost::json::storage_ptr sp) {
-    return engine::json::transition_event_data(o.record, o.token.wallet, std::move(sp));
+    return engine::json::transition_event_data(o.record, o.token, std::move(sp));
   });
   unit.append_outbox(std::move(ev));
 }

@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdint>
 
+#include <boost/json/array.hpp>
 #include <boost/json/serialize.hpp>
 
 #include "dwt/engine/assert.hpp"
@@ -143,9 +145,66 @@ bj::object device(const device_info& d, bj::storage_ptr sp) {
   return o;
 }
 
+namespace {
+
+void put_text(bj::object& o, std::string_view key, const std::string& v) {
+  if (!v.empty())
+    o[key] = sv(v);
+}
+
+void put_count(bj::object& o, std::string_view key, const std::optional<std::uint32_t>& v) {
+  if (v)
+    o[key] = *v;
+}
+
+} // namespace
+
+bj::object network(const network_identity& n, bj::storage_ptr sp) {
+  bj::object o{std::move(sp)};
+  o.reserve(12);
+  o["network"] = sv(to_string(n.network));
+  put_text(o, "tokenUniqueReference", n.token_unique_reference);
+  put_text(o, "panUniqueReference", n.pan_unique_reference);
+  put_text(o, "correlationId", n.correlation_id);
+  put_text(o, "tokenRequestorId", n.token_requestor_id);
+  put_text(o, "walletId", n.wallet_id);
+  put_text(o, "paymentAppInstanceId", n.payment_app_instance_id);
+  put_text(o, "tokenType", n.token_type);
+  put_text(o, "tokenExpiry", n.token_expiry);
+  bj::object d{o.storage()};
+  put_text(d, "name", n.device_name);
+  put_text(d, "serialNumber", n.serial_number);
+  put_text(d, "formFactor", n.form_factor);
+  put_text(d, "isoDeviceType", n.iso_device_type);
+  put_text(d, "osName", n.os_name);
+  put_text(d, "osVersion", n.os_version);
+  o["device"] = std::move(d);
+  const auto& k = n.risk;
+  bj::object r{o.storage()};
+  put_text(r, "recommendedDecision", k.recommended_decision);
+  put_text(r, "recommendationStandardVersion", k.recommendation_standard_version);
+  put_count(r, "deviceScore", k.device_score);
+  put_count(r, "accountScore", k.account_score);
+  put_count(r, "phoneNumberScore", k.phone_number_score);
+  if (!k.recommendation_reasons.empty()) {
+    bj::array reasons(o.storage());
+    reasons.reserve(k.recommendation_reasons.size());
+    for (const auto& reason : k.recommendation_reasons)
+      reasons.emplace_back(sv(reason));
+    r["recommendationReasons"] = std::move(reasons);
+  }
+  put_count(r, "activeTokenCount", k.active_token_count);
+  put_text(r, "cvcResponse", k.cvc_result);
+  if (k.data_valid_until)
+    r["dataValidUntil"] = sv(format_rfc3339(*k.data_valid_until).view());
+  put_text(r, "cardSource", k.card_source);
+  o["risk"] = std::move(r);
+  return o;
+}
+
 bj::object token(const token_record& t, bj::storage_ptr sp) {
   bj::object o{std::move(sp)};
-  o.reserve(10);
+  o.reserve(11);
   o["tokenUniqueReference"] = sv(t.ref.str());
   o["cardId"] = sv(t.card.str());
   o["walletProvider"] = sv(to_string(t.wallet));
@@ -156,6 +215,8 @@ bj::object token(const token_record& t, bj::storage_ptr sp) {
   o["tokenLast4"] = sv(t.token_last4);
   o["createdAt"] = sv(format_rfc3339(t.created_at).view());
   o["updatedAt"] = sv(format_rfc3339(t.updated_at).view());
+  if (t.network)
+    o["network"] = network(*t.network, o.storage());
   return o;
 }
 
@@ -181,6 +242,18 @@ bj::object transition_event_data(const transition_record& r, wallet_provider wal
                                  bj::storage_ptr sp) {
   auto o = transition(r, std::move(sp));
   o["walletProvider"] = sv(to_string(wallet));
+  return o;
+}
+
+bj::object transition_event_data(const transition_record& r, const token_record& t,
+                                 bj::storage_ptr sp) {
+  auto o = transition_event_data(r, t.wallet, std::move(sp));
+  if (t.network) {
+    bj::object n{o.storage()};
+    n["network"] = sv(to_string(t.network->network));
+    put_text(n, "tokenUniqueReference", t.network->token_unique_reference);
+    o["network"] = std::move(n);
+  }
   return o;
 }
 

@@ -16,6 +16,7 @@
 #include <ctime>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <iterator>
 #include <string>
 #include <thread>
@@ -108,9 +109,12 @@ protected:
         {"tokenType", "CLOUD"},
         {"futureField", {{"ignored", true}}}};
     if (!recommendation.empty())
-      body["tokenRequestorDecisioningInfo"] = {{"recommendedDecision", recommendation},
-                                               {"deviceScore", 4},
-                                               {"recommendationReasons", json::array{"HIGH_RISK"}}};
+      body["tokenRequestorDecisioningInfo"] = {
+          {"recommendedDecision", recommendation},
+          {"recommendationStandardVersion", "2"},
+          {"deviceScore", 4},
+          {"accountScore", 5},
+          {"recommendationReasons", json::array{"LONG_ACCOUNT_TENURE"}}};
     return body;
   }
 
@@ -528,6 +532,158 @@ TEST_F(mdes_flows, NotifyServiceActivatedBindsTheNetworksReferenceForLaterNotifi
   restart();
   r = notify({{tur, "DEACTIVATED", {}}});
   EXPECT_EQ(r.status, 200) << describe(r);
+}
+
+TEST_F(mdes_flows, TheNetworksRiskDataIsUsedNotOnlyItsColour) {
+  // APPROVED by the network, but its own data says otherwise: the engine
+  // follows the strictest signal (networks/mdes/risk.hpp).
+  struct risk_case {
+    std::string_view what;
+    std::function<void(json::object&)> edit;
+    std::string_view decision;
+    std::string_view state;
+  };
+  const std::vector<risk_case> cases{
+      {"a risk reason",
+       [](json::object& d) {
+         d["recommendationReasons"] = json::array{"GOOD_ACTIVITY_HISTORY", "DEVICE_RECENTLY_LOST"};
+       },
+       "REQUIRE_ADDITIONAL_AUTHENTICATION", "REQUESTED"},
+      {"a device score of 2", [](json::object& d) { d["deviceScore"] = 2; },
+       "REQUIRE_ADDITIONAL_AUTHENTICATION", "REQUESTED"},
+      {"a phone number score of 1", [](json::object& d) { d["phoneNumberScore"] = 1; }, "DECLINED",
+       "REQUEST_DECLINED"},
+      {"nothing that raises it", [](json::object&) {}, "APPROVED", "ACTIVE"},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(std::string{c.what});
+    std::string pan;
+    new_card(demo_partner_key, &pan);
+    const auto corr = correlation();
+    auto body = request(encrypted(card_data(pan, iso_from_now(std::chrono::minutes{10}))), corr,
+                        "APPROVED");
+    c.edit(body["tokenRequestorDecisioningInfo"].as_object());
+    auto r = authorize(body);
+    ASSERT_EQ(r.status, 200) << describe(r);
+    EXPECT_EQ(json_string(r.json(), "decision"), c.decision);
+    const auto token = get_token(demo_partner_key, "mdes-c-" + corr);
+    EXPECT_EQ(json_string(token, "state"), c.state);
+    // Whatever the decision, the token keeps what MDES sent.
+    const auto& n = json_at(token, "network");
+    EXPECT_EQ(json_string(n, "network"), "MDES");
+    EXPECT_EQ(json_string(json_at(n, "risk"), "recommendedDecision"), "APPROVED");
+  }
+  // The network's own count of the PAN's active tokens.
+  std::string pan;
+  new_card(demo_partner_key, &pan);
+  const auto corr = correlation();
+  auto body =
+      request(encrypted(card_data(pan, iso_from_now(std::chrono::minutes{10}))), corr, "APPROVED");
+  body["activeTokenCount"] = 12;
+  auto r = authorize(body);
+  ASSERT_EQ(r.status, 200) << describe(r);
+  EXPECT_EQ(json_string(r.json(), "decision"), "REQUIRE_ADDITIONAL_AUTHENTICATION");
+}
+
+TEST_F(mdes_flows, TheTokenShowsWhatMdesSentAndNeverThePanOrCvc) {
+  std::string pan;
+  auto card = new_card(demo_partner_key, &pan);
+  const auto card_id = json_string(card, "id");
+  const auto corr = correlation();
+  const auto valid_until = iso_from_now(std::chrono::minutes{10});
+  auto body = request(encrypted(card_data(pan, valid_until)), corr, "APPROVED");
+  const auto pur = "FWSPMC" + data_->id("pur");
+  body["cardInfo"].as_object()["panUniqueReference"] = pur;
+  body["activeTokenCount"] = 3;
+  body["deviceInfo"] = {{"deviceName", "My Phone"},  {"serialNumber", "SN-1"},
+                        {"formFactor", "PHONE"},     {"isoDeviceType", "M"},
+                        {"osName", "ANDROID"},       {"osVersion", "14"},
+                        {"imei", "356938035643809"}, {"msisdn", "447700900123"}};
+  auto r = authorize(body);
+  ASSERT_EQ(r.status, 200) << describe(r);
+  ASSERT_EQ(json_string(r.json(), "decision"), "APPROVED");
+  const auto ref = "mdes-c-" + corr;
+
+  auto check = [&](const json::value& token) {
+    ASSERT_TRUE(token.is_object());
+    const auto& n = json_at(token, "network");
+    EXPECT_EQ(json_string(n, "network"), "MDES");
+    EXPECT_EQ(json_string(n, "correlationId"), corr);
+    EXPECT_EQ(json_string(n, "panUniqueReference"), pur);
+    EXPECT_EQ(json_string(n, "tokenRequestorId"), "50110030273");
+    EXPECT_EQ(json_string(n, "walletId"), "103");
+    EXPECT_EQ(json_string(n, "paymentAppInstanceId"), json_string(body, "paymentAppInstanceId"));
+    EXPECT_EQ(json_string(n, "tokenType"), "CLOUD");
+    const auto& d = json_at(n, "device");
+    EXPECT_EQ(json_string(d, "name"), "My Phone");
+    EXPECT_EQ(json_string(d, "serialNumber"), "SN-1");
+    EXPECT_EQ(json_string(d, "isoDeviceType"), "M");
+    EXPECT_EQ(json_string(d, "osVersion"), "14");
+    const auto& k = json_at(n, "risk");
+    EXPECT_EQ(json_string(k, "recommendedDecision"), "APPROVED");
+    EXPECT_EQ(json_string(k, "recommendationStandardVersion"), "2");
+    EXPECT_EQ(json_int(k, "deviceScore"), 4);
+    EXPECT_EQ(json_int(k, "accountScore"), 5);
+    EXPECT_EQ(json_int(k, "activeTokenCount"), 3);
+    EXPECT_EQ(json_string(k, "cvcResponse"), "NOT_PROCESSED");
+    EXPECT_EQ(json_string(k, "cardSource"), "CARD_ADDED_MANUALLY");
+    EXPECT_FALSE(json_string(k, "dataValidUntil").empty());
+    ASSERT_EQ(json_array(k, "recommendationReasons").size(), 1u);
+    EXPECT_EQ(json_array(k, "recommendationReasons")[0].as_string(), "LONG_ACCOUNT_TENURE");
+    const auto text = json::serialize(token);
+    EXPECT_EQ(text.find(pan), std::string::npos);
+    EXPECT_EQ(text.find("356938035643809"), std::string::npos) << "the IMEI is not kept";
+    EXPECT_EQ(text.find("447700900123"), std::string::npos) << "the MSISDN is not kept";
+  };
+  check(get_token(demo_partner_key, ref));
+  // The list and the network's own read show the same.
+  auto list = api_->get("/v1/cards/" + card_id + "/digital-wallet-tokens", demo_partner_key);
+  ASSERT_EQ(list.status, 200) << describe(list);
+  ASSERT_EQ(json_array(list.json(), "data").size(), 1u);
+  check(json_array(list.json(), "data")[0]);
+  auto net = api_->get("/network/v1/tokens/" + ref, network_key);
+  ASSERT_EQ(net.status, 200) << describe(net);
+  check(net.json());
+
+  // The transition webhooks name the network (and, once bound, its
+  // reference).
+  const auto tur = "DWSPMC" + data_->id("") + data_->id("");
+  json::object nts{
+      {"requestId", data_->id("ntu-")},
+      {"tokens", json::array{json::object{{"tokenUniqueReference", tur},
+                                          {"status", "SUSPENDED"},
+                                          {"suspendedBy", json::array{"CARDHOLDER"}}}}}};
+  json::object nsa{{"requestId", data_->id("nsa-")},
+                   {"correlationId", corr},
+                   {"cardAndToken", {{"tokenUniqueReference", tur}, {"tokenExpiry", "0931"}}}};
+  ASSERT_EQ(
+      api_->call("POST", "/mdes/notifyServiceActivated", network_key, json::value(nsa)).status,
+      200);
+  EXPECT_EQ(
+      json_string(json_at(get_token(demo_partner_key, ref), "network"), "tokenUniqueReference"),
+      tur);
+  EXPECT_EQ(json_string(json_at(get_token(demo_partner_key, ref), "network"), "tokenExpiry"),
+            "0931");
+  ASSERT_EQ(api_->call("POST", "/mdes/notifyTokenUpdated", network_key, json::value(nts)).status,
+            200);
+  std::vector<json::value> transitions;
+  for (const auto& e : all_events(demo_partner_key))
+    if (json_string(e, "type") == "DigitalWalletTokenTransition" &&
+        json_string(json_at(e, "data"), "tokenUniqueReference") == ref)
+      transitions.push_back(json_at(e, "data"));
+  ASSERT_EQ(transitions.size(), 3u); // created, ACTIVE, SUSPENDED
+  for (const auto& t : transitions)
+    EXPECT_EQ(json_string(json_at(t, "network"), "network"), "MDES");
+  EXPECT_EQ(json_string(json_at(transitions.back(), "network"), "tokenUniqueReference"), tur);
+  EXPECT_EQ(json_string(transitions.back(), "state"), "SUSPENDED");
+
+  // The store holds no PAN in clear (the teardown scan also looks for the
+  // CVC, labelled, in every file).
+  std::ifstream in{server_->layout().data_dir() / "data.mdb", std::ios::binary};
+  const std::string bytes{std::istreambuf_iterator<char>{in}, std::istreambuf_iterator<char>{}};
+  EXPECT_FALSE(bytes.empty());
+  EXPECT_EQ(bytes.find(pan), std::string::npos);
+  EXPECT_NE(bytes.find(corr), std::string::npos) << "the identity is in the token record";
 }
 
 /// A six-digit code as MDES generates them (unique in this test).

@@ -546,12 +546,49 @@ TEST_F(contract_recording, every_route_answers_success_and_errors) {
     auto step_up = mdes_authorize(card_of(demo).second, "");
     const auto corr = json_string(step_up, "correlationId");
     expect(post(authorize, target, network_key, step_up, "MDES: step-up to activate"), 200);
+    // MDES names the step-up token once (deliverActivationCode binds it,
+    // notifyServiceActivated repeats it).
+    const auto step_tur = "DWSPMC" + data_->id("");
+    auto tur_of = [&](const std::string& correlation_id) {
+      return correlation_id == corr ? step_tur : "DWSPMC" + data_->id("");
+    };
     auto nsa = [&](const std::string& correlation_id) {
       return json::object{{"requestId", data_->id("nsa-")},
                           {"correlationId", correlation_id},
-                          {"cardAndToken", {{"tokenUniqueReference", "DWSPMC" + data_->id("")}}}};
+                          {"cardAndToken", {{"tokenUniqueReference", tur_of(correlation_id)}}}};
     };
+    // deliverActivationCode: the network's code for the step-up token.
+    constexpr std::string_view deliver = "/mdes/deliverActivationCode";
+    const std::string deliver_target{deliver};
+    auto dac = [&](const std::string& correlation_id, std::string_view type) {
+      return json::object{{"requestId", data_->id("dac-")},
+                          {"tokenUniqueReference", tur_of(correlation_id)},
+                          {"correlationId", correlation_id},
+                          {"activationCode", "A1B2C3"},
+                          {"activationMethod", {{"type", type}, {"value", "***-***-0000"}}}};
+    };
+    expect(post(deliver, deliver_target, network_key, dac(corr, "EMAIL_TO_CARDHOLDER_ADDRESS"),
+                "MDES: unsupported activation method"),
+           400);
+    expect(post(deliver, deliver_target, network_key, dac(corr, "TEXT_TO_CARDHOLDER_NUMBER"),
+                "MDES: code delivered"),
+           200);
+    // The SMS it sent is not an OTP of dwt's: skip it.
+    sms_seen_ +=
+        wait_for_sms(server_->layout().sms_file(), sms_seen_, std::chrono::seconds{10}).size();
+    expect(post(deliver, deliver_target, network_key, dac("cunknown", "TEXT_TO_CARDHOLDER_NUMBER"),
+                "MDES: unknown token"),
+           404);
+    expect(post(deliver, deliver_target, network_key, json::object{{"requestId", "r3"}},
+                "MDES: no token reference"),
+           400);
+    expect(post(deliver, deliver_target, demo, dac(corr, "TEXT_TO_CARDHOLDER_NUMBER"),
+                "MDES: partner key"),
+           401);
     expect(post(activated, activated_target, network_key, nsa(corr), "MDES: activated"), 200);
+    expect(post(deliver, deliver_target, network_key, dac(corr, "TEXT_TO_CARDHOLDER_NUMBER"),
+                "MDES: the token is no longer REQUESTED"),
+           409);
     expect(post(activated, activated_target, network_key, nsa("cunknown"), "MDES: unknown token"),
            404);
     auto refused = mdes_authorize(card_of(demo).second, "DECLINED");

@@ -314,6 +314,70 @@ TEST(engine_json, builders_use_the_storage_they_are_given) {
   }
 }
 
+network_identity sample_network() {
+  network_identity n;
+  n.network = card_network::mdes;
+  n.correlation_id = "corr1";
+  n.token_requestor_id = "50110030273";
+  n.wallet_id = "103";
+  n.payment_app_instance_id = "pai-1";
+  n.token_type = "CLOUD";
+  n.device_name = "My Phone";
+  n.os_version = "14";
+  n.risk.recommended_decision = "APPROVED";
+  n.risk.device_score = 4;
+  n.risk.recommendation_reasons = {"LONG_ACCOUNT_TENURE"};
+  n.risk.cvc_result = "NOT_PROCESSED";
+  n.risk.data_valid_until = at(2031, 1, 2, 3, 4, 5, 6);
+  return n;
+}
+
+TEST(engine_json, token_shows_the_network_identity_only_when_set) {
+  auto t = make_token("mdes-c-corr1", "card_9");
+  EXPECT_FALSE(json::token(t).contains("network"));
+  t.network = sample_network();
+  const auto o = json::token(t);
+  ASSERT_TRUE(o.contains("network"));
+  const auto& n = o.at("network").as_object();
+  // Empty members are omitted: no TUR until the network names the token.
+  EXPECT_EQ(keys_of(n),
+            (std::set<std::string>{"network", "correlationId", "tokenRequestorId", "walletId",
+                                   "paymentAppInstanceId", "tokenType", "device", "risk"}));
+  EXPECT_EQ(str(n.at("network")), "MDES");
+  EXPECT_EQ(keys_of(n.at("device").as_object()), (std::set<std::string>{"name", "osVersion"}));
+  const auto& r = n.at("risk").as_object();
+  EXPECT_EQ(keys_of(r),
+            (std::set<std::string>{"recommendedDecision", "deviceScore", "recommendationReasons",
+                                   "cvcResponse", "dataValidUntil"}));
+  EXPECT_EQ(r.at("deviceScore").to_number<std::int64_t>(), 4);
+  EXPECT_EQ(str(r.at("recommendationReasons").as_array().at(0)), "LONG_ACCOUNT_TENURE");
+  EXPECT_EQ(str(r.at("dataValidUntil")), "2031-01-02T03:04:05.006Z");
+  t.network->token_unique_reference = "DWSPMC1";
+  t.network->token_expiry = "0931";
+  const auto bound = json::token(t).at("network").as_object();
+  EXPECT_EQ(str(bound.at("tokenUniqueReference")), "DWSPMC1");
+  EXPECT_EQ(str(bound.at("tokenExpiry")), "0931");
+}
+
+TEST(engine_json, transition_event_data_of_a_network_token_names_the_network) {
+  auto t = make_token("mdes-c-corr1", "card_9");
+  const auto plain = json::transition_event_data(sample_transition(), t);
+  EXPECT_EQ(plain, json::transition_event_data(sample_transition(), t.wallet));
+  t.network = sample_network();
+  auto o = json::transition_event_data(sample_transition(), t);
+  ASSERT_TRUE(o.contains("network"));
+  EXPECT_EQ(keys_of(o.at("network").as_object()), (std::set<std::string>{"network"}));
+  t.network->token_unique_reference = "DWSPMC1";
+  o = json::transition_event_data(sample_transition(), t);
+  EXPECT_EQ(str(o.at("network").at("network")), "MDES");
+  EXPECT_EQ(str(o.at("network").at("tokenUniqueReference")), "DWSPMC1");
+  // Built on the storage it is given, like every builder.
+  bj::monotonic_resource arena;
+  const bj::storage_ptr sp{&arena};
+  EXPECT_EQ(first_foreign_storage(json::transition_event_data(sample_transition(), t, sp), sp), "");
+  EXPECT_EQ(first_foreign_storage(json::token(t, sp), sp), "");
+}
+
 TEST(engine_json, scratch_serialize_renders_the_same_bytes_past_its_stack_buffer) {
   const auto t = make_token("DWTREF", "card_9");
   EXPECT_EQ(json::scratch_serialize([&](bj::storage_ptr sp) { return json::token(t, sp); }),

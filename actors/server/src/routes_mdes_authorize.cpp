@@ -15,24 +15,13 @@
 #include "dwt/networks/mdes/authorize_service.hpp"
 #include "dwt/networks/mdes/card_info.hpp"
 #include "dwt/networks/mdes/fle.hpp"
+#include "dwt/networks/mdes/risk.hpp"
 #include "mdes_context.hpp"
 #include "mdes_routes.hpp"
 
 namespace dwt::server::mdes_impl {
 
 namespace {
-
-engine::wallet_recommendation recommendation_of(const mdes::authorize_service_request& req) {
-  // Absent or unknown: YELLOW, never more permissive than the network said.
-  if (!req.decisioning)
-    return engine::wallet_recommendation::yellow;
-  const auto& d = req.decisioning->recommended_decision;
-  if (d == "APPROVED")
-    return engine::wallet_recommendation::green;
-  if (d == "DECLINED")
-    return engine::wallet_recommendation::red;
-  return engine::wallet_recommendation::yellow;
-}
 
 engine::device_info device_of(const mdes::authorize_service_request& req) {
   engine::device_info out;
@@ -215,7 +204,9 @@ void authorize_service(const api_context& api, http::request_context ctx, http::
   treq.wallet = req->wallet_id.empty() ? m.default_wallet : m.wallet_of(req->wallet_id);
   treq.device = device_of(*req);
   treq.token_ref = ref;
-  treq.recommendation = recommendation_of(*req);
+  // The network's risk data, never more permissive than its own
+  // recommendation (networks/mdes/risk.hpp, docs/API.md "Risk").
+  treq.recommendation = mdes::assess_risk(*req).level;
   treq.network = identity_of(*req, *card, base.response(mdes::decision::declined).cvc);
 
   auto out = share(std::move(res));

@@ -59,8 +59,19 @@ struct rfc3339_text {
 /// `{id, type, name}`.
 [[nodiscard]] boost::json::object device(const device_info& d, boost::json::storage_ptr sp = {});
 
+/// What a card network said of a token: `{network, tokenUniqueReference,
+/// panUniqueReference, correlationId, tokenRequestorId, walletId,
+/// paymentAppInstanceId, tokenType, tokenExpiry, device {name,
+/// serialNumber, formFactor, isoDeviceType, osName, osVersion}, risk
+/// {recommendedDecision, recommendationStandardVersion, deviceScore,
+/// accountScore, phoneNumberScore, recommendationReasons, activeTokenCount,
+/// cvcResponse, dataValidUntil, cardSource}}`; empty members omitted.
+[[nodiscard]] boost::json::object network(const network_identity& n,
+                                          boost::json::storage_ptr sp = {});
+
 /// `{tokenUniqueReference, cardId, walletProvider, device, state,
-/// fulfillmentStatus, last4, tokenLast4, createdAt, updatedAt}`.
+/// fulfillmentStatus, last4, tokenLast4, createdAt, updatedAt}`, and
+/// `network` when the token came through a card network.
 [[nodiscard]] boost::json::object token(const token_record& t, boost::json::storage_ptr sp = {});
 
 /// `{id, tokenUniqueReference, cardId, fromState (null for creation), state,
@@ -72,6 +83,13 @@ struct rfc3339_text {
 /// plus `walletProvider`.
 [[nodiscard]] boost::json::object transition_event_data(const transition_record& r,
                                                         wallet_provider wallet,
+                                                        boost::json::storage_ptr sp = {});
+
+/// The same for token `t`: also `network {network, tokenUniqueReference
+/// (once the network named the token)}` when the token came through a card
+/// network.
+[[nodiscard]] boost::json::object transition_event_data(const transition_record& r,
+                                                        const token_record& t,
                                                         boost::json::storage_ptr sp = {});
 
 /// The `data` of cards#manual-provisioning-verification: `{cardId, last4,
