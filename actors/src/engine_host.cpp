@@ -510,6 +510,8 @@ runtime_stats engine_host::stats() const {
     if (auto rd = persistence::reader::begin(*self_->store)) {
       if (auto n = rd->entries(persistence::db::outbox_pending))
         s.outbox_pending = *n;
+      if (auto n = rd->entries(persistence::db::network_commands_pending))
+        s.network_commands_pending = *n;
       if (auto n = rd->entries(persistence::db::idempotency))
         s.idempotency_records = *n;
     }

@@ -254,12 +254,14 @@ TEST_F(NetworkSyncTest, EndpointDownThenBackDeliversEachCommandOnceInOrder) {
   EXPECT_EQ(s->operation, persistence::network_operation::unsuspend);
   EXPECT_EQ(s->status, network_sync_status::pending);
   EXPECT_EQ(s->attempts, 0u);
+  EXPECT_EQ(host->stats().network_commands_pending, 2u);
   mdes.start();
   ASSERT_TRUE(
       eventually([&] { return sync_is(t, network_sync_status::confirmed); }, clock.get(), 200ms));
   const std::vector<std::string> expected{"/mdes/csapi/v2/token/suspend",
                                           "/mdes/csapi/v2/token/unsuspend"};
   EXPECT_EQ(paths(), expected);
+  EXPECT_EQ(host->stats().network_commands_pending, 0u);
 }
 
 TEST_F(NetworkSyncTest, CallsInFlightAreBoundedOverAllTokens) {

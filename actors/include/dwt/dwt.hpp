@@ -188,6 +188,8 @@ struct runtime_stats {
   std::uint64_t activations = 0;
   std::uint64_t passivations = 0;
   std::uint64_t outbox_pending = 0;
+  /// Network commands (issue #21) not yet CONFIRMED or FAILED.
+  std::uint64_t network_commands_pending = 0;
   /// Idempotency records in the store (expired ones until swept), and the
   /// sweeper's work since start.
   std::uint64_t idempotency_records = 0;
