@@ -231,7 +231,7 @@ void load(self_ptr self) {
 void on_recorded(self_ptr self, nd_recorded& r);
 
 /// Commits `cmd` (the new state of a tracked command) and, when it failed
-/// for good, its webhook; the outcome comes back as nd_recorded.
+/// for good, its webhook; the checkpointer's answer goes to on_recorded.
 void record(self_ptr self, network_command cmd) {
   auto& st = self->state;
   persistence::write_unit unit;

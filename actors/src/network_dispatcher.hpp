@@ -57,7 +57,8 @@ struct nd_call_done {
   std::uint64_t seq = 0;
   outbound::http_result result;
 };
-/// Internal: an outcome's unit committed (ok) or not.
+/// Internal: an outcome's unit committed (ok) or not (passed from the
+/// checkpointer's answer handler; not a message).
 struct nd_recorded {
   std::uint64_t seq = 0;
   bool ok = false;
@@ -110,5 +111,4 @@ check_mdes_options(const mdes_customer_service_options& o);
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(dwt::actors::nd_start)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(dwt::actors::nd_retry)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(dwt::actors::nd_call_done)
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(dwt::actors::nd_recorded)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(dwt::persistence::network_command)
