@@ -6,8 +6,9 @@
 include(CMakePackageConfigHelpers)
 
 set(_dwt_install_targets)
-# dwt_outbound: linked (privately) by dwt_actors for the webhook dispatcher.
-foreach(_t dwt_engine dwt_networks dwt_persistence dwt_outbound dwt_actors)
+# dwt_outbound and dwt_networks: linked (privately) by dwt_actors for the
+# webhook and network dispatchers.
+foreach(_t dwt_engine dwt_persistence dwt_outbound dwt_networks dwt_actors)
   if(TARGET ${_t})
     list(APPEND _dwt_install_targets ${_t})
   endif()

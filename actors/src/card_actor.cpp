@@ -29,6 +29,7 @@
 #include "dwt/engine/pan.hpp"
 #include "dwt/engine/state_machine.hpp"
 #include "lookups.hpp"
+#include "network_commands.hpp"
 
 namespace dwt::actors {
 namespace {
@@ -400,6 +401,8 @@ void on(self_ptr self, const cd_set_state& c, const card_command& cmd, promise r
       continue;
     ch.unit.expect_token_history_count(t.ref, t.history_count).put_token(o->token);
     add_transition(ch.unit, *o, st.random());
+    add_network_command(ch.unit, t.state, o->token, engine::channel::card_cascade, o->record.reason,
+                        now);
     if (engine::is_final(o->token.state))
       ch.unit.erase_challenge(t.ref);
     ch.refresh.push_back(t.ref);

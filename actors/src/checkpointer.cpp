@@ -32,6 +32,8 @@ struct checkpointer_state {
   persistence::group_commit_writer* writer = nullptr;
   /// Told about new durable outbox events (may be unset).
   webhook_dispatcher_actor notify;
+  /// Told about new durable network commands (may be unset).
+  caf::actor network_notify;
   /// Partners with a webhook endpoint; events of others are feed-only.
   /// Null: every event is pending delivery.
   std::shared_ptr<const endpoint_partners> endpoints;
@@ -41,9 +43,10 @@ struct checkpointer_state {
 checkpointer_actor::behavior_type
 checkpointer_impl(checkpointer_actor::stateful_pointer<checkpointer_state> self,
                   persistence::group_commit_writer* writer, webhook_dispatcher_actor notify,
-                  std::shared_ptr<const endpoint_partners> endpoints) {
+                  caf::actor network_notify, std::shared_ptr<const endpoint_partners> endpoints) {
   self->state.writer = writer;
   self->state.notify = std::move(notify);
+  self->state.network_notify = std::move(network_notify);
   self->state.endpoints = std::move(endpoints);
   return {
       [self](commit_request& req) -> caf::result<commit_reply> {
@@ -56,15 +59,19 @@ checkpointer_impl(checkpointer_actor::stateful_pointer<checkpointer_state> self,
         auto response_id = self->current_message_id().response_id();
         auto me = caf::actor_cast<caf::strong_actor_ptr>(self);
         auto listener = st.notify;
+        auto network_listener = st.network_notify;
         if (const auto* eps = st.endpoints.get())
           req.unit.mark_feed_only(
               [eps](const engine::partner_id& p) { return !eps->contains(p.value); });
         auto submitted = st.writer->submit(
-            std::move(req.unit), [to, response_id, me, listener](
+            std::move(req.unit), [to, response_id, me, listener, network_listener](
                                      persistence::result<persistence::commit_ack> r) mutable {
               // New outbox events are durable: wake the dispatcher at once.
               if (listener && r && !r->outbox_seqs.empty())
                 caf::anon_send(listener, outbox_atom::value, r->outbox_seqs.back());
+              if (network_listener && r && !r->network_command_seqs.empty())
+                caf::anon_send(network_listener, nd_commands_atom::value,
+                               r->network_command_seqs.back());
               auto answer = r ? caf::make_message(commit_reply{std::move(*r)})
                               : caf::make_message(persistence::to_caf_error(r.err()));
               to->enqueue(std::move(me), response_id, std::move(answer), nullptr);
@@ -97,14 +104,24 @@ checkpointer_actor::behavior_type sync_checkpointer_impl(checkpointer_actor::poi
 checkpointer_actor spawn_checkpointer(caf::actor_system& sys,
                                       persistence::group_commit_writer& writer,
                                       std::shared_ptr<const endpoint_partners> endpoints) {
-  return sys.spawn(checkpointer_impl, &writer, webhook_dispatcher_actor{}, std::move(endpoints));
+  return sys.spawn(checkpointer_impl, &writer, webhook_dispatcher_actor{}, caf::actor{},
+                   std::move(endpoints));
 }
 
 checkpointer_actor spawn_checkpointer(caf::actor_system& sys,
                                       persistence::group_commit_writer& writer,
                                       webhook_dispatcher_actor notify,
                                       std::shared_ptr<const endpoint_partners> endpoints) {
-  return sys.spawn(checkpointer_impl, &writer, std::move(notify), std::move(endpoints));
+  return sys.spawn(checkpointer_impl, &writer, std::move(notify), caf::actor{},
+                   std::move(endpoints));
+}
+
+checkpointer_actor spawn_checkpointer(caf::actor_system& sys,
+                                      persistence::group_commit_writer& writer,
+                                      webhook_dispatcher_actor notify, caf::actor network_notify,
+                                      std::shared_ptr<const endpoint_partners> endpoints) {
+  return sys.spawn(checkpointer_impl, &writer, std::move(notify), std::move(network_notify),
+                   std::move(endpoints));
 }
 
 checkpointer_actor spawn_sync_checkpointer(caf::actor_system& sys, persistence::env& store) {

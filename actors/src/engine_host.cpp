@@ -42,6 +42,7 @@
 #include "expiry_scan.hpp"
 #include "feed_only.hpp"
 #include "lookups.hpp"
+#include "network_dispatcher.hpp"
 #include "webhook_config.hpp"
 #include "webhook_dispatcher.hpp"
 #include "webhook_io.hpp"
@@ -198,6 +199,24 @@ struct engine_host::impl {
   actors::webhook_dispatcher_actor dispatcher;
   std::shared_ptr<actors::webhook_counters> webhook_counters =
       std::make_shared<actors::webhook_counters>();
+  // Issuer → network calls (only when a Customer Service URL is set).
+  networks::pkey_ptr mdes_signing_key;
+  std::unique_ptr<actors::network_io> network_io;
+  caf::actor network_dispatcher;
+
+  /// Stops the network dispatcher (waits until it has terminated), then
+  /// its I/O (a call in flight is cancelled: the command stays pending and
+  /// is made again after the next start).
+  void stop_network() {
+    if (network_dispatcher && system) {
+      caf::scoped_actor waiter{*system};
+      waiter->send_exit(network_dispatcher, caf::exit_reason::user_shutdown);
+      waiter->wait_for(network_dispatcher);
+    }
+    network_dispatcher = caf::actor{};
+    if (network_io)
+      network_io->stop();
+  }
 
   /// Stops the dispatcher (waits until it has terminated), then its I/O.
   void stop_webhooks() {
@@ -307,6 +326,7 @@ struct engine_host::impl {
     scan_stop.store(true);
     if (scanner.joinable())
       scanner.join();
+    stop_network();
     stop_webhooks();
     if (sweeper)
       caf::anon_send_exit(sweeper, caf::exit_reason::user_shutdown);
@@ -348,6 +368,16 @@ caf::expected<std::unique_ptr<engine_host>> engine_host::start(engine_options op
       return std::move(io.error());
     self->webhook_io = std::move(*io);
   }
+  if (!self->options.mdes.url.empty()) {
+    auto key = actors::check_mdes_options(self->options.mdes);
+    if (!key)
+      return std::move(key.error());
+    self->mdes_signing_key = std::move(*key);
+    auto io = actors::network_io::start(self->options.mdes);
+    if (!io)
+      return std::move(io.error());
+    self->network_io = std::move(*io);
+  }
   auto env = persistence::env::open(self->options.store);
   if (!env)
     return persistence::to_caf_error(env.err());
@@ -387,11 +417,19 @@ caf::expected<std::unique_ptr<engine_host>> engine_host::start(engine_options op
     ctx->endpoints = self->endpoints;
     ctx->counters = self->webhook_counters;
     self->dispatcher = actors::spawn_webhook_dispatcher(*self->system, std::move(ctx));
-    self->rt->checkpointer =
-        actors::spawn_checkpointer(*self->system, *self->writer, self->dispatcher, endpoints);
-  } else {
-    self->rt->checkpointer = actors::spawn_checkpointer(*self->system, *self->writer, endpoints);
   }
+  if (self->network_io) {
+    auto ctx = std::make_shared<actors::network_dispatcher_context>();
+    ctx->options = self->options;
+    ctx->store = self->store.get();
+    ctx->signing_key = std::move(self->mdes_signing_key);
+    ctx->client = self->network_io->client();
+    self->network_dispatcher = actors::spawn_network_dispatcher(*self->system, std::move(ctx));
+  }
+  self->rt->checkpointer = actors::spawn_checkpointer(
+      *self->system, *self->writer, self->dispatcher, self->network_dispatcher, endpoints);
+  if (self->network_dispatcher)
+    caf::anon_send(self->network_dispatcher, actors::nd_start{self->rt->checkpointer});
   actors::spawn_runtime(*self->system, self->rt);
   if (self->rt->options.idempotency_sweep_interval.count() > 0)
     self->sweeper = actors::spawn_idempotency_sweeper(*self->system, self->rt);
@@ -474,6 +512,8 @@ runtime_stats engine_host::stats() const {
     if (auto rd = persistence::reader::begin(*self_->store)) {
       if (auto n = rd->entries(persistence::db::outbox_pending))
         s.outbox_pending = *n;
+      if (auto n = rd->entries(persistence::db::network_commands_pending))
+        s.network_commands_pending = *n;
       if (auto n = rd->entries(persistence::db::idempotency))
         s.idempotency_records = *n;
     }
@@ -627,6 +667,55 @@ void engine_host::transition_token(engine::partner_id partner, engine::card_id c
                                                                 target, std::move(reason),
                                                                 std::move(idem)},
                                           std::move(done));
+}
+
+void engine_host::transition_token_from_network(engine::partner_id partner, engine::card_id card,
+                                                engine::token_ref token, engine::token_state target,
+                                                std::string reason,
+                                                callback<engine::token_record> done) {
+  actors::tk_transition cmd{std::move(partner), std::move(card), target, std::move(reason),
+                            std::nullopt};
+  cmd.from_network = true;
+  self_->token_call<engine::token_record>(std::move(token), std::move(cmd), std::move(done));
+}
+
+caf::expected<std::optional<persistence::network_command>>
+engine_host::network_sync(const engine::token_ref& token) const {
+  return self_->with_snapshot([&](const persistence::reader& rd)
+                                  -> caf::expected<std::optional<persistence::network_command>> {
+    auto c = rd.latest_network_command(token);
+    if (!c)
+      return persistence::to_caf_error(c.err());
+    return std::move(*c);
+  });
+}
+
+void engine_host::retry_network_command(
+    engine::partner_id partner, engine::token_ref token,
+    std::optional<idempotency<persistence::network_command>> idem,
+    callback<persistence::network_command> done) {
+  auto* s = self_.get();
+  s->async<persistence::network_command>(
+      std::move(done),
+      [s, partner = std::move(partner), token = std::move(token), idem = std::move(idem)](
+          caf::event_based_actor* self, guard_ptr<persistence::network_command> g) mutable {
+        if (!s->network_dispatcher) {
+          g->fire(make_error(runtime_errc::no_network_dispatcher));
+          return;
+        }
+        self->request(s->network_dispatcher, caf::infinite, actors::nd_retry{std::move(token)})
+            .then(
+                [s, self, g, partner, idem = std::move(idem)](persistence::network_command& c) {
+                  if (!idem || idem->key.empty()) {
+                    g->fire(std::move(c));
+                    return;
+                  }
+                  persistence::write_unit unit;
+                  actors::add_idempotency(unit, partner, idem, c, s->rt->now());
+                  s->commit_then(self, std::move(unit), std::move(c), true, g);
+                },
+                [g](caf::error& e) { g->fire(std::move(e)); });
+      });
 }
 
 void engine_host::activate(engine::partner_id partner, engine::card_id card,

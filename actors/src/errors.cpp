@@ -40,6 +40,12 @@ std::string to_string(runtime_errc e) {
     return "event_not_found";
   case runtime_errc::no_webhook_endpoint:
     return "no_webhook_endpoint";
+  case runtime_errc::network_command_not_found:
+    return "network_command_not_found";
+  case runtime_errc::network_command_not_failed:
+    return "network_command_not_failed";
+  case runtime_errc::no_network_dispatcher:
+    return "no_network_dispatcher";
   }
   return "internal";
 }
@@ -151,6 +157,15 @@ error_info describe_runtime(const caf::error& err) {
   case runtime_errc::no_webhook_endpoint:
     return {"no_webhook_endpoint", 409,
             with_context("no webhook endpoint is configured for this partner", err)};
+  case runtime_errc::network_command_not_found:
+    return {"network_command_not_found", 404,
+            with_context("the token has no network command", err)};
+  case runtime_errc::network_command_not_failed:
+    return {"network_command_not_failed", 409,
+            with_context("the token's latest network command has not failed", err)};
+  case runtime_errc::no_network_dispatcher:
+    return {"no_network_dispatcher", 409,
+            with_context("no network Customer Service API is configured", err)};
   case runtime_errc::internal:
     break;
   }

@@ -42,6 +42,7 @@
 #include "dwt/engine/state_machine.hpp"
 #include "dwt/persistence/keys.hpp"
 #include "lookups.hpp"
+#include "network_commands.hpp"
 
 namespace dwt::actors {
 namespace {
@@ -278,6 +279,12 @@ void transition(self_ptr self, const token_command& cmd, promise rp, int attempt
   if (target == engine::token_state::active)
     c.unit.expect_card_state(st.token->card, engine::card_state::active);
   add_transition(c.unit, *o, st.random());
+  // An MDES token moved by its partner must reach the network: the command
+  // is durable with the transition. Not when the network itself reported
+  // the change (no echo).
+  const auto* tr = std::get_if<tk_transition>(&cmd);
+  if (tr == nullptr || !tr->from_network)
+    add_network_command(c.unit, st.token->state, o->token, by, o->record.reason, now);
   c.challenge = st.challenge;
   if (engine::is_final(o->token.state) || o->token.state == engine::token_state::active) {
     if (st.challenge)

@@ -72,6 +72,42 @@ void read_fle_keys(table_reader& r, mdes_settings& out) {
   }
 }
 
+/// The Customer Service API keys: with a URL, the credentials and the
+/// audit fields are required.
+void read_customer_service(table_reader& r, mdes_settings& out) {
+  r.string("customer_service_url", out.customer_service_url);
+  if (!out.customer_service_url.empty() && !out.customer_service_url.starts_with("http://") &&
+      !out.customer_service_url.starts_with("https://"))
+    r.diag().add(errc::invalid_value, r.path_of("customer_service_url"),
+                 "expected an http:// or https:// URL");
+  const bool required = !out.customer_service_url.empty();
+  r.string("oauth_consumer_key", out.oauth_consumer_key, required);
+  r.string("oauth_signing_key", out.oauth_signing_key, required);
+  r.string("audit_user_id", out.audit_user_id, required);
+  r.string("audit_user_name", out.audit_user_name, required);
+  r.string("audit_organization", out.audit_organization, required);
+  r.duration("customer_service_timeout_ms", out.customer_service_timeout, 1, 300 * 1000);
+  r.duration("token_reference_wait_seconds", out.token_reference_wait, 1, 30 * 24 * 3600);
+  if (r.has("retry_initial_backoff_ms") || r.has("retry_max_backoff_ms") ||
+      r.has("retry_max_attempts")) {
+    std::int64_t initial = 0;
+    std::int64_t max = 0;
+    webhook_backoff_settings b;
+    constexpr std::int64_t day_ms = 24 * 3600 * 1000;
+    const bool ok_initial = r.integer("retry_initial_backoff_ms", initial, 1, day_ms, true);
+    const bool ok_max = r.integer("retry_max_backoff_ms", max, 1, 7 * day_ms, true);
+    const bool ok_attempts =
+        r.uint("retry_max_attempts", b.max_attempts, 1, max_webhook_attempts, true);
+    b.initial_backoff = std::chrono::milliseconds{initial};
+    b.max_backoff = std::chrono::milliseconds{max};
+    if (ok_initial && ok_max && max < initial)
+      r.diag().add(errc::invalid_value, r.path_of("retry_max_backoff_ms"),
+                   "must be at least retry_initial_backoff_ms");
+    if (ok_initial && ok_max && ok_attempts)
+      out.customer_service_backoff = b;
+  }
+}
+
 void read_mdes(table_reader& r, mdes_settings& out) {
   r.boolean("enabled", out.enabled);
   if (r.string("context_root", out.context_root)) {
@@ -107,6 +143,7 @@ void read_mdes(table_reader& r, mdes_settings& out) {
     else
       r.diag().add(errc::invalid_value, r.path_of("default_wallet"), wallet_expected);
   }
+  read_customer_service(r, out);
   if (out.enabled && out.issuer_fle_keys.empty())
     r.diag().add(errc::missing_key, r.path_of("issuer_fle_keys"),
                  "at least one issuer FLE private key is required when MDES is enabled");

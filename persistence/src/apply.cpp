@@ -317,6 +317,52 @@ public:
       return fail(errc::not_found, "outbox event " + std::to_string(o.seq) + " not found");
     return put(db::outbox_pending, key, {}, 0);
   }
+  result<void> operator()(const op::append_network_command& o) {
+    if (auto r = check_id(o.cmd.token.value, "network command token ref"); !r)
+      return r;
+    if (auto r = check_id(o.cmd.partner.value, "network command partner id"); !r)
+      return r;
+    auto last = get(t_, dbi(db::meta), keys::meta_network_command_last_seq);
+    if (!last)
+      return last.err();
+    std::uint64_t seq = 1;
+    if (last->has_value()) {
+      auto v = keys::read_be64(**last);
+      if (!v)
+        return fail(errc::corrupt_record, "meta.network_command_last_seq is malformed");
+      seq = *v + 1;
+    }
+    auto key = keys::outbox(seq);
+    auto cmd = o.cmd;
+    cmd.seq = seq;
+    if (auto r = put(db::network_commands, key, codec::encode(cmd), MDB_NOOVERWRITE,
+                     [&] { return "network command " + std::to_string(seq) + " exists"; });
+        !r)
+      return r.code() == errc::conflict ? fail(errc::internal, r.err().message) : r;
+    if (cmd.status == network_sync_status::pending) {
+      if (auto r = put(db::network_commands_pending, key, {}, 0); !r)
+        return r;
+    }
+    if (auto r = put(db::network_command_of_token, cmd.token.value, key, 0); !r)
+      return r;
+    if (auto r = put(db::meta, keys::meta_network_command_last_seq, key, 0); !r)
+      return r;
+    ack_.network_command_seqs.push_back(seq);
+    return {};
+  }
+  result<void> operator()(const op::put_network_command& o) {
+    auto key = keys::outbox(o.cmd.seq);
+    auto existing = get(t_, dbi(db::network_commands), key);
+    if (!existing)
+      return existing.err();
+    if (!existing->has_value())
+      return fail(errc::not_found, "network command " + std::to_string(o.cmd.seq) + " not found");
+    if (auto r = put(db::network_commands, key, codec::encode(o.cmd), 0); !r)
+      return r;
+    if (o.cmd.status == network_sync_status::pending)
+      return put(db::network_commands_pending, key, {}, 0);
+    return del(t_, dbi(db::network_commands_pending), key, "erase network command pending");
+  }
   result<void> operator()(const op::put_delivery_state& o) {
     return put(db::deliveries, keys::outbox(o.rec.seq), codec::encode(o.rec), 0);
   }

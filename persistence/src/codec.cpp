@@ -20,6 +20,8 @@ constexpr std::uint8_t max_channel = 3;
 constexpr std::uint8_t max_method = 1;
 constexpr std::uint8_t max_delivery_status = 3;
 constexpr std::uint8_t max_card_network = 2;
+constexpr std::uint8_t max_network_operation = 3;
+constexpr std::uint8_t max_network_sync_status = 2;
 /// Bounds of a decoded network identity (the adapters bound far lower).
 constexpr std::uint64_t max_recommendation_reasons = 256;
 
@@ -644,6 +646,59 @@ result<delivery_attempt_record> decode<delivery_attempt_record>(std::string_view
   v.latency_ms = r.u_as<std::uint32_t>();
   v.error = r.s();
   return finish(r, std::move(v), "delivery attempt");
+}
+
+// -- network command ----------------------------------------------------------
+
+std::string encode(const network_command& r) {
+  out w{record_tag::network_command, 64 + r.token.value.size() + r.partner.value.size() +
+                                         r.reason_code.size() + r.comment.size() +
+                                         r.error_source.size() + r.error_reason_code.size() +
+                                         r.error_description.size()};
+  w.u(r.seq);
+  w.s(r.token.value);
+  w.s(r.partner.value);
+  w.e(r.network);
+  w.e(r.operation);
+  w.s(r.reason_code);
+  w.s(r.comment);
+  w.e(r.status);
+  w.u(r.attempts);
+  w.u(r.round_base);
+  w.t(r.created_at);
+  w.t(r.updated_at);
+  w.t(r.next_attempt_at);
+  w.s(r.error_source);
+  w.s(r.error_reason_code);
+  w.s(r.error_description);
+  w.u(r.http_status);
+  return w.take();
+}
+
+template <>
+result<network_command> decode<network_command>(std::string_view bytes) {
+  in r{bytes};
+  if (auto h = r.header(record_tag::network_command); !h)
+    return h.err();
+  network_command v;
+  v.seq = r.u();
+  v.token.value = r.s();
+  v.partner.value = r.s();
+  v.network = r.e<engine::card_network>(max_card_network);
+  v.operation = r.e<network_operation>(max_network_operation);
+  v.reason_code = r.s();
+  v.comment = r.s();
+  v.status = r.e<network_sync_status>(max_network_sync_status);
+  v.attempts = r.u_as<std::uint32_t>();
+  v.round_base = r.u_as<std::uint32_t>();
+  v.created_at = r.t();
+  v.updated_at = r.t();
+  v.next_attempt_at = r.t();
+  v.error_source = r.s();
+  v.error_reason_code = r.s();
+  v.error_description = r.s();
+  v.http_status = r.u_as<std::uint16_t>();
+  return finish(r, std::move(v), "network command");
 }
 
 } // namespace dwt::persistence::codec

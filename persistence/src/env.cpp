@@ -63,6 +63,12 @@ std::string_view db_name(db d) noexcept {
     return "deadline_of_token";
   case db::tokens_by_network_ref:
     return "tokens_by_network_ref";
+  case db::network_commands:
+    return "network_commands";
+  case db::network_commands_pending:
+    return "network_commands_pending";
+  case db::network_command_of_token:
+    return "network_command_of_token";
   }
   return "unknown";
 }

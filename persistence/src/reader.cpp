@@ -299,6 +299,53 @@ result<std::vector<std::uint64_t>> reader::pending_outbox(std::uint64_t after_se
   return out;
 }
 
+result<std::vector<std::uint64_t>> reader::pending_network_commands(std::uint64_t after_seq,
+                                                                    std::size_t limit) const {
+  std::vector<std::uint64_t> out;
+  if (limit == 0 || after_seq == UINT64_MAX)
+    return out;
+  auto start = keys::outbox(after_seq + 1);
+  auto r = scan_prefix(txn_, env_->dbi(db::network_commands_pending), {}, start,
+                       [&](std::string_view key, std::string_view) -> result<bool> {
+                         auto seq = keys::read_be64(key);
+                         if (!seq)
+                           return fail(errc::corrupt_record,
+                                       "network_commands_pending key is malformed");
+                         out.push_back(*seq);
+                         return out.size() < limit;
+                       });
+  if (!r)
+    return r.err();
+  return out;
+}
+
+result<network_command> reader::network_command_at(std::uint64_t seq) const {
+  auto v = detail::get(txn_, env_->dbi(db::network_commands), keys::outbox(seq));
+  if (!v)
+    return v.err();
+  if (!v->has_value())
+    return fail(errc::not_found, "network command not found");
+  return codec::decode<network_command>(**v);
+}
+
+result<std::optional<network_command>>
+reader::latest_network_command(const engine::token_ref& ref) const {
+  if (auto r = check_id(ref.value, "token ref"); !r)
+    return r.err();
+  auto v = detail::get(txn_, env_->dbi(db::network_command_of_token), ref.value);
+  if (!v)
+    return v.err();
+  if (!v->has_value())
+    return std::optional<network_command>{};
+  auto seq = keys::read_be64(**v);
+  if (!seq)
+    return fail(errc::corrupt_record, "network_command_of_token value is malformed");
+  auto cmd = network_command_at(*seq);
+  if (!cmd)
+    return cmd.err();
+  return std::optional<network_command>{std::move(*cmd)};
+}
+
 result<std::vector<token_ref>> reader::requested_token_refs(std::string_view after,
                                                             std::size_t limit) const {
   std::vector<token_ref> out;

@@ -103,6 +103,12 @@ write_unit& write_unit::erase_outbox_pending(std::uint64_t seq) {
   return add(op::erase_outbox_pending{seq});
 }
 
+write_unit& write_unit::append_network_command(network_command cmd) {
+  return add(op::append_network_command{std::move(cmd)});
+}
+write_unit& write_unit::put_network_command(network_command cmd) {
+  return add(op::put_network_command{std::move(cmd)});
+}
 write_unit& write_unit::requeue_outbox_pending(std::uint64_t seq) {
   return add(op::requeue_outbox_pending{seq});
 }

@@ -11,6 +11,7 @@
 /// notifyServiceActivated.
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <ctime>
 #include <filesystem>
@@ -18,11 +19,17 @@
 #include <functional>
 #include <iterator>
 #include <string>
+#include <thread>
 #include <tuple>
 #include <vector>
 
 #include <boost/json/serialize.hpp>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/rsa.h>
 
+#include "../common/mdes_receiver.hpp"
+#include "../common/time_scale.hpp"
 #include "dwt/engine/random.hpp"
 #include "dwt/networks/mdes/fle.hpp"
 #include "dwt/networks/mdes/fle_json.hpp"
@@ -947,6 +954,244 @@ TEST(mdes_startup, production_refuses_the_development_keys) {
         << p.stderr_text();
     EXPECT_NE(p.stderr_text().find("DWT_ENV=production"), std::string::npos) << p.stderr_text();
   }
+}
+
+/// Writes a fresh RSA-2048 private key (PEM) to `path`: a key that is not
+/// one of config/dev's.
+bool write_fresh_rsa_key(const std::filesystem::path& path) {
+  EVP_PKEY* key = EVP_RSA_gen(2048);
+  if (key == nullptr)
+    return false;
+  BIO* out = BIO_new_file(path.c_str(), "w");
+  const bool ok = out != nullptr &&
+                  PEM_write_bio_PrivateKey(out, key, nullptr, nullptr, 0, nullptr, nullptr) == 1;
+  BIO_free(out);
+  EVP_PKEY_free(key);
+  return ok;
+}
+
+TEST(mdes_startup, production_refuses_the_development_oauth_signing_key) {
+  temp_dir keys;
+  const auto fle = keys.path() / "issuer-fle.key.pem";
+  const auto oauth = keys.path() / "oauth.key.pem";
+  ASSERT_TRUE(write_fresh_rsa_key(fle));
+  ASSERT_TRUE(write_fresh_rsa_key(oauth));
+  for (const bool dev_oauth : {true, false}) {
+    SCOPED_TRACE(dev_oauth ? "the development OAuth key" : "a fresh OAuth key");
+    temp_dir run;
+    server_layout layout{run.path()};
+    config_options o;
+    o.extra_toml = "\n[networks.mdes]\nenabled = true\nissuer_fle_keys = [\"" + fle.string() +
+                   "\"]\ncustomer_service_url = \"http://127.0.0.1:9/mdes\"\n"
+                   "oauth_consumer_key = \"ck\"\noauth_signing_key = \"" +
+                   (dev_oauth ? dev_key("mdes-oauth.key.pem") : oauth.string()) +
+                   "\"\naudit_user_id = \"u\"\naudit_user_name = \"U\"\n"
+                   "audit_organization = \"O\"\n";
+    ASSERT_EQ(write_file(layout.config_file(), make_config_text(layout, o)), "");
+    server_process p;
+    ASSERT_EQ(p.spawn(server_binary(), {"--config", layout.config_file().string()}, run.path(),
+                      layout.log_dir() / "stderr.log", {"DWT_ENV=production"}),
+              "");
+    if (!dev_oauth) {
+      EXPECT_EQ(p.wait_ready(std::chrono::seconds{20}), "") << p.stderr_text();
+      EXPECT_TRUE(p.terminate(std::chrono::seconds{15}).has_value());
+      continue;
+    }
+    const auto status = p.wait_exit(std::chrono::seconds{15});
+    if (!status)
+      p.kill();
+    ASSERT_TRUE(status.has_value()) << "dwt-server started with the development OAuth key";
+    EXPECT_TRUE(status->exited && status->code == 1) << status->describe();
+    EXPECT_NE(p.stderr_text().find("networks.mdes.oauth_signing_key"), std::string::npos)
+        << p.stderr_text();
+    EXPECT_NE(p.stderr_text().find("DWT_ENV=production"), std::string::npos) << p.stderr_text();
+    EXPECT_EQ(p.stderr_text().find("PRIVATE KEY"), std::string::npos) << "no key material";
+  }
+}
+
+// -- issuer → MDES: the Customer Service API (issue #21) ----------------------
+
+/// The same server, with the Customer Service API pointed at a loopback
+/// receiver playing MDES (it verifies every call's OAuth 1.0a signature
+/// with config/dev/mdes-oauth.pub.pem) and the demo partner's webhooks at
+/// another receiver.
+class mdes_customer_service : public mdes_flows {
+protected:
+  config_options server_options() override {
+    auto o = mdes_flows::server_options();
+    const std::string cs =
+        "\ncustomer_service_url = \"" + mdes_.base_url() +
+        "\"\noauth_consumer_key = \"blackbox-consumer\"\noauth_signing_key = \"" +
+        dev_key("mdes-oauth.key.pem") +
+        "\"\naudit_user_id = \"ops-1\"\naudit_user_name = \"Ops One\"\naudit_organization = "
+        "\"Demo Bank\"\ncustomer_service_timeout_ms = 1000\nretry_initial_backoff_ms = 100\n"
+        "retry_max_backoff_ms = 200\nretry_max_attempts = 60";
+    const auto at = o.extra_toml.find("\ndefault_wallet");
+    o.extra_toml.insert(at, cs);
+    o.demo_partner_toml = "[partners.webhook]\nurl = \"" + hooks_.url() +
+                          "\"\nsecret = \"whsec_QUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUE=\"\n";
+    return o;
+  }
+
+  /// An ACTIVE token that came through MDES (authorizeService, then
+  /// notifyServiceActivated naming it `tur`) → its dwt reference.
+  std::string mdes_token(std::string* card_id, std::string* tur) {
+    std::string pan;
+    *card_id = json_string(new_card(demo_partner_key, &pan), "id");
+    const auto corr = correlation();
+    auto r = authorize(request(encrypted(card_data(pan, iso_from_now(std::chrono::minutes{10}))),
+                               corr, "REQUIRE_ADDITIONAL_AUTHENTICATION"));
+    EXPECT_EQ(r.status, 200) << describe(r);
+    *tur = "DWSPMC" + data_->id("") + data_->id("");
+    json::object body{{"requestId", data_->id("nsa-")},
+                      {"correlationId", corr},
+                      {"cardAndToken",
+                       {{"tokenUniqueReference", *tur},
+                        {"tokenPanSuffix", "4321"},
+                        {"tokenExpiry", "0930"},
+                        {"accountPanSuffix", pan.substr(pan.size() - 4)}}},
+                      {"decision", "APPROVED"}};
+    auto a = api_->call("POST", "/mdes/notifyServiceActivated", network_key, json::value(body));
+    EXPECT_EQ(a.status, 200) << describe(a);
+    return "mdes-c-" + corr;
+  }
+
+  /// The token's networkSync (null when absent).
+  json::value sync_of(const std::string& ref) {
+    auto t = get_token(demo_partner_key, ref);
+    if (!t.is_object() || !t.as_object().contains("networkSync"))
+      return nullptr;
+    return t.as_object().at("networkSync");
+  }
+  bool wait_sync(const std::string& ref, std::string_view status, std::string_view operation) {
+    return dwt::test::eventually(
+        [&] {
+          auto s = sync_of(ref);
+          return s.is_object() && json_string(s, "status") == status &&
+                 json_string(s, "operation") == operation;
+        },
+        std::chrono::seconds{20}, std::chrono::milliseconds{20});
+  }
+
+  dwt::test::mdes_receiver mdes_;
+  outbound::testing::test_receiver hooks_;
+};
+
+TEST_F(mdes_customer_service, PartnerAndCardChangesReachMdesSignedButMdesOwnNeverEcho) {
+  std::string card, tur;
+  const auto ref = mdes_token(&card, &tur);
+  ASSERT_EQ(json_string(get_token(demo_partner_key, ref), "state"), "ACTIVE");
+  EXPECT_TRUE(sync_of(ref).is_null()) << "no command before any change";
+
+  ASSERT_EQ(transition(demo_partner_key, card, ref, "SUSPENDED").status, 201);
+  ASSERT_TRUE(wait_sync(ref, "CONFIRMED", "SUSPEND")) << json::serialize(sync_of(ref));
+  ASSERT_EQ(transition(demo_partner_key, card, ref, "ACTIVE").status, 201);
+  ASSERT_TRUE(wait_sync(ref, "CONFIRMED", "UNSUSPEND")) << json::serialize(sync_of(ref));
+  auto s = sync_of(ref);
+  EXPECT_EQ(json_int(s, "attempts"), 1);
+  EXPECT_TRUE(json_at(s, "error").is_null());
+
+  // MDES's own news (an issuer-only suspension at MDES) changes the token
+  // without a call back.
+  auto r = notify({{tur, "SUSPENDED", {"ISSUER"}}});
+  ASSERT_EQ(r.status, 200) << describe(r);
+  EXPECT_EQ(json_string(get_token(demo_partner_key, ref), "state"), "SUSPENDED");
+  std::this_thread::sleep_for(std::chrono::milliseconds{300});
+  EXPECT_EQ(mdes_.count(), 2u);
+
+  // The card's cascade reaches MDES too.
+  auto c = api_->post("/v1/cards/" + card + "/state", demo_partner_key,
+                      json::value{{"state", "TERMINATED"}});
+  ASSERT_EQ(c.status, 200) << describe(c);
+  ASSERT_TRUE(wait_sync(ref, "CONFIRMED", "DELETE")) << json::serialize(sync_of(ref));
+
+  const auto calls = mdes_.calls();
+  ASSERT_EQ(calls.size(), 3u);
+  const std::vector<std::string> paths{calls[0].path, calls[1].path, calls[2].path};
+  EXPECT_EQ(paths, (std::vector<std::string>{"/mdes/csapi/v2/token/suspend",
+                                             "/mdes/csapi/v2/token/unsuspend",
+                                             "/mdes/csapi/v2/token/delete"}));
+  for (const auto& call : calls) {
+    EXPECT_TRUE(call.signature_ok) << call.path;
+    EXPECT_EQ(call.tur, tur);
+    EXPECT_EQ(json_string(json::value(call.request.at("AuditInfo")), "Organization"), "Demo Bank");
+  }
+}
+
+TEST_F(mdes_customer_service, ACommandInFlightAtASigkillIsMadeAfterTheRestart) {
+  std::string card, tur;
+  const auto ref = mdes_token(&card, &tur);
+  // MDES takes the call but never answers: the call is in flight.
+  std::atomic<bool> hang{true};
+  mdes_.set_answer([&](const dwt::test::mdes_call&) -> std::optional<outbound::testing::reply> {
+    if (hang.load())
+      return outbound::testing::reply{0, {}, true};
+    return std::nullopt;
+  });
+  ASSERT_EQ(transition(demo_partner_key, card, ref, "SUSPENDED").status, 201);
+  ASSERT_TRUE(dwt::test::eventually([&] { return mdes_.count() >= 1; }, std::chrono::seconds{10}));
+  const auto status = server_->process().kill();
+  EXPECT_FALSE(status.exited) << status.describe();
+
+  hang = false;
+  api_.reset();
+  ASSERT_EQ(server_->start(), "") << "restart after SIGKILL";
+  api_ = std::make_unique<api>(server_->port());
+  ASSERT_TRUE(wait_sync(ref, "CONFIRMED", "SUSPEND")) << json::serialize(sync_of(ref));
+  bool answered = false;
+  for (const auto& call : mdes_.calls()) {
+    EXPECT_EQ(call.path, "/mdes/csapi/v2/token/suspend");
+    EXPECT_TRUE(call.signature_ok);
+    answered = true;
+  }
+  EXPECT_TRUE(answered);
+  EXPECT_GE(mdes_.count(), 2u) << "the call in flight at the kill is made again";
+}
+
+TEST_F(mdes_customer_service, ARefusalFailsTellsThePartnerAndTheRetryConfirms) {
+  std::string card, tur;
+  const auto ref = mdes_token(&card, &tur);
+  std::atomic<bool> refuse{true};
+  mdes_.set_answer([&](const dwt::test::mdes_call&) -> std::optional<outbound::testing::reply> {
+    if (refuse.load())
+      return dwt::test::mdes_error(400, "INVALID_TOKEN_STATUS", false);
+    return std::nullopt;
+  });
+  ASSERT_EQ(transition(demo_partner_key, card, ref, "SUSPENDED").status, 201);
+  ASSERT_TRUE(wait_sync(ref, "FAILED", "SUSPEND")) << json::serialize(sync_of(ref));
+  const auto s = sync_of(ref);
+  const auto& err = json_at(s, "error");
+  EXPECT_EQ(json_string(err, "source"), "TOKEN");
+  EXPECT_EQ(json_string(err, "reasonCode"), "INVALID_TOKEN_STATUS");
+  EXPECT_EQ(json_int(err, "httpStatus"), 400);
+  ASSERT_TRUE(dwt::test::eventually(
+      [&] {
+        for (const auto& r : hooks_.requests())
+          if (r.body.find("tokens#network-sync-failed") != std::string::npos)
+            return true;
+        return false;
+      },
+      std::chrono::seconds{20}));
+  bool in_feed = false;
+  for (const auto& e : all_events(demo_partner_key))
+    in_feed = in_feed || json_string(e, "type") == "tokens#network-sync-failed";
+  EXPECT_TRUE(in_feed);
+
+  // Another partner's token: not found. Then the retry.
+  auto other = api_->call("POST", "/v1/digital-wallet-tokens/" + ref + "/network-sync/retry",
+                          legacy_partner_key);
+  EXPECT_EQ(other.status, 404) << describe(other);
+  refuse = false;
+  auto retried = api_->call("POST", "/v1/digital-wallet-tokens/" + ref + "/network-sync/retry",
+                            demo_partner_key);
+  ASSERT_EQ(retried.status, 202) << describe(retried);
+  EXPECT_EQ(json_string(retried.json(), "status"), "PENDING");
+  ASSERT_TRUE(wait_sync(ref, "CONFIRMED", "SUSPEND")) << json::serialize(sync_of(ref));
+  EXPECT_EQ(json_int(sync_of(ref), "attempts"), 2);
+  auto again = api_->call("POST", "/v1/digital-wallet-tokens/" + ref + "/network-sync/retry",
+                          demo_partner_key);
+  EXPECT_EQ(again.status, 409) << describe(again);
+  EXPECT_EQ(json_string(again.json(), "code"), "network_command_not_failed");
 }
 
 } // namespace

@@ -373,8 +373,10 @@ TEST_F(security, tenant_isolation_matrix_over_every_partner_route) {
                                    << "}; add it to the tenant isolation matrix";
       const auto unknown_target = fill(op.path, unknown_ids, &missing);
       auto body = body_for(op.method, op.path, tur);
+      // Routes that define no body.
       if (!body && op.method != "GET" && op.method != "DELETE" &&
-          name != "POST /v1/events/{eventId}/redeliver") {
+          name != "POST /v1/events/{eventId}/redeliver" &&
+          name != "POST /v1/digital-wallet-tokens/{tokenUniqueReference}/network-sync/retry") {
         ADD_FAILURE() << name << ": no request body known; add it to the tenant isolation matrix";
         continue;
       }

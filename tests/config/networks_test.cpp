@@ -70,6 +70,57 @@ TEST(ConfigNetworks, ExampleEnablesMdesWithTheDevelopmentKeys) {
   EXPECT_EQ(m.network_fle_public_key, "config/dev/mdes-network-fle.pub.pem");
 }
 
+TEST(ConfigNetworks, ExampleSetsTheCustomerServiceApiWithTheDevelopmentKey) {
+  auto loaded = load_file(test::example_path(), no_env());
+  ASSERT_TRUE(loaded.has_value()) << loaded.error_value().message;
+  const auto& m = loaded->networks.mdes;
+  EXPECT_EQ(m.customer_service_url, "http://127.0.0.1:8082/mdes");
+  EXPECT_EQ(m.oauth_signing_key, "config/dev/mdes-oauth.key.pem");
+  EXPECT_FALSE(m.oauth_consumer_key.empty());
+  EXPECT_FALSE(m.audit_user_id.empty());
+  EXPECT_FALSE(m.audit_user_name.empty());
+  EXPECT_FALSE(m.audit_organization.empty());
+  EXPECT_FALSE(m.customer_service_backoff); // the built-in schedule
+}
+
+TEST(ConfigNetworks, CustomerServiceKeys) {
+  auto loaded = load_string(minimal_toml() + R"(
+[networks.mdes]
+customer_service_url = "https://mdes.example/api"
+oauth_consumer_key = "ck"
+oauth_signing_key = "k.pem"
+audit_user_id = "u"
+audit_user_name = "U"
+audit_organization = "O"
+customer_service_timeout_ms = 2500
+token_reference_wait_seconds = 60
+retry_initial_backoff_ms = 100
+retry_max_backoff_ms = 400
+retry_max_attempts = 5
+)",
+                            no_env());
+  ASSERT_TRUE(loaded.has_value()) << loaded.error_value().message;
+  const auto& m = loaded->networks.mdes;
+  EXPECT_EQ(m.customer_service_url, "https://mdes.example/api");
+  EXPECT_EQ(m.customer_service_timeout, std::chrono::milliseconds{2500});
+  EXPECT_EQ(m.token_reference_wait, std::chrono::seconds{60});
+  ASSERT_TRUE(m.customer_service_backoff);
+  EXPECT_EQ(m.customer_service_backoff->max_attempts, 5u);
+  // Unset: no calls, nothing else required.
+  auto plain = load_string(minimal_toml() + "\n[networks.mdes]\n", no_env());
+  ASSERT_TRUE(plain.has_value());
+  EXPECT_TRUE(plain->networks.mdes.customer_service_url.empty());
+}
+
+TEST(ConfigNetworks, CustomerServiceUrlNeedsCredentialsAndAudit) {
+  expect_error(minimal_toml() + "\n[networks.mdes]\ncustomer_service_url = \"http://x\"\n",
+               errc::missing_key, {"networks.mdes.oauth_consumer_key"});
+  expect_error(minimal_toml() + "\n[networks.mdes]\ncustomer_service_url = \"ftp://x\"\n",
+               errc::invalid_value, {"networks.mdes.customer_service_url"});
+  expect_error(minimal_toml() + "\n[networks.mdes]\nretry_max_attempts = 3\n", errc::missing_key,
+               {"networks.mdes.retry_initial_backoff_ms"});
+}
+
 TEST(ConfigNetworks, EnabledNeedsAKey) {
   expect_error(minimal_toml() + "\n[networks.mdes]\nenabled = true\n", errc::missing_key,
                {"networks.mdes.issuer_fle_keys", "at least one"});

@@ -45,5 +45,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   round_trip<idempotency_record>(bytes);
   round_trip<delivery_state>(bytes);
   round_trip<delivery_attempt_record>(bytes);
+  round_trip<network_command>(bytes);
   return 0;
 }

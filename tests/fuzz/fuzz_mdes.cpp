@@ -170,8 +170,9 @@ void inbound_services(std::string_view s) {
 }
 
 void customer_service_answers(std::string_view s) {
-  for (auto op : {m::cs_operation::suspend, m::cs_operation::unsuspend,
-                  m::cs_operation::delete_token, m::cs_operation::update}) {
+  for (auto op :
+       {m::cs_operation::suspend, m::cs_operation::unsuspend, m::cs_operation::delete_token,
+        m::cs_operation::update, m::cs_operation::activate}) {
     auto reply = m::parse_cs_reply(op, s);
     refused_with_networks_errc(reply);
     if (reply && std::holds_alternative<m::cs_errors>(*reply)) {

@@ -33,6 +33,10 @@ TEST(CustomerService, UrlsPerOperation) {
             "https://api.example/csapi/v2/token/delete?Format=JSON");
   EXPECT_EQ(*cs_url("https://api.example", cs_operation::update),
             "https://api.example/csapi/v2/token/update?Format=JSON");
+  EXPECT_EQ(*cs_url("https://api.example", cs_operation::activate),
+            "https://api.example/csapi/v2/token/activate?Format=JSON");
+  EXPECT_EQ(request_root(cs_operation::activate), "TokenActivateRequest");
+  EXPECT_EQ(response_root(cs_operation::activate), "TokenActivateResponse");
   EXPECT_EQ(code(cs_url("https://api.example/mdes?x=1", cs_operation::suspend)), errc::invalid_url);
   EXPECT_EQ(code(cs_url("api.example/mdes", cs_operation::suspend)), errc::invalid_url);
   EXPECT_EQ(code(cs_url("ftp://api.example/", cs_operation::suspend)), errc::invalid_url);

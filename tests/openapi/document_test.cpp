@@ -213,9 +213,10 @@ TEST_F(OpenApiDocument, RetryAfterOnOverload) {
   }
 }
 
-TEST_F(OpenApiDocument, BothWebhooksWithStandardWebhooksHeaders) {
+TEST_F(OpenApiDocument, EveryWebhookWithStandardWebhooksHeaders) {
   const std::set<std::string> expected = {"DigitalWalletTokenTransition",
-                                          "cards#manual-provisioning-verification"};
+                                          "cards#manual-provisioning-verification",
+                                          "tokens#network-sync-failed"};
   std::set<std::string> seen;
   for (const auto& w : doc().webhooks()) {
     seen.insert(w.type);

@@ -30,8 +30,9 @@ TEST_F(Flows, OperationsEndpoints) {
   EXPECT_NE(m.content_type.find("text/plain"), std::string::npos);
   for (const char* name :
        {"dwt_http_requests_total", "dwt_live_actors", "dwt_actor_activations_total",
-        "dwt_actor_passivations_total", "dwt_outbox_pending", "dwt_checkpointer_batch_size_bucket",
-        "dwt_checkpointer_commit_latency_seconds_bucket", "dwt_engine_ready 1"})
+        "dwt_actor_passivations_total", "dwt_outbox_pending", "dwt_network_commands_pending 0",
+        "dwt_checkpointer_batch_size_bucket", "dwt_checkpointer_commit_latency_seconds_bucket",
+        "dwt_engine_ready 1"})
     EXPECT_NE(m.body.find(name), std::string::npos) << name;
 }
 

@@ -143,6 +143,28 @@ TEST(EngineConfig, ExampleConfigurationYieldsTheDefaultWebhookSchedule) {
   EXPECT_EQ(schedule.jitter_percent(), defaults.jitter_percent());
 }
 
+TEST(EngineConfig, MapsTheMdesCustomerServiceApi) {
+  const auto root = std::filesystem::path{DWT_OPENAPI_PATH}.parent_path().parent_path();
+  auto loaded = dwt::config::load_file(root / "config" / "dwt.example.toml");
+  ASSERT_TRUE(loaded) << loaded.error_value().message;
+  auto s = loaded.value();
+  auto o = dwt::server::to_engine_options(s);
+  EXPECT_EQ(o.mdes.url, s.networks.mdes.customer_service_url);
+  EXPECT_EQ(o.mdes.consumer_key, s.networks.mdes.oauth_consumer_key);
+  EXPECT_EQ(o.mdes.audit_organization, s.networks.mdes.audit_organization);
+  EXPECT_EQ(o.mdes.timeout, s.networks.mdes.customer_service_timeout);
+  EXPECT_TRUE(o.mdes.retry_delays.empty()); // the built-in schedule
+  EXPECT_TRUE(o.mdes.signing_key_pem.empty()) << "the server reads the key file, not the mapping";
+  dwt::config::webhook_backoff_settings w;
+  w.initial_backoff = std::chrono::milliseconds{100};
+  w.max_backoff = std::chrono::milliseconds{200};
+  w.max_attempts = 3;
+  s.networks.mdes.customer_service_backoff = w;
+  using ms = std::chrono::milliseconds;
+  EXPECT_EQ(dwt::server::to_engine_options(s).mdes.retry_delays,
+            (std::vector<ms>{ms{0}, ms{100}, ms{200}}));
+}
+
 TEST(EngineConfig, RetryScheduleDoublesUpToTheCap) {
   dwt::config::webhook_backoff_settings w;
   w.initial_backoff = std::chrono::milliseconds{1000};

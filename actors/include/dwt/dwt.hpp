@@ -188,6 +188,8 @@ struct runtime_stats {
   std::uint64_t activations = 0;
   std::uint64_t passivations = 0;
   std::uint64_t outbox_pending = 0;
+  /// Network commands (issue #21) not yet CONFIRMED or FAILED.
+  std::uint64_t network_commands_pending = 0;
   /// Idempotency records in the store (expired ones until swept), and the
   /// sweeper's work since start.
   std::uint64_t idempotency_records = 0;
@@ -245,6 +247,46 @@ struct webhook_dispatcher_options {
   std::vector<std::chrono::milliseconds> retry_delays;
   /// Each delay is drawn from [delay * (1 - jitter%), delay].
   std::uint32_t retry_jitter_percent = 10;
+};
+
+/// The issuer → MDES Customer Service API calls (issue #21): a partner's
+/// or a card cascade's suspend / resume / terminate of a token that came
+/// through MDES becomes a durable command (written with the transition),
+/// carried out by the network dispatcher (actors/README.md, "Network
+/// dispatcher").
+struct mdes_customer_service_options {
+  /// Base URL (`{url}/csapi/v2/token/suspend?Format=JSON`). Empty: the
+  /// dispatcher does not run; commands are still written and wait, PENDING,
+  /// until a start with a URL.
+  std::string url;
+  /// OAuth 1.0a consumer key.
+  std::string consumer_key;
+  /// PEM text of the RSA private key that signs (a secret: never logged).
+  std::string signing_key_pem;
+  /// AuditInfo sent with every call.
+  std::string audit_user_id;
+  std::string audit_user_name;
+  std::string audit_organization;
+  /// Total time allowed for one call.
+  std::chrono::milliseconds timeout{10000};
+  /// Calls in flight at once (over all tokens; one per token at most).
+  std::size_t max_in_flight = 16;
+  /// Pending commands held in memory; the rest wait in LMDB
+  /// (network_commands_pending) and are loaded in seq order.
+  std::size_t max_tracked = 4096;
+  /// Upper bound between two looks at pending commands and due retries
+  /// (new commands wake the dispatcher at once; this is the fallback).
+  std::chrono::milliseconds poll_interval{1000};
+  /// How long a command waits for its token's tokenUniqueReference (MDES
+  /// names it in notifyServiceActivated) before it FAILS with
+  /// NO_TOKEN_UNIQUE_REFERENCE.
+  std::chrono::milliseconds reference_wait{std::chrono::hours{24}};
+  /// Retry delays: `retry_delays[i]` before attempt i + 1. Empty: the
+  /// default schedule of actors/outbound/README.md. After the last: FAILED.
+  std::vector<std::chrono::milliseconds> retry_delays;
+  std::uint32_t retry_jitter_percent = 10;
+  /// PEM file of trusted CAs for an https URL; empty: system defaults.
+  std::string ca_file;
 };
 
 /// Everything the engine needs; the server fills it from its configuration.
@@ -307,6 +349,8 @@ struct engine_options {
   /// actors/README.md, "Feed-only events").
   std::vector<webhook_endpoint_config> webhooks;
   webhook_dispatcher_options dispatcher;
+  /// Issuer → MDES calls (issue #21).
+  mdes_customer_service_options mdes;
 };
 
 // -- the engine --------------------------------------------------------------
@@ -368,6 +412,12 @@ public:
                         engine::token_state target, std::string reason,
                         std::optional<idempotency<engine::token_record>> idem,
                         callback<engine::token_record> done);
+  /// The same transition (channel PARTNER_API) reported by the card network
+  /// itself (MDES notifyTokenUpdated: the issuer suspended it there): no
+  /// network command is written, the network already knows (no echo).
+  void transition_token_from_network(engine::partner_id partner, engine::card_id card,
+                                     engine::token_ref token, engine::token_state target,
+                                     std::string reason, callback<engine::token_record> done);
   /// In-app verification answer: APPROVE → ACTIVE, DECLINE → REQUEST_DECLINED.
   void activate(engine::partner_id partner, engine::card_id card, engine::token_ref token,
                 engine::activation answer, std::optional<idempotency<engine::token_record>> idem,
@@ -403,6 +453,24 @@ public:
   void redeliver(engine::partner_id partner, event_ref event,
                  std::optional<idempotency<persistence::delivery_state>> idem,
                  callback<persistence::delivery_state> done);
+
+  /// The token's network sync: its latest network command (nullopt: none
+  /// was ever written). A snapshot read; safe on any thread, does not block
+  /// on the writer. The caller has checked the token is visible.
+  [[nodiscard]] caf::expected<std::optional<persistence::network_command>>
+  network_sync(const engine::token_ref& token) const;
+  /// Operator: retries the token's latest network command, which must be
+  /// FAILED (a new round of the retry schedule, due now). Answers the
+  /// command once it is PENDING again and durable. Errors:
+  /// runtime_errc::network_command_not_found (the token has none),
+  /// runtime_errc::network_command_not_failed, runtime_errc::
+  /// no_network_dispatcher (no Customer Service URL configured),
+  /// runtime_errc::overloaded.
+  /// With an Idempotency-Key, `render(command)` is stored under
+  /// (partner, key) in a unit committed once the retry is durable.
+  void retry_network_command(engine::partner_id partner, engine::token_ref token,
+                             std::optional<idempotency<persistence::network_command>> idem,
+                             callback<persistence::network_command> done);
 
   // -- network-facing ---------------------------------------------------------
 

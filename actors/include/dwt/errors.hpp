@@ -34,6 +34,12 @@ enum class runtime_errc : std::uint8_t {
   event_not_found = 7,
   /// The partner has no webhook endpoint configured (409).
   no_webhook_endpoint = 8,
+  /// The token has no network command (404).
+  network_command_not_found = 9,
+  /// The token's latest network command is not FAILED (409).
+  network_command_not_failed = 10,
+  /// No network Customer Service URL is configured (409).
+  no_network_dispatcher = 11,
 };
 
 inline constexpr caf::atom_value runtime_error_category = caf::atom("runtime");

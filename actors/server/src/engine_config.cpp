@@ -64,6 +64,18 @@ engine_options to_engine_options(const config::settings& s) {
   o.otp_key = s.keys.otp_key;
 
   map_webhooks(s, o);
+  const auto& m = s.networks.mdes;
+  o.mdes.url = m.customer_service_url;
+  o.mdes.consumer_key = m.oauth_consumer_key;
+  o.mdes.audit_user_id = m.audit_user_id;
+  o.mdes.audit_user_name = m.audit_user_name;
+  o.mdes.audit_organization = m.audit_organization;
+  o.mdes.timeout = m.customer_service_timeout;
+  o.mdes.reference_wait = m.token_reference_wait;
+  o.mdes.ca_file = s.webhooks.ca_file;
+  o.mdes.retry_delays = m.customer_service_backoff ? retry_delays(*m.customer_service_backoff)
+                                                   : std::vector<std::chrono::milliseconds>{};
+  // The signing key's PEM text is read by the server (server_app.cpp).
   return o;
 }
 

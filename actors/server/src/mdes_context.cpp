@@ -6,6 +6,7 @@
 #include <memory>
 
 #include "dwt/networks/caf_error.hpp"
+#include "dwt/networks/keys.hpp"
 #include "validate.hpp"
 
 namespace dwt::server {
@@ -70,6 +71,21 @@ mdes_loaded load_mdes_context(const config::mdes_settings& s, bool production) {
     ctx->network_key = std::move(*key);
   }
   return {std::move(ctx), {}};
+}
+
+mdes_signing_key_loaded load_mdes_signing_key(const config::mdes_settings& s, bool production) {
+  if (s.customer_service_url.empty())
+    return {};
+  const std::string where = "networks.mdes.oauth_signing_key (" + s.oauth_signing_key + ")";
+  auto pem = networks::read_pem_file(s.oauth_signing_key);
+  if (!pem)
+    return {{}, where + ": " + why(pem.error())};
+  auto key = networks::private_key_from_pem(*pem);
+  if (!key)
+    return {{}, where + ": " + why(key.error())};
+  if (production && is_development_key(networks::mdes::fingerprints_of(**key).spki_sha256))
+    return {{}, where + std::string{development_refused}};
+  return {std::move(*pem), {}};
 }
 
 std::optional<engine::token_ref> token_ref_of_correlation(std::string_view id) {

@@ -48,6 +48,18 @@ struct mdes_loaded {
 [[nodiscard]] mdes_loaded load_mdes_context(const config::mdes_settings& s,
                                             bool production = false);
 
+/// The Customer Service API's signing key (`oauth_signing_key`), read as
+/// PEM text and checked: an RSA private key that loads; with `production`,
+/// not the development key of config/dev/. The error names the key and
+/// file, never key material. Empty pem and no error when no
+/// customer_service_url is set.
+struct mdes_signing_key_loaded {
+  std::string pem;
+  std::string error;
+};
+[[nodiscard]] mdes_signing_key_loaded load_mdes_signing_key(const config::mdes_settings& s,
+                                                            bool production = false);
+
 /// True when `spki_sha256` (lower-case hex) is one of the committed
 /// development keys of config/dev/.
 [[nodiscard]] bool is_development_key(std::string_view spki_sha256) noexcept;

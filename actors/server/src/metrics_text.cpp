@@ -69,6 +69,9 @@ std::string render_runtime_metrics(const runtime_stats& s, bool ready) {
          static_cast<double>(s.passivations));
   scalar(out, "dwt_outbox_pending", "gauge", "Outbox events not yet delivered.",
          static_cast<double>(s.outbox_pending));
+  scalar(out, "dwt_network_commands_pending", "gauge",
+         "Commands to the card network (MDES Customer Service API) not yet confirmed or failed.",
+         static_cast<double>(s.network_commands_pending));
   scalar(out, "dwt_idempotency_records", "gauge",
          "Stored idempotency records (expired ones until the sweeper deletes them).",
          static_cast<double>(s.idempotency_records));

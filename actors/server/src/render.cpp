@@ -153,7 +153,75 @@ json::object delivery_state_json(const persistence::delivery_state& s) {
   return o;
 }
 
+std::string_view operation_name(persistence::network_operation op) {
+  switch (op) {
+  case persistence::network_operation::suspend:
+    return "SUSPEND";
+  case persistence::network_operation::unsuspend:
+    return "UNSUSPEND";
+  case persistence::network_operation::delete_token:
+    return "DELETE";
+  case persistence::network_operation::activate:
+    return "ACTIVATE";
+  }
+  return "SUSPEND";
+}
+
+std::string_view sync_status_name(persistence::network_sync_status s) {
+  switch (s) {
+  case persistence::network_sync_status::pending:
+    return "PENDING";
+  case persistence::network_sync_status::confirmed:
+    return "CONFIRMED";
+  case persistence::network_sync_status::failed:
+    return "FAILED";
+  }
+  return "PENDING";
+}
+
+/// `{status, network, operation, attempts, updatedAt, nextAttemptAt,
+/// error}`; nextAttemptAt is null unless pending, error null when none.
+json::object network_sync_json(const persistence::network_command& c) {
+  json::object o;
+  o["status"] = str(sync_status_name(c.status));
+  o["network"] = "MDES";
+  o["operation"] = str(operation_name(c.operation));
+  o["attempts"] = c.attempts;
+  o["updatedAt"] = engine::json::rfc3339(c.updated_at);
+  if (c.status == persistence::network_sync_status::pending)
+    o["nextAttemptAt"] = engine::json::rfc3339(c.next_attempt_at);
+  else
+    o["nextAttemptAt"] = nullptr;
+  if (c.error_source.empty() && c.error_reason_code.empty()) {
+    o["error"] = nullptr;
+  } else {
+    json::object e;
+    e["source"] = c.error_source;
+    e["reasonCode"] = c.error_reason_code;
+    e["description"] = c.error_description;
+    if (c.http_status != 0)
+      e["httpStatus"] = c.http_status;
+    else
+      e["httpStatus"] = nullptr;
+    o["error"] = std::move(e);
+  }
+  return o;
+}
+
 } // namespace
+
+rendered_response token_with_sync(const engine::token_record& t,
+                                  const std::optional<persistence::network_command>& sync) {
+  if (!sync)
+    return token(t);
+  auto o = engine::json::token(t, {});
+  o["networkSync"] = network_sync_json(*sync);
+  return ok(200, o);
+}
+
+rendered_response network_sync(const persistence::network_command& c) {
+  return ok(202, network_sync_json(c));
+}
 
 rendered_response deliveries(const delivery_report& r) {
   json::array data;

@@ -39,6 +39,13 @@ namespace dwt::server::render {
 [[nodiscard]] rendered_response token_created(const engine::token_record& t);
 /// GET token (both APIs), POST network events → 200 token.
 [[nodiscard]] rendered_response token(const engine::token_record& t);
+/// GET token (partner API) → 200 token, with its `networkSync` object when
+/// a network command was ever written for it (issue #21).
+[[nodiscard]] rendered_response
+token_with_sync(const engine::token_record& t,
+                const std::optional<persistence::network_command>& sync);
+/// POST /v1/digital-wallet-tokens/{ref}/network-sync/retry → 202 networkSync.
+[[nodiscard]] rendered_response network_sync(const persistence::network_command& c);
 /// GET /v1/cards/{cardId}/digital-wallet-tokens → 200 `{data: [token]}`.
 [[nodiscard]] rendered_response token_list(const std::vector<engine::token_record>& ts);
 /// POST .../digital-wallet-token-transitions → 201

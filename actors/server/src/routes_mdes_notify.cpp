@@ -107,9 +107,11 @@ void apply_update(engine_host* host, const mdes::token_update& update,
                       else
                         all->done(ref_text, describe(r.error()).code);
                     };
+                    // Reported by MDES itself: no Customer Service call back
+                    // (no echo).
                     if (target.by == engine::channel::partner_api)
-                      return host->transition_token(t.partner, t.card, t.ref, target.state,
-                                                    target.reason, std::nullopt, std::move(finish));
+                      return host->transition_token_from_network(
+                          t.partner, t.card, t.ref, target.state, target.reason, std::move(finish));
                     auto event = network_event_to(target.state);
                     if (!event)
                       return all->done(ref_text, "illegal_transition");

@@ -92,8 +92,18 @@ void activate(const api_context& api, const engine::partner_id& who, http::reque
 
 void get_token(const api_context& api, const engine::partner_id& who, http::request_context ctx,
                http::responder res) {
-  api.host->get_token(who, token_param(ctx),
-                      reply<engine::token_record>(share(std::move(res)), &render::token));
+  // The token's networkSync (issue #21) lives beside it, keyed by its
+  // ref: joined here, from a snapshot, once the token is known visible.
+  api.host->get_token(
+      who, token_param(ctx),
+      [host = api.host, out = share(std::move(res))](caf::expected<engine::token_record> t) {
+        if (!t)
+          return out->respond(error_response(t.error()));
+        auto sync = host->network_sync(t->ref);
+        if (!sync)
+          return out->respond(error_response(sync.error()));
+        out->respond(to_response(render::token_with_sync(*t, *sync)));
+      });
 }
 
 void token_history(const api_context& api, const engine::partner_id& who, http::request_context ctx,

@@ -4,6 +4,13 @@
 /// .../redeliver, idempotent). Another partner's event answers 404
 /// `event_not_found` like an unknown id; a partner without a webhook
 /// endpoint gets 409 `no_webhook_endpoint` on redelivery.
+///
+/// Beside redelivery, with the same (partner) authentication: the retry of
+/// a token's FAILED network command (issue #21, POST
+/// /v1/digital-wallet-tokens/{ref}/network-sync/retry): 404
+/// `token_not_found` for another partner's token, 404
+/// `network_command_not_found`, 409 `network_command_not_failed`, 409
+/// `no_network_dispatcher`.
 
 #include <memory>
 
@@ -54,11 +61,32 @@ void redeliver(const api_context& api, const engine::partner_id& who, http::requ
       });
 }
 
+void retry_network_sync(const api_context& api, const engine::partner_id& who,
+                        http::request_context ctx, http::responder res) {
+  // No body is defined; whatever is sent is ignored (but fingerprinted).
+  // The token must be the partner's (the same not-found as an unknown one).
+  engine::token_ref ref{std::string{ctx.param("tokenUniqueReference")}};
+  engine_host* host = api.host;
+  idempotent_call<persistence::network_command>(
+      api, ctx, std::move(res), who, &render::network_sync, [&](auto idem, auto done) {
+        host->get_token(who, ref,
+                        [host, who, idem = std::move(idem),
+                         done = std::move(done)](caf::expected<engine::token_record> t) mutable {
+                          if (!t)
+                            return done(std::move(t.error()));
+                          host->retry_network_command(who, t->ref, std::move(idem),
+                                                      std::move(done));
+                        });
+      });
+}
+
 } // namespace
 
 void add_webhook_routes(route_table& t, const api_ptr& api) {
   t.push_back({"GET", "/v1/events/{eventId}/deliveries", partner_route(api, deliveries)});
   t.push_back({"POST", "/v1/events/{eventId}/redeliver", partner_route(api, redeliver)});
+  t.push_back({"POST", "/v1/digital-wallet-tokens/{tokenUniqueReference}/network-sync/retry",
+               partner_route(api, retry_network_sync)});
 }
 
 } // namespace dwt::server

@@ -95,6 +95,15 @@ server_app::started server_app::start(const config::settings& settings, app_opti
     }
     mdes = std::move(loaded.context);
   }
+  std::string mdes_signing_key;
+  if (settings.networks.mdes.enabled) {
+    auto key = load_mdes_signing_key(settings.networks.mdes, options.production);
+    if (!key.error.empty()) {
+      st->sms->stop();
+      return {nullptr, key.error};
+    }
+    mdes_signing_key = std::move(key.pem);
+  }
 
   // After the MDES keys (their refusal names the key first), before the
   // engine opens the store.
@@ -104,6 +113,10 @@ server_app::started server_app::start(const config::settings& settings, app_opti
   }
 
   auto engine_opts = to_engine_options(settings);
+  if (settings.networks.mdes.enabled)
+    engine_opts.mdes.signing_key_pem = std::move(mdes_signing_key);
+  else
+    engine_opts.mdes.url.clear(); // MDES off: no Customer Service calls
   engine_opts.sms = st->sms->gateway();
   if (options.tweak_engine)
     options.tweak_engine(engine_opts);

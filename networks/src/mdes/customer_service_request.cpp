@@ -85,6 +85,8 @@ std::string_view path_of(cs_operation op) noexcept {
     return "/csapi/v2/token/delete";
   case cs_operation::update:
     return "/csapi/v2/token/update";
+  case cs_operation::activate:
+    return "/csapi/v2/token/activate";
   }
   return "";
 }
@@ -99,6 +101,8 @@ std::string_view request_root(cs_operation op) noexcept {
     return "TokenDeleteRequest";
   case cs_operation::update:
     return "TokenUpdateRequest";
+  case cs_operation::activate:
+    return "TokenActivateRequest";
   }
   return "";
 }
@@ -113,6 +117,8 @@ std::string_view response_root(cs_operation op) noexcept {
     return "TokenDeleteResponse";
   case cs_operation::update:
     return "TokenUpdateResponse";
+  case cs_operation::activate:
+    return "TokenActivateResponse";
   }
   return "";
 }

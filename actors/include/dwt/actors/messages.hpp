@@ -53,6 +53,9 @@ using refresh_atom = caf::atom_constant<caf::atom("refresh")>;
 using shutdown_atom = caf::atom_constant<caf::atom("shutdown")>;
 /// Tells the webhook dispatcher that outbox events up to a seq are durable.
 using outbox_atom = caf::atom_constant<caf::atom("outbox")>;
+/// Checkpointer → network dispatcher: network commands up to a seq are
+/// durable.
+using nd_commands_atom = caf::atom_constant<caf::atom("nd_cmds")>;
 /// Dispatcher: look at the outbox now (coalesces many outbox_atom).
 using wh_load_atom = caf::atom_constant<caf::atom("wh_load")>;
 /// Dispatcher timer (with its generation): retries may be due, poll.
@@ -94,6 +97,9 @@ struct tk_transition {
   engine::token_state target = engine::token_state::active;
   std::string reason;
   std::optional<idempotency<engine::token_record>> idem;
+  /// Reported by the card network (MDES notifyTokenUpdated): no network
+  /// command is written for it (the network already knows; no echo).
+  bool from_network = false;
 };
 /// The partner's in-app verification answer.
 struct tk_activate {

@@ -136,6 +136,13 @@ spawn_checkpointer(caf::actor_system& sys, persistence::group_commit_writer& wri
 spawn_checkpointer(caf::actor_system& sys, persistence::group_commit_writer& writer,
                    webhook_dispatcher_actor notify,
                    std::shared_ptr<const endpoint_partners> endpoints = nullptr);
+/// Same, and also tells `network_notify` (the network dispatcher; may be
+/// unset) `(nd_cmds atom, highest seq)` after every acknowledged unit that
+/// appended network commands.
+[[nodiscard]] checkpointer_actor
+spawn_checkpointer(caf::actor_system& sys, persistence::group_commit_writer& writer,
+                   webhook_dispatcher_actor notify, caf::actor network_notify,
+                   std::shared_ptr<const endpoint_partners> endpoints);
 
 /// Test seam: a checkpointer that commits each unit synchronously with
 /// persistence::commit_now on the actor's own thread (no writer thread), so

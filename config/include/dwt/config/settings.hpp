@@ -268,6 +268,30 @@ struct mdes_settings {
   std::vector<std::pair<std::string, engine::wallet_provider>> wallet_ids;
   /// The wallet of a request whose walletId is absent or not mapped.
   engine::wallet_provider default_wallet = engine::wallet_provider::google_pay;
+
+  // -- issuer → MDES: the Customer Service API (token/suspend, unsuspend,
+  // -- delete when a partner or a card cascade changes an MDES token) ------
+  /// Base URL (`{url}/csapi/v2/token/suspend?Format=JSON`); empty: no
+  /// calls are made (commands are kept, PENDING, until one is set).
+  std::string customer_service_url;
+  /// OAuth 1.0a consumer key (required with a URL).
+  std::string oauth_consumer_key;
+  /// PEM path of the RSA private key that signs the calls (required with
+  /// a URL; the development key is refused when DWT_ENV=production).
+  std::string oauth_signing_key;
+  /// AuditInfo of every call (required with a URL).
+  std::string audit_user_id;
+  std::string audit_user_name;
+  std::string audit_organization;
+  /// Total time for one call.
+  std::chrono::milliseconds customer_service_timeout{10000};
+  /// How long a command waits for MDES to name the token
+  /// (tokenUniqueReference) before it fails.
+  std::chrono::seconds token_reference_wait{24 * 3600};
+  /// nullopt: the engine's built-in retry schedule; else
+  /// `retry_initial_backoff_ms`, `retry_max_backoff_ms`,
+  /// `retry_max_attempts` (set together, like `[webhooks]`).
+  std::optional<webhook_backoff_settings> customer_service_backoff;
 };
 
 /// Card network adapters. `[networks]`

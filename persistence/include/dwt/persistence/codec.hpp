@@ -38,6 +38,7 @@ enum class record_tag : std::uint8_t {
   idempotency = 8,
   delivery_state = 9,
   delivery_attempt = 10,
+  network_command = 11,
 };
 
 /// The codec version this build writes (and the only one it reads).
@@ -53,8 +54,9 @@ inline constexpr std::uint8_t current_version = 1;
 [[nodiscard]] std::string encode(const idempotency_record& r);
 [[nodiscard]] std::string encode(const delivery_state& r);
 [[nodiscard]] std::string encode(const delivery_attempt_record& r);
+[[nodiscard]] std::string encode(const network_command& r);
 
-/// Decodes a record of type T (one of the ten types `encode` accepts).
+/// Decodes a record of type T (one of the types `encode` accepts).
 /// Errors: errc::corrupt_record, errc::unsupported_version.
 template <class T>
 [[nodiscard]] result<T> decode(std::string_view bytes);
@@ -80,5 +82,7 @@ template <>
 result<delivery_state> decode<delivery_state>(std::string_view bytes);
 template <>
 result<delivery_attempt_record> decode<delivery_attempt_record>(std::string_view bytes);
+template <>
+result<network_command> decode<network_command>(std::string_view bytes);
 
 } // namespace dwt::persistence::codec

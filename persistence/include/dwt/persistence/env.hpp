@@ -50,10 +50,11 @@ enum class durability : std::uint8_t {
 /// The named databases of one environment. Key layouts: see keys.hpp and
 /// persistence/README.md.
 enum class db : std::uint8_t {
-  meta = 0,              ///< "schema_version" -> be u32, "outbox_last_seq" -> be u64
-  partners,              ///< partner id -> partner_record
-  profiles,              ///< profile id -> profile_record
-  cards,                 ///< card id -> card_record
+  meta = 0, ///< "schema_version" -> be u32, "outbox_last_seq" -> be u64, "network_command_last_seq"
+            ///< -> be u64
+  partners, ///< partner id -> partner_record
+  profiles, ///< profile id -> profile_record
+  cards,    ///< card id -> card_record
   cards_by_pan_hash,     ///< len8 pan hash | partner id -> card id
   tokens,                ///< token ref -> token_record
   tokens_by_card,        ///< len8 card id | token ref -> empty
@@ -76,10 +77,13 @@ enum class db : std::uint8_t {
   /// u8 card_network | network token id (MDES tokenUniqueReference) -> token
   /// ref; kept by put_token / erase_token from token_record::network.
   tokens_by_network_ref,
+  network_commands,         ///< be u64 seq -> network_command (issuer -> network calls)
+  network_commands_pending, ///< be u64 seq -> empty: commands not yet confirmed or failed
+  network_command_of_token, ///< token ref -> be u64 seq of its latest command (networkSync)
 };
 
 /// Number of named databases.
-inline constexpr std::size_t db_count = 22;
+inline constexpr std::size_t db_count = 25;
 
 /// The LMDB name of a database, e.g. "tokens_by_card".
 [[nodiscard]] std::string_view db_name(db d) noexcept;

@@ -93,6 +93,8 @@ read_token_deadline(std::string_view key) noexcept;
 /// meta keys.
 inline constexpr std::string_view meta_schema_version = "schema_version";
 inline constexpr std::string_view meta_outbox_last_seq = "outbox_last_seq";
+/// be u64: the highest network_commands seq assigned.
+inline constexpr std::string_view meta_network_command_last_seq = "network_command_last_seq";
 /// be u64: the number of `tokens` entries that `tokens_requested` accounts
 /// for (kept equal by put_token / erase_token; a mismatch at open, or its
 /// absence, means the index must be rebuilt).

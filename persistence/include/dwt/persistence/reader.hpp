@@ -140,6 +140,15 @@ public:
   /// over-long reference).
   [[nodiscard]] result<std::optional<engine::token_ref>>
   token_by_network_ref(engine::card_network network, std::string_view network_ref) const;
+  /// Network command seqs not yet confirmed or failed, > after_seq,
+  /// ascending, at most `limit`.
+  [[nodiscard]] result<std::vector<std::uint64_t>>
+  pending_network_commands(std::uint64_t after_seq, std::size_t limit) const;
+  /// One network command. Errors: errc::not_found.
+  [[nodiscard]] result<network_command> network_command_at(std::uint64_t seq) const;
+  /// The latest network command of a token (its networkSync), or nullopt.
+  [[nodiscard]] result<std::optional<network_command>>
+  latest_network_command(const engine::token_ref& ref) const;
 
   /// Number of entries in a named database (from mdb_stat).
   [[nodiscard]] result<std::size_t> entries(db d) const;

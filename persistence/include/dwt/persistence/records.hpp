@@ -105,4 +105,60 @@ struct token_deadline_entry {
   friend bool operator==(const token_deadline_entry&, const token_deadline_entry&) = default;
 };
 
+/// The issuer → network call a command asks for (MDES Customer Service
+/// API: token/suspend, token/unsuspend, token/delete).
+/// `activate`: token/activate, after the partner approved a REQUESTED token.
+enum class network_operation : std::uint8_t {
+  suspend = 0,
+  unsuspend = 1,
+  delete_token = 2,
+  activate = 3
+};
+
+/// Where a network command stands (the token's `networkSync.status`).
+enum class network_sync_status : std::uint8_t {
+  /// Not yet confirmed by the network: waiting, in flight, or retrying.
+  pending = 0,
+  /// The network answered success.
+  confirmed = 1,
+  /// Given up: a non-recoverable answer, the retry schedule ended, or the
+  /// token never got the network's reference. An operator may retry it.
+  failed = 2,
+};
+
+/// A durable command to the card network about one token: written in the
+/// same unit as the token's transition (so it is never lost), carried out
+/// by the network dispatcher in seq order per token. The record is
+/// updated in place as attempts are made; it is the token's networkSync.
+struct network_command {
+  /// Assigned by the writer (network_commands key); ignored on submission.
+  std::uint64_t seq = 0;
+  engine::token_ref token;
+  engine::partner_id partner;
+  engine::card_network network = engine::card_network::mdes;
+  network_operation operation = network_operation::suspend;
+  /// The network's reason code sent (e.g. CUSTOMER_REQUEST).
+  std::string reason_code;
+  /// Free text sent as the comment (the transition's reason).
+  std::string comment;
+  network_sync_status status = network_sync_status::pending;
+  /// Attempts made (calls that got an answer or failed).
+  std::uint32_t attempts = 0;
+  /// Attempts made before the current round (an operator retry starts a
+  /// new round of the retry schedule: it counts attempts - round_base).
+  std::uint32_t round_base = 0;
+  engine::timestamp created_at{};
+  engine::timestamp updated_at{};
+  /// When the next attempt is due (meaningful while pending).
+  engine::timestamp next_attempt_at{};
+  /// The last failure (empty after success): who said it ("MDES", or "dwt"
+  /// for a transport failure), its reason code and description, and the
+  /// HTTP status (0: no answer).
+  std::string error_source;
+  std::string error_reason_code;
+  std::string error_description;
+  std::uint16_t http_status = 0;
+  friend bool operator==(const network_command&, const network_command&) = default;
+};
+
 } // namespace dwt::persistence

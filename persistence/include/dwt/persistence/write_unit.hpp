@@ -178,12 +178,28 @@ struct erase_token_deadline {
   std::optional<engine::timestamp> at;
 };
 
+/// Appends a network command with the next seq (assigned at apply time;
+/// the command's own `seq` is ignored): network_commands[seq],
+/// network_commands_pending[seq] and network_command_of_token[token] = seq
+/// (the token's networkSync now shows it). The seq is reported in
+/// `commit_ack::network_command_seqs`.
+struct append_network_command {
+  network_command cmd;
+};
+/// Replaces the stored command `cmd.seq` (errc::not_found if there is
+/// none): it stays in (or goes back into) network_commands_pending while
+/// PENDING and leaves it once CONFIRMED or FAILED.
+struct put_network_command {
+  network_command cmd;
+};
+
 using any = std::variant<put_partner, erase_partner, put_profile, erase_profile, put_card,
                          erase_card, put_token, erase_token, expect_token_history_count,
                          expect_card_state, append_history, put_challenge, erase_challenge,
                          append_outbox, erase_outbox_pending, put_idempotency, erase_idempotency,
                          sweep_idempotency, add_counter, requeue_outbox_pending, put_delivery_state,
-                         append_delivery_attempt, set_token_deadline, erase_token_deadline>;
+                         append_delivery_attempt, set_token_deadline, erase_token_deadline,
+                         append_network_command, put_network_command>;
 } // namespace op
 
 /// What a committed unit reports back.
@@ -192,6 +208,8 @@ struct commit_ack {
   std::vector<std::uint64_t> outbox_seqs;
   /// Records deleted by the unit's sweep_idempotency operations.
   std::size_t idempotency_swept = 0;
+  /// The seqs assigned to the unit's append_network_command operations.
+  std::vector<std::uint64_t> network_command_seqs;
 };
 
 /// Called exactly once per submitted unit: with the ack once the batch is
@@ -246,6 +264,9 @@ public:
   write_unit& sweep_idempotency(engine::timestamp now, std::size_t limit);
 
   write_unit& add_counter(std::string name, std::uint64_t delta = 1);
+
+  write_unit& append_network_command(network_command cmd);
+  write_unit& put_network_command(network_command cmd);
 
   /// Appends any operation.
   write_unit& add(op::any operation);

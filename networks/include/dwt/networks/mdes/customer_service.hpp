@@ -44,7 +44,9 @@ inline constexpr std::size_t max_response_text = 1024;
 } // namespace customer_service_limits
 
 /// The operations dwt calls.
-enum class cs_operation : std::uint8_t { suspend, unsuspend, delete_token, update };
+/// `activate` (token/activate: the issuer completed the cardholder's
+/// verification itself) takes the lifecycle body like suspend.
+enum class cs_operation : std::uint8_t { suspend, unsuspend, delete_token, update, activate };
 
 /// "/csapi/v2/token/suspend" etc.
 [[nodiscard]] std::string_view path_of(cs_operation op) noexcept;
@@ -91,7 +93,8 @@ struct token_update_request {
 };
 
 /// `{"<root>":{"TokenUniqueReference","CommentText","ReasonCode","AuditInfo":{…}}}`
-/// with empty optional fields omitted, for suspend / unsuspend / delete
+/// with empty optional fields omitted, for suspend / unsuspend / delete /
+/// activate
 /// (`op` must not be update). Errors: missing_field (TokenUniqueReference,
 /// ReasonCode, AuditInfo UserId / UserName / Organization), invalid_field
 /// (beyond a limit, a control character).
