@@ -986,7 +986,13 @@ TEST(mdes_startup, production_refuses_the_development_oauth_signing_key) {
                    "oauth_consumer_key = \"ck\"\noauth_signing_key = \"" +
                    (dev_oauth ? dev_key("mdes-oauth.key.pem") : oauth.string()) +
                    "\"\naudit_user_id = \"u\"\naudit_user_name = \"U\"\n"
-                   "audit_organization = \"O\"\n";
+                   "audit_organization = \"O\"\n" +
+                   // Production demands mutual TLS of the network routes:
+                   // test material that is not config/dev's.
+                   "[listen.tls]\ncert_file = \"" + std::string{DWT_SOURCE_DIR} +
+                   "/tests/outbound/tls/server.pem\"\nkey_file = \"" + std::string{DWT_SOURCE_DIR} +
+                   "/tests/outbound/tls/server.key\"\n" + "client_ca_file = \"" +
+                   std::string{DWT_SOURCE_DIR} + "/tests/http/mtls/other-ca.pem\"\n";
     ASSERT_EQ(write_file(layout.config_file(), make_config_text(layout, o)), "");
     server_process p;
     ASSERT_EQ(p.spawn(server_binary(), {"--config", layout.config_file().string()}, run.path(),

@@ -16,6 +16,7 @@
 /// missing answer fails); whether the answers match the document is the
 /// second test's job, done with a real OpenAPI/JSON Schema validator.
 
+#include <atomic>
 #include <chrono>
 #include <cstdlib>
 #include <fstream>
@@ -30,6 +31,8 @@
 #include <boost/json/serialize.hpp>
 #include <gtest/gtest.h>
 
+#include "../common/mdes_receiver.hpp"
+#include "../common/time_scale.hpp"
 #include "../outbound/test_receiver.hpp"
 #include "dwt/engine/random.hpp"
 #include "dwt/networks/mdes/fle.hpp"
@@ -185,7 +188,16 @@ protected:
     o.extra_toml = "[webhooks]\ntimeout_ms = 2000\ninitial_backoff_ms = 1500\n"
                    "max_backoff_ms = 3000\nmax_attempts = 10\n"
                    "[networks.mdes]\nenabled = true\nissuer_fle_keys = [\"" +
-                   std::string{DWT_SOURCE_DIR} + "/config/dev/mdes-issuer-fle.key.pem\"]\n";
+                   std::string{DWT_SOURCE_DIR} + "/config/dev/mdes-issuer-fle.key.pem\"]\n" +
+                   // The Customer Service API: a loopback MDES that refuses
+                   // until told otherwise (networkSync FAILED, its webhook).
+                   "customer_service_url = \"" + mdes_.base_url() +
+                   "\"\noauth_consumer_key = \"contract\"\noauth_signing_key = \"" +
+                   std::string{DWT_SOURCE_DIR} +
+                   "/config/dev/mdes-oauth.key.pem\"\naudit_user_id = \"ops\"\n"
+                   "audit_user_name = \"Ops\"\naudit_organization = \"Demo Bank\"\n"
+                   "customer_service_timeout_ms = 1000\nretry_initial_backoff_ms = 100\n"
+                   "retry_max_backoff_ms = 200\nretry_max_attempts = 60\n";
     return o;
   }
 
@@ -286,6 +298,7 @@ protected:
   }
 
   rx::test_receiver rx_;
+  dwt::test::mdes_receiver mdes_;
 };
 
 TEST_F(contract_recording, every_route_answers_success_and_errors) {
@@ -604,6 +617,57 @@ TEST_F(contract_recording, every_route_answers_success_and_errors) {
            409);
     expect(post(activated, activated_target, network_key, nsa("cunknown"), "MDES: unknown token"),
            404);
+    // networkSync: the partner suspends an MDES token; the Customer
+    // Service API refuses for good (FAILED, tokens#network-sync-failed),
+    // then accepts the partner's retry.
+    {
+      std::atomic<bool> refuse{true};
+      mdes_.set_answer([&](const dwt::test::mdes_call&) -> std::optional<rx::reply> {
+        if (refuse.load())
+          return dwt::test::mdes_error(400, "INVALID_TOKEN_STATUS", false);
+        return std::nullopt;
+      });
+      const auto [sync_card, sync_pan] = card_of(demo);
+      auto sync_up = mdes_authorize(sync_pan, "");
+      const auto sync_corr = json_string(sync_up, "correlationId");
+      expect(post(authorize, target, network_key, sync_up, "MDES: step-up for networkSync"), 200);
+      expect(post(activated, activated_target, network_key, nsa(sync_corr),
+                  "MDES: activated for networkSync"),
+             200);
+      const auto sync_ref = "mdes-c-" + sync_corr;
+      const auto sync_transitions = "/v1/cards/" + sync_card + "/digital-wallet-token-transitions";
+      expect(post("/v1/cards/{cardId}/digital-wallet-token-transitions", sync_transitions, demo,
+                  {{"state", "SUSPENDED"}, {"digitalWalletToken", sync_ref}, {"reason", "lost"}},
+                  "suspend an MDES token"),
+             201);
+      auto sync_status = [&] {
+        auto t = api_->get("/v1/digital-wallet-tokens/" + sync_ref, demo);
+        const auto v = t.json();
+        if (!v.is_object() || !v.as_object().contains("networkSync"))
+          return std::string{};
+        return json_string(v.as_object().at("networkSync"), "status");
+      };
+      EXPECT_TRUE(dwt::test::eventually([&] { return sync_status() == "FAILED"; }, 20s));
+      const std::string retry =
+          "/v1/digital-wallet-tokens/{tokenUniqueReference}/network-sync/retry";
+      expect(get("/v1/digital-wallet-tokens/{tokenUniqueReference}",
+                 "/v1/digital-wallet-tokens/" + sync_ref, demo, "networkSync FAILED"),
+             200);
+      expect(post(retry, "/v1/digital-wallet-tokens/" + sync_ref + "/network-sync/retry",
+                  legacy_partner_key, json::object{}, "another partner's token"),
+             404);
+      refuse = false;
+      expect(post(retry, "/v1/digital-wallet-tokens/" + sync_ref + "/network-sync/retry", demo,
+                  json::object{}, "retry a failed command"),
+             202);
+      EXPECT_TRUE(dwt::test::eventually([&] { return sync_status() == "CONFIRMED"; }, 20s));
+      expect(post(retry, "/v1/digital-wallet-tokens/" + sync_ref + "/network-sync/retry", demo,
+                  json::object{}, "nothing failed"),
+             409);
+      expect(get("/v1/digital-wallet-tokens/{tokenUniqueReference}",
+                 "/v1/digital-wallet-tokens/" + sync_ref, demo, "networkSync CONFIRMED"),
+             200);
+    }
     auto refused = mdes_authorize(card_of(demo).second, "DECLINED");
     expect(post(authorize, target, network_key, refused, "MDES: declined"), 200);
     expect(post(activated, activated_target, network_key,
