@@ -47,8 +47,12 @@ int main(int argc, char** argv) {
     return exit_usage;
   }
   auto settings = std::move(loaded).value();
-  if (cli.options->listen)
-    settings.listen = *cli.options->listen;
+  if (cli.options->listen) {
+    // --listen moves the listener; its [listen.tls] (HTTPS, mutual TLS)
+    // stays as configured.
+    settings.listen.host = cli.options->listen->host;
+    settings.listen.port = cli.options->listen->port;
+  }
   if (cli.options->data_dir)
     settings.data_dir = *cli.options->data_dir;
 

@@ -84,5 +84,25 @@ TEST(mtls_startup, production_refuses_the_development_tls_material) {
                           "listen.tls.client_ca_file");
 }
 
+TEST(mtls_startup, listen_on_the_command_line_keeps_the_configured_tls) {
+  // --listen moves the listener; it must not drop [listen.tls] and serve
+  // plain HTTP to a network that expects mutual TLS.
+  temp_dir run;
+  server_layout layout{run.path()};
+  config_options o;
+  o.extra_toml = tls_table(repo_file("tests/outbound/tls/server.pem"),
+                           repo_file("tests/outbound/tls/server.key"),
+                           repo_file("tests/http/mtls/other-ca.pem"));
+  ASSERT_EQ(write_file(layout.config_file(), make_config_text(layout, o)), "");
+  server_process p;
+  ASSERT_EQ(p.spawn(server_binary(),
+                    {"--config", layout.config_file().string(), "--listen", "127.0.0.1:0"},
+                    run.path(), layout.log_dir() / "stderr.log", {}),
+            "");
+  EXPECT_EQ(p.wait_ready(std::chrono::seconds{20}), "") << p.stderr_text();
+  EXPECT_NE(p.stdout_text().find("https://127.0.0.1:"), std::string::npos) << p.stdout_text();
+  EXPECT_TRUE(p.terminate(std::chrono::seconds{15}).has_value());
+}
+
 } // namespace
 } // namespace dwt::blackbox
