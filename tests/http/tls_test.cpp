@@ -32,19 +32,7 @@ config::tls_settings test_tls() {
 
 std::unique_ptr<http_server> start_tls_server(handler app, config::tls_settings tls = test_tls(),
                                               std::error_code* error = nullptr) {
-  server_options o;
-  o.host = "127.0.0.1";
-  o.port = 0;
-  o.limits = test_limits();
-  o.access_log = null_log_sink();
-  o.tls = std::move(tls);
-  auto s = std::make_unique<http_server>(std::move(o), std::move(app));
-  const auto ec = s->start();
-  if (error != nullptr)
-    *error = ec;
-  else
-    EXPECT_FALSE(ec) << ec.message();
-  return s;
+  return start_https_server(std::move(app), test_limits(), std::move(tls), error);
 }
 
 handler hello_handler() {

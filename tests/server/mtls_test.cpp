@@ -103,14 +103,7 @@ protected:
   void SetUp() override {}
 
   void start_mtls() {
-    const auto text = test_config(dir_.path) + dev_mtls_toml() + mdes_toml();
-    auto loaded = dwt::config::load_string(text);
-    ASSERT_TRUE(loaded) << loaded.error_value().message;
-    dwt::server::app_options o;
-    o.access_log = dwt::http::null_log_sink();
-    auto started = dwt::server::server_app::start(loaded.value(), std::move(o));
-    ASSERT_TRUE(started.app) << started.error;
-    app_ = std::move(started.app);
+    ASSERT_NO_FATAL_FAILURE(start_app(test_config(dir_.path) + dev_mtls_toml() + mdes_toml()));
     EXPECT_EQ(app_->base_url().substr(0, 8), "https://");
   }
 

@@ -256,6 +256,12 @@ protected:
 
   /// Loads `config_text`, starts the server on it and connects `http()`.
   void start_server(const std::string& config_text) {
+    ASSERT_NO_FATAL_FAILURE(start_app(config_text));
+    http_ = std::make_unique<client>(app_->port());
+  }
+  /// Loads `config_text` and starts the server on it (`app_`), connecting
+  /// no client (for listeners `client` cannot speak to, e.g. TLS).
+  void start_app(const std::string& config_text) {
     auto loaded = dwt::config::load_string(config_text);
     ASSERT_TRUE(loaded) << loaded.error_value().message;
     dwt::server::app_options o;
@@ -263,7 +269,6 @@ protected:
     auto started = dwt::server::server_app::start(loaded.value(), std::move(o));
     ASSERT_TRUE(started.app) << started.error;
     app_ = std::move(started.app);
-    http_ = std::make_unique<client>(app_->port());
   }
   void TearDown() override {
     http_.reset();
