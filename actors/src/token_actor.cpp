@@ -444,6 +444,20 @@ caf::expected<std::string> destination(self_ptr self) {
   return std::move(**dest);
 }
 
+/// `destination` for choosing the SMS method: a card without an SMS
+/// destination makes the method unavailable.
+caf::expected<std::string> sms_method_destination(self_ptr self) {
+  auto to = destination(self);
+  if (!to) {
+    auto err = std::move(to.error());
+    if (err.category() == engine::error_category &&
+        err.code() == static_cast<std::uint8_t>(errc::no_sms_destination))
+      err = engine::make_error(errc::verification_method_unavailable, "no SMS destination");
+    return err;
+  }
+  return to;
+}
+
 /// Commits a freshly issued (or re-issued) SMS challenge and sends the SMS.
 void commit_sms_challenge(self_ptr self, otp_issued issued, std::string to, bool with_event,
                           const std::optional<idempotency<verification_started>>& idem,
@@ -497,13 +511,9 @@ void on(self_ptr self, const tk_choose& c, const token_command& cmd, promise rp,
     commit(self, std::move(ch_change), cmd, std::move(rp), attempt);
     return;
   }
-  auto to = destination(self);
+  auto to = sms_method_destination(self);
   if (!to) {
-    auto err = std::move(to.error());
-    if (err.category() == engine::error_category &&
-        err.code() == static_cast<std::uint8_t>(errc::no_sms_destination))
-      err = engine::make_error(errc::verification_method_unavailable, "no SMS destination");
-    rp.deliver(std::move(err));
+    rp.deliver(std::move(to.error()));
     return;
   }
   otp_issue req{st.ref, engine::mask_phone(*to), std::nullopt, now};
@@ -537,13 +547,9 @@ void on(self_ptr self, const tk_deliver_code& c, const token_command& cmd, promi
     rp.deliver(not_pending(*t));
     return;
   }
-  auto to = destination(self);
+  auto to = sms_method_destination(self);
   if (!to) {
-    auto err = std::move(to.error());
-    if (err.category() == engine::error_category &&
-        err.code() == static_cast<std::uint8_t>(errc::no_sms_destination))
-      err = engine::make_error(errc::verification_method_unavailable, "no SMS destination");
-    rp.deliver(std::move(err));
+    rp.deliver(std::move(to.error()));
     return;
   }
   const auto now = st.rt->now();
