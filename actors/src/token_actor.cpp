@@ -177,6 +177,21 @@ caf::error not_pending(const engine::token_record& t) {
                                                       : errc::no_pending_verification);
 }
 
+/// The token while it waits in REQUESTED; otherwise answers `rp` with why
+/// not (token_not_found, token_final, not pending) and returns nullptr.
+const engine::token_record* requested_token(self_ptr self, promise& rp) {
+  const auto* t = visible(self, std::nullopt);
+  if (t == nullptr) {
+    rp.deliver(engine::make_error(errc::token_not_found));
+    return nullptr;
+  }
+  if (t->state != engine::token_state::requested) {
+    rp.deliver(not_pending(*t));
+    return nullptr;
+  }
+  return t;
+}
+
 /// The token while its SMS OTP is pending; otherwise answers `rp` with why
 /// not (token_not_found, token_final, no_pending_verification) and returns
 /// nullptr.
@@ -482,15 +497,9 @@ void commit_sms_challenge(self_ptr self, otp_issued issued, std::string to, bool
 
 void on(self_ptr self, const tk_choose& c, const token_command& cmd, promise rp, int attempt) {
   auto& st = self->state;
-  const auto* t = visible(self, std::nullopt);
-  if (t == nullptr) {
-    rp.deliver(engine::make_error(errc::token_not_found));
+  const auto* t = requested_token(self, rp);
+  if (t == nullptr)
     return;
-  }
-  if (t->state != engine::token_state::requested) {
-    rp.deliver(not_pending(*t));
-    return;
-  }
   auto now = st.rt->now();
   if (c.method == engine::verification_method::in_app) {
     if (!st.rt->options.decision.offer_in_app) {
@@ -538,15 +547,9 @@ void on(self_ptr self, const tk_choose& c, const token_command& cmd, promise rp,
 void on(self_ptr self, const tk_deliver_code& c, const token_command& cmd, promise rp,
         int attempt) {
   auto& st = self->state;
-  const auto* t = visible(self, std::nullopt);
-  if (t == nullptr) {
-    rp.deliver(engine::make_error(errc::token_not_found));
+  const auto* t = requested_token(self, rp);
+  if (t == nullptr)
     return;
-  }
-  if (t->state != engine::token_state::requested) {
-    rp.deliver(not_pending(*t));
-    return;
-  }
   auto to = sms_method_destination(self);
   if (!to) {
     rp.deliver(std::move(to.error()));
