@@ -88,11 +88,7 @@ public:
     boost::system::error_code parse_ec;
     if (!a.body.empty())
       a.value = json::parse(a.body, parse_ec);
-    auto problems = openapi().check_response(method, target, static_cast<int>(a.status),
-                                             a.content_type, a.body);
-    EXPECT_TRUE(problems.empty()) << method << " " << target << " → " << a.status << " " << a.body
-                                  << "\n"
-                                  << dwt::openapi_testkit::join(problems);
+    expect_documented(method, target, a);
     return a;
   }
 };

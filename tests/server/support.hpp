@@ -89,6 +89,16 @@ struct answer {
   }
 };
 
+/// Expects `a`, the answer to `method target`, to be one that
+/// docs/openapi.yaml documents (ADD_FAILURE listing the problems).
+inline void expect_documented(std::string_view method, const std::string& target, const answer& a) {
+  auto problems =
+      openapi().check_response(method, target, static_cast<int>(a.status), a.content_type, a.body);
+  EXPECT_TRUE(problems.empty()) << method << " " << target << " → " << a.status << " " << a.body
+                                << "\n"
+                                << dwt::openapi_testkit::join(problems);
+}
+
 /// A keep-alive HTTP/1.1 client.
 class client {
 public:
@@ -138,11 +148,7 @@ public:
       buffer_.clear();
       open_ = false;
     }
-    auto problems = openapi().check_response(method, target, static_cast<int>(a.status),
-                                             a.content_type, a.body);
-    EXPECT_TRUE(problems.empty()) << method << " " << target << " → " << a.status << " " << a.body
-                                  << "\n"
-                                  << dwt::openapi_testkit::join(problems);
+    expect_documented(method, target, a);
     return a;
   }
 
