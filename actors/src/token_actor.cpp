@@ -177,6 +177,21 @@ caf::error not_pending(const engine::token_record& t) {
                                                       : errc::no_pending_verification);
 }
 
+/// The token while it waits in REQUESTED; otherwise answers `rp` with why
+/// not (token_not_found, token_final, not pending) and returns nullptr.
+const engine::token_record* requested_token(self_ptr self, promise& rp) {
+  const auto* t = visible(self, std::nullopt);
+  if (t == nullptr) {
+    rp.deliver(engine::make_error(errc::token_not_found));
+    return nullptr;
+  }
+  if (t->state != engine::token_state::requested) {
+    rp.deliver(not_pending(*t));
+    return nullptr;
+  }
+  return t;
+}
+
 /// The token while its SMS OTP is pending; otherwise answers `rp` with why
 /// not (token_not_found, token_final, no_pending_verification) and returns
 /// nullptr.
@@ -444,6 +459,20 @@ caf::expected<std::string> destination(self_ptr self) {
   return std::move(**dest);
 }
 
+/// `destination` for choosing the SMS method: a card without an SMS
+/// destination makes the method unavailable.
+caf::expected<std::string> sms_method_destination(self_ptr self) {
+  auto to = destination(self);
+  if (!to) {
+    auto err = std::move(to.error());
+    if (err.category() == engine::error_category &&
+        err.code() == static_cast<std::uint8_t>(errc::no_sms_destination))
+      err = engine::make_error(errc::verification_method_unavailable, "no SMS destination");
+    return err;
+  }
+  return to;
+}
+
 /// Commits a freshly issued (or re-issued) SMS challenge and sends the SMS.
 void commit_sms_challenge(self_ptr self, otp_issued issued, std::string to, bool with_event,
                           const std::optional<idempotency<verification_started>>& idem,
@@ -468,15 +497,9 @@ void commit_sms_challenge(self_ptr self, otp_issued issued, std::string to, bool
 
 void on(self_ptr self, const tk_choose& c, const token_command& cmd, promise rp, int attempt) {
   auto& st = self->state;
-  const auto* t = visible(self, std::nullopt);
-  if (t == nullptr) {
-    rp.deliver(engine::make_error(errc::token_not_found));
+  const auto* t = requested_token(self, rp);
+  if (t == nullptr)
     return;
-  }
-  if (t->state != engine::token_state::requested) {
-    rp.deliver(not_pending(*t));
-    return;
-  }
   auto now = st.rt->now();
   if (c.method == engine::verification_method::in_app) {
     if (!st.rt->options.decision.offer_in_app) {
@@ -497,13 +520,9 @@ void on(self_ptr self, const tk_choose& c, const token_command& cmd, promise rp,
     commit(self, std::move(ch_change), cmd, std::move(rp), attempt);
     return;
   }
-  auto to = destination(self);
+  auto to = sms_method_destination(self);
   if (!to) {
-    auto err = std::move(to.error());
-    if (err.category() == engine::error_category &&
-        err.code() == static_cast<std::uint8_t>(errc::no_sms_destination))
-      err = engine::make_error(errc::verification_method_unavailable, "no SMS destination");
-    rp.deliver(std::move(err));
+    rp.deliver(std::move(to.error()));
     return;
   }
   otp_issue req{st.ref, engine::mask_phone(*to), std::nullopt, now};
@@ -528,22 +547,12 @@ void on(self_ptr self, const tk_choose& c, const token_command& cmd, promise rp,
 void on(self_ptr self, const tk_deliver_code& c, const token_command& cmd, promise rp,
         int attempt) {
   auto& st = self->state;
-  const auto* t = visible(self, std::nullopt);
-  if (t == nullptr) {
-    rp.deliver(engine::make_error(errc::token_not_found));
+  const auto* t = requested_token(self, rp);
+  if (t == nullptr)
     return;
-  }
-  if (t->state != engine::token_state::requested) {
-    rp.deliver(not_pending(*t));
-    return;
-  }
-  auto to = destination(self);
+  auto to = sms_method_destination(self);
   if (!to) {
-    auto err = std::move(to.error());
-    if (err.category() == engine::error_category &&
-        err.code() == static_cast<std::uint8_t>(errc::no_sms_destination))
-      err = engine::make_error(errc::verification_method_unavailable, "no SMS destination");
-    rp.deliver(std::move(err));
+    rp.deliver(std::move(to.error()));
     return;
   }
   const auto now = st.rt->now();

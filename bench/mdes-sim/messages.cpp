@@ -12,6 +12,17 @@ namespace dwt::mdes_sim {
 
 namespace json = boost::json;
 
+namespace {
+
+/// Sets the optional member `key` only when `value` is given (not empty):
+/// MDES leaves absent optional fields out.
+void put_if_set(json::object& o, std::string_view key, std::string_view value) {
+  if (!value.empty())
+    o[key] = value;
+}
+
+} // namespace
+
 std::string iso8601(std::chrono::system_clock::time_point t) {
   const auto tt = std::chrono::system_clock::to_time_t(t);
   std::tm tm{};
@@ -27,10 +38,8 @@ json::object card_data(const card& c, std::string_view data_valid_until) {
                  {"expiryYear", c.expiry_year},
                  {"source", c.source},
                  {"cardholderName", c.cardholder_name}};
-  if (!c.security_code.empty())
-    o["securityCode"] = c.security_code;
-  if (!data_valid_until.empty())
-    o["dataValidUntilTimestamp"] = data_valid_until;
+  put_if_set(o, "securityCode", c.security_code);
+  put_if_set(o, "dataValidUntilTimestamp", data_valid_until);
   return o;
 }
 
@@ -86,12 +95,9 @@ json::object authorize_service(const authorize_params& p, json::object card_info
                     {"cardInfo", std::move(card_info)},
                     {"tokenRequestorId", p.token_requestor_id},
                     {"tokenType", p.token_type}};
-  if (!p.correlation_id.empty())
-    body["correlationId"] = p.correlation_id;
-  if (!p.wallet_id.empty())
-    body["walletId"] = p.wallet_id;
-  if (!p.payment_app_instance_id.empty())
-    body["paymentAppInstanceId"] = p.payment_app_instance_id;
+  put_if_set(body, "correlationId", p.correlation_id);
+  put_if_set(body, "walletId", p.wallet_id);
+  put_if_set(body, "paymentAppInstanceId", p.payment_app_instance_id);
   if (p.active_token_count)
     body["activeTokenCount"] = *p.active_token_count;
   body["deviceInfo"] = json::object{{"deviceName", p.device_name},
@@ -117,8 +123,7 @@ json::object authorize_service(const authorize_params& p, json::object card_info
 json::object request_activation_methods(std::string_view request_id, std::string_view tur,
                                         std::string_view correlation_id) {
   json::object body{{"requestId", request_id}, {"tokenUniqueReference", tur}};
-  if (!correlation_id.empty())
-    body["correlationId"] = correlation_id;
+  put_if_set(body, "correlationId", correlation_id);
   return body;
 }
 
@@ -129,17 +134,14 @@ json::object deliver_activation_code(std::string_view request_id, std::string_vi
                     {"tokenUniqueReference", tur},
                     {"activationCode", code},
                     {"activationMethod", {{"type", method.type}, {"value", method.value}}}};
-  if (!correlation_id.empty())
-    body["correlationId"] = correlation_id;
-  if (!expiration.empty())
-    body["expirationDateTime"] = expiration;
+  put_if_set(body, "correlationId", correlation_id);
+  put_if_set(body, "expirationDateTime", expiration);
   return body;
 }
 
 json::object notify_service_activated(const activated_params& p) {
   json::object card_and_token{{"tokenUniqueReference", p.tur}};
-  if (!p.account_pan_suffix.empty())
-    card_and_token["accountPanSuffix"] = p.account_pan_suffix;
+  put_if_set(card_and_token, "accountPanSuffix", p.account_pan_suffix);
   json::object body{{"requestId", p.request_id},
                     {"cardAndToken", std::move(card_and_token)},
                     {"tokenRequestorId", p.token_requestor_id},
@@ -147,14 +149,10 @@ json::object notify_service_activated(const activated_params& p) {
                     {"decisionMadeBy", p.decision_made_by},
                     {"numberOfActivationAttempts", p.activation_attempts},
                     {"tokenType", p.token_type}};
-  if (!p.correlation_id.empty())
-    body["correlationId"] = p.correlation_id;
-  if (!p.wallet_id.empty())
-    body["walletId"] = p.wallet_id;
-  if (!p.payment_app_instance_id.empty())
-    body["paymentAppInstanceId"] = p.payment_app_instance_id;
-  if (!p.account_pan_suffix.empty())
-    body["accountPanSuffix"] = p.account_pan_suffix;
+  put_if_set(body, "correlationId", p.correlation_id);
+  put_if_set(body, "walletId", p.wallet_id);
+  put_if_set(body, "paymentAppInstanceId", p.payment_app_instance_id);
+  put_if_set(body, "accountPanSuffix", p.account_pan_suffix);
   if (!p.activated_at.empty()) {
     body["serviceRequestDateTime"] = p.activated_at;
     body["tokenActivatedDateTime"] = p.activated_at;

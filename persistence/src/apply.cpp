@@ -259,16 +259,10 @@ public:
       return r;
     if (o.event.token.value.size() > keys::max_id_size)
       return fail(errc::invalid_argument, "outbox token ref is longer than 128 bytes");
-    auto last = get(t_, dbi(db::meta), keys::meta_outbox_last_seq);
-    if (!last)
-      return last.err();
-    std::uint64_t seq = 1;
-    if (last->has_value()) {
-      auto v = keys::read_be64(**last);
-      if (!v)
-        return fail(errc::corrupt_record, "meta.outbox_last_seq is malformed");
-      seq = *v + 1;
-    }
+    auto next = next_seq(keys::meta_outbox_last_seq);
+    if (!next)
+      return next.err();
+    const std::uint64_t seq = *next;
     auto key = keys::outbox(seq);
     auto event = o.event;
     event.seq = seq;
@@ -322,16 +316,10 @@ public:
       return r;
     if (auto r = check_id(o.cmd.partner.value, "network command partner id"); !r)
       return r;
-    auto last = get(t_, dbi(db::meta), keys::meta_network_command_last_seq);
-    if (!last)
-      return last.err();
-    std::uint64_t seq = 1;
-    if (last->has_value()) {
-      auto v = keys::read_be64(**last);
-      if (!v)
-        return fail(errc::corrupt_record, "meta.network_command_last_seq is malformed");
-      seq = *v + 1;
-    }
+    auto next = next_seq(keys::meta_network_command_last_seq);
+    if (!next)
+      return next.err();
+    const std::uint64_t seq = *next;
     auto key = keys::outbox(seq);
     auto cmd = o.cmd;
     cmd.seq = seq;
@@ -479,6 +467,20 @@ public:
   commit_ack take_ack() { return std::move(ack_); }
 
 private:
+  // The seq after the one the meta counter `meta_key` holds (1 when it
+  // holds none): how the outbox and the network commands number entries.
+  result<std::uint64_t> next_seq(std::string_view meta_key) {
+    auto last = get(t_, dbi(db::meta), meta_key);
+    if (!last)
+      return last.err();
+    if (!last->has_value())
+      return std::uint64_t{1};
+    auto v = keys::read_be64(**last);
+    if (!v)
+      return fail(errc::corrupt_record, "meta." + std::string{meta_key} + " is malformed");
+    return *v + 1;
+  }
+
   [[nodiscard]] MDB_dbi dbi(db d) const noexcept { return env_.dbi(d); }
 
   /// Puts a record keyed by its id alone (partners, profiles); with

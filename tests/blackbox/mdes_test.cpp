@@ -909,14 +909,7 @@ TEST(mdes_startup, a_bad_fle_key_file_stops_the_start_naming_the_key) {
     ASSERT_EQ(p.spawn(server_binary(), {"--config", layout.config_file().string()}, dir.path(),
                       layout.log_dir() / "stderr.log"),
               "");
-    const auto status = p.wait_exit(std::chrono::seconds{15});
-    if (!status)
-      p.kill();
-    ASSERT_TRUE(status.has_value()) << "dwt-server kept running with a bad key file";
-    EXPECT_TRUE(status->exited && status->code == 1) << status->describe();
-    EXPECT_NE(p.stderr_text().find("networks.mdes.issuer_fle_keys[0]"), std::string::npos)
-        << p.stderr_text();
-    EXPECT_EQ(p.stdout_text().find("listening"), std::string::npos);
+    ASSERT_NO_FATAL_FAILURE(expect_start_refused(p, "networks.mdes.issuer_fle_keys[0]"));
   }
 }
 
@@ -945,13 +938,7 @@ TEST(mdes_startup, production_refuses_the_development_keys) {
       EXPECT_TRUE(p.terminate(std::chrono::seconds{15}).has_value());
       continue;
     }
-    const auto status = p.wait_exit(std::chrono::seconds{15});
-    if (!status)
-      p.kill();
-    ASSERT_TRUE(status.has_value()) << "dwt-server started with a development key";
-    EXPECT_TRUE(status->exited && status->code == 1) << status->describe();
-    EXPECT_NE(p.stderr_text().find("networks.mdes.issuer_fle_keys[0]"), std::string::npos)
-        << p.stderr_text();
+    ASSERT_NO_FATAL_FAILURE(expect_start_refused(p, "networks.mdes.issuer_fle_keys[0]"));
     EXPECT_NE(p.stderr_text().find("DWT_ENV=production"), std::string::npos) << p.stderr_text();
   }
 }
@@ -1003,13 +990,7 @@ TEST(mdes_startup, production_refuses_the_development_oauth_signing_key) {
       EXPECT_TRUE(p.terminate(std::chrono::seconds{15}).has_value());
       continue;
     }
-    const auto status = p.wait_exit(std::chrono::seconds{15});
-    if (!status)
-      p.kill();
-    ASSERT_TRUE(status.has_value()) << "dwt-server started with the development OAuth key";
-    EXPECT_TRUE(status->exited && status->code == 1) << status->describe();
-    EXPECT_NE(p.stderr_text().find("networks.mdes.oauth_signing_key"), std::string::npos)
-        << p.stderr_text();
+    ASSERT_NO_FATAL_FAILURE(expect_start_refused(p, "networks.mdes.oauth_signing_key"));
     EXPECT_NE(p.stderr_text().find("DWT_ENV=production"), std::string::npos) << p.stderr_text();
     EXPECT_EQ(p.stderr_text().find("PRIVATE KEY"), std::string::npos) << "no key material";
   }

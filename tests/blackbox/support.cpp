@@ -368,4 +368,14 @@ std::pair<std::string, std::string> blackbox_test::next_otp() {
   return {m.to, codes.front()};
 }
 
+void expect_start_refused(server_process& p, const std::string& key) {
+  const auto status = p.wait_exit(std::chrono::seconds{15});
+  if (!status)
+    p.kill();
+  ASSERT_TRUE(status.has_value()) << "dwt-server started; expected a refusal naming " << key;
+  EXPECT_TRUE(status->exited && status->code == 1) << status->describe();
+  EXPECT_NE(p.stderr_text().find(key), std::string::npos) << p.stderr_text();
+  EXPECT_EQ(p.stdout_text().find("listening"), std::string::npos) << p.stdout_text();
+}
+
 } // namespace dwt::blackbox

@@ -146,4 +146,9 @@ protected:
   std::size_t sms_seen_ = 0;
 };
 
+/// Waits (bounded) for `p`, just spawned, to stop at start-up: expects exit
+/// status 1, `key` named on stderr and no "listening" on stdout (kills it
+/// and fails when it keeps running). Call it in ASSERT_NO_FATAL_FAILURE.
+void expect_start_refused(server_process& p, const std::string& key);
+
 } // namespace dwt::blackbox

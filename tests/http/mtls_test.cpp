@@ -17,6 +17,7 @@
 #include <openssl/pem.h>
 #include <openssl/ssl.h>
 
+#include "../common/tls_test_client.hpp"
 #include "support.hpp"
 
 namespace dwt::http::test {
@@ -39,19 +40,7 @@ config::tls_settings mutual_tls() {
 std::unique_ptr<http_server> start_mtls_server(handler app, config::http_settings limits,
                                                config::tls_settings tls = mutual_tls(),
                                                std::error_code* error = nullptr) {
-  server_options o;
-  o.host = "127.0.0.1";
-  o.port = 0;
-  o.limits = limits;
-  o.access_log = null_log_sink();
-  o.tls = std::move(tls);
-  auto s = std::make_unique<http_server>(std::move(o), std::move(app));
-  const auto ec = s->start();
-  if (error != nullptr)
-    *error = ec;
-  else
-    EXPECT_FALSE(ec) << ec.message();
-  return s;
+  return start_https_server(std::move(app), limits, std::move(tls), error);
 }
 
 /// Answers with what the server learnt of the client's certificate.
@@ -90,30 +79,10 @@ std::string der_sha256(const std::string& path) {
 
 /// A TLS client verifying the development server certificate, presenting
 /// `cert` / `key` when given (bounded operations).
-class mtls_client {
+class mtls_client : public dwt::test::tls_test_client {
 public:
   mtls_client(std::uint16_t port, const std::string& cert = {}, const std::string& key = {})
-      : ctx_(ssl::context::tls_client), stream_(ioc_, ctx_) {
-    ctx_.load_verify_file(dev_dir() + "tls-ca.pem");
-    stream_.set_verify_mode(ssl::verify_peer);
-    stream_.set_verify_callback(ssl::host_name_verification("localhost"));
-    if (!cert.empty()) {
-      EXPECT_EQ(SSL_use_certificate_file(stream_.native_handle(), cert.c_str(), SSL_FILETYPE_PEM),
-                1);
-      EXPECT_EQ(SSL_use_PrivateKey_file(stream_.native_handle(), key.c_str(), SSL_FILETYPE_PEM), 1);
-    }
-    asio::ip::tcp::endpoint ep{asio::ip::make_address("127.0.0.1"), port};
-    beast::get_lowest_layer(stream_).expires_after(op_limit);
-    beast::get_lowest_layer(stream_).async_connect(ep, [&](beast::error_code e) { ec_ = e; });
-    run();
-    if (ec_)
-      return;
-    beast::get_lowest_layer(stream_).expires_after(op_limit);
-    stream_.async_handshake(ssl::stream_base::client, [&](beast::error_code e) { ec_ = e; });
-    run();
-  }
-
-  [[nodiscard]] beast::error_code handshake_error() const { return ec_; }
+      : tls_test_client(port, dev_dir() + "tls-ca.pem", op_limit, cert, key) {}
 
   /// One GET; the error of the write or the read (none when answered).
   beast::error_code get(const std::string& target, beast_response& res) {
@@ -130,17 +99,6 @@ public:
     run();
     return ec;
   }
-
-private:
-  void run() {
-    ioc_.run();
-    ioc_.restart();
-  }
-  asio::io_context ioc_;
-  ssl::context ctx_;
-  beast::ssl_stream<beast::tcp_stream> stream_;
-  beast::flat_buffer buffer_;
-  beast::error_code ec_;
 };
 
 TEST(HttpMutualTls, VerifiedClientCertificateReachesTheHandler) {

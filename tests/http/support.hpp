@@ -188,6 +188,26 @@ inline std::unique_ptr<http_server> start_server(handler app,
   return s;
 }
 
+/// Starts an HTTPS server with `tls` on an ephemeral loopback port; the
+/// start error goes to `*error` when given, else is expected to be none.
+inline std::unique_ptr<http_server> start_https_server(handler app, config::http_settings limits,
+                                                       config::tls_settings tls,
+                                                       std::error_code* error = nullptr) {
+  server_options o;
+  o.host = "127.0.0.1";
+  o.port = 0;
+  o.limits = limits;
+  o.access_log = null_log_sink();
+  o.tls = std::move(tls);
+  auto s = std::make_unique<http_server>(std::move(o), std::move(app));
+  const auto ec = s->start();
+  if (error != nullptr)
+    *error = ec;
+  else
+    EXPECT_FALSE(ec) << ec.message();
+  return s;
+}
+
 inline boost::json::object json_body(const beast_response& r) {
   boost::system::error_code ec;
   auto v = boost::json::parse(r.body(), ec);

@@ -13,6 +13,7 @@
 #include <gtest/gtest.h>
 #include <openssl/ssl.h>
 
+#include "../common/tls_test_client.hpp"
 #include "support.hpp"
 
 namespace dwt::http::test {
@@ -31,19 +32,7 @@ config::tls_settings test_tls() {
 
 std::unique_ptr<http_server> start_tls_server(handler app, config::tls_settings tls = test_tls(),
                                               std::error_code* error = nullptr) {
-  server_options o;
-  o.host = "127.0.0.1";
-  o.port = 0;
-  o.limits = test_limits();
-  o.access_log = null_log_sink();
-  o.tls = std::move(tls);
-  auto s = std::make_unique<http_server>(std::move(o), std::move(app));
-  const auto ec = s->start();
-  if (error != nullptr)
-    *error = ec;
-  else
-    EXPECT_FALSE(ec) << ec.message();
-  return s;
+  return start_https_server(std::move(app), test_limits(), std::move(tls), error);
 }
 
 handler hello_handler() {
@@ -53,34 +42,11 @@ handler hello_handler() {
 }
 
 /// A verifying TLS client over one connection (bounded operations).
-class tls_client {
+class tls_client : public dwt::test::tls_test_client {
 public:
   explicit tls_client(std::uint16_t port, int max_version = 0)
-      : ctx_(ssl::context::tls_client), stream_(ioc_, ctx_) {
-    // The stream's SSL object exists already: per-connection settings go
-    // to it, the trust store is the context's (shared).
-    ctx_.load_verify_file(tls_dir() + "ca.pem");
-    stream_.set_verify_mode(ssl::verify_peer);
-    if (max_version != 0) {
-      SSL_set_max_proto_version(stream_.native_handle(), max_version);
-      // OpenSSL 3 refuses TLS < 1.2 from security level 1: let this client
-      // offer it, so a refusal is the server's.
-      SSL_set_security_level(stream_.native_handle(), 0);
-    }
-    stream_.set_verify_callback(ssl::host_name_verification("localhost"));
-    asio::ip::tcp::endpoint ep{asio::ip::make_address("127.0.0.1"), port};
-    beast::get_lowest_layer(stream_).expires_after(op_limit);
-    beast::get_lowest_layer(stream_).async_connect(ep, [&](beast::error_code e) { ec_ = e; });
-    run();
-    if (ec_)
-      return;
-    beast::get_lowest_layer(stream_).expires_after(op_limit);
-    stream_.async_handshake(ssl::stream_base::client, [&](beast::error_code e) { ec_ = e; });
-    run();
-  }
+      : tls_test_client(port, tls_dir() + "ca.pem", op_limit, {}, {}, max_version) {}
 
-  /// The connect or handshake error (none once connected).
-  [[nodiscard]] beast::error_code handshake_error() const { return ec_; }
   /// The negotiated protocol version (e.g. TLS1_2_VERSION).
   [[nodiscard]] int version() { return SSL_version(stream_.native_handle()); }
 
@@ -128,17 +94,6 @@ public:
     run();
     return ec;
   }
-
-private:
-  void run() {
-    ioc_.run();
-    ioc_.restart();
-  }
-  asio::io_context ioc_;
-  ssl::context ctx_;
-  beast::ssl_stream<beast::tcp_stream> stream_;
-  beast::flat_buffer buffer_;
-  beast::error_code ec_;
 };
 
 /// The server ended `c`'s connection with close_notify, then (not waiting

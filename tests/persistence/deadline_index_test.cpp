@@ -12,6 +12,7 @@
 #include "dwt/persistence/group_commit.hpp"
 #include "dwt/persistence/keys.hpp"
 #include "dwt/persistence/reader.hpp"
+#include "env_fixture.hpp"
 #include "test_util.hpp"
 
 namespace dwt::persistence {
@@ -29,17 +30,8 @@ engine::token_record deadline_token_in(const std::string& ref, token_state s) {
   return t;
 }
 
-class DeadlineIndex : public ::testing::Test {
+class DeadlineIndex : public test::env_fixture {
 protected:
-  void SetUp() override { open(); }
-  void open() {
-    env_.reset();
-    auto e = env::open(test::small_options(dir_.path()));
-    ASSERT_TRUE(e.has_value()) << e.err().message;
-    env_ = std::move(*e);
-  }
-  result<commit_ack> commit(const write_unit& u) { return commit_now(*env_, u); }
-  reader snapshot() { return std::move(reader::begin(*env_).value()); }
   std::vector<token_deadline_entry> due(std::int64_t now_ms, std::size_t limit = 100) {
     return snapshot().due_token_deadlines(from_millis(now_ms), limit).value();
   }
@@ -47,9 +39,6 @@ protected:
     return snapshot().token_deadline(token_ref{ref}).value();
   }
   std::size_t entries(db d) { return snapshot().entries(d).value(); }
-
-  temp_dir dir_;
-  std::unique_ptr<env> env_;
 };
 
 TEST_F(DeadlineIndex, SetInTheUnitThatCreatesARequestedTokenAndListedWhenDue) {

@@ -12,6 +12,7 @@
 #include "dwt/persistence/codec.hpp"
 #include "dwt/persistence/group_commit.hpp"
 #include "dwt/persistence/reader.hpp"
+#include "env_fixture.hpp"
 #include "test_util.hpp"
 
 namespace dwt::persistence {
@@ -36,23 +37,11 @@ network_command command_for(const std::string& token, network_operation op) {
   return c;
 }
 
-class NetworkCommands : public ::testing::Test {
+class NetworkCommands : public test::env_fixture {
 protected:
-  void SetUp() override { open(); }
-  void open() {
-    env_.reset();
-    auto e = env::open(test::small_options(dir_.path()));
-    ASSERT_TRUE(e.has_value()) << e.err().message;
-    env_ = std::move(*e);
-  }
-  result<commit_ack> commit(const write_unit& u) { return commit_now(*env_, u); }
-  reader snapshot() { return std::move(reader::begin(*env_).value()); }
   std::vector<std::uint64_t> pending() {
     return snapshot().pending_network_commands(0, 100).value();
   }
-
-  temp_dir dir_;
-  std::unique_ptr<env> env_;
 };
 
 TEST_F(NetworkCommands, AppendAssignsSeqsAndIndexesPendingAndLatest) {

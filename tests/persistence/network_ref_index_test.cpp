@@ -10,6 +10,7 @@
 #include "dwt/persistence/group_commit.hpp"
 #include "dwt/persistence/keys.hpp"
 #include "dwt/persistence/reader.hpp"
+#include "env_fixture.hpp"
 #include "test_util.hpp"
 
 namespace dwt::persistence {
@@ -29,24 +30,12 @@ engine::token_record bound(const std::string& ref, const std::string& tur) {
   return t;
 }
 
-class NetworkRefIndex : public ::testing::Test {
+class NetworkRefIndex : public test::env_fixture {
 protected:
-  void SetUp() override { open(); }
-  void open() {
-    env_.reset();
-    auto e = env::open(test::small_options(dir_.path()));
-    ASSERT_TRUE(e.has_value()) << e.err().message;
-    env_ = std::move(*e);
-  }
-  result<commit_ack> commit(const write_unit& u) { return commit_now(*env_, u); }
-  reader snapshot() { return std::move(reader::begin(*env_).value()); }
   std::optional<token_ref> find(card_network n, const std::string& tur) {
     return snapshot().token_by_network_ref(n, tur).value();
   }
   std::size_t entries() { return snapshot().entries(db::tokens_by_network_ref).value(); }
-
-  temp_dir dir_;
-  std::unique_ptr<env> env_;
 };
 
 TEST_F(NetworkRefIndex, WrittenWithTheTokenAndFoundAfterAReopen) {

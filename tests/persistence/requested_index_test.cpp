@@ -13,6 +13,7 @@
 #include "dwt/persistence/group_commit.hpp"
 #include "dwt/persistence/keys.hpp"
 #include "dwt/persistence/reader.hpp"
+#include "env_fixture.hpp"
 #include "test_util.hpp"
 
 namespace dwt::persistence {
@@ -34,16 +35,8 @@ std::vector<std::string> refs_of(const std::vector<engine::token_ref>& v) {
   return out;
 }
 
-class RequestedIndex : public ::testing::Test {
+class RequestedIndex : public test::env_fixture {
 protected:
-  void SetUp() override { open(); }
-  void open() {
-    auto e = env::open(test::small_options(dir_.path()));
-    ASSERT_TRUE(e.has_value()) << e.err().message;
-    env_ = std::move(*e);
-  }
-  result<commit_ack> commit(const write_unit& u) { return commit_now(*env_, u); }
-  reader snapshot() { return std::move(reader::begin(*env_).value()); }
   std::vector<std::string> all_requested() {
     return refs_of(snapshot().requested_token_refs("", 1000).value());
   }
@@ -80,9 +73,6 @@ protected:
     ASSERT_EQ(mdb_del(txn, env_->dbi(db::meta), &k, nullptr), 0);
     ASSERT_EQ(mdb_txn_commit(txn), 0);
   }
-
-  temp_dir dir_;
-  std::unique_ptr<env> env_;
 };
 
 TEST_F(RequestedIndex, FollowsTheTokenState) {

@@ -10,6 +10,7 @@
 #include <boost/beast/ssl/ssl_stream.hpp>
 #include <openssl/ssl.h>
 
+#include "../common/tls_test_client.hpp"
 #include "support.hpp"
 
 namespace dwt_server_test {
@@ -46,28 +47,10 @@ std::string mdes_toml() {
 /// A TLS client of the development server certificate, presenting a
 /// client certificate when given; answers are checked against
 /// docs/openapi.yaml like those of `client`.
-class tls_client {
+class tls_client : public dwt::test::tls_test_client {
 public:
   tls_client(std::uint16_t port, const std::string& cert = {}, const std::string& key = {})
-      : ctx_(ssl::context::tls_client), stream_(ioc_, ctx_) {
-    ctx_.load_verify_file(dev("tls-ca.pem"));
-    stream_.set_verify_mode(ssl::verify_peer);
-    stream_.set_verify_callback(ssl::host_name_verification("localhost"));
-    if (!cert.empty()) {
-      EXPECT_EQ(SSL_use_certificate_file(stream_.native_handle(), cert.c_str(), SSL_FILETYPE_PEM),
-                1);
-      EXPECT_EQ(SSL_use_PrivateKey_file(stream_.native_handle(), key.c_str(), SSL_FILETYPE_PEM), 1);
-    }
-    asio::ip::tcp::endpoint ep{asio::ip::make_address("127.0.0.1"), port};
-    beast::get_lowest_layer(stream_).expires_after(op_limit);
-    beast::get_lowest_layer(stream_).async_connect(ep, [&](beast::error_code e) { ec_ = e; });
-    run();
-    if (ec_)
-      return;
-    beast::get_lowest_layer(stream_).expires_after(op_limit);
-    stream_.async_handshake(ssl::stream_base::client, [&](beast::error_code e) { ec_ = e; });
-    run();
-  }
+      : tls_test_client(port, dev("tls-ca.pem"), op_limit, cert, key) {}
 
   [[nodiscard]] beast::error_code error() const { return ec_; }
 
@@ -105,24 +88,9 @@ public:
     boost::system::error_code parse_ec;
     if (!a.body.empty())
       a.value = json::parse(a.body, parse_ec);
-    auto problems = openapi().check_response(method, target, static_cast<int>(a.status),
-                                             a.content_type, a.body);
-    EXPECT_TRUE(problems.empty()) << method << " " << target << " → " << a.status << " " << a.body
-                                  << "\n"
-                                  << dwt::openapi_testkit::join(problems);
+    expect_documented(method, target, a);
     return a;
   }
-
-private:
-  void run() {
-    ioc_.run();
-    ioc_.restart();
-  }
-  asio::io_context ioc_;
-  ssl::context ctx_;
-  beast::ssl_stream<beast::tcp_stream> stream_;
-  beast::flat_buffer buffer_;
-  beast::error_code ec_;
 };
 
 /// dwt-server over mutual TLS with the development material and MDES on.
@@ -131,14 +99,7 @@ protected:
   void SetUp() override {}
 
   void start_mtls() {
-    const auto text = test_config(dir_.path) + dev_mtls_toml() + mdes_toml();
-    auto loaded = dwt::config::load_string(text);
-    ASSERT_TRUE(loaded) << loaded.error_value().message;
-    dwt::server::app_options o;
-    o.access_log = dwt::http::null_log_sink();
-    auto started = dwt::server::server_app::start(loaded.value(), std::move(o));
-    ASSERT_TRUE(started.app) << started.error;
-    app_ = std::move(started.app);
+    ASSERT_NO_FATAL_FAILURE(start_app(test_config(dir_.path) + dev_mtls_toml() + mdes_toml()));
     EXPECT_EQ(app_->base_url().substr(0, 8), "https://");
   }
 

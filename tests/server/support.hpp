@@ -89,6 +89,16 @@ struct answer {
   }
 };
 
+/// Expects `a`, the answer to `method target`, to be one that
+/// docs/openapi.yaml documents (ADD_FAILURE listing the problems).
+inline void expect_documented(std::string_view method, const std::string& target, const answer& a) {
+  auto problems =
+      openapi().check_response(method, target, static_cast<int>(a.status), a.content_type, a.body);
+  EXPECT_TRUE(problems.empty()) << method << " " << target << " → " << a.status << " " << a.body
+                                << "\n"
+                                << dwt::openapi_testkit::join(problems);
+}
+
 /// A keep-alive HTTP/1.1 client.
 class client {
 public:
@@ -138,11 +148,7 @@ public:
       buffer_.clear();
       open_ = false;
     }
-    auto problems = openapi().check_response(method, target, static_cast<int>(a.status),
-                                             a.content_type, a.body);
-    EXPECT_TRUE(problems.empty()) << method << " " << target << " → " << a.status << " " << a.body
-                                  << "\n"
-                                  << dwt::openapi_testkit::join(problems);
+    expect_documented(method, target, a);
     return a;
   }
 
@@ -256,6 +262,12 @@ protected:
 
   /// Loads `config_text`, starts the server on it and connects `http()`.
   void start_server(const std::string& config_text) {
+    ASSERT_NO_FATAL_FAILURE(start_app(config_text));
+    http_ = std::make_unique<client>(app_->port());
+  }
+  /// Loads `config_text` and starts the server on it (`app_`), connecting
+  /// no client (for listeners `client` cannot speak to, e.g. TLS).
+  void start_app(const std::string& config_text) {
     auto loaded = dwt::config::load_string(config_text);
     ASSERT_TRUE(loaded) << loaded.error_value().message;
     dwt::server::app_options o;
@@ -263,7 +275,6 @@ protected:
     auto started = dwt::server::server_app::start(loaded.value(), std::move(o));
     ASSERT_TRUE(started.app) << started.error;
     app_ = std::move(started.app);
-    http_ = std::make_unique<client>(app_->port());
   }
   void TearDown() override {
     http_.reset();
