@@ -17,6 +17,7 @@
 #include <string>
 #include <string_view>
 
+#include "dwt/actors/network_sync.hpp"
 #include "dwt/engine/types.hpp"
 #include "dwt/persistence/records.hpp"
 #include "dwt/persistence/write_unit.hpp"
@@ -44,11 +45,6 @@ void add_network_command(persistence::write_unit& unit, engine::token_state befo
 /// it names one of MDES's codes (any case), else CUSTOMER_REQUEST for the
 /// partner's own changes and OTHER for a card cascade.
 [[nodiscard]] std::string mdes_reason_code(std::string_view reason, engine::channel by);
-
-/// "SUSPEND" / "UNSUSPEND" / "DELETE" / "ACTIVATE" (API and webhook).
-[[nodiscard]] std::string_view to_string(persistence::network_operation op) noexcept;
-/// "PENDING" / "CONFIRMED" / "FAILED".
-[[nodiscard]] std::string_view to_string(persistence::network_sync_status s) noexcept;
 
 /// The JSON `data` of the tokens#network-sync-failed webhook.
 [[nodiscard]] std::string network_sync_failed_payload(const persistence::network_command& cmd);

@@ -9,6 +9,7 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
+#include "dwt/actors/network_sync.hpp"
 #include "dwt/engine/enums.hpp"
 #include "dwt/engine/errc.hpp"
 #include "dwt/engine/json.hpp"
@@ -153,39 +154,13 @@ json::object delivery_state_json(const persistence::delivery_state& s) {
   return o;
 }
 
-std::string_view operation_name(persistence::network_operation op) {
-  switch (op) {
-  case persistence::network_operation::suspend:
-    return "SUSPEND";
-  case persistence::network_operation::unsuspend:
-    return "UNSUSPEND";
-  case persistence::network_operation::delete_token:
-    return "DELETE";
-  case persistence::network_operation::activate:
-    return "ACTIVATE";
-  }
-  return "SUSPEND";
-}
-
-std::string_view sync_status_name(persistence::network_sync_status s) {
-  switch (s) {
-  case persistence::network_sync_status::pending:
-    return "PENDING";
-  case persistence::network_sync_status::confirmed:
-    return "CONFIRMED";
-  case persistence::network_sync_status::failed:
-    return "FAILED";
-  }
-  return "PENDING";
-}
-
 /// `{status, network, operation, attempts, updatedAt, nextAttemptAt,
 /// error}`; nextAttemptAt is null unless pending, error null when none.
 json::object network_sync_json(const persistence::network_command& c) {
   json::object o;
-  o["status"] = str(sync_status_name(c.status));
+  o["status"] = str(actors::to_string(c.status));
   o["network"] = "MDES";
-  o["operation"] = str(operation_name(c.operation));
+  o["operation"] = str(actors::to_string(c.operation));
   o["attempts"] = c.attempts;
   o["updatedAt"] = engine::json::rfc3339(c.updated_at);
   if (c.status == persistence::network_sync_status::pending)
